@@ -1,0 +1,368 @@
+package io.cortex4j.backend.cpu;
+
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import io.cortex4j.random.CounterRandom;
+import io.cortex4j.tensor.Activation;
+import io.cortex4j.tensor.Backend;
+import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import org.bytedeco.openblas.global.openblas;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The CPU reference backend, on ND4J buffers. ND4J allocates and owns the memory; the ops run as
+ * plain Java loops over the buffers (each ND4J op costs 10–20 µs of call overhead, which would
+ * dominate small networks at batch 1), and GEMMs above {@link #blasThreshold} multiply-adds go
+ * straight to the OpenBLAS that ND4J bundles ({@code cblas_sgemm}/{@code cblas_dgemm} on the
+ * buffers' addresses; ND4J's own mmul is several times slower).
+ *
+ * <p>Elementwise arithmetic is done in double and rounded once when stored, for float32 too. A
+ * backend instance is not thread-safe: one model steps on one backend.
+ */
+public final class Nd4jCpuBackend implements Backend {
+    /** Multiply-adds (m·n·k) from which a GEMM is handed to OpenBLAS rather than the Java loops. */
+    private final long blasThreshold;
+    private double[] scratch = new double[0];
+
+    public Nd4jCpuBackend() {
+        this(Long.getLong("cortex4j.cpu.blasThreshold", 32_768L));
+    }
+
+    public Nd4jCpuBackend(long blasThreshold) {
+        this.blasThreshold = blasThreshold;
+        Nd4j.getRandom(); // initialise ND4J (and the native libraries) eagerly, once
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String device() {
+        return "CPU: " + Runtime.getRuntime().availableProcessors() + " cores, ND4J " + Nd4j.getBackend().getClass().getSimpleName()
+                + ", OpenBLAS threads " + openblas.blas_get_num_threads();
+    }
+
+    @Override
+    public Tensor zeros(DType dtype, int... shape) {
+        long[] lshape = Arrays.stream(shape).asLongStream().toArray();
+        INDArray arr = Nd4j.zeros(dtype == DType.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT, lshape);
+        return new CpuTensor(this, arr, dtype, shape);
+    }
+
+    /** The ND4J array behind a tensor of this backend (shares its buffer). */
+    public static INDArray asINDArray(Tensor t) {
+        return cpu(t).array();
+    }
+
+    private static CpuTensor cpu(Tensor t) {
+        if (t instanceof CpuTensor c) return c;
+        throw new IllegalArgumentException("tensor " + t + " does not belong to the CPU backend");
+    }
+
+    private static void sameLength(Tensor a, Tensor b) {
+        if (a.length() != b.length() || a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException("operands differ: " + a + " vs " + b);
+        }
+    }
+
+    private static double ld(MemorySegment s, boolean d, long i) {
+        return d ? s.getAtIndex(JAVA_DOUBLE, i) : s.getAtIndex(JAVA_FLOAT, i);
+    }
+
+    private static void st(MemorySegment s, boolean d, long i, double v) {
+        if (d) s.setAtIndex(JAVA_DOUBLE, i, v);
+        else s.setAtIndex(JAVA_FLOAT, i, (float) v);
+    }
+
+    @Override
+    public void copyToHost(Tensor src, double[] dst) {
+        CpuTensor t = cpu(src);
+        if (dst.length != t.length()) throw new IllegalArgumentException("host array of " + dst.length + " for " + src);
+        for (int i = 0; i < dst.length; i++) dst[i] = ld(t.seg, t.f64, i);
+    }
+
+    @Override
+    public void copyFromHost(double[] src, Tensor dst) {
+        CpuTensor t = cpu(dst);
+        if (src.length != t.length()) throw new IllegalArgumentException("host array of " + src.length + " for " + dst);
+        for (int i = 0; i < src.length; i++) st(t.seg, t.f64, i, src[i]);
+    }
+
+    @Override
+    public void copyFromHost(float[] src, int srcOffset, Tensor dst) {
+        CpuTensor t = cpu(dst);
+        int n = Math.toIntExact(t.length());
+        for (int i = 0; i < n; i++) st(t.seg, t.f64, i, src[srcOffset + i]);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        sameLength(src, dst);
+        CpuTensor s = cpu(src), d = cpu(dst);
+        if (s != d) MemorySegment.copy(s.seg, 0, d.seg, 0, s.seg.byteSize());
+    }
+
+    @Override
+    public void fill(Tensor t, double value) {
+        CpuTensor c = cpu(t);
+        if (value == 0.0) {
+            c.seg.fill((byte) 0);
+            return;
+        }
+        long n = c.length();
+        for (long i = 0; i < n; i++) st(c.seg, c.f64, i, value);
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
+        CpuTensor A = cpu(a), B = cpu(b), C = cpu(c);
+        if (A.dtype() != C.dtype() || B.dtype() != C.dtype()) throw new IllegalArgumentException("gemm dtypes differ: " + a + ", " + b + ", " + c);
+        if (C == A || C == B) throw new IllegalArgumentException("gemm output must not alias an input");
+        int m = transA ? A.cols() : A.rows();
+        int k = transA ? A.rows() : A.cols();
+        int kb = transB ? B.cols() : B.rows();
+        int n = transB ? B.rows() : B.cols();
+        if (k != kb || C.rows() != m || C.cols() != n) {
+            throw new IllegalArgumentException("gemm shapes: op(" + a + ")" + (transA ? "ᵀ" : "") + " · op(" + b + ")" + (transB ? "ᵀ" : "")
+                    + " into " + c);
+        }
+        if (m == 0 || n == 0) return;
+        if ((long) m * n * k >= blasThreshold && k > 0) {
+            int lda = A.cols(), ldb = B.cols();
+            int ta = transA ? openblas.CblasTrans : openblas.CblasNoTrans;
+            int tb = transB ? openblas.CblasTrans : openblas.CblasNoTrans;
+            if (C.f64) {
+                openblas.cblas_dgemm(openblas.CblasRowMajor, ta, tb, m, n, k, alpha, A.doublePointer(), lda, B.doublePointer(), ldb, beta,
+                        C.doublePointer(), n);
+            } else {
+                openblas.cblas_sgemm(openblas.CblasRowMajor, ta, tb, m, n, k, (float) alpha, A.floatPointer(), lda, B.floatPointer(), ldb,
+                        (float) beta, C.floatPointer(), n);
+            }
+            return;
+        }
+        gemmLoops(transA, transB, alpha, A, B, beta, C, m, n, k);
+    }
+
+    private static void gemmLoops(boolean ta, boolean tb, double alpha, CpuTensor A, CpuTensor B, double beta, CpuTensor C, int m, int n, int k) {
+        MemorySegment a = A.seg, b = B.seg, c = C.seg;
+        boolean d = C.f64;
+        long mn = (long) m * n;
+        if (beta == 0.0) c.fill((byte) 0);
+        else if (beta != 1.0) for (long i = 0; i < mn; i++) st(c, d, i, beta * ld(c, d, i));
+        if (alpha == 0.0 || k == 0) return;
+        if (!ta && tb) { // C[i,j] += α Σ_p A[i,p] B[j,p]: dots of contiguous rows
+            for (int i = 0; i < m; i++) {
+                long ai = (long) i * k;
+                for (int j = 0; j < n; j++) {
+                    long bj = (long) j * k;
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += ld(a, d, ai + p) * ld(b, d, bj + p);
+                    long ci = (long) i * n + j;
+                    st(c, d, ci, ld(c, d, ci) + alpha * s);
+                }
+            }
+        } else if (ta && !tb) { // A is [k,m], B is [k,n]: sum of outer products
+            for (int p = 0; p < k; p++) {
+                long ap = (long) p * m, bp = (long) p * n;
+                for (int i = 0; i < m; i++) {
+                    double av = alpha * ld(a, d, ap + i);
+                    if (av == 0.0) continue;
+                    long ci = (long) i * n;
+                    for (int j = 0; j < n; j++) st(c, d, ci + j, ld(c, d, ci + j) + av * ld(b, d, bp + j));
+                }
+            }
+        } else if (!ta) { // both plain
+            for (int i = 0; i < m; i++) {
+                long ci = (long) i * n;
+                for (int p = 0; p < k; p++) {
+                    double av = alpha * ld(a, d, (long) i * k + p);
+                    if (av == 0.0) continue;
+                    long bp = (long) p * n;
+                    for (int j = 0; j < n; j++) st(c, d, ci + j, ld(c, d, ci + j) + av * ld(b, d, bp + j));
+                }
+            }
+        } else { // both transposed: A is [k,m], B is [n,k]
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += ld(a, d, (long) p * m + i) * ld(b, d, (long) j * k + p);
+                    long ci = (long) i * n + j;
+                    st(c, d, ci, ld(c, d, ci) + alpha * s);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void transpose(Tensor src, double alpha, Tensor dst) {
+        CpuTensor s = cpu(src), t = cpu(dst);
+        int r = s.rows(), c = s.cols();
+        if (t.rows() != c || t.cols() != r || s.dtype() != t.dtype()) throw new IllegalArgumentException("transpose " + src + " into " + dst);
+        if (s == t) throw new IllegalArgumentException("transpose must not run in place");
+        boolean d = s.f64;
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < c; j++) st(t.seg, d, (long) j * r + i, alpha * ld(s.seg, d, (long) i * c + j));
+        }
+    }
+
+    @Override
+    public void axpby(double a, Tensor x, double b, Tensor y) {
+        sameLength(x, y);
+        CpuTensor X = cpu(x), Y = cpu(y);
+        boolean d = X.f64;
+        long n = X.length();
+        for (long i = 0; i < n; i++) st(Y.seg, d, i, a * ld(X.seg, d, i) + b * ld(Y.seg, d, i));
+    }
+
+    @Override
+    public void lincomb(Tensor out, double a, Tensor x, double b, Tensor y, double c, Tensor z) {
+        sameLength(out, x);
+        sameLength(out, y);
+        CpuTensor O = cpu(out), X = cpu(x), Y = cpu(y);
+        boolean d = O.f64;
+        long n = O.length();
+        if (z == null || c == 0.0) {
+            for (long i = 0; i < n; i++) st(O.seg, d, i, a * ld(X.seg, d, i) + b * ld(Y.seg, d, i));
+        } else {
+            sameLength(out, z);
+            CpuTensor Z = cpu(z);
+            for (long i = 0; i < n; i++) st(O.seg, d, i, a * ld(X.seg, d, i) + b * ld(Y.seg, d, i) + c * ld(Z.seg, d, i));
+        }
+    }
+
+    @Override
+    public void mul(Tensor x, Tensor y, Tensor out) {
+        sameLength(x, out);
+        sameLength(y, out);
+        CpuTensor X = cpu(x), Y = cpu(y), O = cpu(out);
+        boolean d = O.f64;
+        long n = O.length();
+        for (long i = 0; i < n; i++) st(O.seg, d, i, ld(X.seg, d, i) * ld(Y.seg, d, i));
+    }
+
+    private static double sigmoid(double x) {
+        return 1.0 / (1.0 + Math.exp(-x));
+    }
+
+    @Override
+    public void activation(Activation f, double scale, Tensor x, Tensor out) {
+        sameLength(x, out);
+        CpuTensor X = cpu(x), O = cpu(out);
+        boolean d = O.f64;
+        long n = O.length();
+        if (f == Activation.SIGMOID) {
+            for (long i = 0; i < n; i++) st(O.seg, d, i, sigmoid(scale * ld(X.seg, d, i)));
+        } else {
+            for (long i = 0; i < n; i++) st(O.seg, d, i, f.apply(scale * ld(X.seg, d, i)));
+        }
+    }
+
+    @Override
+    public void activationDerivative(Activation f, double scale, Tensor x, Tensor out) {
+        sameLength(x, out);
+        CpuTensor X = cpu(x), O = cpu(out);
+        boolean d = O.f64;
+        long n = O.length();
+        for (long i = 0; i < n; i++) st(O.seg, d, i, f.derivative(scale * ld(X.seg, d, i)));
+    }
+
+    @Override
+    public void predictionError(Tensor r, Activation f, double scale, Tensor v, Tensor out) {
+        sameLength(r, out);
+        sameLength(v, out);
+        CpuTensor R = cpu(r), V = cpu(v), O = cpu(out);
+        boolean d = O.f64;
+        long n = O.length();
+        if (f == Activation.SIGMOID) {
+            for (long i = 0; i < n; i++) st(O.seg, d, i, ld(R.seg, d, i) - sigmoid(scale * ld(V.seg, d, i)));
+        } else {
+            for (long i = 0; i < n; i++) st(O.seg, d, i, ld(R.seg, d, i) - f.apply(scale * ld(V.seg, d, i)));
+        }
+    }
+
+    @Override
+    public void ouStep(Tensor xi, CounterRandom rng, int stream, long step, double decay, double gain) {
+        CpuTensor X = cpu(xi);
+        int n = Math.toIntExact(X.length());
+        if (scratch.length < n) scratch = new double[n];
+        rng.normals(stream, step, scratch, 0, n);
+        boolean d = X.f64;
+        for (int i = 0; i < n; i++) st(X.seg, d, i, decay * ld(X.seg, d, i) + gain * scratch[i]);
+    }
+
+    @Override
+    public void highPass(Tensor hp, Tensor r, Tensor rOld, double k) {
+        sameLength(hp, r);
+        sameLength(hp, rOld);
+        CpuTensor H = cpu(hp), R = cpu(r), O = cpu(rOld);
+        boolean d = H.f64;
+        long n = H.length();
+        for (long i = 0; i < n; i++) {
+            double h = ld(H.seg, d, i);
+            st(H.seg, d, i, h + (ld(R.seg, d, i) - ld(O.seg, d, i)) - k * h);
+        }
+    }
+
+    @Override
+    public void lowPassApply(Tensor lo, Tensor delta, double k, Tensor w) {
+        sameLength(lo, delta);
+        sameLength(lo, w);
+        CpuTensor L = cpu(lo), D = cpu(delta), W = cpu(w);
+        boolean d = L.f64;
+        long n = L.length();
+        for (long i = 0; i < n; i++) {
+            double l = ld(L.seg, d, i);
+            l += k * (ld(D.seg, d, i) - l);
+            st(L.seg, d, i, l);
+            st(W.seg, d, i, ld(W.seg, d, i) + (d ? l : (float) l));
+        }
+    }
+
+    @Override
+    public double sum(Tensor x) {
+        CpuTensor X = cpu(x);
+        double s = 0;
+        long n = X.length();
+        for (long i = 0; i < n; i++) s += ld(X.seg, X.f64, i);
+        return s;
+    }
+
+    @Override
+    public double dot(Tensor x, Tensor y) {
+        sameLength(x, y);
+        CpuTensor X = cpu(x), Y = cpu(y);
+        double s = 0;
+        long n = X.length();
+        for (long i = 0; i < n; i++) s += ld(X.seg, X.f64, i) * ld(Y.seg, Y.f64, i);
+        return s;
+    }
+
+    @Override
+    public double maxAbs(Tensor x) {
+        CpuTensor X = cpu(x);
+        double m = 0;
+        long n = X.length();
+        for (long i = 0; i < n; i++) {
+            double v = ld(X.seg, X.f64, i);
+            if (Double.isNaN(v)) return Double.NaN;
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+
+    @Override
+    public boolean hasNonFinite(Tensor x) {
+        CpuTensor X = cpu(x);
+        long n = X.length();
+        for (long i = 0; i < n; i++) if (!Double.isFinite(ld(X.seg, X.f64, i))) return true;
+        return false;
+    }
+}

@@ -1,0 +1,229 @@
+package io.cortex4j.config;
+
+import io.cortex4j.model.microcircuit.Conductances;
+import io.cortex4j.model.microcircuit.FeedbackRule;
+import io.cortex4j.model.microcircuit.MicrocircuitParams;
+import io.cortex4j.tensor.Activation;
+import io.cortex4j.tensor.DType;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * An experiment, parsed and validated from one YAML file: what network, which rule, which data,
+ * which schedule, and where and how to run. Immutable; every impossible value is rejected when it
+ * is parsed, with the file line and key.
+ */
+public record ExperimentConfig(
+        String name,
+        Task task,
+        MicrocircuitParams model,
+        Data data,
+        Schedule schedule,
+        Run run,
+        String sourceText) {
+
+    /** What the network is asked to do. */
+    public enum Task {
+        /** Classify labelled data: the output is nudged towards high/low target potentials. */
+        CLASSIFICATION,
+        /** The bw_only task (§5.1): no target, W frozen; W^IP, B^PI and B learn; report B's alignment. */
+        ALIGNMENT,
+        /** fw_bw (§5.1): a free-running teacher microcircuit with other weights gives the targets. */
+        TEACHER_STUDENT;
+
+        static Task parse(ConfigNode at, String key, String s) {
+            return switch (s.toLowerCase(Locale.ROOT).replace('_', '-')) {
+                case "classification" -> CLASSIFICATION;
+                case "alignment", "bw-only" -> ALIGNMENT;
+                case "teacher-student", "fw-bw" -> TEACHER_STUDENT;
+                default -> throw at.error(key, "unknown task '" + s + "' (use classification, alignment or teacher-student)");
+            };
+        }
+    }
+
+    /**
+     * @param name          dataset name for {@code io.cortex4j.datasets.Datasets}
+     * @param dir           data directory, or null to search for it
+     * @param trainSplit    split names
+     * @param trainLimit    use only the first N training samples (0 = all)
+     * @param size          sample count for generated sets (random-uniform, teacher-student)
+     * @param targetHigh    target potential of the correct class
+     * @param targetLow     target potential of the others
+     */
+    public record Data(String name, String dir, String trainSplit, String validationSplit, String testSplit, int trainLimit, int evalLimit, int size,
+            double targetHigh, double targetLow, double inputScale) {
+    }
+
+    /**
+     * @param settleMs       dynamics before training, without learning or noise
+     * @param presentationMs time each (batch of) sample(s) is held
+     * @param readoutSkip    fraction of the presentation skipped before the output is averaged
+     * @param epochs         passes over the training set
+     * @param batch          samples simulated in parallel (increments are batch means)
+     * @param evalEvery      validate every N epochs (the last epoch always)
+     * @param noiseDuringEval keep the OU noise on while evaluating (GeNN does; PAL MC does not)
+     */
+    public record Schedule(double settleMs, double presentationMs, double readoutSkip, int epochs, int batch, int evalEvery,
+            boolean noiseDuringEval) {
+        public int stepsPerSample(double dt) {
+            return (int) Math.round(presentationMs / dt);
+        }
+    }
+
+    /**
+     * @param checkpointEvery batches between checkpoints (0: only at epoch ends)
+     */
+    public record Run(long seed, String backend, DType precision, int checkpointEvery, String outDir) {
+    }
+
+    public static ExperimentConfig load(Path file) {
+        ConfigNode root = ConfigNode.load(file);
+        try {
+            return parse(root, java.nio.file.Files.readString(file));
+        } catch (java.io.IOException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    public static ExperimentConfig parse(String yaml, String fileName) {
+        return parse(ConfigNode.parse(yaml, fileName), yaml);
+    }
+
+    private static ExperimentConfig parse(ConfigNode root, String text) {
+        root.keys("name", "task", "model", "rule", "data", "schedule", "run");
+        String name = root.string("name", "experiment");
+        if (!name.matches("[A-Za-z0-9._-]+")) throw root.error("name", "use letters, digits, '.', '_' and '-' only (it names the run directory)");
+        Task task = Task.parse(root, "task", root.string("task", "classification"));
+
+        ConfigNode m = root.section("model").keys("family", "units", "layers", "activation", "dt", "prospective", "conductances", "init");
+        String family = m.string("family", "microcircuit");
+        if (!family.equals("microcircuit")) throw m.error("family", "unknown family '" + family + "' (available: microcircuit)");
+        String units = m.string("units", "ms");
+        if (!units.equals("ms")) throw m.error("units", "the microcircuit family uses ms");
+        double[] lay = m.numberList("layers");
+        if (lay.length < 2) throw m.error("layers", "need at least an input and an output size, e.g. [4, 30, 3]");
+        int[] layers = new int[lay.length];
+        for (int i = 0; i < lay.length; i++) {
+            if (lay[i] < 1 || lay[i] != Math.rint(lay[i])) throw m.error("layers", "sizes must be whole numbers ≥ 1, got " + Arrays.toString(lay));
+            layers[i] = (int) lay[i];
+        }
+        int hidden = layers.length - 2;
+        Activation act;
+        try {
+            act = Activation.parse(m.string("activation", "sigmoid"));
+        } catch (IllegalArgumentException e) {
+            throw m.error("activation", e.getMessage());
+        }
+        double dt = m.number("dt", 0.01);
+        if (!(dt > 0)) throw m.error("dt", "must be > 0, got " + dt);
+        double prospective = m.number("prospective", 1.0);
+        if (prospective < 0) throw m.error("prospective", "must be ≥ 0 (1 = prospective rates, 0 = plain rates)");
+        ConfigNode gc = m.optSection("conductances").keys("leak", "basal", "apical", "dendrite", "interneuronNudge", "target");
+        Conductances P = Conductances.PUBLISHED;
+        String[] gk = {"leak", "basal", "apical", "dendrite", "interneuronNudge", "target"};
+        double[] gv = {P.leak(), P.basal(), P.apical(), P.dendrite(), P.interneuronNudge(), P.target()};
+        for (int i = 0; i < gk.length; i++) {
+            gv[i] = gc.number(gk[i], gv[i]);
+            if (gv[i] < 0) throw gc.error(gk[i], "conductances must be ≥ 0");
+        }
+        Conductances g = new Conductances(gv[0], gv[1], gv[2], gv[3], gv[4], gv[5]);
+        String[] tauNames = {"pyramidal 1/(leak+basal+apical)", "interneuron 1/(leak+dendrite+interneuronNudge)", "output 1/(leak+basal+target)"};
+        double[] taus = {g.tauPyramidal(), g.tauInterneuron(), g.tauOutput()};
+        for (int i = 0; i < 3; i++) {
+            if (taus[i] < dt) throw gc.error("leak", "membrane time constant τ of the " + tauNames[i] + " = " + taus[i] + " ms is below dt = " + dt + " ms");
+        }
+        ConfigNode init = m.optSection("init").keys("weights", "feedback", "potentialStd", "selfPredicting");
+        double[] wr = range(init, "weights", new double[] {-1, 1});
+        double[] br = range(init, "feedback", new double[] {-1, 1});
+        double ustd = init.number("potentialStd", 1.0);
+        if (ustd < 0) throw init.error("potentialStd", "must be ≥ 0");
+        boolean sps = init.bool("selfPredicting", true);
+
+        ConfigNode r = root.section("rule").keys("name", "etaForward", "etaFeedback", "etaIP", "etaPI", "alpha", "noise", "tauHighPass", "tauLowPass");
+        FeedbackRule rule;
+        try {
+            rule = FeedbackRule.parse(r.string("name"));
+        } catch (IllegalArgumentException e) {
+            throw r.error("name", e.getMessage());
+        }
+        double[] etaFw = rates(r, "etaForward", layers.length - 1, 1.0);
+        double[] etaBw = rates(r, "etaFeedback", hidden, 0.0);
+        double[] etaIP = rates(r, "etaIP", hidden, 0.0);
+        double[] etaPI = rates(r, "etaPI", hidden, 0.0);
+        double[] alpha = rates(r, "alpha", hidden, 1e-5);
+        ConfigNode noise = r.optSection("noise").keys("sigma", "tau");
+        double sigma = noise.number("sigma", 0.05);
+        if (sigma < 0) throw noise.error("sigma", "must be ≥ 0");
+        double tauXi = noise.number("tau", 0.1);
+        double tauHP = r.number("tauHighPass", 0.1);
+        double tauLO = r.number("tauLowPass", 100.0);
+        if (rule.injectsNoise()) {
+            if (tauXi < dt) throw noise.error("tau", "τ_ξ = " + tauXi + " ms is below dt = " + dt + " ms");
+            if (tauHP < dt) throw r.error("tauHighPass", "τ_HP = " + tauHP + " ms is below dt = " + dt + " ms");
+        }
+        if (tauLO != 0 && tauLO < dt) throw r.error("tauLowPass", "τ_LO = " + tauLO + " ms is below dt = " + dt + " ms (use 0 to switch it off)");
+        MicrocircuitParams params = new MicrocircuitParams(layers, act, dt, g, prospective, rule, etaFw, etaBw, etaIP, etaPI, alpha, sigma, tauXi, tauHP,
+                tauLO, wr, br, ustd, sps);
+
+        ConfigNode d = root.section("data").keys("name", "dir", "train", "validation", "test", "trainLimit", "evalLimit", "size", "targets", "inputScale");
+        String dname = d.string("name");
+        String dir = d.string("dir", null);
+        ConfigNode tg = d.optSection("targets").keys("high", "low");
+        Data data = new Data(dname, dir, d.string("train", "train"), d.string("validation", "validation"), d.string("test", "test"),
+                (int) nonNegative(d, "trainLimit", d.integer("trainLimit", 0)), (int) nonNegative(d, "evalLimit", d.integer("evalLimit", 0)),
+                (int) nonNegative(d, "size", d.integer("size", 100)), tg.number("high", 1.0), tg.number("low", 0.1), d.number("inputScale", 1.0));
+
+        ConfigNode s = root.optSection("schedule").keys("settle", "presentation", "readoutSkip", "epochs", "batch", "evalEvery", "noiseDuringEval");
+        double settle = s.number("settle", 100.0);
+        if (settle < 0) throw s.error("settle", "must be ≥ 0 ms");
+        double pres = s.number("presentation", 1.0);
+        if (pres < dt) throw s.error("presentation", "presentation time " + pres + " ms is below dt = " + dt + " ms");
+        double skip = s.number("readoutSkip", 0.2);
+        if (skip < 0 || skip >= 1) throw s.error("readoutSkip", "must be in [0, 1)");
+        long epochs = s.integer("epochs", 1);
+        if (epochs < 1) throw s.error("epochs", "must be ≥ 1");
+        long batch = s.integer("batch", 1);
+        if (batch < 1) throw s.error("batch", "must be ≥ 1");
+        long evalEvery = s.integer("evalEvery", 1);
+        if (evalEvery < 1) throw s.error("evalEvery", "must be ≥ 1");
+        Schedule schedule = new Schedule(settle, pres, skip, (int) epochs, (int) batch, (int) evalEvery, s.bool("noiseDuringEval", false));
+
+        ConfigNode rn = root.optSection("run").keys("seed", "backend", "precision", "checkpointEvery", "out");
+        DType precision;
+        try {
+            precision = DType.parse(rn.string("precision", "float32"));
+        } catch (IllegalArgumentException e) {
+            throw rn.error("precision", e.getMessage());
+        }
+        Run run = new Run(rn.integer("seed", 1), rn.string("backend", "cpu"), precision,
+                (int) nonNegative(rn, "checkpointEvery", rn.integer("checkpointEvery", 0)), rn.string("out", "runs"));
+        root.finish();
+        return new ExperimentConfig(name, task, params, data, schedule, run, text);
+    }
+
+    private static long nonNegative(ConfigNode c, String key, long v) {
+        if (v < 0) throw c.error(key, "must be ≥ 0");
+        return v;
+    }
+
+    private static double[] range(ConfigNode c, String key, double[] def) {
+        double[] r = c.numbers(key, 2, def);
+        if (r.length != 2 || r[0] > r[1]) throw c.error(key, "needs [low, high] with low ≤ high");
+        return r;
+    }
+
+    private static double[] rates(ConfigNode c, String key, int n, double def) {
+        double[] d = new double[n];
+        Arrays.fill(d, def);
+        double[] v = c.numbers(key, n, d);
+        for (double x : v) if (x < 0) throw c.error(key, "rates must be ≥ 0, got " + Arrays.toString(v));
+        return v;
+    }
+
+    /** A copy with other seed (for multi-seed sweeps). */
+    public ExperimentConfig withSeed(long seed) {
+        return new ExperimentConfig(name, task, model, data, schedule, new Run(seed, run.backend(), run.precision(), run.checkpointEvery(), run.outDir()),
+                sourceText);
+    }
+}

@@ -1,0 +1,90 @@
+package io.cortex4j.model.microcircuit;
+
+import io.cortex4j.tensor.Activation;
+import java.util.Arrays;
+
+/**
+ * Everything that defines a dendritic microcircuit and its plasticity, in ms units (specs/pal.md
+ * §2–3, §5). Learning-rate arrays are indexed by layer: {@code etaForward[ℓ−1]} is W_ℓ's rate for
+ * ℓ = 1…N; {@code etaFeedback}, {@code etaIP}, {@code etaPI} and {@code alpha} have one entry per
+ * hidden layer ℓ = 1…N−1.
+ */
+public record MicrocircuitParams(
+        int[] layers,
+        Activation activation,
+        double dt,
+        Conductances conductances,
+        double prospectiveFactor,
+        FeedbackRule rule,
+        double[] etaForward,
+        double[] etaFeedback,
+        double[] etaIP,
+        double[] etaPI,
+        double[] alpha,
+        double noiseSigma,
+        double tauNoise,
+        double tauHighPass,
+        double tauLowPass,
+        double[] weightRange,
+        double[] feedbackRange,
+        double initialPotentialStd,
+        boolean selfPredictingInit) {
+
+    public MicrocircuitParams {
+        if (layers == null || layers.length < 2) throw new IllegalArgumentException("layers: need at least an input and an output layer");
+        for (int n : layers) if (n <= 0) throw new IllegalArgumentException("layers: sizes must be positive, got " + Arrays.toString(layers));
+        int hidden = layers.length - 2;
+        if (!(dt > 0)) throw new IllegalArgumentException("dt must be > 0, got " + dt);
+        checkLength("etaForward", etaForward, layers.length - 1);
+        checkLength("etaFeedback", etaFeedback, hidden);
+        checkLength("etaIP", etaIP, hidden);
+        checkLength("etaPI", etaPI, hidden);
+        checkLength("alpha", alpha, hidden);
+        if (rule.injectsNoise()) {
+            if (tauNoise < dt) throw new IllegalArgumentException("noise.tau (" + tauNoise + ") must be ≥ dt (" + dt + ")");
+            if (tauHighPass < dt) throw new IllegalArgumentException("tauHighPass (" + tauHighPass + ") must be ≥ dt (" + dt + ")");
+            if (noiseSigma < 0) throw new IllegalArgumentException("noise.sigma must be ≥ 0, got " + noiseSigma);
+        }
+        if (tauLowPass != 0 && tauLowPass < dt) throw new IllegalArgumentException("tauLowPass (" + tauLowPass + ") must be 0 (off) or ≥ dt (" + dt + ")");
+        double tauMin = Math.min(conductances.tauPyramidal(), Math.min(conductances.tauInterneuron(), conductances.tauOutput()));
+        if (tauMin < dt) throw new IllegalArgumentException("the fastest membrane time constant (" + tauMin + " ms) is below dt (" + dt + " ms)");
+        checkRange("weights", weightRange);
+        checkRange("feedback", feedbackRange);
+        layers = layers.clone();
+    }
+
+    private static void checkLength(String name, double[] a, int n) {
+        if (a == null || a.length != n) {
+            throw new IllegalArgumentException(name + ": need " + n + " value(s) (one per " + (name.equals("etaForward") ? "weight layer" : "hidden layer")
+                    + "), got " + (a == null ? "none" : a.length));
+        }
+        for (double v : a) if (!(v >= 0) || !Double.isFinite(v)) throw new IllegalArgumentException(name + ": values must be finite and ≥ 0, got " + Arrays.toString(a));
+    }
+
+    private static void checkRange(String name, double[] r) {
+        if (r == null || r.length != 2 || !(r[0] <= r[1])) throw new IllegalArgumentException("init." + name + ": need [low, high] with low ≤ high");
+    }
+
+    /** Number of layers above the input: N. */
+    public int depth() {
+        return layers.length - 1;
+    }
+
+    /** A copy with another rule (and everything else equal). */
+    public MicrocircuitParams withRule(FeedbackRule r) {
+        return new MicrocircuitParams(layers, activation, dt, conductances, prospectiveFactor, r, etaForward, etaFeedback, etaIP, etaPI, alpha,
+                noiseSigma, tauNoise, tauHighPass, tauLowPass, weightRange, feedbackRange, initialPotentialStd, selfPredictingInit);
+    }
+
+    /** Published defaults for a given architecture and rule: conductances of §2.2, PAL time constants of §5, sigmoid. */
+    public static MicrocircuitParams defaults(int[] layers, FeedbackRule rule) {
+        int h = layers.length - 2;
+        double[] fw = new double[layers.length - 1];
+        Arrays.fill(fw, 1.0);
+        double[] z = new double[h];
+        double[] alpha = new double[h];
+        Arrays.fill(alpha, 1e-5);
+        return new MicrocircuitParams(layers, Activation.SIGMOID, 0.01, Conductances.PUBLISHED, 1.0, rule, fw, z.clone(), z.clone(), z.clone(), alpha,
+                0.05, 0.1, 0.1, 100.0, new double[] {-1, 1}, new double[] {-1, 1}, 1.0, true);
+    }
+}

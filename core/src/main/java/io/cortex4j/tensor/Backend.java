@@ -1,0 +1,103 @@
+package io.cortex4j.tensor;
+
+import io.cortex4j.random.CounterRandom;
+
+/**
+ * Where tensors live and how ops run. The set of ops is small and shaped by what the models need:
+ * allocation and host transfer, GEMM with transposes, a few elementwise maps and linear
+ * combinations, the fused updates of the continuous-time families (OU noise, high-pass and
+ * low-pass filters), and reductions. Every op writes into a tensor the caller owns, so a step of a
+ * model allocates nothing. Every backend passes the shared conformance suite
+ * ({@code BackendConformanceTest}).
+ *
+ * <p>Unless an op says otherwise, all tensor arguments must have the same dtype and the same
+ * number of elements, and an output may alias an input.
+ */
+public interface Backend extends AutoCloseable {
+    /** Short name used in configs and provenance, e.g. "cpu". */
+    String name();
+
+    /** Human-readable description of the device, e.g. the CPU model and BLAS threads. */
+    String device();
+
+    Tensor zeros(DType dtype, int... shape);
+
+    default Tensor fromHost(DType dtype, double[] data, int... shape) {
+        Tensor t = zeros(dtype, shape);
+        copyFromHost(data, t);
+        return t;
+    }
+
+    void copyToHost(Tensor src, double[] dst);
+
+    void copyFromHost(double[] src, Tensor dst);
+
+    /** Copies rows {@code [0, rows)} of a host matrix {@code src} (row-major, {@code cols} wide) starting at {@code srcRow}. */
+    default void copyFromHost(float[] src, int srcOffset, Tensor dst) {
+        double[] tmp = new double[Math.toIntExact(dst.length())];
+        for (int i = 0; i < tmp.length; i++) tmp[i] = src[srcOffset + i];
+        copyFromHost(tmp, dst);
+    }
+
+    void copy(Tensor src, Tensor dst);
+
+    void fill(Tensor t, double value);
+
+    /**
+     * {@code c = alpha · op(a) · op(b) + beta · c} on matrices ({@link Tensor#rows()} ×
+     * {@link Tensor#cols()}), where op transposes when asked. With beta = 0 the old content of c is
+     * ignored (also NaN).
+     */
+    void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c);
+
+    /** {@code dst = alpha · srcᵀ} for a matrix src of shape [r, c] and dst of shape [c, r]. */
+    void transpose(Tensor src, double alpha, Tensor dst);
+
+    /** {@code y = a·x + b·y}. */
+    void axpby(double a, Tensor x, double b, Tensor y);
+
+    /** {@code out = a·x + b·y + c·z}; z may be null (then c is ignored). */
+    void lincomb(Tensor out, double a, Tensor x, double b, Tensor y, double c, Tensor z);
+
+    /** {@code out = x ⊙ y}. */
+    void mul(Tensor x, Tensor y, Tensor out);
+
+    /** {@code out = f(scale · x)}. */
+    void activation(Activation f, double scale, Tensor x, Tensor out);
+
+    /** {@code out = f'(scale · x)}. */
+    void activationDerivative(Activation f, double scale, Tensor x, Tensor out);
+
+    /** {@code out = r − f(scale · v)}: a rate minus the rate predicted from a dendritic potential. */
+    void predictionError(Tensor r, Activation f, double scale, Tensor v, Tensor out);
+
+    /**
+     * One Euler step of an Ornstein–Uhlenbeck process, {@code ξ ← decay·ξ + gain·w} with w standard
+     * normal from {@code rng} at (stream, step): element i of ξ (row-major) takes stream element i.
+     */
+    void ouStep(Tensor xi, CounterRandom rng, int stream, long step, double decay, double gain);
+
+    /** High-pass filter {@code hp ← hp + (r − rOld) − k·hp}. */
+    void highPass(Tensor hp, Tensor r, Tensor rOld, double k);
+
+    /** Low-pass of an increment and its application: {@code lo ← lo + k·(delta − lo); w ← w + lo}. */
+    void lowPassApply(Tensor lo, Tensor delta, double k, Tensor w);
+
+    double sum(Tensor x);
+
+    double dot(Tensor x, Tensor y);
+
+    /** Largest absolute element; NaN if any element is NaN. */
+    double maxAbs(Tensor x);
+
+    /** True if any element is NaN or infinite. */
+    boolean hasNonFinite(Tensor x);
+
+    /** Waits until every op issued so far has finished (a no-op on synchronous backends). */
+    default void synchronize() {
+    }
+
+    @Override
+    default void close() {
+    }
+}
