@@ -157,7 +157,7 @@ public record ExperimentConfig(
         if (sigma < 0) throw noise.error("sigma", "must be ≥ 0");
         double tauXi = noise.number("tau", 0.1);
         double tauHP = r.number("tauHighPass", 0.1);
-        double tauLO = r.number("tauLowPass", 100.0);
+        double tauLO = r.number("tauLowPass", rule.lowPassesForward() ? 100.0 : 0.0);
         if (rule.injectsNoise()) {
             if (tauXi < dt) throw noise.error("tau", "τ_ξ = " + tauXi + " ms is below dt = " + dt + " ms");
             if (tauHP < dt) throw r.error("tauHighPass", "τ_HP = " + tauHP + " ms is below dt = " + dt + " ms");

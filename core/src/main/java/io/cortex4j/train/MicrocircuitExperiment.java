@@ -461,6 +461,14 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         }
     }
 
+    public LabeledData validationData() {
+        return validation;
+    }
+
+    public LabeledData testData() {
+        return test;
+    }
+
     public ExperimentConfig config() {
         return cfg;
     }

@@ -44,7 +44,10 @@ public enum FeedbackRule {
         return transportsWeights;
     }
 
-    /** Whether ΔW passes the τ_LO low-pass before it is applied (when τ_LO > 0). */
+    /**
+     * Whether ΔW passes the τ_LO low-pass by default (PAL MC: PAL and its control do, BP and FA do
+     * not); a config's {@code rule.tauLowPass} decides for any rule.
+     */
     public boolean lowPassesForward() {
         return lowPassForward;
     }

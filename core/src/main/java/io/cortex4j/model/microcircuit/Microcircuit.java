@@ -101,7 +101,7 @@ public final class Microcircuit implements AutoCloseable {
         for (int l = 1; l <= N; l++) {
             for (Tensor[] t : new Tensor[][] {u, uOld, uEff, uBreve, r, rOld, vBas, vBasOld, rHP, err}) t[l] = z(batch, n[l]);
             w[l] = uniform(n[l], n[l - 1], params.weightRange(), STREAM_INIT_W + l);
-            if (params.rule().lowPassesForward() && params.tauLowPass() > 0) wLowPass[l] = z(n[l], n[l - 1]);
+            if (params.tauLowPass() > 0) wLowPass[l] = z(n[l], n[l - 1]);
             normalInit(u[l], STREAM_INIT_U + l);
         }
         for (int l = 1; l < N; l++) {

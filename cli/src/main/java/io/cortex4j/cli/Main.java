@@ -1,0 +1,186 @@
+package io.cortex4j.cli;
+
+import io.cortex4j.config.ConfigException;
+import io.cortex4j.config.ExperimentConfig;
+import io.cortex4j.datasets.DataDirectory;
+import io.cortex4j.datasets.DataFormatException;
+import io.cortex4j.tensor.BackendProvider;
+import io.cortex4j.tensor.Backends;
+import io.cortex4j.train.MicrocircuitExperiment;
+import io.cortex4j.train.Progress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The {@code cortex4j} command: train, eval, demo, info. */
+public final class Main {
+    static final String USAGE = """
+            usage: cortex4j <command> [options]
+
+              demo                        train the built-in demo (Yin-Yang 4-30-3 microcircuit, PAL) for a few epochs
+              train <config.yaml>         run an experiment; results go to runs/<name>-s<seed>-<time>/
+                  --out DIR               parent directory of run directories (default: run.out of the config)
+                  --seeds 1,2,3           run once per seed and print mean ± std of the results
+                  --quiet                 no progress output
+              train --resume <run-dir>    continue a run from its last checkpoint
+              eval <run-dir>              accuracy of a run's network on its test (and validation) data
+              info                        versions, backends, data directory
+            """;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+            System.out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        try {
+            return switch (args[0]) {
+                case "train" -> train(args);
+                case "demo" -> demo(args);
+                case "eval" -> eval(args);
+                case "info" -> info();
+                default -> {
+                    System.err.println("error: unknown command '" + args[0] + "'\n" + USAGE);
+                    yield 2;
+                }
+            };
+        } catch (ConfigException | DataFormatException | MicrocircuitExperiment.DivergedException | IllegalArgumentException | IllegalStateException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        } catch (UncheckedIOException e) {
+            System.err.println("error: " + e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
+            return 2;
+        }
+    }
+
+    private static int demo(String[] args) {
+        String text;
+        try (InputStream in = Main.class.getResourceAsStream("demo.yaml")) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        boolean quiet = List.of(args).contains("--quiet");
+        ExperimentConfig cfg = ExperimentConfig.parse(text, "demo.yaml");
+        System.out.println("cortex4j demo: dendritic microcircuit 4-30-3 with PAL feedback learning on Yin-Yang (generated data, "
+                + cfg.schedule().epochs() + " epochs, batch " + cfg.schedule().batch() + ")");
+        return runOne(cfg, Path.of(cfg.run().outDir()), quiet) == null ? 1 : 0;
+    }
+
+    private static int train(String[] args) {
+        Path config = null, out = null, resume = null;
+        List<Long> seeds = new ArrayList<>();
+        boolean quiet = false;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> out = Path.of(value(args, ++i, "--out"));
+                case "--resume" -> resume = Path.of(value(args, ++i, "--resume"));
+                case "--quiet" -> quiet = true;
+                case "--seeds" -> {
+                    for (String s : value(args, ++i, "--seeds").split(",")) {
+                        try {
+                            seeds.add(Long.parseLong(s.trim()));
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--seeds: '" + s + "' is not a whole number");
+                        }
+                    }
+                }
+                default -> {
+                    if (args[i].startsWith("--")) throw new IllegalArgumentException("unknown option " + args[i]);
+                    if (config != null) throw new IllegalArgumentException("train takes one config file, got '" + config + "' and '" + args[i] + "'");
+                    config = Path.of(args[i]);
+                }
+            }
+        }
+        Progress progress = new Progress(System.out, quiet);
+        if (resume != null) {
+            try (MicrocircuitExperiment e = MicrocircuitExperiment.resume(resume, progress)) {
+                progress.line("resuming " + resume);
+                report(e.run(), resume);
+            }
+            return 0;
+        }
+        if (config == null) throw new IllegalArgumentException("train needs a config file (or --resume <run-dir>)");
+        ExperimentConfig cfg = ExperimentConfig.load(config);
+        Path parent = out != null ? out : Path.of(cfg.run().outDir());
+        if (seeds.isEmpty()) return runOne(cfg, parent, quiet) == null ? 1 : 0;
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (long s : seeds) results.add(runOne(cfg.withSeed(s), parent, quiet));
+        Aggregate.print(cfg, seeds, results, parent);
+        return 0;
+    }
+
+    private static Map<String, Object> runOne(ExperimentConfig cfg, Path parent, boolean quiet) {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path dir = parent.resolve(cfg.name() + "-s" + cfg.run().seed() + "-" + stamp);
+        for (int k = 2; Files.exists(dir); k++) dir = parent.resolve(cfg.name() + "-s" + cfg.run().seed() + "-" + stamp + "-" + k);
+        Progress progress = new Progress(System.out, quiet);
+        progress.line("run directory " + dir);
+        try (MicrocircuitExperiment e = MicrocircuitExperiment.create(cfg, dir, progress)) {
+            Map<String, Object> summary = e.run();
+            report(summary, dir);
+            return summary;
+        }
+    }
+
+    private static void report(Map<String, Object> s, Path dir) {
+        StringBuilder sb = new StringBuilder("done: ");
+        if (s.containsKey("test_acc")) sb.append(String.format(Locale.ROOT, "test accuracy %.2f%%, ", 100 * (double) s.get("test_acc")));
+        for (Map.Entry<String, Object> e : s.entrySet()) {
+            if (e.getKey().startsWith("angle_B_WT_")) sb.append(String.format(Locale.ROOT, "∠(B%s,Wᵀ) %.1f°, ", e.getKey().substring(11), (double) e.getValue()));
+        }
+        sb.append(String.format(Locale.ROOT, "%.0f steps/s, wall %s", (double) s.get("steps_per_s"), Progress.duration((double) s.get("wall_time_s"))));
+        System.out.println(sb);
+        System.out.println("results: " + dir.resolve(MicrocircuitExperiment.METRICS) + ", " + dir.resolve(MicrocircuitExperiment.SUMMARY) + ", plots in " + dir);
+    }
+
+    private static int eval(String[] args) {
+        if (args.length != 2) throw new IllegalArgumentException("eval takes one run directory");
+        Path dir = Path.of(args[1]);
+        try (MicrocircuitExperiment e = MicrocircuitExperiment.resume(dir, Progress.silent())) {
+            if (e.config().task() == ExperimentConfig.Task.ALIGNMENT) {
+                System.out.println("alignment run: see " + dir.resolve(MicrocircuitExperiment.METRICS));
+                return 0;
+            }
+            Map<String, double[]> res = new LinkedHashMap<>();
+            res.put("validation", e.evaluate(e.validationData()));
+            res.put("test", e.evaluate(e.testData()));
+            for (Map.Entry<String, double[]> r : res.entrySet()) {
+                System.out.printf(Locale.ROOT, "%-10s accuracy %.2f%%  loss %.5f%n", r.getKey(), 100 * r.getValue()[0], r.getValue()[1]);
+            }
+        }
+        return 0;
+    }
+
+    private static int info() {
+        System.out.println("cortex4j " + Main.class.getPackage().getImplementationVersion());
+        System.out.println("JDK      " + System.getProperty("java.vm.vendor") + " " + Runtime.version());
+        for (BackendProvider p : Backends.providers()) {
+            System.out.println("backend  " + p.name() + (p.isAvailable() ? ": available" : ": unavailable (" + p.unavailableReason() + ")"));
+        }
+        try {
+            System.out.println("data     " + DataDirectory.resolve(null));
+        } catch (IllegalStateException e) {
+            System.out.println("data     not found (" + e.getMessage() + ")");
+        }
+        return 0;
+    }
+
+    private static String value(String[] args, int i, String opt) {
+        if (i >= args.length) throw new IllegalArgumentException(opt + " needs a value");
+        return args[i];
+    }
+}
