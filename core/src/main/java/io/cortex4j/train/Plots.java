@@ -1,0 +1,37 @@
+package io.cortex4j.train;
+
+import io.cortex4j.config.ExperimentConfig;
+import io.cortex4j.plot.LinePlot;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** The PNG plots of a run: accuracy per epoch (classification) and feedback alignment angles per epoch. */
+final class Plots {
+    private Plots() {
+    }
+
+    static void write(ExperimentConfig cfg, MetricsTable m, Path dir) throws IOException {
+        double[] epochs = m.column("epoch");
+        if (epochs.length == 0) return;
+        String title = cfg.name() + " (" + cfg.model().rule() + ", seed " + cfg.run().seed() + ")";
+        if (m.columns().contains("val_acc")) {
+            LinePlot p = new LinePlot().title(title).xLabel("epoch").yLabel("accuracy [%]");
+            p.addSeries("validation", epochs, percent(m.column("val_acc")));
+            p.addSeries("training (nudged output)", epochs, percent(m.column("train_acc_nudged")));
+            p.write(dir.resolve("accuracy.png"));
+        }
+        int hidden = cfg.model().layers().length - 2;
+        if (hidden > 0) {
+            LinePlot p = new LinePlot().title(title).xLabel("epoch").yLabel("angle [deg]").yRange(0, 100);
+            for (int l = 1; l <= hidden; l++) p.addSeries("∠(B" + l + ", W" + (l + 1) + "ᵀ)", epochs, m.column("angle_B_WT_" + l));
+            for (int l = 1; l <= hidden; l++) p.addSeries("∠(B" + l + ", φ'W" + (l + 1) + "ᵀφ')", epochs, m.column("angle_B_JWTJ_" + l));
+            p.write(dir.resolve("angles.png"));
+        }
+    }
+
+    private static double[] percent(double[] a) {
+        double[] o = a.clone();
+        for (int i = 0; i < o.length; i++) o[i] *= 100;
+        return o;
+    }
+}
