@@ -31,6 +31,8 @@ public final class Main {
               train <config.yaml>         run an experiment; results go to runs/<name>-s<seed>-<time>/
                   --out DIR               parent directory of run directories (default: run.out of the config)
                   --seeds 1,2,3           run once per seed and print mean ± std of the results
+                  --epochs N              override schedule.epochs
+                  --eval-every N          override schedule.evalEvery
                   --quiet                 no progress output
               train --resume <run-dir>    continue a run from its last checkpoint
               eval <run-dir>              accuracy of a run's network on its test (and validation) data
@@ -84,11 +86,14 @@ public final class Main {
         Path config = null, out = null, resume = null;
         List<Long> seeds = new ArrayList<>();
         boolean quiet = false;
+        int epochs = 0, evalEvery = 0;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
                 case "--resume" -> resume = Path.of(value(args, ++i, "--resume"));
                 case "--quiet" -> quiet = true;
+                case "--epochs" -> epochs = positive(value(args, ++i, "--epochs"), "--epochs");
+                case "--eval-every" -> evalEvery = positive(value(args, ++i, "--eval-every"), "--eval-every");
                 case "--seeds" -> {
                     for (String s : value(args, ++i, "--seeds").split(",")) {
                         try {
@@ -115,6 +120,9 @@ public final class Main {
         }
         if (config == null) throw new IllegalArgumentException("train needs a config file (or --resume <run-dir>)");
         ExperimentConfig cfg = ExperimentConfig.load(config);
+        if (epochs > 0 || evalEvery > 0) {
+            cfg = cfg.withSchedule(epochs > 0 ? epochs : cfg.schedule().epochs(), evalEvery > 0 ? evalEvery : cfg.schedule().evalEvery());
+        }
         Path parent = out != null ? out : Path.of(cfg.run().outDir());
         if (seeds.isEmpty()) return runOne(cfg, parent, quiet) == null ? 1 : 0;
         List<Map<String, Object>> results = new ArrayList<>();
@@ -177,6 +185,16 @@ public final class Main {
             System.out.println("data     not found (" + e.getMessage() + ")");
         }
         return 0;
+    }
+
+    private static int positive(String s, String opt) {
+        try {
+            int v = Integer.parseInt(s.trim());
+            if (v >= 1) return v;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(opt + " needs a whole number ≥ 1, got '" + s + "'");
     }
 
     private static String value(String[] args, int i, String opt) {

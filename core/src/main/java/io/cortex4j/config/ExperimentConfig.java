@@ -221,6 +221,71 @@ public record ExperimentConfig(
         return v;
     }
 
+    /**
+     * The resolved config as YAML: every value, defaults included, so that the file alone
+     * reproduces the run ({@link #parse(String, String)} of it gives an equal config).
+     */
+    public String toYaml() {
+        MicrocircuitParams m = model;
+        Conductances g = m.conductances();
+        StringBuilder y = new StringBuilder();
+        y.append("# resolved config of run '").append(name).append("' (all defaults filled in)\n");
+        y.append("name: ").append(name).append('\n');
+        y.append("task: ").append(task.name().toLowerCase(Locale.ROOT).replace('_', '-')).append('\n');
+        y.append("model:\n  family: microcircuit\n  units: ms\n");
+        y.append("  layers: ").append(Arrays.toString(m.layers())).append('\n');
+        y.append("  activation: ").append(m.activation().name().toLowerCase(Locale.ROOT)).append('\n');
+        y.append("  dt: ").append(num(m.dt())).append('\n');
+        y.append("  prospective: ").append(num(m.prospectiveFactor())).append('\n');
+        y.append("  conductances: {leak: ").append(num(g.leak())).append(", basal: ").append(num(g.basal())).append(", apical: ").append(num(g.apical()))
+                .append(", dendrite: ").append(num(g.dendrite())).append(", interneuronNudge: ").append(num(g.interneuronNudge())).append(", target: ")
+                .append(num(g.target())).append("}\n");
+        y.append("  init: {weights: ").append(list(m.weightRange())).append(", feedback: ").append(list(m.feedbackRange())).append(", potentialStd: ")
+                .append(num(m.initialPotentialStd())).append(", selfPredicting: ").append(m.selfPredictingInit()).append("}\n");
+        y.append("rule:\n  name: ").append(m.rule().name()).append('\n');
+        y.append("  etaForward: ").append(list(m.etaForward())).append('\n');
+        y.append("  etaFeedback: ").append(list(m.etaFeedback())).append('\n');
+        y.append("  etaIP: ").append(list(m.etaIP())).append('\n');
+        y.append("  etaPI: ").append(list(m.etaPI())).append('\n');
+        y.append("  alpha: ").append(list(m.alpha())).append('\n');
+        y.append("  noise: {sigma: ").append(num(m.noiseSigma())).append(", tau: ").append(num(m.tauNoise())).append("}\n");
+        y.append("  tauHighPass: ").append(num(m.tauHighPass())).append('\n');
+        y.append("  tauLowPass: ").append(num(m.tauLowPass())).append('\n');
+        Data d = data;
+        y.append("data:\n  name: ").append(d.name()).append('\n');
+        if (d.dir() != null) y.append("  dir: \"").append(d.dir().replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+        y.append("  train: ").append(d.trainSplit()).append("\n  validation: ").append(d.validationSplit()).append("\n  test: ").append(d.testSplit()).append('\n');
+        y.append("  trainLimit: ").append(d.trainLimit()).append("\n  evalLimit: ").append(d.evalLimit()).append("\n  size: ").append(d.size()).append('\n');
+        y.append("  inputScale: ").append(num(d.inputScale())).append('\n');
+        y.append("  targets: {high: ").append(num(d.targetHigh())).append(", low: ").append(num(d.targetLow())).append("}\n");
+        Schedule sc = schedule;
+        y.append("schedule:\n  settle: ").append(num(sc.settleMs())).append("\n  presentation: ").append(num(sc.presentationMs())).append("\n  readoutSkip: ")
+                .append(num(sc.readoutSkip())).append("\n  epochs: ").append(sc.epochs()).append("\n  batch: ").append(sc.batch()).append("\n  evalEvery: ")
+                .append(sc.evalEvery()).append("\n  noiseDuringEval: ").append(sc.noiseDuringEval()).append('\n');
+        y.append("run:\n  seed: ").append(run.seed()).append("\n  backend: ").append(run.backend()).append("\n  precision: ")
+                .append(run.precision().name().toLowerCase(Locale.ROOT)).append("\n  checkpointEvery: ").append(run.checkpointEvery()).append("\n  out: \"")
+                .append(run.outDir().replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+        return y.toString();
+    }
+
+    private static String num(double v) {
+        return Double.toString(v);
+    }
+
+    private static String list(double[] v) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) b.append(i > 0 ? ", " : "").append(num(v[i]));
+        return b.append(']').toString();
+    }
+
+    /** A copy with another number of epochs and validation interval (command-line overrides). */
+    public ExperimentConfig withSchedule(int epochs, int evalEvery) {
+        if (epochs < 1 || evalEvery < 1) throw new IllegalArgumentException("epochs and eval interval must be ≥ 1");
+        Schedule s = schedule;
+        return new ExperimentConfig(name, task, model, data, new Schedule(s.settleMs(), s.presentationMs(), s.readoutSkip(), epochs, s.batch(), evalEvery,
+                s.noiseDuringEval()), run, sourceText);
+    }
+
     /** A copy with other seed (for multi-seed sweeps). */
     public ExperimentConfig withSeed(long seed) {
         return new ExperimentConfig(name, task, model, data, schedule, new Run(seed, run.backend(), run.precision(), run.checkpointEvery(), run.outDir()),

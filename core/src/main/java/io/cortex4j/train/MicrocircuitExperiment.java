@@ -124,7 +124,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
             if (Files.exists(runDir.resolve(CONFIG))) throw new IllegalStateException(runDir + " already holds a run; resume it or choose another directory");
             Files.createDirectories(runDir);
             MicrocircuitExperiment e = new MicrocircuitExperiment(cfg, runDir, progress);
-            byte[] text = cfg.sourceText().getBytes(StandardCharsets.UTF_8);
+            byte[] text = cfg.toYaml().getBytes(StandardCharsets.UTF_8);
             AtomicFiles.write(runDir.resolve(CONFIG), out -> out.write(text));
             return e;
         } catch (IOException e) {
