@@ -80,8 +80,11 @@ public interface Backend extends AutoCloseable {
     /** High-pass filter {@code hp ← hp + (r − rOld) − k·hp}. */
     void highPass(Tensor hp, Tensor r, Tensor rOld, double k);
 
-    /** Low-pass of an increment and its application: {@code lo ← lo + k·(delta − lo); w ← w + lo}. */
-    void lowPassApply(Tensor lo, Tensor delta, double k, Tensor w);
+    /**
+     * The low-passed outer-product update of a weight matrix, fused: {@code lo ← (1−k)·lo + alpha·aᵀb}
+     * then {@code w ← w + lo}, for a [B, m], b [B, n], lo and w [m, n] (the batch is summed).
+     */
+    void lowPassOuterApply(double alpha, Tensor a, Tensor b, double k, Tensor lo, Tensor w);
 
     double sum(Tensor x);
 

@@ -9,6 +9,7 @@ import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -73,6 +74,8 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
+    private static final ValueLayout.OfFloat F32U = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
     private static double ld(MemorySegment s, boolean d, long i) {
         return d ? s.getAtIndex(JAVA_DOUBLE, i) : s.getAtIndex(JAVA_FLOAT, i);
     }
@@ -135,6 +138,10 @@ public final class Nd4jCpuBackend implements Backend {
                     + " into " + c);
         }
         if (m == 0 || n == 0) return;
+        if ((long) m * n * k >= blasThreshold && k > 0 && m == 1 && !transA) { // one row: a matrix-vector product
+            gemv(transB, alpha, A, B, beta, C, n, k);
+            return;
+        }
         if ((long) m * n * k >= blasThreshold && k > 0) {
             int lda = A.cols(), ldb = B.cols();
             int ta = transA ? openblas.CblasTrans : openblas.CblasNoTrans;
@@ -149,6 +156,18 @@ public final class Nd4jCpuBackend implements Backend {
             return;
         }
         gemmLoops(transA, transB, alpha, A, B, beta, C, m, n, k);
+    }
+
+    /** c[1,n] = alpha · a[1,k] · op(B) + beta · c, with B [n,k] (transB) or [k,n]. */
+    private static void gemv(boolean transB, double alpha, CpuTensor A, CpuTensor B, double beta, CpuTensor C, int n, int k) {
+        int rows = B.rows(), cols = B.cols();
+        int trans = transB ? openblas.CblasNoTrans : openblas.CblasTrans; // row-major B·a when B is [n,k], Bᵀ·a when [k,n]
+        if (C.f64) {
+            openblas.cblas_dgemv(openblas.CblasRowMajor, trans, rows, cols, alpha, B.doublePointer(), cols, A.doublePointer(), 1, beta, C.doublePointer(), 1);
+        } else {
+            openblas.cblas_sgemv(openblas.CblasRowMajor, trans, rows, cols, (float) alpha, B.floatPointer(), cols, A.floatPointer(), 1, (float) beta,
+                    C.floatPointer(), 1);
+        }
     }
 
     private static void gemmLoops(boolean ta, boolean tb, double alpha, CpuTensor A, CpuTensor B, double beta, CpuTensor C, int m, int n, int k) {
@@ -312,17 +331,52 @@ public final class Nd4jCpuBackend implements Backend {
     }
 
     @Override
-    public void lowPassApply(Tensor lo, Tensor delta, double k, Tensor w) {
-        sameLength(lo, delta);
-        sameLength(lo, w);
-        CpuTensor L = cpu(lo), D = cpu(delta), W = cpu(w);
+    public void lowPassOuterApply(double alpha, Tensor a, Tensor b, double k, Tensor lo, Tensor w) {
+        CpuTensor A = cpu(a), B = cpu(b), L = cpu(lo), W = cpu(w);
+        int batch = A.rows(), m = A.cols(), n = B.cols();
+        if (B.rows() != batch || L.rows() != m || L.cols() != n || !L.sameShape(W) || A.dtype() != L.dtype() || B.dtype() != L.dtype()
+                || W.dtype() != L.dtype()) {
+            throw new IllegalArgumentException("lowPassOuterApply: a " + a + ", b " + b + ", lo " + lo + ", w " + w);
+        }
+        if ((long) batch * m * n >= blasThreshold) { // large: three vectorised OpenBLAS passes (scal, ger/gemm, axpy)
+            long len = (long) m * n;
+            if (L.f64) openblas.cblas_dscal(Math.toIntExact(len), 1.0 - k, L.doublePointer(), 1);
+            else openblas.cblas_sscal(Math.toIntExact(len), (float) (1.0 - k), L.floatPointer(), 1);
+            if (batch == 1 && L.f64) openblas.cblas_dger(openblas.CblasRowMajor, m, n, alpha, A.doublePointer(), 1, B.doublePointer(), 1, L.doublePointer(), n);
+            else if (batch == 1) openblas.cblas_sger(openblas.CblasRowMajor, m, n, (float) alpha, A.floatPointer(), 1, B.floatPointer(), 1, L.floatPointer(), n);
+            else gemm(true, false, alpha, a, b, 1.0, lo);
+            if (L.f64) openblas.cblas_daxpy(Math.toIntExact(len), 1.0, L.doublePointer(), 1, W.doublePointer(), 1);
+            else openblas.cblas_saxpy(Math.toIntExact(len), 1f, L.floatPointer(), 1, W.floatPointer(), 1);
+            return;
+        }
+        if (scratch.length < batch) scratch = new double[batch];
+        double[] coef = scratch;
+        MemorySegment as = A.seg, bs = B.seg, ls = L.seg, ws = W.seg;
         boolean d = L.f64;
-        long n = L.length();
-        for (long i = 0; i < n; i++) {
-            double l = ld(L.seg, d, i);
-            l += k * (ld(D.seg, d, i) - l);
-            st(L.seg, d, i, l);
-            st(W.seg, d, i, ld(W.seg, d, i) + (d ? l : (float) l));
+        for (int i = 0; i < m; i++) {
+            for (int r = 0; r < batch; r++) coef[r] = alpha * ld(as, d, (long) r * m + i);
+            long row = (long) i * n;
+            if (!d && batch == 1) { // the batch-1 float32 hot loop: one streaming pass over a row of lo and w
+                lowPassRow((float) coef[0], (float) (1.0 - k), bs, ls.asSlice(row * 4, n * 4L), ws.asSlice(row * 4, n * 4L), n);
+            } else {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int r = 0; r < batch; r++) s += coef[r] * ld(bs, d, (long) r * n + j);
+                    long at = row + j;
+                    double l = (1.0 - k) * ld(ls, d, at) + s;
+                    st(ls, d, at, l);
+                    st(ws, d, at, ld(ws, d, at) + (d ? l : (float) l));
+                }
+            }
+        }
+    }
+
+    private static void lowPassRow(float c, float decay, MemorySegment b, MemorySegment lo, MemorySegment w, int n) {
+        // unaligned layouts: no per-access alignment check, so C2 vectorises the loop
+        for (int j = 0; j < n; j++) {
+            float l = decay * lo.getAtIndex(F32U, j) + c * b.getAtIndex(F32U, j);
+            lo.setAtIndex(F32U, j, l);
+            w.setAtIndex(F32U, j, w.getAtIndex(F32U, j) + l);
         }
     }
 

@@ -280,8 +280,7 @@ public final class Microcircuit implements AutoCloseable {
                 Tensor pre = l == 1 ? r0Old : rOld[l - 1];
                 if (wLowPass[l] != null) {
                     double k = dt / p.tauLowPass();
-                    be.gemm(true, false, k * dt * eta * inv, err[l], pre, 1.0 - k, wLowPass[l]);
-                    be.axpby(1.0, wLowPass[l], 1.0, w[l]);
+                    be.lowPassOuterApply(k * dt * eta * inv, err[l], pre, k, wLowPass[l], w[l]);
                 } else {
                     be.gemm(true, false, dt * eta * inv, err[l], pre, 1.0, w[l]);
                 }

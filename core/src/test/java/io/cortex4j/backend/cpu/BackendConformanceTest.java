@@ -148,6 +148,28 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
+    void lowPassOuterApply(String name, Backend be, DType d) {
+        int m = 6, n = 9;
+        for (int batch : new int[] {1, 3, 16}) {
+            double[] a = round(rand(batch * m, 8), d), b = round(rand(batch * n, 9), d), lo0 = round(rand(m * n, 10), d), w0 = round(rand(m * n, 11), d);
+            Tensor A = be.fromHost(d, a, batch, m), B = be.fromHost(d, b, batch, n), L = be.fromHost(d, lo0, m, n), W = be.fromHost(d, w0, m, n);
+            be.lowPassOuterApply(0.3, A, B, 0.01, L, W);
+            double[] lo = new double[m * n], w = new double[m * n];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int r = 0; r < batch; r++) s += a[r * m + i] * b[r * n + j];
+                    lo[i * n + j] = 0.99 * lo0[i * n + j] + 0.3 * s;
+                    w[i * n + j] = w0[i * n + j] + lo[i * n + j];
+                }
+            }
+            close(lo, L, d, "lowPassOuterApply lo, batch " + batch);
+            close(w, W, d, "lowPassOuterApply w, batch " + batch);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
     void ouStepUsesTheCounterStreams(String name, Backend be, DType d) {
         int n = 23;
         double[] x0 = round(rand(n, 7), d);
