@@ -50,9 +50,11 @@ public record ExperimentConfig(
      * @param size          sample count for generated sets (random-uniform, teacher-student)
      * @param targetHigh    target potential of the correct class
      * @param targetLow     target potential of the others
+     * @param teacherWeights teacher-student: range [low, high] of the teacher's weights ([2, 2]: all 2)
+     * @param teacherSeed   teacher-student: seed of the teacher's weights
      */
     public record Data(String name, String dir, String trainSplit, String validationSplit, String testSplit, int trainLimit, int evalLimit, int size,
-            double targetHigh, double targetLow, double inputScale) {
+            double targetHigh, double targetLow, double inputScale, double[] teacherWeights, long teacherSeed) {
     }
 
     /**
@@ -166,13 +168,18 @@ public record ExperimentConfig(
         MicrocircuitParams params = new MicrocircuitParams(layers, act, dt, g, prospective, rule, etaFw, etaBw, etaIP, etaPI, alpha, sigma, tauXi, tauHP,
                 tauLO, wr, br, ustd, sps);
 
-        ConfigNode d = root.section("data").keys("name", "dir", "train", "validation", "test", "trainLimit", "evalLimit", "size", "targets", "inputScale");
+        ConfigNode d = root.section("data").keys("name", "dir", "train", "validation", "test", "trainLimit", "evalLimit", "size", "targets", "inputScale",
+                "teacherWeights", "teacherSeed");
         String dname = d.string("name");
         String dir = d.string("dir", null);
         ConfigNode tg = d.optSection("targets").keys("high", "low");
         Data data = new Data(dname, dir, d.string("train", "train"), d.string("validation", "validation"), d.string("test", "test"),
                 (int) nonNegative(d, "trainLimit", d.integer("trainLimit", 0)), (int) nonNegative(d, "evalLimit", d.integer("evalLimit", 0)),
-                (int) nonNegative(d, "size", d.integer("size", 100)), tg.number("high", 1.0), tg.number("low", 0.1), d.number("inputScale", 1.0));
+                (int) nonNegative(d, "size", d.integer("size", 100)), tg.number("high", 1.0), tg.number("low", 0.1), d.number("inputScale", 1.0),
+                range(d, "teacherWeights", wr), d.integer("teacherSeed", 1_000_003L));
+        if ((task == Task.ALIGNMENT || task == Task.TEACHER_STUDENT) && !dname.equals("random-uniform")) {
+            throw d.error("name", "the " + task.name().toLowerCase(Locale.ROOT).replace('_', '-') + " task presents random inputs: use name: random-uniform");
+        }
 
         ConfigNode s = root.optSection("schedule").keys("settle", "presentation", "readoutSkip", "epochs", "batch", "evalEvery", "noiseDuringEval");
         double settle = s.number("settle", 100.0);
@@ -258,6 +265,7 @@ public record ExperimentConfig(
         y.append("  trainLimit: ").append(d.trainLimit()).append("\n  evalLimit: ").append(d.evalLimit()).append("\n  size: ").append(d.size()).append('\n');
         y.append("  inputScale: ").append(num(d.inputScale())).append('\n');
         y.append("  targets: {high: ").append(num(d.targetHigh())).append(", low: ").append(num(d.targetLow())).append("}\n");
+        y.append("  teacherWeights: ").append(list(d.teacherWeights())).append("\n  teacherSeed: ").append(d.teacherSeed()).append('\n');
         Schedule sc = schedule;
         y.append("schedule:\n  settle: ").append(num(sc.settleMs())).append("\n  presentation: ").append(num(sc.presentationMs())).append("\n  readoutSkip: ")
                 .append(num(sc.readoutSkip())).append("\n  epochs: ").append(sc.epochs()).append("\n  batch: ").append(sc.batch()).append("\n  evalEvery: ")

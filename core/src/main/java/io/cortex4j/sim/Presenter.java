@@ -18,6 +18,8 @@ public final class Presenter {
     private final int readoutFrom;
     private final Tensor readout;
     private final List<Probe> probes = new ArrayList<>();
+    private Runnable beforeStep = () -> {
+    };
 
     /**
      * @param stepsPerSample Euler steps per presented batch (T_pres/dt)
@@ -35,6 +37,20 @@ public final class Presenter {
         probes.add(p);
     }
 
+    public void removeLastProbe() {
+        probes.remove(probes.size() - 1);
+    }
+
+    /** Runs before every Euler step (e.g. a teacher network that supplies this step's target). */
+    public void beforeStep(Runnable hook) {
+        this.beforeStep = hook;
+    }
+
+    /** Index (0-based, within a presentation) of the first step the readout averages. */
+    public int readoutFrom() {
+        return readoutFrom;
+    }
+
     public int stepsPerSample() {
         return stepsPerSample;
     }
@@ -42,6 +58,7 @@ public final class Presenter {
     /** Runs {@code steps} Euler steps with whatever input/target is set, calling the probes. */
     public void run(long steps) {
         for (long i = 0; i < steps; i++) {
+            beforeStep.run();
             net.step();
             for (Probe p : probes) p.afterStep(net, net.stepCount());
         }
@@ -56,6 +73,7 @@ public final class Presenter {
         be.fill(readout, 0.0);
         int N = net.depth();
         for (int s = 0; s < stepsPerSample; s++) {
+            beforeStep.run();
             net.step();
             for (Probe p : probes) p.afterStep(net, net.stepCount());
             if (s >= readoutFrom) be.axpby(1.0, net.prospectivePotential(N), 1.0, readout);

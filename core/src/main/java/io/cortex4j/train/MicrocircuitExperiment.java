@@ -49,6 +49,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
     private final Backend backend;
     private final Microcircuit net;
     private final Presenter presenter;
+    private final Microcircuit teacher;
     private final LabeledData train, validation, test;
     private final MetricsTable metrics;
     private final Progress progress;
@@ -78,6 +79,10 @@ public final class MicrocircuitExperiment implements AutoCloseable {
             train = Datasets.open("random-uniform", "train", dataDir, cfg.run().seed(), Map.of("count", d.size(), "size", inputSize));
             validation = null;
             test = null;
+        } else if (cfg.task() == Task.TEACHER_STUDENT) {
+            train = Datasets.open("random-uniform", "train", dataDir, cfg.run().seed(), Map.of("count", d.size(), "size", inputSize));
+            validation = Datasets.open("random-uniform", "test", dataDir, cfg.run().seed(), Map.of("count", Math.max(1, d.size() / 5), "size", inputSize));
+            test = validation;
         } else {
             train = limit(Datasets.open(d.name(), d.trainSplit(), dataDir, cfg.run().seed()), d.trainLimit());
             validation = limit(Datasets.open(d.name(), d.validationSplit(), dataDir, cfg.run().seed()), d.evalLimit());
@@ -87,6 +92,23 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         this.backend = Backends.create(cfg.run().backend());
         this.net = new Microcircuit(cfg.model(), backend, cfg.run().precision(), cfg.schedule().batch(), cfg.run().seed());
         this.presenter = new Presenter(net, cfg.schedule().stepsPerSample(cfg.model().dt()), cfg.schedule().readoutSkip());
+        if (cfg.task() == Task.TEACHER_STUDENT) {
+            // a free-running teacher with the same architecture and other weights gives the target: u_tgt(t) = ŭ_N(t) of the teacher
+            var tp = new io.cortex4j.model.microcircuit.MicrocircuitParams(layers, cfg.model().activation(), cfg.model().dt(), cfg.model().conductances(),
+                    cfg.model().prospectiveFactor(), io.cortex4j.model.microcircuit.FeedbackRule.FA, cfg.model().etaForward(), cfg.model().etaFeedback(),
+                    cfg.model().etaIP(), cfg.model().etaPI(), cfg.model().alpha(), 0, cfg.model().tauNoise(), cfg.model().tauHighPass(), 0,
+                    d.teacherWeights(), cfg.model().feedbackRange(), cfg.model().initialPotentialStd(), true);
+            teacher = new Microcircuit(tp, backend, cfg.run().precision(), cfg.schedule().batch(), d.teacherSeed());
+            teacher.setLearning(false, false, false);
+            teacher.setNoise(false);
+            int top = layers.length - 1;
+            presenter.beforeStep(() -> {
+                teacher.step();
+                backend.copy(teacher.prospectivePotential(top), net.target());
+            });
+        } else {
+            teacher = null;
+        }
         this.metrics = new MetricsTable(columns());
     }
 
@@ -144,7 +166,8 @@ public final class MicrocircuitExperiment implements AutoCloseable {
 
     private List<String> columns() {
         List<String> c = new ArrayList<>(List.of("epoch", "steps", "sim_time_s"));
-        if (cfg.task() != Task.ALIGNMENT) c.addAll(List.of("train_acc_nudged", "val_acc", "val_loss"));
+        if (cfg.task() == Task.CLASSIFICATION) c.addAll(List.of("train_acc_nudged", "val_acc", "val_loss"));
+        if (cfg.task() == Task.TEACHER_STUDENT) c.add("val_loss");
         for (int l = 1; l < net.depth(); l++) c.add("angle_B_WT_" + l);
         for (int l = 1; l < net.depth(); l++) c.add("angle_B_JWTJ_" + l);
         c.addAll(List.of("wall_s", "samples_per_s"));
@@ -223,6 +246,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         for (int b = 0; b < net.batch(); b++) train.copyInput(0, x, b * inputSize);
         scaleInputs(x);
         backend.copyFromHost(x, 0, net.input());
+        if (teacher != null) backend.copyFromHost(x, 0, teacher.input());
         presenter.run(steps);
     }
 
@@ -236,6 +260,8 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         net.setLearning(!alignment, true, true);
         net.setNoise(true);
         net.setTargetOn(!alignment);
+        // the teacher supplies the target each step; classification writes it per batch
+
     }
 
     /** Writes samples perm[from..from+B) (repeating the last one to fill a short batch) and presents them. */
@@ -254,6 +280,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         }
         scaleInputs(x);
         backend.copyFromHost(x, 0, net.input());
+        if (teacher != null) backend.copyFromHost(x, 0, teacher.input());
         if (withTarget) net.target().load(y);
         return presenter.present();
     }
@@ -292,6 +319,43 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         return new double[] {correct / d.size(), loss / d.size()};
     }
 
+    /** Mean squared difference between the free student's and the teacher's output ŭ_N, learning off. */
+    public double teacherLoss(LabeledData d) {
+        net.setLearning(false, false, false);
+        net.setTargetOn(false);
+        net.setNoise(false);
+        int B = net.batch();
+        int[] order = new int[d.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Tensor acc = backend.zeros(net.dtype(), B, outputSize);
+        double loss = 0;
+        int top = net.depth();
+        long[] start = new long[1];
+        presenter.addProbe((n, step) -> {
+            if (step - start[0] - 1 >= presenter.readoutFrom()) backend.axpby(1.0, teacher.prospectivePotential(top), 1.0, acc);
+        });
+        try {
+            for (int from = 0; from < d.size(); from += B) {
+                backend.fill(acc, 0.0);
+                start[0] = net.stepCount();
+                double[] out = presentBatch(d, order, from, false);
+                double[] t = acc.toHost();
+                for (int b = 0; b < B && from + b < d.size(); b++) {
+                    for (int k = 0; k < outputSize; k++) {
+                        // the presenter averaged the student over the readout window; average the teacher the same way
+                        double tk = t[b * outputSize + k] / (presenter.stepsPerSample() - presenter.readoutFrom());
+                        double e = out[b * outputSize + k] - tk;
+                        loss += e * e / outputSize;
+                    }
+                }
+            }
+        } finally {
+            presenter.removeLastProbe();
+            acc.close();
+        }
+        return loss / d.size();
+    }
+
     private double elapsed() {
         return wallBefore + (System.nanoTime() - startNanos) / 1e9;
     }
@@ -305,7 +369,12 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         row.add((double) net.stepCount());
         row.add(net.stepCount() * cfg.model().dt() / 1000.0);
         String acc = "";
-        if (cfg.task() != Task.ALIGNMENT) {
+        if (cfg.task() == Task.TEACHER_STUDENT) {
+            double loss = epoch % cfg.schedule().evalEvery() == 0 || epoch == cfg.schedule().epochs() ? teacherLoss(validation) : Double.NaN;
+            row.add(loss);
+            acc = String.format(Locale.ROOT, "  student-teacher MSE %.3g", loss);
+        }
+        if (cfg.task() == Task.CLASSIFICATION) {
             double trainAcc = trainSeen > 0 ? trainCorrect / trainSeen : Double.NaN;
             double[] val = epoch % cfg.schedule().evalEvery() == 0 || epoch == cfg.schedule().epochs() ? evaluate(validation) : new double[] {Double.NaN, Double.NaN};
             row.add(trainAcc);
@@ -357,7 +426,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
     public void checkpoint() {
         Map<String, NpyArray> m = new LinkedHashMap<>();
         String dtype = net.dtype() == DType.FLOAT64 ? "<f8" : "<f4";
-        for (Map.Entry<String, Tensor> e : net.fullState().entrySet()) {
+        for (Map.Entry<String, Tensor> e : checkpointed().entrySet()) {
             int[] sh = e.getValue().shape();
             m.put(e.getKey(), new NpyArray(dtype, new long[] {sh[0], sh[1]}, e.getValue().toHost()));
         }
@@ -371,6 +440,13 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         }
     }
 
+    /** The student's state, and the teacher's under "teacher." names. */
+    private Map<String, Tensor> checkpointed() {
+        Map<String, Tensor> m = net.fullState();
+        if (teacher != null) for (Map.Entry<String, Tensor> e : teacher.fullState().entrySet()) m.put("teacher." + e.getKey(), e.getValue());
+        return m;
+    }
+
     private void loadCheckpoint(Path file) {
         Map<String, NpyArray> m;
         try {
@@ -378,7 +454,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + file, e);
         }
-        for (Map.Entry<String, Tensor> e : net.fullState().entrySet()) {
+        for (Map.Entry<String, Tensor> e : checkpointed().entrySet()) {
             NpyArray a = m.get(e.getKey());
             if (a == null) throw new IllegalStateException(file + ": checkpoint lacks tensor '" + e.getKey() + "'");
             if (a.size() != e.getValue().length()) throw new IllegalStateException(file + ": tensor '" + e.getKey() + "' has " + a.size()
@@ -390,6 +466,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         batchInEpoch = (int) p[1];
         settled = p[2] != 0;
         net.setStepCount((long) p[3]);
+        if (teacher != null) teacher.setStepCount((long) p[3]);
         trainCorrect = p[4];
         trainSeen = p[5];
         wallBefore = p[6];
@@ -423,7 +500,8 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         s.put("epochs", epoch);
         s.put("steps", net.stepCount());
         s.put("simulated_time_s", net.stepCount() * cfg.model().dt() / 1000.0);
-        if (cfg.task() != Task.ALIGNMENT) {
+        if (cfg.task() == Task.TEACHER_STUDENT) s.put("val_loss", metrics.last("val_loss"));
+        if (cfg.task() == Task.CLASSIFICATION) {
             double[] t = evaluate(test);
             s.put("test_acc", t[0]);
             s.put("test_loss", t[1]);
@@ -476,6 +554,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
     @Override
     public void close() {
         net.close();
+        if (teacher != null) teacher.close();
         backend.close();
     }
 }
