@@ -380,7 +380,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
             row.add(trainAcc);
             row.add(val[0]);
             row.add(val[1]);
-            acc = String.format(Locale.ROOT, "  train(nudged) %.2f%%  val %.2f%%", 100 * trainAcc, 100 * val[0]);
+            acc = Double.isNaN(val[0]) ? "" : String.format(Locale.ROOT, "  val %.2f%%", 100 * val[0]);
             trainCorrect = 0;
             trainSeen = 0;
         }

@@ -222,4 +222,22 @@ class ExperimentTest {
             assertTrue(x.getMessage().contains("'W1'") && x.getMessage().contains("[10, 4]"), x.getMessage());
         }
     }
+
+    /** Smoke version of the Fig. 3abc alignment experiment: under PAL every ∠(B, Wᵀ) falls; under FA it does not move. */
+    @Test
+    void alignmentTaskAlignsFeedbackUnderPalOnly(@TempDir Path tmp) throws IOException {
+        String text = Files.readString(Path.of("../configs/alignment-fig3abc.yaml"));
+        for (String rule : List.of("PAL", "FA")) {
+            ExperimentConfig cfg = ExperimentConfig.parse(text.replace("  name: PAL", "  name: " + rule), "alignment-fig3abc.yaml").withSchedule(12, 1);
+            try (MicrocircuitExperiment e = MicrocircuitExperiment.create(cfg, tmp.resolve(rule), Progress.silent())) {
+                e.run();
+                MetricsTable m = e.metrics();
+                for (int l = 1; l <= 3; l++) {
+                    double[] a = m.column("angle_B_WT_" + l);
+                    if (rule.equals("PAL")) assertTrue(a[a.length - 1] < a[0] - 4, "PAL layer " + l + ": " + java.util.Arrays.toString(a));
+                    else assertEquals(a[0], a[a.length - 1], 1e-9, "FA layer " + l + " must keep B (and W) fixed");
+                }
+            }
+        }
+    }
 }

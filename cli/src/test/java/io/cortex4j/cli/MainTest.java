@@ -1,0 +1,93 @@
+package io.cortex4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static final String TINY = """
+            name: cli-tiny
+            task: classification
+            model:
+              layers: [4, 8, 3]
+              init: {weights: [-0.1, 0.1]}
+            rule:
+              name: PAL
+              etaForward: [50.0, 0.05]
+              etaFeedback: 0.5
+              etaIP: 0.05
+              etaPI: 0.02
+              alpha: 1e-6
+              noise: {sigma: 0.01}
+            data: {name: yinyang, trainLimit: 30, evalLimit: 12}
+            schedule: {settle: 1, presentation: 0.2, epochs: 2, batch: 3}
+            """;
+
+    @Test
+    void trainEvalAndResumeThroughTheCommand(@TempDir Path tmp) throws Exception {
+        Path cfg = tmp.resolve("tiny.yaml");
+        Files.writeString(cfg, TINY);
+        Result r = run("train", cfg.toString(), "--out", tmp.resolve("runs").toString(), "--quiet", "--seeds", "1,2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("test_acc"), r.out());
+        Path runDir;
+        try (Stream<Path> s = Files.list(tmp.resolve("runs"))) {
+            runDir = s.filter(Files::isDirectory).sorted().findFirst().orElseThrow();
+        }
+        for (String f : new String[] {"config.yaml", "metrics.csv", "summary.json", "checkpoint.npz", "parameters.npz", "accuracy.png", "angles.png"}) {
+            assertTrue(Files.exists(runDir.resolve(f)), "missing " + f);
+        }
+        assertTrue(Files.exists(tmp.resolve("runs/cli-tiny-seeds.json")));
+        Result e = run("eval", runDir.toString());
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("test") && e.out().contains("accuracy"), e.out());
+        Result again = run("train", "--resume", runDir.toString(), "--quiet");
+        assertEquals(0, again.code(), again.err());
+    }
+
+    @Test
+    void badInputEndsWithOneClearMessageAndExitCode2(@TempDir Path tmp) throws Exception {
+        Path cfg = tmp.resolve("bad.yaml");
+        Files.writeString(cfg, TINY.replace("  etaIP: 0.05", "  etaIP: 0.05\n  etaIp: 0.05"));
+        Result r = run("train", cfg.toString(), "--out", tmp.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("error: " + cfg + ":11: unknown key 'rule.etaIp'"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+        Result missing = run("train", tmp.resolve("nope.yaml").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("config file not found"), missing.err());
+        assertEquals(2, run("frobnicate").code());
+    }
+
+    @Test
+    void infoListsBackends() {
+        Result r = run("info");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("backend  cpu: available"), r.out());
+    }
+}
