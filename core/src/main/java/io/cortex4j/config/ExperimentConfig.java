@@ -6,7 +6,9 @@ import io.cortex4j.model.microcircuit.MicrocircuitParams;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.DType;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -21,7 +23,13 @@ public record ExperimentConfig(
         Data data,
         Schedule schedule,
         Run run,
+        List<ProbeSpec> probes,
+        String initFrom,
         String sourceText) {
+
+    /** A signal to record every {@code every} steps: e.g. {@code apical1} with summary {@code maxabs}. */
+    public record ProbeSpec(String signal, String summary, int every) {
+    }
 
     /** What the network is asked to do. */
     public enum Task {
@@ -93,7 +101,7 @@ public record ExperimentConfig(
     }
 
     private static ExperimentConfig parse(ConfigNode root, String text) {
-        root.keys("name", "task", "model", "rule", "data", "schedule", "run");
+        root.keys("name", "task", "model", "rule", "data", "schedule", "run", "probes");
         String name = root.string("name", "experiment");
         if (!name.matches("[A-Za-z0-9._-]+")) throw root.error("name", "use letters, digits, '.', '_' and '-' only (it names the run directory)");
         Task task = Task.parse(root, "task", root.string("task", "classification"));
@@ -135,7 +143,8 @@ public record ExperimentConfig(
         for (int i = 0; i < 3; i++) {
             if (taus[i] < dt) throw gc.error("leak", "membrane time constant τ of the " + tauNames[i] + " = " + taus[i] + " ms is below dt = " + dt + " ms");
         }
-        ConfigNode init = m.optSection("init").keys("weights", "feedback", "potentialStd", "selfPredicting");
+        ConfigNode init = m.optSection("init").keys("weights", "feedback", "potentialStd", "selfPredicting", "from");
+        String initFrom = init.string("from", null);
         double[] wr = range(init, "weights", new double[] {-1, 1});
         double[] br = range(init, "feedback", new double[] {-1, 1});
         double ustd = init.number("potentialStd", 1.0);
@@ -205,8 +214,27 @@ public record ExperimentConfig(
         }
         Run run = new Run(rn.integer("seed", 1), rn.string("backend", "cpu"), precision,
                 (int) nonNegative(rn, "checkpointEvery", rn.integer("checkpointEvery", 0)), rn.string("out", "runs"));
+        List<ProbeSpec> probes = new ArrayList<>();
+        ConfigNode pr = root.optSection("probes").keys("signals", "summary", "every");
+        if (pr.has("signals")) {
+            String sum = pr.string("summary", "maxabs");
+            if (!sum.equals("maxabs") && !sum.equals("mean")) throw pr.error("summary", "use maxabs or mean");
+            long every = pr.integer("every", 100);
+            if (every < 1) throw pr.error("every", "must be ≥ 1 step");
+            for (String sig : pr.string("signals").split("[,\\s]+")) {
+                if (!sig.matches("(apical|basal|prospective|somatic|rate|noise)[0-9]+")) {
+                    throw pr.error("signals", "unknown signal '" + sig + "' (use apical<ℓ>, basal<ℓ>, prospective<ℓ>, somatic<ℓ>, rate<ℓ>, noise<ℓ>, separated by commas)");
+                }
+                int l = Integer.parseInt(sig.replaceAll("[a-z]", ""));
+                boolean hiddenOnly = sig.startsWith("apical") || sig.startsWith("noise");
+                if (l < 1 || l > layers.length - 1 || (hiddenOnly && l > layers.length - 2)) {
+                    throw pr.error("signals", "'" + sig + "': no such layer" + (hiddenOnly ? " (hidden layers are 1.." + (layers.length - 2) + ")" : ""));
+                }
+                probes.add(new ProbeSpec(sig, sum, (int) every));
+            }
+        }
         root.finish();
-        return new ExperimentConfig(name, task, params, data, schedule, run, text);
+        return new ExperimentConfig(name, task, params, data, schedule, run, List.copyOf(probes), initFrom, text);
     }
 
     private static long nonNegative(ConfigNode c, String key, long v) {
@@ -248,7 +276,8 @@ public record ExperimentConfig(
                 .append(", dendrite: ").append(num(g.dendrite())).append(", interneuronNudge: ").append(num(g.interneuronNudge())).append(", target: ")
                 .append(num(g.target())).append("}\n");
         y.append("  init: {weights: ").append(list(m.weightRange())).append(", feedback: ").append(list(m.feedbackRange())).append(", potentialStd: ")
-                .append(num(m.initialPotentialStd())).append(", selfPredicting: ").append(m.selfPredictingInit()).append("}\n");
+                .append(num(m.initialPotentialStd())).append(", selfPredicting: ").append(m.selfPredictingInit())
+                .append(initFrom == null ? "" : ", from: \"" + initFrom.replace("\\", "\\\\").replace("\"", "\\\"") + "\"").append("}\n");
         y.append("rule:\n  name: ").append(m.rule().name()).append('\n');
         y.append("  etaForward: ").append(list(m.etaForward())).append('\n');
         y.append("  etaFeedback: ").append(list(m.etaFeedback())).append('\n');
@@ -273,6 +302,10 @@ public record ExperimentConfig(
         y.append("run:\n  seed: ").append(run.seed()).append("\n  backend: ").append(run.backend()).append("\n  precision: ")
                 .append(run.precision().name().toLowerCase(Locale.ROOT)).append("\n  checkpointEvery: ").append(run.checkpointEvery()).append("\n  out: \"")
                 .append(run.outDir().replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+        if (!probes.isEmpty()) {
+            y.append("probes:\n  signals: ").append(String.join(", ", probes.stream().map(ProbeSpec::signal).toList())).append("\n  summary: ")
+                    .append(probes.get(0).summary()).append("\n  every: ").append(probes.get(0).every()).append('\n');
+        }
         return y.toString();
     }
 
@@ -291,12 +324,12 @@ public record ExperimentConfig(
         if (epochs < 1 || evalEvery < 1) throw new IllegalArgumentException("epochs and eval interval must be ≥ 1");
         Schedule s = schedule;
         return new ExperimentConfig(name, task, model, data, new Schedule(s.settleMs(), s.presentationMs(), s.readoutSkip(), epochs, s.batch(), evalEvery,
-                s.noiseDuringEval()), run, sourceText);
+                s.noiseDuringEval()), run, probes, initFrom, sourceText);
     }
 
     /** A copy with other seed (for multi-seed sweeps). */
     public ExperimentConfig withSeed(long seed) {
         return new ExperimentConfig(name, task, model, data, schedule, new Run(seed, run.backend(), run.precision(), run.checkpointEvery(), run.outDir()),
-                sourceText);
+                probes, initFrom, sourceText);
     }
 }

@@ -49,6 +49,12 @@ public final class SignalProbe implements Probe {
         return steps.stream().mapToLong(a -> a[0]).toArray();
     }
 
+    /** Forgets the samples taken so far (after they were written out). */
+    public void clear() {
+        steps.clear();
+        values.clear();
+    }
+
     public double last() {
         return values.isEmpty() ? Double.NaN : values.get(values.size() - 1);
     }

@@ -110,6 +110,50 @@ public final class MicrocircuitExperiment implements AutoCloseable {
             teacher = null;
         }
         this.metrics = new MetricsTable(columns());
+        if (cfg.initFrom() != null) {
+            if (!Files.isRegularFile(Path.of(cfg.initFrom()))) throw new ConfigException("model.init.from: parameter file not found: " + cfg.initFrom());
+            try {
+                java.util.Set<String> loaded = ParameterFiles.load(Path.of(cfg.initFrom()), net.parameters());
+                // lateral weights not in the file follow from the imported forward and feedback weights
+                if (cfg.model().selfPredictingInit() && loaded.stream().noneMatch(k -> k.startsWith("WIP") || k.startsWith("BPI"))) net.setSelfPredictingState();
+            } catch (IOException e) {
+                throw new UncheckedIOException("model.init.from: cannot read " + cfg.initFrom(), e);
+            }
+        }
+        for (ExperimentConfig.ProbeSpec ps : cfg.probes()) probes.add(probe(ps));
+        if (!probes.isEmpty()) probes.forEach(presenter::addProbe);
+    }
+
+    private final List<io.cortex4j.sim.SignalProbe> probes = new ArrayList<>();
+
+    private static io.cortex4j.sim.SignalProbe probe(ExperimentConfig.ProbeSpec ps) {
+        String kind = ps.signal().replaceAll("[0-9]", "");
+        int l = Integer.parseInt(ps.signal().replaceAll("[a-z]", ""));
+        java.util.function.Function<Microcircuit, Tensor> f = switch (kind) {
+            case "apical" -> n -> n.apicalPotential(l);
+            case "basal" -> n -> n.basalPotential(l);
+            case "prospective" -> n -> n.prospectivePotential(l);
+            case "somatic" -> n -> n.somaticPotential(l);
+            case "rate" -> n -> n.rate(l);
+            default -> n -> n.noise(l);
+        };
+        return new io.cortex4j.sim.SignalProbe(ps.signal(), f,
+                ps.summary().equals("mean") ? io.cortex4j.sim.SignalProbe.Summary.MEAN : io.cortex4j.sim.SignalProbe.Summary.MAX_ABS, ps.every());
+    }
+
+    /** Appends the probes' samples since the last call to {@code probes.csv} (step, signal, value). */
+    private void flushProbes() throws IOException {
+        if (probes.isEmpty()) return;
+        Path f = runDir.resolve("probes.csv");
+        StringBuilder sb = new StringBuilder();
+        if (!Files.exists(f)) sb.append("step,signal,value\n");
+        for (io.cortex4j.sim.SignalProbe p : probes) {
+            long[] st = p.steps();
+            double[] v = p.values();
+            for (int i = 0; i < st.length; i++) sb.append(st[i]).append(',').append(p.name()).append(',').append(v[i]).append('\n');
+            p.clear();
+        }
+        Files.writeString(f, sb, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
 
     private static LabeledData limit(LabeledData d, int n) {
@@ -223,12 +267,10 @@ public final class MicrocircuitExperiment implements AutoCloseable {
                 batchInEpoch = bi + 1;
                 batchesThisSession++;
                 long done = (long) epoch * nb + batchInEpoch;
-                double el = elapsed();
                 double rate = batchesThisSession * (double) B / Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
                 progress.update(epoch + 1, s.epochs(), done, totalBatches, rate, (totalBatches - done) * B / Math.max(rate, 1e-9));
                 if (cfg.run().checkpointEvery() > 0 && batchInEpoch % cfg.run().checkpointEvery() == 0 && batchInEpoch < nb) checkpoint();
                 if (interruptAfterBatches >= 0 && batchesThisSession >= interruptAfterBatches) throw new Interrupted();
-                if (el < 0) throw new IllegalStateException(); // unreachable; keeps el used
             }
             endEpoch(nb * B);
         }
@@ -424,6 +466,11 @@ public final class MicrocircuitExperiment implements AutoCloseable {
 
     /** Writes every evolving tensor, the position in the schedule and the metrics so far, atomically. */
     public void checkpoint() {
+        try {
+            flushProbes(); // samples up to this checkpoint; a resumed run appends from here
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write probes.csv in " + runDir, e);
+        }
         Map<String, NpyArray> m = new LinkedHashMap<>();
         String dtype = net.dtype() == DType.FLOAT64 ? "<f8" : "<f4";
         for (Map.Entry<String, Tensor> e : checkpointed().entrySet()) {

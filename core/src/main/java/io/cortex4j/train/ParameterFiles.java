@@ -19,7 +19,7 @@ public final class ParameterFiles {
      * projection, or an array of the wrong shape, is an error naming both; projections absent from
      * the file keep their values.
      */
-    public static void load(Path file, Map<String, Tensor> projections) throws IOException {
+    public static java.util.Set<String> load(Path file, Map<String, Tensor> projections) throws IOException {
         Map<String, NpyArray> arrays = Npz.read(file);
         for (Map.Entry<String, NpyArray> e : arrays.entrySet()) {
             Tensor t = projections.get(e.getKey());
@@ -34,5 +34,6 @@ public final class ParameterFiles {
             }
             t.load(e.getValue().data());
         }
+        return arrays.keySet();
     }
 }

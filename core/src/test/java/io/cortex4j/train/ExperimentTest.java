@@ -240,4 +240,40 @@ class ExperimentTest {
             }
         }
     }
+
+    /** Probes named in the config record their signals to probes.csv; in the SPS without a target the apical probe reads ~0. */
+    @Test
+    void probesRecordRequestedSignals(@TempDir Path tmp) throws IOException {
+        String text = yinYang("FA", "probes: {signals: \"apical1, rate2\", summary: maxabs, every: 10}\n");
+        ExperimentConfig cfg = ExperimentConfig.parse(text, "tiny.yaml");
+        try (MicrocircuitExperiment e = MicrocircuitExperiment.create(cfg, tmp.resolve("p"), Progress.silent())) {
+            e.run();
+        }
+        List<String> lines = Files.readAllLines(tmp.resolve("p/probes.csv"));
+        assertEquals("step,signal,value", lines.get(0));
+        long apical = lines.stream().filter(l -> l.contains(",apical1,")).count();
+        long steps = 100 + 2 * 12 * 20 + 2 * 5 * 20; // settle 1 ms, 2 epochs x 12 training batches, 2 validations of 5 batches, 20 steps each
+        assertEquals(steps / 10, apical, "one apical sample every 10 steps");
+        assertTrue(lines.stream().filter(l -> l.contains(",rate2,")).allMatch(l -> Double.parseDouble(l.split(",")[2]) > 0));
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> ExperimentConfig.parse(yinYang("FA", "probes: {signals: apical2}\n"), "tiny.yaml"));
+        assertTrue(bad.getMessage().contains("'apical2': no such layer"), bad.getMessage());
+    }
+
+    /** model.init.from seeds a run from a NumPy .npz of weights (e.g. exported from a reference codebase). */
+    @Test
+    void initFromNpzSeedsTheWeights(@TempDir Path tmp) throws IOException {
+        double[] w1 = new double[40];
+        for (int i = 0; i < w1.length; i++) w1[i] = 0.01 * i;
+        Npz.write(tmp.resolve("w.npz"), Map.of("W1", NpyArray.ofDoubles(w1, 10, 4)));
+        String text = yinYang("FA", "").replace("  init: {weights: [-0.1, 0.1]}", "  init: {weights: [-0.1, 0.1], from: \"" + tmp.resolve("w.npz") + "\"}");
+        ExperimentConfig cfg = ExperimentConfig.parse(text, "tiny.yaml");
+        try (MicrocircuitExperiment e = MicrocircuitExperiment.create(cfg, tmp.resolve("i"), Progress.silent())) {
+            assertArrayEquals(w1, e.network().forwardWeights(1).toHost(), 1e-7);
+        }
+        String missing = text.replace(tmp.resolve("w.npz").toString(), tmp.resolve("nope.npz").toString());
+        ConfigException x = assertThrows(ConfigException.class,
+                () -> MicrocircuitExperiment.create(ExperimentConfig.parse(missing, "tiny.yaml"), tmp.resolve("j"), Progress.silent()));
+        assertTrue(x.getMessage().contains("model.init.from") && x.getMessage().contains("nope.npz"), x.getMessage());
+    }
 }
