@@ -276,4 +276,26 @@ class ExperimentTest {
                 () -> MicrocircuitExperiment.create(ExperimentConfig.parse(missing, "tiny.yaml"), tmp.resolve("j"), Progress.silent()));
         assertTrue(x.getMessage().contains("model.init.from") && x.getMessage().contains("nope.npz"), x.getMessage());
     }
+
+    /**
+     * fw_bw (Fig. 4ab setting): a student that starts with negative weights and imitates a teacher
+     * with W = 2. With weight transport (BP) the student–teacher error falls; with fixed random
+     * feedback of the wrong sign (FA) it does not.
+     */
+    @Test
+    void teacherStudentErrorFallsUnderWeightTransportOnly(@TempDir Path tmp) throws IOException {
+        String text = Files.readString(Path.of("../configs/teacher-student-fig4ab.yaml"));
+        double[] change = new double[2];
+        int i = 0;
+        for (String rule : List.of("BP", "FA")) {
+            ExperimentConfig cfg = ExperimentConfig.parse(text.replace("  name: PAL", "  name: " + rule), "ts.yaml").withSchedule(60, 10);
+            try (MicrocircuitExperiment e = MicrocircuitExperiment.create(cfg, tmp.resolve(rule), Progress.silent())) {
+                e.run();
+                double[] loss = java.util.Arrays.stream(e.metrics().column("val_loss")).filter(v -> !Double.isNaN(v)).toArray();
+                change[i++] = loss[loss.length - 1] / loss[0];
+            }
+        }
+        assertTrue(change[0] < 0.5, "BP: student-teacher MSE ratio last/first = " + change[0]);
+        assertTrue(change[1] > 1.0, "FA with wrong-signed feedback: MSE ratio = " + change[1]);
+    }
 }
