@@ -163,6 +163,10 @@ public final class Main {
                 System.out.println("alignment run: see " + dir.resolve(MicrocircuitExperiment.METRICS));
                 return 0;
             }
+            if (e.config().task() == ExperimentConfig.Task.TEACHER_STUDENT) {
+                System.out.printf(Locale.ROOT, "student-teacher MSE on held-out inputs %.5g%n", e.teacherLoss(e.validationData()));
+                return 0;
+            }
             Map<String, double[]> res = new LinkedHashMap<>();
             res.put("validation", e.evaluate(e.validationData()));
             res.put("test", e.evaluate(e.testData()));

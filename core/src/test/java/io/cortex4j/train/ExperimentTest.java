@@ -288,7 +288,7 @@ class ExperimentTest {
         double[] change = new double[2];
         int i = 0;
         for (String rule : List.of("BP", "FA")) {
-            ExperimentConfig cfg = ExperimentConfig.parse(text.replace("  name: PAL", "  name: " + rule), "ts.yaml").withSchedule(60, 10);
+            ExperimentConfig cfg = ExperimentConfig.parse(text.replace("  name: PAL", "  name: " + rule), "ts.yaml").withSchedule(40, 10);
             try (MicrocircuitExperiment e = MicrocircuitExperiment.create(cfg, tmp.resolve(rule), Progress.silent())) {
                 e.run();
                 double[] loss = java.util.Arrays.stream(e.metrics().column("val_loss")).filter(v -> !Double.isNaN(v)).toArray();
