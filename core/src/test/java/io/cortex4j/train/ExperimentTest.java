@@ -298,4 +298,18 @@ class ExperimentTest {
         assertTrue(change[0] < 0.5, "BP: student-teacher MSE ratio last/first = " + change[0]);
         assertTrue(change[1] > 1.0, "FA with wrong-signed feedback: MSE ratio = " + change[1]);
     }
+
+    /** Every shipped config parses and validates (a broken published config must fail CI). */
+    @Test
+    void everyShippedConfigIsValid() throws IOException {
+        List<Path> configs;
+        try (var s = Files.list(Path.of("../configs"))) {
+            configs = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertTrue(configs.size() >= 13, "configs: " + configs);
+        for (Path c : configs) {
+            ExperimentConfig cfg = ExperimentConfig.load(c);
+            assertEquals(cfg.toYaml(), ExperimentConfig.parse(cfg.toYaml(), c.toString()).toYaml(), c.toString());
+        }
+    }
 }
