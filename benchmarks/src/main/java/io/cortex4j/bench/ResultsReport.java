@@ -1,0 +1,69 @@
+package io.cortex4j.bench;
+
+import io.cortex4j.plot.LinePlot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Turns run directories into the plots and tables of docs/results: the mean ± std over seeds of a
+ * metrics.csv column per epoch, one series per group of runs (a run-name prefix).
+ *
+ * <pre>ResultsReport &lt;runs-parent&gt; &lt;column&gt; &lt;out.png&gt; &lt;title&gt; &lt;prefix&gt;[=label] ...</pre>
+ * prints a markdown row per group: label | seeds | final mean ± std.
+ */
+public final class ResultsReport {
+    public static void main(String[] args) throws IOException {
+        if (args.length < 5) {
+            System.err.println("usage: ResultsReport <runs-parent> <column> <out.png> <title> <prefix>[=label] ...");
+            System.exit(2);
+        }
+        Path parent = Path.of(args[0]);
+        String column = args[1];
+        LinePlot plot = new LinePlot().title(args[3]).xLabel("epoch").yLabel(column);
+        if (column.startsWith("angle")) plot.yRange(0, 100);
+        for (int g = 4; g < args.length; g++) {
+            String[] pl = args[g].split("=", 2);
+            String prefix = pl[0], label = pl.length > 1 ? pl[1] : pl[0];
+            List<double[]> curves = new ArrayList<>();
+            double[] epochs = null;
+            try (Stream<Path> s = Files.list(parent)) {
+                for (Path run : s.filter(p -> p.getFileName().toString().startsWith(prefix + "-s")).sorted().toList()) {
+                    Path csv = run.resolve("metrics.csv");
+                    if (!Files.exists(run.resolve("summary.json"))) continue; // unfinished run
+                    List<String> lines = Files.readAllLines(csv);
+                    List<String> head = List.of(lines.get(0).split(","));
+                    int c = head.indexOf(column), e = head.indexOf("epoch");
+                    if (c < 0) throw new IllegalArgumentException(csv + " has no column " + column);
+                    double[] y = new double[lines.size() - 1], x = new double[y.length];
+                    for (int i = 1; i < lines.size(); i++) {
+                        String[] f = lines.get(i).split(",", -1);
+                        x[i - 1] = Double.parseDouble(f[e]);
+                        y[i - 1] = f[c].isEmpty() ? Double.NaN : Double.parseDouble(f[c]);
+                    }
+                    curves.add(y);
+                    epochs = x;
+                }
+            }
+            if (curves.isEmpty()) throw new IllegalArgumentException("no finished runs " + prefix + "-s* in " + parent);
+            int n = curves.stream().mapToInt(a -> a.length).min().orElseThrow();
+            double[] mean = new double[n];
+            for (int i = 0; i < n; i++) {
+                double sum = 0;
+                for (double[] cu : curves) sum += cu[i];
+                mean[i] = sum / curves.size();
+            }
+            plot.addSeries(label + " (n=" + curves.size() + ")", java.util.Arrays.copyOf(epochs, n), mean);
+            int last = n - 1;
+            while (last > 0 && Double.isNaN(mean[last])) last--;
+            double m = mean[last], v = 0;
+            for (double[] cu : curves) v += (cu[last] - m) * (cu[last] - m) / Math.max(1, curves.size() - 1);
+            System.out.printf(Locale.ROOT, "| %s | %d | %.4g ± %.2g (epoch %.0f) |%n", label, curves.size(), m, Math.sqrt(v), epochs[last]);
+        }
+        plot.write(Path.of(args[2]));
+    }
+}
