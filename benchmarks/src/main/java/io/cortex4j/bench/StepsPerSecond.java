@@ -75,10 +75,9 @@ public final class StepsPerSecond {
                 if (c > 0) for (long i = 0; i < chunk; i++) net.step();
                 System.gc();
                 long heap = mx.getHeapMemoryUsage().getUsed();
-                rows.add(String.format(Locale.ROOT, "%9d %10.2f MB %10.2f MB %10.2f MB", net.stepCount(), heap / 1e6, Pointer.totalBytes() / 1e6,
-                        Pointer.physicalBytes() / 1e6));
+                rows.add(String.format(Locale.ROOT, "%9d %10.2f MB %10.2f MB", net.stepCount(), heap / 1e6, Pointer.physicalBytes() / 1e6));
             }
-            System.out.println("memory over " + steps + " steps of 784-100-10 @1 (after GC): step, heap used, JavaCPP off-heap, process RSS");
+            System.out.println("memory over " + steps + " steps of 784-100-10 @1 (after GC): step, heap used, process RSS (heap + ND4J's off-heap buffers + code)");
             rows.forEach(System.out::println);
         }
     }
