@@ -16,7 +16,7 @@ public final class Progress {
     public Progress(PrintStream out, boolean quiet) {
         this.out = out;
         this.quiet = quiet;
-        this.terminal = System.console() != null && System.getenv("CI") == null;
+        this.terminal = System.console() != null && System.console().isTerminal() && System.getenv("CI") == null;
     }
 
     public static Progress silent() {
