@@ -540,7 +540,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
     private Map<String, Object> summary() {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", cfg.name());
-        s.put("task", cfg.task().name().toLowerCase(Locale.ROOT));
+        s.put("task", cfg.task().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         s.put("rule", cfg.model().rule().name());
         s.put("layers", cfg.model().layers());
         s.put("seed", cfg.run().seed());
