@@ -37,6 +37,7 @@ public final class Main {
               train --resume <run-dir>    continue a run from its last checkpoint
               eval <run-dir>              accuracy of a run's network on its test (and validation) data
               info                        versions, backends, data directory
+              bench, jmh                  the benchmark suite (run through the ./cortex4j script)
             """;
 
     public static void main(String[] args) {
