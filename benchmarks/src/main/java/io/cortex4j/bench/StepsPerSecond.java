@@ -17,7 +17,7 @@ import org.bytedeco.javacpp.Pointer;
  * milliseconds per Euler step over repeated blocks, for each workload; then heap and off-heap
  * memory over a long run (must stay flat: a step allocates nothing).
  *
- * <pre>java -cp ... io.cortex4j.bench.StepsPerSecond [--workloads 4,30,3@1;784,100,10@1;...] [--memory-steps 100000]</pre>
+ * <pre>java -cp ... io.cortex4j.bench.StepsPerSecond [--workloads 4,30,3@1;784,100,10@1;...] [--memory-steps 100000] | --gemm</pre>
  */
 public final class StepsPerSecond {
     public static void main(String[] args) {
@@ -29,6 +29,10 @@ public final class StepsPerSecond {
                 case "--workloads" -> workloads = args[++i];
                 case "--memory-steps" -> memSteps = Long.parseLong(args[++i]);
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
+                case "--gemm" -> {
+                    GemmRate.run(7);
+                    return;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
