@@ -6,7 +6,6 @@ import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -40,9 +39,7 @@ public final class GemmRate {
             System.out.printf(Locale.ROOT, "%-18s %14.1f %16.1f %18.1f%n", m + "x" + k + "x" + n, ours, nd, ndT);
             for (Tensor t : new Tensor[] {a, b, c, bt}) t.close();
         }
-        INDArray probe = Nd4j.create(DataType.FLOAT, 2, 2);
-        System.out.println("ND4J backend " + Nd4j.getBackend().getClass().getSimpleName() + ", BLAS vendor " + Nd4j.factory().blas().getBlasVendor()
-                + (probe.isView() ? "" : ""));
+        System.out.println("ND4J backend " + Nd4j.getBackend().getClass().getSimpleName() + ", BLAS vendor " + Nd4j.factory().blas().getBlasVendor());
     }
 
     private static double best(int repeats, double flop, Runnable op) {

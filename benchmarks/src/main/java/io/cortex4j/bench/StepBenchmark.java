@@ -3,7 +3,6 @@ package io.cortex4j.bench;
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.model.microcircuit.FeedbackRule;
 import io.cortex4j.model.microcircuit.Microcircuit;
-import io.cortex4j.model.microcircuit.MicrocircuitParams;
 import io.cortex4j.tensor.DType;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -58,9 +57,5 @@ public class StepBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         net.close();
-    }
-
-    static MicrocircuitParams params(int[] layers, FeedbackRule rule) {
-        return Workloads.palParams(layers, rule);
     }
 }

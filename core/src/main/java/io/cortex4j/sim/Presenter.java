@@ -57,11 +57,13 @@ public final class Presenter {
 
     /** Runs {@code steps} Euler steps with whatever input/target is set, calling the probes. */
     public void run(long steps) {
-        for (long i = 0; i < steps; i++) {
-            beforeStep.run();
-            net.step();
-            for (Probe p : probes) p.afterStep(net, net.stepCount());
-        }
+        for (long i = 0; i < steps; i++) stepOnce();
+    }
+
+    private void stepOnce() {
+        beforeStep.run();
+        net.step();
+        for (Probe p : probes) p.afterStep(net, net.stepCount());
     }
 
     /**
@@ -73,9 +75,7 @@ public final class Presenter {
         be.fill(readout, 0.0);
         int N = net.depth();
         for (int s = 0; s < stepsPerSample; s++) {
-            beforeStep.run();
-            net.step();
-            for (Probe p : probes) p.afterStep(net, net.stepCount());
+            stepOnce();
             if (s >= readoutFrom) be.axpby(1.0, net.prospectivePotential(N), 1.0, readout);
         }
         double[] out = readout.toHost();

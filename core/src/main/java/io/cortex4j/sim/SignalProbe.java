@@ -17,7 +17,7 @@ public final class SignalProbe implements Probe {
     private final Function<Microcircuit, Tensor> signal;
     private final Summary summary;
     private final int every;
-    private final List<long[]> steps = new ArrayList<>();
+    private final List<Long> steps = new ArrayList<>();
     private final List<Double> values = new ArrayList<>();
 
     public SignalProbe(String name, Function<Microcircuit, Tensor> signal, Summary summary, int every) {
@@ -33,7 +33,7 @@ public final class SignalProbe implements Probe {
         if (step % every != 0) return;
         Tensor t = signal.apply(network);
         double v = summary == Summary.MAX_ABS ? t.backend().maxAbs(t) : t.backend().sum(t) / t.length();
-        steps.add(new long[] {step});
+        steps.add(step);
         values.add(v);
     }
 
@@ -46,7 +46,7 @@ public final class SignalProbe implements Probe {
     }
 
     public long[] steps() {
-        return steps.stream().mapToLong(a -> a[0]).toArray();
+        return steps.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** Forgets the samples taken so far (after they were written out). */
@@ -55,7 +55,4 @@ public final class SignalProbe implements Probe {
         values.clear();
     }
 
-    public double last() {
-        return values.isEmpty() ? Double.NaN : values.get(values.size() - 1);
-    }
 }

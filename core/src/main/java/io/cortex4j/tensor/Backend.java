@@ -32,7 +32,7 @@ public interface Backend extends AutoCloseable {
 
     void copyFromHost(double[] src, Tensor dst);
 
-    /** Copies rows {@code [0, rows)} of a host matrix {@code src} (row-major, {@code cols} wide) starting at {@code srcRow}. */
+    /** Fills {@code dst} (row-major) from {@code src[srcOffset .. srcOffset + dst.length())}. */
     default void copyFromHost(float[] src, int srcOffset, Tensor dst) {
         double[] tmp = new double[Math.toIntExact(dst.length())];
         for (int i = 0; i < tmp.length; i++) tmp[i] = src[srcOffset + i];

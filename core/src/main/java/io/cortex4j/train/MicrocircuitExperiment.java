@@ -6,6 +6,7 @@ import io.cortex4j.config.ConfigException;
 import io.cortex4j.config.ExperimentConfig;
 import io.cortex4j.config.ExperimentConfig.Task;
 import io.cortex4j.datasets.Datasets;
+import io.cortex4j.datasets.InMemoryData;
 import io.cortex4j.datasets.LabeledData;
 import io.cortex4j.io.AtomicFiles;
 import io.cortex4j.io.NpyArray;
@@ -121,7 +122,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
             }
         }
         for (ExperimentConfig.ProbeSpec ps : cfg.probes()) probes.add(probe(ps));
-        if (!probes.isEmpty()) probes.forEach(presenter::addProbe);
+        probes.forEach(presenter::addProbe);
     }
 
     private final List<io.cortex4j.sim.SignalProbe> probes = new ArrayList<>();
@@ -156,21 +157,8 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         Files.writeString(f, sb, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
 
-    private static LabeledData limit(LabeledData d, int n) {
-        if (n <= 0 || n >= d.size()) return d;
-        return new io.cortex4j.datasets.InMemoryData(d.name() + "[:" + n + "]", copyInputs(d, n), labels(d, n), d.numClasses());
-    }
-
-    private static float[][] copyInputs(LabeledData d, int n) {
-        float[][] x = new float[n][d.inputSize()];
-        for (int i = 0; i < n; i++) d.copyInput(i, x[i], 0);
-        return x;
-    }
-
-    private static int[] labels(LabeledData d, int n) {
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) y[i] = d.label(i);
-        return y;
+    private static LabeledData limit(InMemoryData d, int n) {
+        return n <= 0 || n >= d.size() ? d : d.subset(0, n, d.name() + "[:" + n + "]");
     }
 
     private void checkShapes(LabeledData d) {
@@ -471,12 +459,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write probes.csv in " + runDir, e);
         }
-        Map<String, NpyArray> m = new LinkedHashMap<>();
-        String dtype = net.dtype() == DType.FLOAT64 ? "<f8" : "<f4";
-        for (Map.Entry<String, Tensor> e : checkpointed().entrySet()) {
-            int[] sh = e.getValue().shape();
-            m.put(e.getKey(), new NpyArray(dtype, new long[] {sh[0], sh[1]}, e.getValue().toHost()));
-        }
+        Map<String, NpyArray> m = toArrays(checkpointed());
         m.put("__progress", NpyArray.ofDoubles(new double[] {epoch, batchInEpoch, settled ? 1 : 0, net.stepCount(), trainCorrect, trainSeen, elapsed()}, 7));
         double[] flat = metrics.flat();
         m.put("__metrics", NpyArray.ofDoubles(flat, flat.length / metrics.columns().size(), metrics.columns().size()));
@@ -522,12 +505,18 @@ public final class MicrocircuitExperiment implements AutoCloseable {
 
     /** Writes the learned parameters by projection name (W1, B1, ...) as NumPy .npz. */
     public void exportParameters(Path file) throws IOException {
+        Npz.write(file, toArrays(net.parameters()));
+    }
+
+    /** Named tensors as NumPy arrays of their own precision and shape. */
+    private static Map<String, NpyArray> toArrays(Map<String, Tensor> tensors) {
         Map<String, NpyArray> m = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : net.parameters().entrySet()) {
-            int[] sh = e.getValue().shape();
-            m.put(e.getKey(), new NpyArray(net.dtype() == DType.FLOAT64 ? "<f8" : "<f4", new long[] {sh[0], sh[1]}, e.getValue().toHost()));
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            Tensor t = e.getValue();
+            long[] shape = java.util.Arrays.stream(t.shape()).asLongStream().toArray();
+            m.put(e.getKey(), new NpyArray(t.dtype() == DType.FLOAT64 ? "<f8" : "<f4", shape, t.toHost()));
         }
-        Npz.write(file, m);
+        return m;
     }
 
     /** Loads parameters by projection name from a NumPy .npz (every name in the file must be a projection of this network). */

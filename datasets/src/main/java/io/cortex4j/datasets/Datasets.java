@@ -53,7 +53,7 @@ public final class Datasets {
     }
 
     /** Opens a data set that needs no options. */
-    public static LabeledData open(String name, String split, Path dataDir, long seed) {
+    public static InMemoryData open(String name, String split, Path dataDir, long seed) {
         return open(name, split, dataDir, seed, Map.of());
     }
 
@@ -64,7 +64,7 @@ public final class Datasets {
      * @throws IllegalArgumentException for an unknown name, split or option, or a missing option
      * @throws DataFormatException when the data files are missing or malformed
      */
-    public static LabeledData open(String name, String split, Path dataDir, long seed, Map<String, ?> options) {
+    public static InMemoryData open(String name, String split, Path dataDir, long seed, Map<String, ?> options) {
         List<String> splits = splits(name);
         if (!splits.contains(split)) {
             throw new IllegalArgumentException("unknown split '" + split + "' of " + name + "; known: "

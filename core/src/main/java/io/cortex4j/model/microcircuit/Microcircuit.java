@@ -276,8 +276,8 @@ public final class Microcircuit implements AutoCloseable {
             for (int l = 1; l <= N; l++) {
                 double eta = p.etaForward()[l - 1];
                 if (eta == 0) continue;
-                be.predictionError(r[l], phi, l == N ? g.outputBasalGain() : g.hiddenBasalGain(), vBasOld[l], err[l]);
-                Tensor pre = l == 1 ? r0Old : rOld[l - 1];
+                forwardError(l);
+                Tensor pre = previousPresynapticRate(l);
                 if (wLowPass[l] != null) {
                     double k = dt / p.tauLowPass();
                     be.lowPassOuterApply(k * dt * eta * inv, err[l], pre, k, wLowPass[l], w[l]);
@@ -301,8 +301,18 @@ public final class Microcircuit implements AutoCloseable {
     public void forwardIncrement(int layer, Tensor dst, boolean unitRate) {
         checkLayer(layer, 1, depth);
         double eta = unitRate ? 1.0 : p.etaForward()[layer - 1];
-        be.predictionError(r[layer], phi, layer == depth ? g.outputBasalGain() : g.hiddenBasalGain(), vBasOld[layer], err[layer]);
-        be.gemm(true, false, p.dt() * eta / batch, err[layer], layer == 1 ? r0Old : rOld[layer - 1], 0.0, dst);
+        forwardError(layer);
+        be.gemm(true, false, p.dt() * eta / batch, err[layer], previousPresynapticRate(layer), 0.0, dst);
+    }
+
+    /** err_ℓ = φ(ŭ_ℓ) − φ(ĝ_ℓ v^bas,old_ℓ): the dendritic prediction error that drives ΔW_ℓ. */
+    private void forwardError(int l) {
+        be.predictionError(r[l], phi, l == depth ? g.outputBasalGain() : g.hiddenBasalGain(), vBasOld[l], err[l]);
+    }
+
+    /** r̆^old_{ℓ−1}, the previous step's rates presynaptic to W_ℓ (the input rates for ℓ = 1). */
+    private Tensor previousPresynapticRate(int l) {
+        return l == 1 ? r0Old : rOld[l - 1];
     }
 
     private void checkLayer(int l, int lo, int hi) {

@@ -69,22 +69,4 @@ public record MicrocircuitParams(
     public int depth() {
         return layers.length - 1;
     }
-
-    /** A copy with another rule (and everything else equal). */
-    public MicrocircuitParams withRule(FeedbackRule r) {
-        return new MicrocircuitParams(layers, activation, dt, conductances, prospectiveFactor, r, etaForward, etaFeedback, etaIP, etaPI, alpha,
-                noiseSigma, tauNoise, tauHighPass, tauLowPass, weightRange, feedbackRange, initialPotentialStd, selfPredictingInit);
-    }
-
-    /** Published defaults for a given architecture and rule: conductances of §2.2, PAL time constants of §5, sigmoid. */
-    public static MicrocircuitParams defaults(int[] layers, FeedbackRule rule) {
-        int h = layers.length - 2;
-        double[] fw = new double[layers.length - 1];
-        Arrays.fill(fw, 1.0);
-        double[] z = new double[h];
-        double[] alpha = new double[h];
-        Arrays.fill(alpha, 1e-5);
-        return new MicrocircuitParams(layers, Activation.SIGMOID, 0.01, Conductances.PUBLISHED, 1.0, rule, fw, z.clone(), z.clone(), z.clone(), alpha,
-                0.05, 0.1, 0.1, 100.0, new double[] {-1, 1}, new double[] {-1, 1}, 1.0, true);
-    }
 }
