@@ -86,6 +86,54 @@ public interface Backend extends AutoCloseable {
      */
     void lowPassOuterApply(double alpha, Tensor a, Tensor b, double k, Tensor lo, Tensor w);
 
+    /** {@code m[i, :] += alpha · row} for every row i of m [rows, n]; row holds n elements. */
+    void addRowVector(double alpha, Tensor row, Tensor m);
+
+    /** {@code row = beta · row + alpha · Σ_i m[i, :]}: the column sums of m [rows, n] into n elements. */
+    void columnSums(double alpha, Tensor m, double beta, Tensor row);
+
+    /** Softmax of each row of x [rows, n] into out (max-subtracted, so large inputs do not overflow). */
+    void softmaxRows(Tensor x, Tensor out);
+
+    /**
+     * Sign-concordant feedback {@code out = scale · |m| ⊙ sign(w)} (Liao et al. 2016); with m null the
+     * magnitudes are 1. sign(0) = 0.
+     */
+    void signConcordant(Tensor w, Tensor m, double scale, Tensor out);
+
+    /**
+     * Unfolds the receptive fields of x [B, C·H·W] (channel-major per sample) into
+     * cols [B·P, C·k·k]: row {@code b·P + oy·OW + ox} holds the zero-padded patch of output position
+     * (oy, ox) of sample b, in (c, ky, kx) order. P = {@link ConvGeometry#positions()}.
+     */
+    void im2col(Tensor x, ConvGeometry g, Tensor cols);
+
+    /**
+     * The adjoint of {@link #im2col}: {@code x = Σ} of every patch element of cols [B·P, C·k·k] added
+     * back at its input position (overlaps add, padding is dropped). x [B, C·H·W] is overwritten.
+     */
+    void col2im(Tensor cols, ConvGeometry g, Tensor x);
+
+    /**
+     * Transposes each of the consecutive p×q row-major blocks of src into q×p blocks of dst (same
+     * element count, a multiple of p·q): e.g. [B·P, F] position rows ↔ [B, F·P] channel maps.
+     * dst must not alias src.
+     */
+    void blockTranspose(Tensor src, int p, int q, Tensor dst);
+
+    /**
+     * Non-overlapping k×k max-pooling of x [B, C·H·W] into out [B, C·⌊H/k⌋·⌊W/k⌋]; {@code argmax}
+     * (shaped like out) receives, for every output, the index within the sample's row of x of the
+     * maximum (the first one on ties).
+     */
+    void maxPool(Tensor x, int channels, int height, int width, int k, Tensor out, Tensor argmax);
+
+    /** {@code dst[b, j] = src[b, idx[b, j]]} for src [B, n] and idx, dst [B, m]. */
+    void gatherRows(Tensor src, Tensor idx, Tensor dst);
+
+    /** {@code dst = 0}, then {@code dst[b, idx[b, j]] += src[b, j]} for src, idx [B, m] and dst [B, n]. */
+    void scatterRows(Tensor src, Tensor idx, Tensor dst);
+
     double sum(Tensor x);
 
     double dot(Tensor x, Tensor y);

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
+import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -377,6 +378,228 @@ public final class Nd4jCpuBackend implements Backend {
             float l = decay * lo.getAtIndex(F32U, j) + c * b.getAtIndex(F32U, j);
             lo.setAtIndex(F32U, j, l);
             w.setAtIndex(F32U, j, w.getAtIndex(F32U, j) + l);
+        }
+    }
+
+    @Override
+    public void addRowVector(double alpha, Tensor row, Tensor m) {
+        CpuTensor R = cpu(row), M = cpu(m);
+        int n = M.cols(), rows = M.rows();
+        if (R.length() != n || R.dtype() != M.dtype()) throw new IllegalArgumentException("addRowVector: row " + row + " for " + m);
+        boolean d = M.f64;
+        for (int i = 0; i < rows; i++) {
+            long at = (long) i * n;
+            for (int j = 0; j < n; j++) st(M.seg, d, at + j, ld(M.seg, d, at + j) + alpha * ld(R.seg, d, j));
+        }
+    }
+
+    @Override
+    public void columnSums(double alpha, Tensor m, double beta, Tensor row) {
+        CpuTensor R = cpu(row), M = cpu(m);
+        int n = M.cols(), rows = M.rows();
+        if (R.length() != n || R.dtype() != M.dtype()) throw new IllegalArgumentException("columnSums: " + m + " into " + row);
+        if (R == M) throw new IllegalArgumentException("columnSums must not run in place");
+        boolean d = M.f64;
+        if (scratch.length < n) scratch = new double[n];
+        double[] acc = scratch;
+        Arrays.fill(acc, 0, n, 0.0);
+        for (int i = 0; i < rows; i++) {
+            long at = (long) i * n;
+            for (int j = 0; j < n; j++) acc[j] += ld(M.seg, d, at + j);
+        }
+        for (int j = 0; j < n; j++) st(R.seg, d, j, (beta == 0.0 ? 0.0 : beta * ld(R.seg, d, j)) + alpha * acc[j]);
+    }
+
+    @Override
+    public void softmaxRows(Tensor x, Tensor out) {
+        sameLength(x, out);
+        CpuTensor X = cpu(x), O = cpu(out);
+        int n = X.cols(), rows = X.rows();
+        boolean d = X.f64;
+        for (int i = 0; i < rows; i++) {
+            long at = (long) i * n;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) max = Math.max(max, ld(X.seg, d, at + j));
+            double s = 0;
+            for (int j = 0; j < n; j++) {
+                double e = Math.exp(ld(X.seg, d, at + j) - max);
+                s += e;
+                st(O.seg, d, at + j, e);
+            }
+            for (int j = 0; j < n; j++) st(O.seg, d, at + j, ld(O.seg, d, at + j) / s);
+        }
+    }
+
+    @Override
+    public void signConcordant(Tensor w, Tensor m, double scale, Tensor out) {
+        sameLength(w, out);
+        CpuTensor W = cpu(w), O = cpu(out);
+        boolean d = W.f64;
+        long n = W.length();
+        if (m == null) {
+            for (long i = 0; i < n; i++) st(O.seg, d, i, scale * Math.signum(ld(W.seg, d, i)));
+        } else {
+            sameLength(m, out);
+            CpuTensor M = cpu(m);
+            for (long i = 0; i < n; i++) st(O.seg, d, i, scale * Math.abs(ld(M.seg, d, i)) * Math.signum(ld(W.seg, d, i)));
+        }
+    }
+
+    private static void convShapes(String op, CpuTensor X, ConvGeometry g, CpuTensor C) {
+        int batch = X.rows();
+        if (X.cols() != g.inputLength() || C.rows() != batch * g.positions() || C.cols() != g.patch() || X.dtype() != C.dtype()) {
+            throw new IllegalArgumentException(op + ": input " + X + ", columns " + C + " for " + g);
+        }
+    }
+
+    @Override
+    public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
+        CpuTensor X = cpu(x), C = cpu(cols);
+        convShapes("im2col", X, g, C);
+        boolean d = X.f64;
+        int batch = X.rows(), ch = g.channels(), h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), p = g.padding();
+        int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
+        long row = 0;
+        for (int b = 0; b < batch; b++) {
+            long xb = (long) b * in;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++, row++) {
+                    long at = row * patch;
+                    for (int c = 0; c < ch; c++) {
+                        long xc = xb + (long) c * h * w;
+                        for (int ky = 0; ky < k; ky++) {
+                            int iy = oy * s - p + ky;
+                            boolean rowIn = iy >= 0 && iy < h;
+                            for (int kx = 0; kx < k; kx++, at++) {
+                                int ix = ox * s - p + kx;
+                                double v = rowIn && ix >= 0 && ix < w ? ld(X.seg, d, xc + (long) iy * w + ix) : 0.0;
+                                st(C.seg, d, at, v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void col2im(Tensor cols, ConvGeometry g, Tensor x) {
+        CpuTensor X = cpu(x), C = cpu(cols);
+        convShapes("col2im", X, g, C);
+        boolean d = X.f64;
+        int batch = X.rows(), ch = g.channels(), h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), p = g.padding();
+        int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
+        if (scratch.length < in) scratch = new double[in];
+        double[] acc = scratch;
+        long row = 0;
+        for (int b = 0; b < batch; b++) {
+            Arrays.fill(acc, 0, in, 0.0);
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++, row++) {
+                    long at = row * patch;
+                    for (int c = 0; c < ch; c++) {
+                        int xc = c * h * w;
+                        for (int ky = 0; ky < k; ky++) {
+                            int iy = oy * s - p + ky;
+                            if (iy < 0 || iy >= h) {
+                                at += k;
+                                continue;
+                            }
+                            for (int kx = 0; kx < k; kx++, at++) {
+                                int ix = ox * s - p + kx;
+                                if (ix >= 0 && ix < w) acc[xc + iy * w + ix] += ld(C.seg, d, at);
+                            }
+                        }
+                    }
+                }
+            }
+            long xb = (long) b * in;
+            for (int i = 0; i < in; i++) st(X.seg, d, xb + i, acc[i]);
+        }
+    }
+
+    @Override
+    public void blockTranspose(Tensor src, int p, int q, Tensor dst) {
+        sameLength(src, dst);
+        CpuTensor S = cpu(src), D = cpu(dst);
+        if (S == D) throw new IllegalArgumentException("blockTranspose must not run in place");
+        long block = (long) p * q;
+        if (p < 1 || q < 1 || S.length() % block != 0) throw new IllegalArgumentException("blockTranspose: " + p + "×" + q + " blocks of " + src);
+        boolean d = S.f64;
+        long blocks = S.length() / block;
+        for (long bl = 0; bl < blocks; bl++) {
+            long base = bl * block;
+            for (int i = 0; i < p; i++) {
+                for (int j = 0; j < q; j++) st(D.seg, d, base + (long) j * p + i, ld(S.seg, d, base + (long) i * q + j));
+            }
+        }
+    }
+
+    @Override
+    public void maxPool(Tensor x, int channels, int height, int width, int k, Tensor out, Tensor argmax) {
+        CpuTensor X = cpu(x), O = cpu(out), A = cpu(argmax);
+        int batch = X.rows(), oh = height / k, ow = width / k, in = channels * height * width, outLen = channels * oh * ow;
+        if (k < 1 || X.cols() != in || O.rows() != batch || O.cols() != outLen || !A.sameShape(O) || X.dtype() != O.dtype() || A.dtype() != O.dtype()) {
+            throw new IllegalArgumentException("maxPool " + k + "×" + k + " of " + channels + "×" + height + "×" + width + ": " + x + " into " + out + ", " + argmax);
+        }
+        boolean d = X.f64;
+        for (int b = 0; b < batch; b++) {
+            long xb = (long) b * in, ob = (long) b * outLen;
+            int o = 0;
+            for (int c = 0; c < channels; c++) {
+                int xc = c * height * width;
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++, o++) {
+                        double best = Double.NEGATIVE_INFINITY;
+                        int bestAt = xc + oy * k * width + ox * k;
+                        for (int ky = 0; ky < k; ky++) {
+                            int rowAt = xc + (oy * k + ky) * width + ox * k;
+                            for (int kx = 0; kx < k; kx++) {
+                                double v = ld(X.seg, d, xb + rowAt + kx);
+                                if (v > best || Double.isNaN(v) && !Double.isNaN(best)) {
+                                    best = v;
+                                    bestAt = rowAt + kx;
+                                }
+                            }
+                        }
+                        st(O.seg, d, ob + o, best);
+                        st(A.seg, d, ob + o, bestAt);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void gatherRows(Tensor src, Tensor idx, Tensor dst) {
+        CpuTensor S = cpu(src), I = cpu(idx), D = cpu(dst);
+        int batch = D.rows(), m = D.cols(), n = S.cols();
+        if (S.rows() != batch || !I.sameShape(D) || S.dtype() != D.dtype() || I.dtype() != D.dtype()) {
+            throw new IllegalArgumentException("gatherRows: " + src + " by " + idx + " into " + dst);
+        }
+        boolean d = D.f64;
+        for (int b = 0; b < batch; b++) {
+            long sb = (long) b * n, db = (long) b * m;
+            for (int j = 0; j < m; j++) st(D.seg, d, db + j, ld(S.seg, d, sb + (long) ld(I.seg, d, db + j)));
+        }
+    }
+
+    @Override
+    public void scatterRows(Tensor src, Tensor idx, Tensor dst) {
+        CpuTensor S = cpu(src), I = cpu(idx), D = cpu(dst);
+        int batch = S.rows(), m = S.cols(), n = D.cols();
+        if (D.rows() != batch || !I.sameShape(S) || S.dtype() != D.dtype() || I.dtype() != D.dtype()) {
+            throw new IllegalArgumentException("scatterRows: " + src + " by " + idx + " into " + dst);
+        }
+        if (D == S) throw new IllegalArgumentException("scatterRows must not run in place");
+        boolean d = D.f64;
+        D.seg.fill((byte) 0);
+        for (int b = 0; b < batch; b++) {
+            long sb = (long) b * m, db = (long) b * n;
+            for (int j = 0; j < m; j++) {
+                long at = db + (long) ld(I.seg, d, sb + j);
+                st(D.seg, d, at, ld(D.seg, d, at) + ld(S.seg, d, sb + j));
+            }
         }
     }
 
