@@ -129,6 +129,28 @@ public final class ConfigNode {
         return section(key);
     }
 
+    /** A list of mappings (e.g. the layers of a network), each a section named {@code key[i]}. */
+    public List<ConfigNode> sectionList(String key) {
+        Node v = value(key);
+        if (v == null) throw error(key, "missing list");
+        if (!(v instanceof SequenceNode seq) || seq.getValue().isEmpty()) throw error(key, "must be a non-empty list of mappings");
+        List<ConfigNode> out = new ArrayList<>();
+        for (int i = 0; i < seq.getValue().size(); i++) {
+            Node e = seq.getValue().get(i);
+            if (!(e instanceof MappingNode m)) throw error(e, "'" + qualified(key) + "[" + i + "]': must be a mapping like {type: dense, units: 100}");
+            ConfigNode c = new ConfigNode(file, qualified(key) + "[" + i + "]", m);
+            children.add(c);
+            out.add(c);
+        }
+        return out;
+    }
+
+    /** True if the value of {@code key} is a list. */
+    public boolean isList(String key) {
+        NodeTuple t = entries.get(key);
+        return t != null && t.getValueNode() instanceof SequenceNode;
+    }
+
     private String scalar(String key, Node v) {
         if (!(v instanceof ScalarNode s)) throw error(key, "must be a single value, not a list or mapping");
         return s.getValue().trim();

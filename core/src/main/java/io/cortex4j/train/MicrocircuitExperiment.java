@@ -459,7 +459,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write probes.csv in " + runDir, e);
         }
-        Map<String, NpyArray> m = toArrays(checkpointed());
+        Map<String, NpyArray> m = ParameterFiles.toArrays(checkpointed());
         m.put("__progress", NpyArray.ofDoubles(new double[] {epoch, batchInEpoch, settled ? 1 : 0, net.stepCount(), trainCorrect, trainSeen, elapsed()}, 7));
         double[] flat = metrics.flat();
         m.put("__metrics", NpyArray.ofDoubles(flat, flat.length / metrics.columns().size(), metrics.columns().size()));
@@ -505,18 +505,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
 
     /** Writes the learned parameters by projection name (W1, B1, ...) as NumPy .npz. */
     public void exportParameters(Path file) throws IOException {
-        Npz.write(file, toArrays(net.parameters()));
-    }
-
-    /** Named tensors as NumPy arrays of their own precision and shape. */
-    private static Map<String, NpyArray> toArrays(Map<String, Tensor> tensors) {
-        Map<String, NpyArray> m = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            Tensor t = e.getValue();
-            long[] shape = java.util.Arrays.stream(t.shape()).asLongStream().toArray();
-            m.put(e.getKey(), new NpyArray(t.dtype() == DType.FLOAT64 ? "<f8" : "<f4", shape, t.toHost()));
-        }
-        return m;
+        Npz.write(file, ParameterFiles.toArrays(net.parameters()));
     }
 
     /** Loads parameters by projection name from a NumPy .npz (every name in the file must be a projection of this network). */
@@ -553,15 +542,7 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         double wall = elapsed();
         s.put("wall_time_s", wall);
         s.put("steps_per_s", net.stepCount() / Math.max(wall, 1e-9));
-        Map<String, Object> prov = new LinkedHashMap<>();
-        prov.put("git_commit", Provenance.gitCommit());
-        prov.put("jdk", System.getProperty("java.vm.vendor") + " " + Runtime.version());
-        prov.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        prov.put("backend", backend.name());
-        prov.put("device", backend.device());
-        prov.put("precision", net.dtype().name().toLowerCase(Locale.ROOT));
-        prov.put("batch", net.batch());
-        s.put("provenance", prov);
+        s.put("provenance", Provenance.of(backend, net.dtype(), net.batch()));
         return s;
     }
 

@@ -36,4 +36,15 @@ public final class ParameterFiles {
         }
         return arrays.keySet();
     }
+
+    /** Named tensors as NumPy arrays of their own precision and shape. */
+    public static Map<String, NpyArray> toArrays(Map<String, Tensor> tensors) {
+        Map<String, NpyArray> m = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            Tensor t = e.getValue();
+            long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
+            m.put(e.getKey(), new NpyArray(t.dtype() == io.cortex4j.tensor.DType.FLOAT64 ? "<f8" : "<f4", shape, t.toHost()));
+        }
+        return m;
+    }
 }

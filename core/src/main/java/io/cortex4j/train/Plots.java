@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** The PNG plots of a run: accuracy per epoch (classification) and feedback alignment angles per epoch. */
-final class Plots {
+public final class Plots {
     private Plots() {
     }
 
@@ -26,6 +26,32 @@ final class Plots {
             for (int l = 1; l <= hidden; l++) p.addSeries("∠(B" + l + ", W" + (l + 1) + "ᵀ)", epochs, m.column("angle_B_WT_" + l));
             for (int l = 1; l <= hidden; l++) p.addSeries("∠(B" + l + ", φ'W" + (l + 1) + "ᵀφ')", epochs, m.column("angle_B_JWTJ_" + l));
             p.write(dir.resolve("angles.png"));
+        }
+    }
+
+    /**
+     * Plots of a run from its metrics alone: accuracies ({@code *_acc} columns), losses
+     * ({@code *_loss}) and feedback angles ({@code angle_*}) per epoch.
+     */
+    public static void writeColumns(String title, MetricsTable m, Path dir) throws IOException {
+        double[] epochs = m.column("epoch");
+        if (epochs.length == 0) return;
+        String[][] groups = {{"_acc", "accuracy.png", "accuracy [%]"}, {"_loss", "loss.png", "loss"}, {"angle_", "angles.png", "angle [deg]"}};
+        for (String[] g : groups) {
+            LinePlot p = new LinePlot().title(title).xLabel("epoch").yLabel(g[2]);
+            boolean any = false;
+            for (String c : m.columns()) {
+                boolean match = g[0].startsWith("angle") ? c.startsWith(g[0]) : c.endsWith(g[0]);
+                if (!match) continue;
+                double[] v = m.column(c);
+                boolean finite = false;
+                for (double x : v) finite |= Double.isFinite(x);
+                if (!finite) continue;
+                p.addSeries(c, epochs, g[0].equals("_acc") ? percent(v) : v);
+                any = true;
+            }
+            if (g[0].startsWith("angle")) p.yRange(0, 100);
+            if (any) p.write(dir.resolve(g[1]));
         }
     }
 
