@@ -4,7 +4,9 @@ import io.cortex4j.datasets.LabeledData;
 import io.cortex4j.model.le.LeArchitecture;
 import io.cortex4j.model.le.LeLayerSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -358,7 +360,7 @@ public final class Dl4jNetwork {
     public record EpochStats(int epoch, double trainLoss, double testAccuracy, double seconds, double samplesPerSecond) {
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "epoch %d: train loss %.5f, test accuracy %.4f, %.2f s, %.0f samples/s",
+            return String.format(Locale.ROOT, "epoch %d: train loss %.5f, test accuracy %.4f, %.2f s, %.0f samples/s",
                     epoch, trainLoss, testAccuracy, seconds, samplesPerSecond);
         }
     }
@@ -415,7 +417,7 @@ public final class Dl4jNetwork {
             double lossSum = 0;
             for (int start = 0; start < n; start += batch) {
                 int b = Math.min(batch, n - start);
-                java.util.Arrays.fill(yBuf, 0f);
+                Arrays.fill(yBuf, 0f);
                 for (int k = 0; k < b; k++) {
                     train.copyInput(order[start + k], xBuf, k * inputLength);
                     yBuf[k * outputLength + train.label(order[start + k])] = 1f;
@@ -451,7 +453,7 @@ public final class Dl4jNetwork {
 
     /** The first {@code rows × cols} values of {@code buf} as a {@code [rows, cols]} array of the network's type. */
     private INDArray array(float[] buf, int rows, int cols) {
-        float[] data = rows * cols == buf.length ? buf : java.util.Arrays.copyOf(buf, rows * cols);
+        float[] data = rows * cols == buf.length ? buf : Arrays.copyOf(buf, rows * cols);
         return Nd4j.create(data, new long[] {rows, cols}, 'c').castTo(dataType);
     }
 
