@@ -111,7 +111,19 @@ public final class Dl4jNetwork {
      * @param dataType     {@link DataType#FLOAT} or {@link DataType#DOUBLE} (for gradient checks)
      */
     public static Dl4jNetwork build(LeArchitecture arch, Loss loss, double learningRate, long seed, DataType dataType) {
+        return build(arch, loss, learningRate, null, seed, dataType);
+    }
+
+    /**
+     * As {@link #build(LeArchitecture, Loss, double, long, DataType)}, with a factor on the learning
+     * rate per layer of the architecture (pooling layers' entries are ignored), as the LE configs'
+     * {@code rule.lrFactors}; null means 1 everywhere.
+     */
+    public static Dl4jNetwork build(LeArchitecture arch, Loss loss, double learningRate, double[] layerFactors, long seed, DataType dataType) {
         Objects.requireNonNull(arch, "arch");
+        if (layerFactors != null && layerFactors.length != arch.layers().size()) {
+            throw new IllegalArgumentException(layerFactors.length + " learning-rate factors for " + arch.layers().size() + " layers");
+        }
         Objects.requireNonNull(loss, "loss");
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
         if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) throw new IllegalArgumentException("data type must be FLOAT or DOUBLE, got " + dataType);
@@ -134,12 +146,12 @@ public final class Dl4jNetwork {
             boolean last = i == specs.size() - 1;
             Layer layer = switch (spec) {
                 case LeLayerSpec.Dense d when last -> loss == Loss.MSE
-                        ? new OutputLayer.Builder(LossFunction.MSE).nOut(d.units()).activation(activation(d.activation())).build()
-                        : new OutputLayer.Builder(LossFunction.MCXENT).nOut(d.units()).activation(Activation.SOFTMAX).build();
-                case LeLayerSpec.Dense d -> new DenseLayer.Builder().nOut(d.units()).activation(activation(d.activation())).build();
+                        ? new OutputLayer.Builder(LossFunction.MSE).nOut(d.units()).activation(activation(d.activation())).updater(sgd(dl4jRate, layerFactors, i)).build()
+                        : new OutputLayer.Builder(LossFunction.MCXENT).nOut(d.units()).activation(Activation.SOFTMAX).updater(sgd(dl4jRate, layerFactors, i)).build();
+                case LeLayerSpec.Dense d -> new DenseLayer.Builder().nOut(d.units()).activation(activation(d.activation())).updater(sgd(dl4jRate, layerFactors, i)).build();
                 case LeLayerSpec.Conv2d c -> new ConvolutionLayer.Builder(c.kernel(), c.kernel())
                         .stride(c.stride(), c.stride()).padding(c.padding(), c.padding())
-                        .nOut(c.filters()).activation(activation(c.activation())).build();
+                        .nOut(c.filters()).activation(activation(c.activation())).updater(sgd(dl4jRate, layerFactors, i)).build();
                 case LeLayerSpec.MaxPool2d p -> new SubsamplingLayer.Builder(PoolingType.MAX)
                         .kernelSize(p.kernel(), p.kernel()).stride(p.kernel(), p.kernel()).build();
             };
@@ -156,6 +168,10 @@ public final class Dl4jNetwork {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return new Dl4jNetwork(arch, loss, learningRate, dataType, net);
+    }
+
+    private static Sgd sgd(double rate, double[] factors, int layer) {
+        return new Sgd(factors == null ? rate : rate * factors[layer]);
     }
 
     private static Activation activation(io.cortex4j.tensor.Activation a) {

@@ -1,7 +1,11 @@
 package io.cortex4j.cli;
 
+import io.cortex4j.baselines.Dl4jExperiment;
 import io.cortex4j.config.ConfigException;
+import io.cortex4j.config.ConfigNode;
 import io.cortex4j.config.ExperimentConfig;
+import io.cortex4j.config.LeExperimentConfig;
+import io.cortex4j.train.LeExperiment;
 import io.cortex4j.datasets.DataDirectory;
 import io.cortex4j.datasets.DataFormatException;
 import io.cortex4j.tensor.BackendProvider;
@@ -113,13 +117,23 @@ public final class Main {
         }
         Progress progress = new Progress(System.out, quiet);
         if (resume != null) {
+            String family = LeExperimentConfig.familyOf(ConfigNode.load(resume.resolve(MicrocircuitExperiment.CONFIG)));
+            progress.line("resuming " + resume);
+            if (family.equals("le")) {
+                try (LeExperiment e = LeExperiment.resume(resume, progress)) {
+                    report(e.run(), resume);
+                }
+                return 0;
+            }
+            if (family.equals("dl4j")) throw new IllegalArgumentException("DL4J baseline runs keep no checkpoints; start the run again");
             try (MicrocircuitExperiment e = MicrocircuitExperiment.resume(resume, progress)) {
-                progress.line("resuming " + resume);
                 report(e.run(), resume);
             }
             return 0;
         }
         if (config == null) throw new IllegalArgumentException("train needs a config file (or --resume <run-dir>)");
+        String family = LeExperimentConfig.familyOf(ConfigNode.load(config));
+        if (family.equals("le") || family.equals("dl4j")) return trainLayered(LeExperimentConfig.load(config), seeds, out, quiet, epochs, evalEvery);
         ExperimentConfig cfg = ExperimentConfig.load(config);
         if (epochs > 0 || evalEvery > 0) {
             cfg = cfg.withSchedule(epochs > 0 ? epochs : cfg.schedule().epochs(), evalEvery > 0 ? evalEvery : cfg.schedule().evalEvery());
@@ -128,14 +142,48 @@ public final class Main {
         if (seeds.isEmpty()) return runOne(cfg, parent, quiet) == null ? 1 : 0;
         List<Map<String, Object>> results = new ArrayList<>();
         for (long s : seeds) results.add(runOne(cfg.withSeed(s), parent, quiet));
-        Aggregate.print(cfg, seeds, results, parent);
+        Aggregate.print(cfg.name(), seeds, results, parent);
         return 0;
     }
 
-    private static Map<String, Object> runOne(ExperimentConfig cfg, Path parent, boolean quiet) {
+    private static int trainLayered(LeExperimentConfig cfg, List<Long> seeds, Path out, boolean quiet, int epochs, int evalEvery) {
+        if (epochs > 0 || evalEvery > 0) cfg = cfg.withSchedule(epochs > 0 ? epochs : cfg.epochs(), evalEvery > 0 ? evalEvery : cfg.evalEvery());
+        Path parent = out != null ? out : Path.of(cfg.run().outDir());
+        if (seeds.isEmpty()) {
+            runLayered(cfg, parent, quiet);
+            return 0;
+        }
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (long s : seeds) results.add(runLayered(cfg.withSeed(s), parent, quiet));
+        Aggregate.print(cfg.name(), seeds, results, parent);
+        return 0;
+    }
+
+    private static Map<String, Object> runLayered(LeExperimentConfig cfg, Path parent, boolean quiet) {
+        Path dir = runDirectory(parent, cfg.name(), cfg.run().seed());
+        Progress progress = new Progress(System.out, quiet);
+        progress.line("run directory " + dir);
+        Map<String, Object> summary;
+        if (cfg.family().equals("dl4j")) {
+            summary = Dl4jExperiment.create(cfg, dir, progress).run();
+        } else {
+            try (LeExperiment e = LeExperiment.create(cfg, dir, progress)) {
+                summary = e.run();
+            }
+        }
+        report(summary, dir);
+        return summary;
+    }
+
+    private static Path runDirectory(Path parent, String name, long seed) {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path dir = parent.resolve(cfg.name() + "-s" + cfg.run().seed() + "-" + stamp);
-        for (int k = 2; Files.exists(dir); k++) dir = parent.resolve(cfg.name() + "-s" + cfg.run().seed() + "-" + stamp + "-" + k);
+        Path dir = parent.resolve(name + "-s" + seed + "-" + stamp);
+        for (int k = 2; Files.exists(dir); k++) dir = parent.resolve(name + "-s" + seed + "-" + stamp + "-" + k);
+        return dir;
+    }
+
+    private static Map<String, Object> runOne(ExperimentConfig cfg, Path parent, boolean quiet) {
+        Path dir = runDirectory(parent, cfg.name(), cfg.run().seed());
         Progress progress = new Progress(System.out, quiet);
         progress.line("run directory " + dir);
         try (MicrocircuitExperiment e = MicrocircuitExperiment.create(cfg, dir, progress)) {
@@ -148,8 +196,10 @@ public final class Main {
     private static void report(Map<String, Object> s, Path dir) {
         StringBuilder sb = new StringBuilder("done: ");
         if (s.containsKey("test_acc")) sb.append(String.format(Locale.ROOT, "test accuracy %.2f%%, ", 100 * (double) s.get("test_acc")));
+        if (s.containsKey("test_probe_acc")) sb.append(String.format(Locale.ROOT, "test linear-probe accuracy %.2f%%, ", 100 * (double) s.get("test_probe_acc")));
         for (Map.Entry<String, Object> e : s.entrySet()) {
             if (e.getKey().startsWith("angle_B_WT_")) sb.append(String.format(Locale.ROOT, "∠(B%s,Wᵀ) %.1f°, ", e.getKey().substring(11), (double) e.getValue()));
+            if (e.getKey().startsWith("angle_B_W_")) sb.append(String.format(Locale.ROOT, "∠(B%s,W) %.1f°, ", e.getKey().substring(10), (double) e.getValue()));
         }
         sb.append(String.format(Locale.ROOT, "%.0f steps/s, wall %s", (double) s.get("steps_per_s"), Progress.duration((double) s.get("wall_time_s"))));
         System.out.println(sb);
@@ -159,6 +209,19 @@ public final class Main {
     private static int eval(String[] args) {
         if (args.length != 2) throw new IllegalArgumentException("eval takes one run directory");
         Path dir = Path.of(args[1]);
+        if (!Files.exists(dir.resolve(MicrocircuitExperiment.CONFIG))) throw new IllegalArgumentException(dir + " is not a run directory (no config.yaml)");
+        String family = LeExperimentConfig.familyOf(ConfigNode.load(dir.resolve(MicrocircuitExperiment.CONFIG)));
+        if (family.equals("dl4j")) throw new IllegalArgumentException("DL4J baseline runs keep no network; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
+        if (family.equals("le")) {
+            try (LeExperiment e = LeExperiment.resume(dir, Progress.silent())) {
+                String what = e.config().task() == LeExperimentConfig.Task.AUTOENCODER ? "linear-probe accuracy" : "accuracy";
+                for (var r : Map.of("validation", e.validationData(), "test", e.testData()).entrySet()) {
+                    double[] v = e.evaluate(r.getValue());
+                    System.out.printf(Locale.ROOT, "%-10s %s %.2f%%  loss %.5f%n", r.getKey(), what, 100 * v[0], v[1]);
+                }
+            }
+            return 0;
+        }
         try (MicrocircuitExperiment e = MicrocircuitExperiment.resume(dir, Progress.silent())) {
             if (e.config().task() == ExperimentConfig.Task.ALIGNMENT) {
                 System.out.println("alignment run: see " + dir.resolve(MicrocircuitExperiment.METRICS));
