@@ -121,8 +121,8 @@ public final class LeExperiment implements AutoCloseable {
             if (Files.exists(runDir.resolve(MicrocircuitExperiment.CONFIG))) {
                 throw new IllegalStateException(runDir + " already holds a run; resume it or choose another directory");
             }
+            LeExperiment e = new LeExperiment(cfg, runDir, progress); // validates data and shapes before anything is written
             Files.createDirectories(runDir);
-            LeExperiment e = new LeExperiment(cfg, runDir, progress);
             byte[] text = cfg.toYaml().getBytes(StandardCharsets.UTF_8);
             AtomicFiles.write(runDir.resolve(MicrocircuitExperiment.CONFIG), out -> out.write(text));
             return e;

@@ -306,8 +306,14 @@ class ExperimentTest {
         try (var s = Files.list(Path.of("../configs"))) {
             configs = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
-        assertTrue(configs.size() >= 11, "configs: " + configs);
+        assertTrue(configs.size() >= 34, "configs: " + configs);
         for (Path c : configs) {
+            String family = io.cortex4j.config.LeExperimentConfig.familyOf(io.cortex4j.config.ConfigNode.load(c));
+            if (family.equals("le") || family.equals("dl4j")) {
+                var cfg = io.cortex4j.config.LeExperimentConfig.load(c);
+                assertEquals(cfg.toYaml(), io.cortex4j.config.LeExperimentConfig.parse(cfg.toYaml(), c.toString()).toYaml(), c.toString());
+                continue;
+            }
             ExperimentConfig cfg = ExperimentConfig.load(c);
             assertEquals(cfg.toYaml(), ExperimentConfig.parse(cfg.toYaml(), c.toString()).toYaml(), c.toString());
         }
