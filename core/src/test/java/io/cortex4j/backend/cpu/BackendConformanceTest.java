@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every op of the backend SPI against a plain double-precision statement of it, for float32 and
- * float64, with GEMMs through the Java loops (threshold ∞) and through OpenBLAS (threshold 0).
+ * float64, with GEMMs through the Java loops (threshold ∞) and through OpenBLAS (threshold 0), and
+ * with every splittable op split over 3 threads.
  * Backends added later (CUDA) run the same cases.
  */
 class BackendConformanceTest {
@@ -30,6 +31,7 @@ class BackendConformanceTest {
         for (DType d : DType.values()) {
             out.add(Arguments.of("cpu-loops", new Nd4jCpuBackend(Long.MAX_VALUE), d));
             out.add(Arguments.of("cpu-blas", new Nd4jCpuBackend(0), d));
+            out.add(Arguments.of("cpu-split3", new Nd4jCpuBackend(0, 3, 0.0), d)); // every op split into 3 ranges where it can
         }
         return out.stream();
     }
@@ -114,6 +116,20 @@ class BackendConformanceTest {
             be.activationDerivative(f, 0.8, X, O);
             for (int i = 0; i < n; i++) w[i] = f.derivative(0.8 * x[i]);
             close(w, O, d, "derivative " + f);
+            Tensor R = be.zeros(d, 1, n), D = be.fromHost(d, z, 1, n);
+            be.activationAndDerivative(f, 0.8, X, R, D);
+            for (int i = 0; i < n; i++) w[i] = f.apply(0.8 * x[i]);
+            close(w, R, d, "activationAndDerivative value " + f);
+            for (int i = 0; i < n; i++) w[i] = f.derivative(0.8 * x[i]);
+            close(w, D, d, "activationAndDerivative derivative " + f);
+            // the fused op gives exactly the values of the two separate ones
+            Tensor R1 = be.zeros(d, 1, n), D1 = be.zeros(d, 1, n);
+            be.activation(f, 0.8, X, R1);
+            be.activationDerivative(f, 0.8, X, D1);
+            exact(R1.toHost(), R, "fused = activation " + f);
+            exact(D1.toHost(), D, "fused = activationDerivative " + f);
+            assertThrows(IllegalArgumentException.class, () -> be.activationAndDerivative(f, 1, X, R, R), "outputs alias");
+            assertThrows(IllegalArgumentException.class, () -> be.activationAndDerivative(f, 1, X, R, be.zeros(d, 1, n + 1)));
             be.predictionError(Y, f, 0.6, X, O);
             for (int i = 0; i < n; i++) w[i] = y[i] - f.apply(0.6 * x[i]);
             close(w, O, d, "predictionError " + f);
@@ -172,14 +188,16 @@ class BackendConformanceTest {
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
     void ouStepUsesTheCounterStreams(String name, Backend be, DType d) {
-        int n = 23;
-        double[] x0 = round(rand(n, 7), d);
-        Tensor X = be.fromHost(d, x0, 1, n);
-        CounterRandom rng = new CounterRandom(42);
-        be.ouStep(X, rng, 1001, 77, 0.9, 0.3);
-        double[] w = new double[n];
-        for (int i = 0; i < n; i++) w[i] = 0.9 * x0[i] + 0.3 * rng.normal(1001, 77, i);
-        close(w, X, d, "ouStep");
+        for (int n : new int[] {23, 4099}) { // 4099: several chunks, odd range boundaries when split
+            double[] x0 = round(rand(n, 7), d);
+            Tensor X = be.fromHost(d, x0, 1, n);
+            CounterRandom rng = new CounterRandom(42);
+            be.ouStep(X, rng, 1001, 77, 0.9, 0.3);
+            double[] w = new double[n];
+            for (int i = 0; i < n; i++) w[i] = 0.9 * x0[i] + 0.3 * rng.normal(1001, 77, i);
+            if (d == DType.FLOAT32) w = round(w, d);
+            exact(w, X, "ouStep n=" + n);
+        }
     }
 
     // ------------------------------------------------------------------ ops of the layered LE networks
