@@ -17,10 +17,16 @@ import org.bytedeco.javacpp.Pointer;
  * milliseconds per Euler step over repeated blocks, for each workload; then heap and off-heap
  * memory over a long run (must stay flat: a step allocates nothing).
  *
- * <pre>java -cp ... io.cortex4j.bench.StepsPerSecond [--workloads 4,30,3@1;784,100,10@1;...] [--memory-steps 100000] | --gemm</pre>
+ * <pre>java -cp ... io.cortex4j.bench.StepsPerSecond [--workloads 4,30,3@1;784,100,10@1;...] [--memory-steps 100000] | --gemm | --le [...]</pre>
+ *
+ * <p>{@code --le} runs the layered LE networks instead ({@link LeStepsPerSecond}).
  */
 public final class StepsPerSecond {
     public static void main(String[] args) {
+        if (Arrays.asList(args).contains("--le")) {
+            LeStepsPerSecond.main(args);
+            return;
+        }
         String workloads = "4,30,3@1;784,100,10@1;784,100,10@32;784,100,10@128";
         long memSteps = 100_000;
         int repeats = 7;

@@ -68,6 +68,18 @@ public interface Backend extends AutoCloseable {
     /** {@code out = f'(scale · x)}. */
     void activationDerivative(Activation f, double scale, Tensor x, Tensor out);
 
+    /**
+     * {@code out = f(scale · x)} and {@code deriv = f'(scale · x)} in one pass, with the values of
+     * {@link #activation} and {@link #activationDerivative} (a backend may share the work, e.g. one
+     * exponential for the sigmoid). {@code out} and {@code deriv} must not alias each other; either
+     * may alias x only if a backend documents it, so callers pass three distinct tensors.
+     */
+    default void activationAndDerivative(Activation f, double scale, Tensor x, Tensor out, Tensor deriv) {
+        if (out == deriv || out == x || deriv == x) throw new IllegalArgumentException("activationAndDerivative needs three distinct tensors");
+        activation(f, scale, x, out);
+        activationDerivative(f, scale, x, deriv);
+    }
+
     /** {@code out = r − f(scale · v)}: a rate minus the rate predicted from a dendritic potential. */
     void predictionError(Tensor r, Activation f, double scale, Tensor v, Tensor out);
 

@@ -12,6 +12,10 @@ import io.cortex4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,22 +28,141 @@ import org.nd4j.linalg.factory.Nd4j;
  * straight to the OpenBLAS that ND4J bundles ({@code cblas_sgemm}/{@code cblas_dgemm} on the
  * buffers' addresses; ND4J's own mmul is several times slower).
  *
- * <p>Elementwise arithmetic is done in double and rounded once when stored, for float32 too. A
- * backend instance is not thread-safe: one model steps on one backend.
+ * <p>Elementwise arithmetic is done in double and rounded once when stored, for float32 too; float32
+ * tensors have their own loops (no per-element dtype branch, unaligned accesses, so that C2 can
+ * vectorise them). Large elementwise, convolution and pooling ops are split into contiguous ranges
+ * run on {@code cortex4j.cpu.threads} threads (default: all cores; the caller runs the first range,
+ * a shared pool of daemon threads the others). Every element is computed exactly as in one thread,
+ * and reductions keep their order, so results do not depend on the thread count. A backend
+ * instance is not thread-safe: one model steps on one backend.
  */
 public final class Nd4jCpuBackend implements Backend {
     /** Multiply-adds (m·n·k) from which a GEMM is handed to OpenBLAS rather than the Java loops. */
     private final long blasThreshold;
+    /** Threads an op may use (1: everything runs in the caller). */
+    private final int threads;
+    /** Multiplies the per-op minimum work per thread; 0 splits every op that has two elements (for tests). */
+    private final double grainScale;
     private double[] scratch = new double[0];
+    /** Per-range scratch of the split ops (index: range number). */
+    private final double[][] partScratch;
+    /** Per-range float buffers of the split ops: [range][slot]. */
+    private final float[][][] partFloats;
+
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    private static ExecutorService pool;
 
     public Nd4jCpuBackend() {
         this(Long.getLong("cortex4j.cpu.blasThreshold", 32_768L));
     }
 
     public Nd4jCpuBackend(long blasThreshold) {
+        this(blasThreshold, Integer.getInteger("cortex4j.cpu.threads", CORES), 1.0);
+    }
+
+    /**
+     * @param blasThreshold multiply-adds from which a GEMM goes to OpenBLAS
+     * @param threads       threads for the elementwise, convolution and pooling ops (≥ 1)
+     * @param grainScale    scales the minimum work per thread of every op (1: tuned defaults; 0: split
+     *                      whenever possible, which only tests want)
+     */
+    public Nd4jCpuBackend(long blasThreshold, int threads, double grainScale) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
+        if (!(grainScale >= 0)) throw new IllegalArgumentException("grainScale must be ≥ 0, got " + grainScale);
         this.blasThreshold = blasThreshold;
+        this.threads = threads;
+        this.grainScale = grainScale;
+        this.partScratch = new double[threads][];
+        this.partFloats = new float[threads][4][];
         Nd4j.getRandom(); // initialise ND4J (and the native libraries) eagerly, once
     }
+
+    private static synchronized ExecutorService pool() {
+        if (pool == null) {
+            pool = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "cortex4j-cpu-worker");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return pool;
+    }
+
+    /** A contiguous range {@code [from, to)} of an op's work, the {@code part}-th of those it was split into. */
+    @FunctionalInterface
+    private interface Range {
+        void run(int part, long from, long to);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)}, split into up to {@link #threads} contiguous ranges of at
+     * least {@code grain} units each (scaled by {@link #grainScale}); the caller runs range 0.
+     */
+    private void split(long n, long grain, Range body) {
+        long g = Math.max(1, (long) (grain * grainScale));
+        int parts = (int) Math.min(threads, n / g);
+        if (parts <= 1) {
+            body.run(0, 0, n);
+            return;
+        }
+        Future<?>[] others = new Future<?>[parts - 1];
+        ExecutorService ex = pool();
+        for (int p = 1; p < parts; p++) {
+            int part = p;
+            long from = n * p / parts, to = n * (p + 1) / parts;
+            others[p - 1] = ex.submit(() -> body.run(part, from, to));
+        }
+        Throwable err = null;
+        try {
+            body.run(0, 0, n / parts);
+        } catch (Throwable t) {
+            err = t;
+        }
+        for (Future<?> f : others) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (err == null) err = e.getCause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (err == null) err = e;
+            }
+        }
+        if (err instanceof RuntimeException re) throw re;
+        if (err instanceof Error e) throw e;
+        if (err != null) throw new IllegalStateException(err);
+    }
+
+    /** A scratch array of at least n doubles for range {@code part} of a split op (each range touches only its own slot). */
+    private double[] partScratch(int part, int n) {
+        double[] a = partScratch[part];
+        if (a == null || a.length < n) partScratch[part] = a = new double[n];
+        return a;
+    }
+
+    /**
+     * A float buffer of at least n elements for range {@code part}, slot 0–3. The float32 loops of the
+     * convolution and pooling ops copy rows between tensors and these heap arrays in bulk, and index
+     * the arrays in between (much cheaper per element than segment accesses in short inner loops).
+     */
+    private float[] partFloats(int part, int slot, int n) {
+        float[] a = partFloats[part][slot];
+        if (a == null || a.length < n) partFloats[part][slot] = a = new float[n];
+        return a;
+    }
+
+    /** dst[0 .. n) = floats src[from .. from + n). */
+    private static void load(MemorySegment src, long from, float[] dst, int n) {
+        MemorySegment.copy(src, F32U, from * 4, dst, 0, n);
+    }
+
+    /** floats dst[at .. at + n) = src[0 .. n). */
+    private static void store(float[] src, MemorySegment dst, long at, int n) {
+        MemorySegment.copy(src, 0, dst, F32U, at * 4, n);
+    }
+
+    // minimum work per thread (elements) by cost class: ~0.3 ns, ~1 ns and ~10 ns per element
+    private static final long CHEAP = 1 << 17, MEDIUM = 1 << 15, COSTLY = 1 << 12;
 
     @Override
     public String name() {
@@ -84,6 +207,15 @@ public final class Nd4jCpuBackend implements Backend {
     private static void st(MemorySegment s, boolean d, long i, double v) {
         if (d) s.setAtIndex(JAVA_DOUBLE, i, v);
         else s.setAtIndex(JAVA_FLOAT, i, (float) v);
+    }
+
+    /** float32 element i (unaligned layout: no alignment check per access, so loops vectorise). */
+    private static float gf(MemorySegment s, long i) {
+        return s.getAtIndex(F32U, i);
+    }
+
+    private static void sf(MemorySegment s, long i, float v) {
+        s.setAtIndex(F32U, i, v);
     }
 
     @Override
@@ -239,6 +371,13 @@ public final class Nd4jCpuBackend implements Backend {
         CpuTensor X = cpu(x), Y = cpu(y);
         boolean d = X.f64;
         long n = X.length();
+        MemorySegment xs = X.seg, ys = Y.seg;
+        if (!d) {
+            split(n, CHEAP, (part, from, to) -> {
+                for (long i = from; i < to; i++) sf(ys, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
+            });
+            return;
+        }
         for (long i = 0; i < n; i++) st(Y.seg, d, i, a * ld(X.seg, d, i) + b * ld(Y.seg, d, i));
     }
 
@@ -249,6 +388,21 @@ public final class Nd4jCpuBackend implements Backend {
         CpuTensor O = cpu(out), X = cpu(x), Y = cpu(y);
         boolean d = O.f64;
         long n = O.length();
+        if (!d) {
+            MemorySegment os = O.seg, xs = X.seg, ys = Y.seg;
+            if (z == null || c == 0.0) {
+                split(n, CHEAP, (part, from, to) -> {
+                    for (long i = from; i < to; i++) sf(os, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
+                });
+            } else {
+                sameLength(out, z);
+                MemorySegment zs = cpu(z).seg;
+                split(n, CHEAP, (part, from, to) -> {
+                    for (long i = from; i < to; i++) sf(os, i, (float) (a * gf(xs, i) + b * gf(ys, i) + c * gf(zs, i)));
+                });
+            }
+            return;
+        }
         if (z == null || c == 0.0) {
             for (long i = 0; i < n; i++) st(O.seg, d, i, a * ld(X.seg, d, i) + b * ld(Y.seg, d, i));
         } else {
@@ -265,6 +419,13 @@ public final class Nd4jCpuBackend implements Backend {
         CpuTensor X = cpu(x), Y = cpu(y), O = cpu(out);
         boolean d = O.f64;
         long n = O.length();
+        if (!d) {
+            MemorySegment xs = X.seg, ys = Y.seg, os = O.seg;
+            split(n, CHEAP, (part, from, to) -> {
+                for (long i = from; i < to; i++) sf(os, i, (float) ((double) gf(xs, i) * gf(ys, i)));
+            });
+            return;
+        }
         for (long i = 0; i < n; i++) st(O.seg, d, i, ld(X.seg, d, i) * ld(Y.seg, d, i));
     }
 
@@ -272,26 +433,102 @@ public final class Nd4jCpuBackend implements Backend {
         return 1.0 / (1.0 + Math.exp(-x));
     }
 
+    private static long activationGrain(Activation f) {
+        return f == Activation.SIGMOID || f == Activation.TANH ? COSTLY : CHEAP;
+    }
+
     @Override
     public void activation(Activation f, double scale, Tensor x, Tensor out) {
-        sameLength(x, out);
-        CpuTensor X = cpu(x), O = cpu(out);
-        boolean d = O.f64;
-        long n = O.length();
-        if (f == Activation.SIGMOID) {
-            for (long i = 0; i < n; i++) st(O.seg, d, i, sigmoid(scale * ld(X.seg, d, i)));
-        } else {
-            for (long i = 0; i < n; i++) st(O.seg, d, i, f.apply(scale * ld(X.seg, d, i)));
-        }
+        activationAndDerivative(f, scale, x, out, null, "activation");
     }
 
     @Override
     public void activationDerivative(Activation f, double scale, Tensor x, Tensor out) {
-        sameLength(x, out);
-        CpuTensor X = cpu(x), O = cpu(out);
-        boolean d = O.f64;
-        long n = O.length();
-        for (long i = 0; i < n; i++) st(O.seg, d, i, f.derivative(scale * ld(X.seg, d, i)));
+        activationAndDerivative(f, scale, x, null, out, "activationDerivative");
+    }
+
+    @Override
+    public void activationAndDerivative(Activation f, double scale, Tensor x, Tensor out, Tensor deriv) {
+        if (out == deriv || out == x || deriv == x) throw new IllegalArgumentException("activationAndDerivative needs three distinct tensors");
+        activationAndDerivative(f, scale, x, out, deriv, "activationAndDerivative");
+    }
+
+    /**
+     * φ(scale·x) into out and φ'(scale·x) into deriv (either may be null), element by element with the
+     * formulas of {@link Activation#apply} and {@link Activation#derivative}: the sigmoid's derivative
+     * s(1 − s) and tanh's 1 − t² reuse the one s or t.
+     */
+    private void activationAndDerivative(Activation f, double scale, Tensor x, Tensor out, Tensor deriv, String op) {
+        CpuTensor X = cpu(x);
+        if (out != null) sameLength(x, out);
+        if (deriv != null) sameLength(x, deriv);
+        boolean d = X.f64;
+        MemorySegment xs = X.seg, os = out == null ? null : cpu(out).seg, ds = deriv == null ? null : cpu(deriv).seg;
+        split(X.length(), activationGrain(f), (part, from, to) -> {
+            if (d) activationRange(f, scale, xs, os, ds, from, to);
+            else activationRangeF(f, scale, xs, os, ds, from, to);
+        });
+    }
+
+    private static void activationRange(Activation f, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+        for (long i = from; i < to; i++) {
+            double v = scale * xs.getAtIndex(JAVA_DOUBLE, i);
+            switch (f) {
+                case SIGMOID -> {
+                    double s = sigmoid(v);
+                    if (os != null) os.setAtIndex(JAVA_DOUBLE, i, s);
+                    if (ds != null) ds.setAtIndex(JAVA_DOUBLE, i, s * (1.0 - s));
+                }
+                case TANH -> {
+                    double t = Math.tanh(v);
+                    if (os != null) os.setAtIndex(JAVA_DOUBLE, i, t);
+                    if (ds != null) ds.setAtIndex(JAVA_DOUBLE, i, 1.0 - t * t);
+                }
+                default -> {
+                    if (os != null) os.setAtIndex(JAVA_DOUBLE, i, f.apply(v));
+                    if (ds != null) ds.setAtIndex(JAVA_DOUBLE, i, f.derivative(v));
+                }
+            }
+        }
+    }
+
+    private static void activationRangeF(Activation f, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+        switch (f) {
+            case SIGMOID -> {
+                if (os != null && ds != null) {
+                    for (long i = from; i < to; i++) {
+                        double s = sigmoid(scale * gf(xs, i));
+                        sf(os, i, (float) s);
+                        sf(ds, i, (float) (s * (1.0 - s)));
+                    }
+                } else if (os != null) {
+                    for (long i = from; i < to; i++) sf(os, i, (float) sigmoid(scale * gf(xs, i)));
+                } else {
+                    for (long i = from; i < to; i++) {
+                        double s = sigmoid(scale * gf(xs, i));
+                        sf(ds, i, (float) (s * (1.0 - s)));
+                    }
+                }
+            }
+            case TANH -> {
+                for (long i = from; i < to; i++) {
+                    double t = Math.tanh(scale * gf(xs, i));
+                    if (os != null) sf(os, i, (float) t);
+                    if (ds != null) sf(ds, i, (float) (1.0 - t * t));
+                }
+            }
+            case LINEAR -> {
+                if (os != null) for (long i = from; i < to; i++) sf(os, i, (float) (scale * gf(xs, i)));
+                if (ds != null) for (long i = from; i < to; i++) sf(ds, i, 1f);
+            }
+            default -> {
+                for (long i = from; i < to; i++) {
+                    double v = scale * gf(xs, i);
+                    if (os != null) sf(os, i, (float) f.apply(v));
+                    if (ds != null) sf(ds, i, (float) f.derivative(v));
+                }
+            }
+        }
     }
 
     @Override
@@ -311,11 +548,22 @@ public final class Nd4jCpuBackend implements Backend {
     @Override
     public void ouStep(Tensor xi, CounterRandom rng, int stream, long step, double decay, double gain) {
         CpuTensor X = cpu(xi);
-        int n = Math.toIntExact(X.length());
-        if (scratch.length < n) scratch = new double[n];
-        rng.normals(stream, step, scratch, 0, n);
+        long n = X.length();
         boolean d = X.f64;
-        for (int i = 0; i < n; i++) st(X.seg, d, i, decay * ld(X.seg, d, i) + gain * scratch[i]);
+        MemorySegment xs = X.seg;
+        int chunk = 2048;
+        split(n, COSTLY, (part, from, to) -> { // the normals of a range are those of the whole stream at the same indices
+            double[] w = partScratch(part, chunk);
+            for (long at = from; at < to; at += chunk) {
+                int len = (int) Math.min(chunk, to - at);
+                rng.normals(stream, step, at, w, 0, len);
+                if (d) {
+                    for (int j = 0; j < len; j++) xs.setAtIndex(JAVA_DOUBLE, at + j, decay * xs.getAtIndex(JAVA_DOUBLE, at + j) + gain * w[j]);
+                } else {
+                    for (int j = 0; j < len; j++) sf(xs, at + j, (float) (decay * gf(xs, at + j) + gain * w[j]));
+                }
+            }
+        });
     }
 
     @Override
@@ -325,6 +573,16 @@ public final class Nd4jCpuBackend implements Backend {
         CpuTensor H = cpu(hp), R = cpu(r), O = cpu(rOld);
         boolean d = H.f64;
         long n = H.length();
+        if (!d) {
+            MemorySegment hs = H.seg, rs = R.seg, os = O.seg;
+            split(n, CHEAP, (part, from, to) -> {
+                for (long i = from; i < to; i++) {
+                    double h = gf(hs, i);
+                    sf(hs, i, (float) (h + ((double) gf(rs, i) - gf(os, i)) - k * h));
+                }
+            });
+            return;
+        }
         for (long i = 0; i < n; i++) {
             double h = ld(H.seg, d, i);
             st(H.seg, d, i, h + (ld(R.seg, d, i) - ld(O.seg, d, i)) - k * h);
@@ -387,6 +645,16 @@ public final class Nd4jCpuBackend implements Backend {
         int n = M.cols(), rows = M.rows();
         if (R.length() != n || R.dtype() != M.dtype()) throw new IllegalArgumentException("addRowVector: row " + row + " for " + m);
         boolean d = M.f64;
+        if (!d) {
+            MemorySegment ms = M.seg, rs = R.seg;
+            split(rows, Math.max(1, CHEAP / Math.max(1, n)), (part, from, to) -> {
+                for (long i = from; i < to; i++) {
+                    long at = i * n;
+                    for (int j = 0; j < n; j++) sf(ms, at + j, (float) (gf(ms, at + j) + alpha * gf(rs, j)));
+                }
+            });
+            return;
+        }
         for (int i = 0; i < rows; i++) {
             long at = (long) i * n;
             for (int j = 0; j < n; j++) st(M.seg, d, at + j, ld(M.seg, d, at + j) + alpha * ld(R.seg, d, j));
@@ -403,10 +671,16 @@ public final class Nd4jCpuBackend implements Backend {
         if (scratch.length < n) scratch = new double[n];
         double[] acc = scratch;
         Arrays.fill(acc, 0, n, 0.0);
-        for (int i = 0; i < rows; i++) {
-            long at = (long) i * n;
-            for (int j = 0; j < n; j++) acc[j] += ld(M.seg, d, at + j);
-        }
+        MemorySegment ms = M.seg;
+        // columns split into ranges: each column is still summed over the rows in order
+        split(n, Math.max(1, CHEAP / Math.max(1, rows)), (part, from, to) -> {
+            int j0 = (int) from, j1 = (int) to;
+            for (int i = 0; i < rows; i++) {
+                long at = (long) i * n;
+                if (d) for (int j = j0; j < j1; j++) acc[j] += ms.getAtIndex(JAVA_DOUBLE, at + j);
+                else for (int j = j0; j < j1; j++) acc[j] += gf(ms, at + j);
+            }
+        });
         for (int j = 0; j < n; j++) st(R.seg, d, j, (beta == 0.0 ? 0.0 : beta * ld(R.seg, d, j)) + alpha * acc[j]);
     }
 
@@ -459,6 +733,45 @@ public final class Nd4jCpuBackend implements Backend {
         boolean d = X.f64;
         int batch = X.rows(), ch = g.channels(), h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), p = g.padding();
         int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
+        if (!d) {
+            MemorySegment xs = X.seg, cs = C.seg;
+            int positions = oh * ow;
+            int chunkRows = Math.max(1, 8192 / patch);
+            split((long) batch * positions, Math.max(1, MEDIUM / patch), (part, from, to) -> {
+                float[] xin = partFloats(part, 0, in), buf = partFloats(part, 1, chunkRows * patch);
+                int loaded = -1;
+                for (long r0 = from; r0 < to; r0 += chunkRows) {
+                    int rows = (int) Math.min(chunkRows, to - r0);
+                    for (int rr = 0; rr < rows; rr++) {
+                        long r = r0 + rr;
+                        int b = (int) (r / positions), pos = (int) (r % positions), oy = pos / ow, ox = pos % ow;
+                        if (b != loaded) {
+                            load(xs, (long) b * in, xin, in);
+                            loaded = b;
+                        }
+                        int y0 = oy * s - p, x0 = ox * s - p;
+                        int kx0 = Math.max(0, -x0), kx1 = Math.min(k, w - x0); // the patch columns inside the input
+                        int at = rr * patch;
+                        for (int c = 0; c < ch; c++) {
+                            int xc = c * h * w;
+                            for (int ky = 0; ky < k; ky++, at += k) {
+                                int iy = y0 + ky;
+                                if (iy < 0 || iy >= h || kx0 >= kx1) {
+                                    Arrays.fill(buf, at, at + k, 0f);
+                                    continue;
+                                }
+                                int src = xc + iy * w + x0;
+                                for (int kx = 0; kx < kx0; kx++) buf[at + kx] = 0f;
+                                for (int kx = kx0; kx < kx1; kx++) buf[at + kx] = xin[src + kx];
+                                for (int kx = kx1; kx < k; kx++) buf[at + kx] = 0f;
+                            }
+                        }
+                    }
+                    store(buf, cs, r0 * patch, rows * patch);
+                }
+            });
+            return;
+        }
         long row = 0;
         for (int b = 0; b < batch; b++) {
             long xb = (long) b * in;
@@ -489,6 +802,40 @@ public final class Nd4jCpuBackend implements Backend {
         boolean d = X.f64;
         int batch = X.rows(), ch = g.channels(), h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), p = g.padding();
         int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
+        if (!d) {
+            MemorySegment xs = X.seg, cs = C.seg;
+            int positions = oh * ow, chunkRows = Math.max(1, 8192 / patch);
+            // samples split into ranges; within a sample every input element sums its patch entries in the same order
+            split(batch, Math.max(1, MEDIUM / ((long) positions * patch)), (part, from, to) -> {
+                double[] acc = partScratch(part, in);
+                float[] buf = partFloats(part, 1, Math.max(chunkRows * patch, in));
+                for (int b = (int) from; b < to; b++) {
+                    Arrays.fill(acc, 0, in, 0.0);
+                    for (int r0 = 0; r0 < positions; r0 += chunkRows) {
+                        int rows = Math.min(chunkRows, positions - r0);
+                        load(cs, ((long) b * positions + r0) * patch, buf, rows * patch);
+                        for (int rr = 0; rr < rows; rr++) {
+                            int pos = r0 + rr, oy = pos / ow, ox = pos % ow;
+                            int y0 = oy * s - p, x0 = ox * s - p;
+                            int kx0 = Math.max(0, -x0), kx1 = Math.min(k, w - x0);
+                            int at = rr * patch;
+                            for (int c = 0; c < ch; c++) {
+                                int xc = c * h * w;
+                                for (int ky = 0; ky < k; ky++, at += k) {
+                                    int iy = y0 + ky;
+                                    if (iy < 0 || iy >= h) continue;
+                                    int dst = xc + iy * w + x0;
+                                    for (int kx = kx0; kx < kx1; kx++) acc[dst + kx] += buf[at + kx];
+                                }
+                            }
+                        }
+                    }
+                    for (int i = 0; i < in; i++) buf[i] = (float) acc[i];
+                    store(buf, xs, (long) b * in, in);
+                }
+            });
+            return;
+        }
         if (scratch.length < in) scratch = new double[in];
         double[] acc = scratch;
         long row = 0;
@@ -527,6 +874,25 @@ public final class Nd4jCpuBackend implements Backend {
         if (p < 1 || q < 1 || S.length() % block != 0) throw new IllegalArgumentException("blockTranspose: " + p + "×" + q + " blocks of " + src);
         boolean d = S.f64;
         long blocks = S.length() / block;
+        if (!d && block <= 1 << 22) {
+            MemorySegment ss = S.seg, ds = D.seg;
+            int bs = (int) block;
+            split(blocks, Math.max(1, CHEAP / block), (part, from, to) -> {
+                float[] in = partFloats(part, 0, bs), out = partFloats(part, 1, bs);
+                for (long bl = from; bl < to; bl++) {
+                    load(ss, bl * block, in, bs);
+                    for (int i0 = 0; i0 < p; i0 += 16) { // 16-row tiles: the strided writes stay in a few cache lines
+                        int i1 = Math.min(p, i0 + 16);
+                        for (int j = 0; j < q; j++) {
+                            int dj = j * p;
+                            for (int i = i0; i < i1; i++) out[dj + i] = in[i * q + j];
+                        }
+                    }
+                    store(out, ds, bl * block, bs);
+                }
+            });
+            return;
+        }
         for (long bl = 0; bl < blocks; bl++) {
             long base = bl * block;
             for (int i = 0; i < p; i++) {
@@ -543,6 +909,40 @@ public final class Nd4jCpuBackend implements Backend {
             throw new IllegalArgumentException("maxPool " + k + "×" + k + " of " + channels + "×" + height + "×" + width + ": " + x + " into " + out + ", " + argmax);
         }
         boolean d = X.f64;
+        if (!d) {
+            MemorySegment xs = X.seg, os = O.seg, as = A.seg;
+            split(batch, Math.max(1, CHEAP / in), (part, from, to) -> {
+                float[] xin = partFloats(part, 0, in), best = partFloats(part, 1, outLen), arg = partFloats(part, 2, outLen);
+                for (int b = (int) from; b < to; b++) {
+                    load(xs, (long) b * in, xin, in);
+                    int o = 0;
+                    for (int c = 0; c < channels; c++) {
+                        int xc = c * height * width;
+                        for (int oy = 0; oy < oh; oy++) {
+                            for (int ox = 0; ox < ow; ox++, o++) {
+                                float bv = Float.NEGATIVE_INFINITY;
+                                int bestAt = xc + oy * k * width + ox * k;
+                                for (int ky = 0; ky < k; ky++) {
+                                    int rowAt = xc + (oy * k + ky) * width + ox * k;
+                                    for (int kx = 0; kx < k; kx++) {
+                                        float v = xin[rowAt + kx];
+                                        if (v > bv || Float.isNaN(v) && !Float.isNaN(bv)) {
+                                            bv = v;
+                                            bestAt = rowAt + kx;
+                                        }
+                                    }
+                                }
+                                best[o] = bv;
+                                arg[o] = bestAt;
+                            }
+                        }
+                    }
+                    store(best, os, (long) b * outLen, outLen);
+                    store(arg, as, (long) b * outLen, outLen);
+                }
+            });
+            return;
+        }
         for (int b = 0; b < batch; b++) {
             long xb = (long) b * in, ob = (long) b * outLen;
             int o = 0;
@@ -578,6 +978,19 @@ public final class Nd4jCpuBackend implements Backend {
             throw new IllegalArgumentException("gatherRows: " + src + " by " + idx + " into " + dst);
         }
         boolean d = D.f64;
+        if (!d) {
+            MemorySegment ss = S.seg, is = I.seg, ds = D.seg;
+            split(batch, Math.max(1, CHEAP / Math.max(1, m)), (part, from, to) -> {
+                float[] row = partFloats(part, 0, n), ix = partFloats(part, 1, m), out = partFloats(part, 2, m);
+                for (long b = from; b < to; b++) {
+                    load(ss, b * n, row, n);
+                    load(is, b * m, ix, m);
+                    for (int j = 0; j < m; j++) out[j] = row[(int) ix[j]];
+                    store(out, ds, b * m, m);
+                }
+            });
+            return;
+        }
         for (int b = 0; b < batch; b++) {
             long sb = (long) b * n, db = (long) b * m;
             for (int j = 0; j < m; j++) st(D.seg, d, db + j, ld(S.seg, d, sb + (long) ld(I.seg, d, db + j)));
@@ -593,6 +1006,23 @@ public final class Nd4jCpuBackend implements Backend {
         }
         if (D == S) throw new IllegalArgumentException("scatterRows must not run in place");
         boolean d = D.f64;
+        if (!d) {
+            MemorySegment ss = S.seg, is = I.seg, ds = D.seg;
+            split(batch, Math.max(1, CHEAP / Math.max(1, n)), (part, from, to) -> {
+                float[] row = partFloats(part, 0, n), ix = partFloats(part, 1, m), v = partFloats(part, 2, m);
+                for (long b = from; b < to; b++) {
+                    Arrays.fill(row, 0, n, 0f);
+                    load(ss, b * m, v, m);
+                    load(is, b * m, ix, m);
+                    for (int j = 0; j < m; j++) {
+                        int at = (int) ix[j];
+                        row[at] = (float) ((double) row[at] + v[j]);
+                    }
+                    store(row, ds, b * n, n);
+                }
+            });
+            return;
+        }
         D.seg.fill((byte) 0);
         for (int b = 0; b < batch; b++) {
             long sb = (long) b * m, db = (long) b * n;

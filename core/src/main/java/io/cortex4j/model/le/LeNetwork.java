@@ -235,8 +235,7 @@ public final class LeNetwork implements AutoCloseable {
                 be.axpby(1.0, noise, 1.0, uBreve);
             }
             if (hp != null && learning) be.copy(rate, rateOld);
-            be.activation(f, 1.0, uBreve, rate);
-            be.activationDerivative(f, 1.0, uBreve, deriv);
+            be.activationAndDerivative(f, 1.0, uBreve, rate, deriv);
             if (hp != null && learning) {
                 if (!first) be.highPass(hp, rate, rateOld, p.dt() / p.tauHighPass()[index]);
                 first = false;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
+import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every op of the backend SPI against a plain double-precision statement of it, for float32 and
- * float64, with GEMMs through the Java loops (threshold ∞) and through OpenBLAS (threshold 0).
+ * float64, with GEMMs through the Java loops (threshold ∞) and through OpenBLAS (threshold 0), and
+ * with every splittable op split over 3 threads.
  * Backends added later (CUDA) run the same cases.
  */
 class BackendConformanceTest {
@@ -29,6 +31,7 @@ class BackendConformanceTest {
         for (DType d : DType.values()) {
             out.add(Arguments.of("cpu-loops", new Nd4jCpuBackend(Long.MAX_VALUE), d));
             out.add(Arguments.of("cpu-blas", new Nd4jCpuBackend(0), d));
+            out.add(Arguments.of("cpu-split3", new Nd4jCpuBackend(0, 3, 0.0), d)); // every op split into 3 ranges where it can
         }
         return out.stream();
     }
@@ -113,6 +116,20 @@ class BackendConformanceTest {
             be.activationDerivative(f, 0.8, X, O);
             for (int i = 0; i < n; i++) w[i] = f.derivative(0.8 * x[i]);
             close(w, O, d, "derivative " + f);
+            Tensor R = be.zeros(d, 1, n), D = be.fromHost(d, z, 1, n);
+            be.activationAndDerivative(f, 0.8, X, R, D);
+            for (int i = 0; i < n; i++) w[i] = f.apply(0.8 * x[i]);
+            close(w, R, d, "activationAndDerivative value " + f);
+            for (int i = 0; i < n; i++) w[i] = f.derivative(0.8 * x[i]);
+            close(w, D, d, "activationAndDerivative derivative " + f);
+            // the fused op gives exactly the values of the two separate ones
+            Tensor R1 = be.zeros(d, 1, n), D1 = be.zeros(d, 1, n);
+            be.activation(f, 0.8, X, R1);
+            be.activationDerivative(f, 0.8, X, D1);
+            exact(R1.toHost(), R, "fused = activation " + f);
+            exact(D1.toHost(), D, "fused = activationDerivative " + f);
+            assertThrows(IllegalArgumentException.class, () -> be.activationAndDerivative(f, 1, X, R, R), "outputs alias");
+            assertThrows(IllegalArgumentException.class, () -> be.activationAndDerivative(f, 1, X, R, be.zeros(d, 1, n + 1)));
             be.predictionError(Y, f, 0.6, X, O);
             for (int i = 0; i < n; i++) w[i] = y[i] - f.apply(0.6 * x[i]);
             close(w, O, d, "predictionError " + f);
@@ -171,13 +188,316 @@ class BackendConformanceTest {
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
     void ouStepUsesTheCounterStreams(String name, Backend be, DType d) {
-        int n = 23;
-        double[] x0 = round(rand(n, 7), d);
-        Tensor X = be.fromHost(d, x0, 1, n);
-        CounterRandom rng = new CounterRandom(42);
-        be.ouStep(X, rng, 1001, 77, 0.9, 0.3);
-        double[] w = new double[n];
-        for (int i = 0; i < n; i++) w[i] = 0.9 * x0[i] + 0.3 * rng.normal(1001, 77, i);
-        close(w, X, d, "ouStep");
+        for (int n : new int[] {23, 4099}) { // 4099: several chunks, odd range boundaries when split
+            double[] x0 = round(rand(n, 7), d);
+            Tensor X = be.fromHost(d, x0, 1, n);
+            CounterRandom rng = new CounterRandom(42);
+            be.ouStep(X, rng, 1001, 77, 0.9, 0.3);
+            double[] w = new double[n];
+            for (int i = 0; i < n; i++) w[i] = 0.9 * x0[i] + 0.3 * rng.normal(1001, 77, i);
+            if (d == DType.FLOAT32) w = round(w, d);
+            exact(w, X, "ouStep n=" + n);
+        }
+    }
+
+    // ------------------------------------------------------------------ ops of the layered LE networks
+
+    /** Tolerance of results that are single roundings of exact values (selections, sums of few terms). */
+    static void exact(double[] want, Tensor got, String what) {
+        double[] g = got.toHost();
+        assertEquals(want.length, g.length, what);
+        for (int i = 0; i < g.length; i++) assertEquals(want[i], g[i], 0.0, what + " [" + i + "]");
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void addRowVector(String name, Backend be, DType d) {
+        int rows = 5, n = 11;
+        double[] m0 = round(rand(rows * n, 20), d), r = round(rand(n, 21), d);
+        Tensor M = be.fromHost(d, m0, rows, n), R = be.fromHost(d, r, 1, n);
+        be.addRowVector(-0.7, R, M);
+        double[] want = new double[rows * n];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < n; j++) want[i * n + j] = m0[i * n + j] - 0.7 * r[j];
+        close(want, M, d, "addRowVector");
+        exact(r, R, "addRowVector leaves the row alone");
+        // a row of another length, or of another dtype
+        assertThrows(IllegalArgumentException.class, () -> be.addRowVector(1, be.zeros(d, 1, n + 1), M));
+        assertThrows(IllegalArgumentException.class, () -> be.addRowVector(1, be.zeros(other(d), 1, n), M));
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void columnSums(String name, Backend be, DType d) {
+        int rows = 9, n = 6;
+        double[] m = round(rand(rows * n, 22), d), r0 = round(rand(n, 23), d);
+        Tensor M = be.fromHost(d, m, rows, n);
+        for (double beta : new double[] {0.0, 0.5, 1.0}) {
+            Tensor R = be.fromHost(d, r0, 1, n);
+            be.columnSums(1.5, M, beta, R);
+            double[] want = new double[n];
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int i = 0; i < rows; i++) s += m[i * n + j];
+                want[j] = beta * r0[j] + 1.5 * s;
+            }
+            close(want, R, d, "columnSums beta=" + beta);
+        }
+        assertThrows(IllegalArgumentException.class, () -> be.columnSums(1, M, 0, be.zeros(d, 1, n - 1)));
+        assertThrows(IllegalArgumentException.class, () -> be.columnSums(1, M, 0, be.zeros(other(d), 1, n)));
+        Tensor sq = be.zeros(d, 1, n);
+        assertThrows(IllegalArgumentException.class, () -> be.columnSums(1, sq, 0, sq), "in place");
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void softmaxRows(String name, Backend be, DType d) {
+        int rows = 4, n = 7;
+        double[] x = round(rand(rows * n, 24), d);
+        for (int j = 0; j < n; j++) { // row 1 large and positive, row 2 large and negative, row 3 with one dominant entry
+            x[n + j] = 1000 + j;
+            x[2 * n + j] = -1000 - 3 * j;
+            x[3 * n + j] = j == 4 ? 800 : -5;
+        }
+        Tensor X = be.fromHost(d, x, rows, n), O = be.zeros(d, rows, n);
+        be.softmaxRows(X, O);
+        double[] want = new double[rows * n];
+        for (int i = 0; i < rows; i++) {
+            double max = Double.NEGATIVE_INFINITY, s = 0;
+            for (int j = 0; j < n; j++) max = Math.max(max, x[i * n + j]);
+            for (int j = 0; j < n; j++) s += Math.exp(x[i * n + j] - max);
+            for (int j = 0; j < n; j++) want[i * n + j] = Math.exp(x[i * n + j] - max) / s;
+        }
+        double[] got = O.toHost();
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], tol(d), "softmax [" + i + "]");
+        for (int i = 0; i < rows; i++) {
+            double s = 0;
+            for (int j = 0; j < n; j++) s += got[i * n + j];
+            assertEquals(1.0, s, 10 * tol(d), "row " + i + " sums to 1");
+        }
+        assertFalse(be.hasNonFinite(O), "no overflow at ±1000");
+        assertEquals(1.0, got[3 * n + 4], tol(d), "a dominant entry takes all");
+        // in place
+        be.softmaxRows(X, X);
+        close(want, X, d, "softmax in place");
+        assertThrows(IllegalArgumentException.class, () -> be.softmaxRows(X, be.zeros(d, rows, n + 1)));
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void signConcordant(String name, Backend be, DType d) {
+        int n = 29;
+        double[] w = round(rand(n, 25), d), m = round(rand(n, 26), d);
+        w[0] = 0.0;
+        w[7] = -0.0;
+        w[12] = 0.0;
+        Tensor W = be.fromHost(d, w, 1, n), M = be.fromHost(d, m, 1, n), O = be.zeros(d, 1, n);
+        be.signConcordant(W, null, 0.25, O);
+        double[] want = new double[n];
+        for (int i = 0; i < n; i++) want[i] = w[i] > 0 ? 0.25 : w[i] < 0 ? -0.25 : 0.0;
+        exact(want, O, "signConcordant, unit magnitudes");
+        be.signConcordant(W, M, 2.0, O);
+        for (int i = 0; i < n; i++) want[i] = w[i] > 0 ? 2 * Math.abs(m[i]) : w[i] < 0 ? -2 * Math.abs(m[i]) : 0.0;
+        close(want, O, d, "signConcordant, magnitudes");
+        assertEquals(0.0, O.toHost()[12], 0.0, "sign(0) = 0 also with a magnitude");
+        assertThrows(IllegalArgumentException.class, () -> be.signConcordant(W, be.zeros(d, 1, n - 1), 1, O));
+        assertThrows(IllegalArgumentException.class, () -> be.signConcordant(W, null, 1, be.zeros(d, 1, n + 1)));
+    }
+
+    /** Geometries: stride 1 and 2, padding 0, 1 and 2, non-square inputs, one and several channels, kernels 1 to 5. */
+    static final ConvGeometry[] GEOMETRIES = {
+        new ConvGeometry(1, 5, 5, 3, 1, 0),
+        new ConvGeometry(2, 6, 7, 3, 2, 1),
+        new ConvGeometry(3, 4, 5, 2, 1, 2),
+        new ConvGeometry(2, 7, 5, 5, 2, 2),
+        new ConvGeometry(3, 8, 6, 4, 2, 0),
+        new ConvGeometry(2, 3, 4, 1, 1, 0),
+        new ConvGeometry(1, 6, 9, 3, 3, 1),
+    };
+
+    /** The input index a patch element reads, or −1 in the padding; straight from the definition. */
+    static int source(ConvGeometry g, int oy, int ox, int c, int ky, int kx) {
+        int iy = oy * g.stride() - g.padding() + ky, ix = ox * g.stride() - g.padding() + kx;
+        if (iy < 0 || iy >= g.height() || ix < 0 || ix >= g.width()) return -1;
+        return (c * g.height() + iy) * g.width() + ix;
+    }
+
+    static double[] im2colReference(ConvGeometry g, int batch, double[] x) {
+        int oh = g.outHeight(), ow = g.outWidth(), k = g.kernel(), patch = g.patch(), in = g.inputLength();
+        double[] cols = new double[batch * g.positions() * patch];
+        for (int b = 0; b < batch; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int row = (b * oh + oy) * ow + ox;
+                    for (int c = 0; c < g.channels(); c++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                int at = source(g, oy, ox, c, ky, kx);
+                                cols[row * patch + (c * k + ky) * k + kx] = at < 0 ? 0.0 : x[b * in + at];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return cols;
+    }
+
+    static double[] col2imReference(ConvGeometry g, int batch, double[] cols) {
+        int oh = g.outHeight(), ow = g.outWidth(), k = g.kernel(), patch = g.patch(), in = g.inputLength();
+        double[] x = new double[batch * in];
+        for (int b = 0; b < batch; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int row = (b * oh + oy) * ow + ox;
+                    for (int c = 0; c < g.channels(); c++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                int at = source(g, oy, ox, c, ky, kx);
+                                if (at >= 0) x[b * in + at] += cols[row * patch + (c * k + ky) * k + kx];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return x;
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void im2colAndCol2im(String name, Backend be, DType d) {
+        int batch = 3;
+        for (ConvGeometry g : GEOMETRIES) {
+            String what = g.toString();
+            int rows = batch * g.positions();
+            double[] x = round(rand(batch * g.inputLength(), 27), d), c = round(rand(rows * g.patch(), 28), d);
+            Tensor X = be.fromHost(d, x, batch, g.inputLength()), C = be.fromHost(d, round(rand(rows * g.patch(), 29), d), rows, g.patch());
+            be.im2col(X, g, C); // overwrites the old content, padding included
+            double[] cols = im2colReference(g, batch, x);
+            exact(cols, C, "im2col " + what);
+            Tensor C2 = be.fromHost(d, c, rows, g.patch()), X2 = be.fromHost(d, round(rand(batch * g.inputLength(), 30), d), batch, g.inputLength());
+            be.col2im(C2, g, X2);
+            double[] back = col2imReference(g, batch, c);
+            close(back, X2, d, "col2im " + what);
+            // adjoint: <im2col(x), c> = <x, col2im(c)>
+            double lhs = 0, rhs = 0;
+            for (int i = 0; i < cols.length; i++) lhs += cols[i] * c[i];
+            double[] xb = X2.toHost();
+            for (int i = 0; i < x.length; i++) rhs += x[i] * xb[i];
+            assertEquals(lhs, rhs, 10 * tol(d) * Math.max(1, Math.abs(lhs)), "adjoint identity " + what);
+            assertEquals(be.dot(C, C2), be.dot(X, X2), 10 * tol(d) * Math.max(1, Math.abs(lhs)), "adjoint identity on the backend " + what);
+        }
+        ConvGeometry g = GEOMETRIES[1];
+        int rows = batch * g.positions();
+        Tensor X = be.zeros(d, batch, g.inputLength());
+        assertThrows(IllegalArgumentException.class, () -> be.im2col(X, g, be.zeros(d, rows + 1, g.patch())));
+        assertThrows(IllegalArgumentException.class, () -> be.im2col(X, g, be.zeros(d, rows, g.patch() - 1)));
+        assertThrows(IllegalArgumentException.class, () -> be.im2col(be.zeros(d, batch, g.inputLength() + 1), g, be.zeros(d, rows, g.patch())));
+        assertThrows(IllegalArgumentException.class, () -> be.im2col(X, g, be.zeros(other(d), rows, g.patch())));
+        assertThrows(IllegalArgumentException.class, () -> be.col2im(be.zeros(d, rows - 1, g.patch()), g, X));
+        assertThrows(IllegalArgumentException.class, () -> be.col2im(be.zeros(d, rows, g.patch()), g, be.zeros(d, batch + 1, g.inputLength())));
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void blockTranspose(String name, Backend be, DType d) {
+        for (int[] pq : new int[][] {{3, 5}, {5, 3}, {1, 4}, {4, 1}, {6, 6}}) {
+            int p = pq[0], q = pq[1], blocks = 4;
+            double[] s = round(rand(blocks * p * q, 31), d);
+            Tensor S = be.fromHost(d, s, blocks * p, q), D = be.zeros(d, blocks, q * p);
+            be.blockTranspose(S, p, q, D);
+            double[] want = new double[s.length];
+            for (int bl = 0; bl < blocks; bl++) for (int i = 0; i < p; i++) for (int j = 0; j < q; j++) want[bl * p * q + j * p + i] = s[bl * p * q + i * q + j];
+            exact(want, D, "blockTranspose " + p + "×" + q);
+            Tensor back = be.zeros(d, blocks * p, q);
+            be.blockTranspose(D, q, p, back);
+            exact(s, back, "blockTranspose twice " + p + "×" + q);
+        }
+        Tensor S = be.zeros(d, 2, 15);
+        assertThrows(IllegalArgumentException.class, () -> be.blockTranspose(S, 4, 4, be.zeros(d, 2, 15)), "30 is no multiple of 16");
+        assertThrows(IllegalArgumentException.class, () -> be.blockTranspose(S, 3, 5, be.zeros(d, 2, 16)));
+        assertThrows(IllegalArgumentException.class, () -> be.blockTranspose(S, 3, 5, S), "in place");
+        assertThrows(IllegalArgumentException.class, () -> be.blockTranspose(S, 0, 5, be.zeros(d, 2, 15)));
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void maxPool(String name, Backend be, DType d) {
+        int batch = 2, ch = 3;
+        for (int[] hwk : new int[][] {{5, 7, 2}, {6, 4, 2}, {7, 8, 3}, {4, 5, 1}}) {
+            int h = hwk[0], w = hwk[1], k = hwk[2], oh = h / k, ow = w / k, in = ch * h * w, out = ch * oh * ow;
+            // values from a small set: many ties inside a window
+            Random r = new Random(32 + h);
+            double[] x = new double[batch * in];
+            for (int i = 0; i < x.length; i++) x[i] = r.nextInt(3) - 1.0;
+            Tensor X = be.fromHost(d, x, batch, in), O = be.zeros(d, batch, out), A = be.zeros(d, batch, out);
+            be.maxPool(X, ch, h, w, k, O, A);
+            double[] want = new double[batch * out], wantArg = new double[batch * out];
+            for (int b = 0; b < batch; b++) {
+                for (int c = 0; c < ch; c++) {
+                    for (int oy = 0; oy < oh; oy++) {
+                        for (int ox = 0; ox < ow; ox++) {
+                            int best = -1;
+                            for (int ky = 0; ky < k; ky++) { // scanning order of PyTorch: rows, then columns; strict > keeps the first
+                                for (int kx = 0; kx < k; kx++) {
+                                    int at = (c * h + oy * k + ky) * w + ox * k + kx;
+                                    if (best < 0 || x[b * in + at] > x[b * in + best]) best = at;
+                                }
+                            }
+                            int o = b * out + (c * oh + oy) * ow + ox;
+                            want[o] = x[b * in + best];
+                            wantArg[o] = best;
+                        }
+                    }
+                }
+            }
+            String what = "maxPool " + ch + "×" + h + "×" + w + " k=" + k;
+            exact(want, O, what);
+            exact(wantArg, A, what + " argmax");
+            // the argmax indexes the maxima: gatherRows(x, argmax) = out
+            Tensor G = be.zeros(d, batch, out);
+            be.gatherRows(X, A, G);
+            exact(want, G, what + " gather by argmax");
+        }
+        int h = 5, w = 7, k = 2, in = ch * h * w, out = ch * 2 * 3;
+        Tensor X = be.zeros(d, batch, in);
+        assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h, w, k, be.zeros(d, batch, out + 1), be.zeros(d, batch, out + 1)));
+        assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h, w, k, be.zeros(d, batch, out), be.zeros(d, batch, out - 1)));
+        assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h + 1, w, k, be.zeros(d, batch, out), be.zeros(d, batch, out)));
+        assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h, w, k, be.zeros(d, batch + 1, out), be.zeros(d, batch + 1, out)));
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void gatherAndScatterRows(String name, Backend be, DType d) {
+        int batch = 3, n = 8, m = 6;
+        Random r = new Random(33);
+        double[] src = round(rand(batch * n, 34), d), small = round(rand(batch * m, 35), d), idx = new double[batch * m];
+        for (int i = 0; i < idx.length; i++) idx[i] = r.nextInt(n);
+        idx[0] = idx[1] = 5; // a repeated index: gathered twice, scattered as a sum
+        idx[m - 1] = n - 1;
+        Tensor S = be.fromHost(d, src, batch, n), I = be.fromHost(d, idx, batch, m), G = be.zeros(d, batch, m);
+        be.gatherRows(S, I, G);
+        double[] want = new double[batch * m];
+        for (int b = 0; b < batch; b++) for (int j = 0; j < m; j++) want[b * m + j] = src[b * n + (int) idx[b * m + j]];
+        exact(want, G, "gatherRows");
+        Tensor V = be.fromHost(d, small, batch, m), D = be.fromHost(d, round(rand(batch * n, 36), d), batch, n); // old content is dropped
+        be.scatterRows(V, I, D);
+        double[] sc = new double[batch * n];
+        for (int b = 0; b < batch; b++) for (int j = 0; j < m; j++) sc[b * n + (int) idx[b * m + j]] += small[b * m + j];
+        close(sc, D, d, "scatterRows");
+        assertEquals(round(new double[] {small[0] + small[1]}, d)[0], D.toHost()[5], tol(d), "repeated index adds");
+        // scatter is the adjoint of gather: <gather(s), v> = <s, scatter(v)>
+        assertEquals(be.dot(G, V), be.dot(S, D), 10 * tol(d) * Math.max(1, Math.abs(be.dot(G, V))), "gather/scatter adjoint");
+        assertThrows(IllegalArgumentException.class, () -> be.gatherRows(S, I, be.zeros(d, batch, m + 1)));
+        assertThrows(IllegalArgumentException.class, () -> be.gatherRows(be.zeros(d, batch + 1, n), I, G));
+        assertThrows(IllegalArgumentException.class, () -> be.scatterRows(V, I, be.zeros(d, batch - 1, n)));
+        assertThrows(IllegalArgumentException.class, () -> be.scatterRows(V, be.zeros(d, batch, m + 1), D));
+        assertThrows(IllegalArgumentException.class, () -> be.scatterRows(V, I, V), "in place");
+        assertThrows(IllegalArgumentException.class, () -> be.gatherRows(S, I, be.zeros(other(d), batch, m)));
+    }
+
+    static DType other(DType d) {
+        return d == DType.FLOAT32 ? DType.FLOAT64 : DType.FLOAT32;
     }
 }

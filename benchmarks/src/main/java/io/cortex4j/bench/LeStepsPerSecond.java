@@ -1,0 +1,267 @@
+package io.cortex4j.bench;
+
+import io.cortex4j.backend.cpu.Nd4jCpuBackend;
+import io.cortex4j.model.le.LeArchitecture;
+import io.cortex4j.model.le.LeLayerSpec;
+import io.cortex4j.model.le.LeNetwork;
+import io.cortex4j.model.le.LeParams;
+import io.cortex4j.model.le.LeRule;
+import io.cortex4j.model.le.OutputError;
+import io.cortex4j.tensor.Activation;
+import io.cortex4j.tensor.Backend;
+import io.cortex4j.tensor.ConvGeometry;
+import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.Tensor;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * Step rate of the layered LE networks, the counterpart of the reference harnesses R1a–R1c
+ * ({@code shared/reference-bench/ref_le_pal.py}, the authors' PyTorch LE layers) and of the CIFAR
+ * LeNet5 harness: median milliseconds per Euler step (learning on, float32, CPU backend) over
+ * repeated blocks, and the GEMM rate that implies beside the machine's SGEMM peak.
+ *
+ * <p>Workloads: MLP 784-256-256-10 (sigmoid hidden, linear output, {@code rate} output error) and the
+ * CIFAR LeNet5 (3×32×32 → conv 20@5×5 → pool 2 → conv 50@5×5 → pool 2 → dense 500 → dense 10 linear,
+ * sigmoid, {@code mse} output error); BP, or PAL with the settings of ref_le_pal.py (B learning rate
+ * factor 1e-2, α 1e-4, τ_ξ = τ_HP = 10 dt, τ_LO = 1e4 dt, σ 1e-2, 0 at the output).
+ *
+ * <pre>./cortex4j bench --le [--le-workloads mlp-bp@128,mlp-pal@128,lenet5-bp@128] [--repeats 7] [--peak GFLOPS] [--profile]</pre>
+ */
+public final class LeStepsPerSecond {
+    static final String DEFAULT = "mlp-bp@32,mlp-pal@32,mlp-bp@128,mlp-pal@128,lenet5-bp@128,lenet5-pal@128";
+
+    private LeStepsPerSecond() {
+    }
+
+    public static void main(String[] args) {
+        String workloads = DEFAULT;
+        int repeats = 7;
+        double peak = Double.NaN;
+        double blockSeconds = 1.0;
+        boolean profile = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--le" -> {
+                }
+                case "--le-workloads", "--workloads" -> workloads = args[++i];
+                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
+                case "--peak" -> peak = Double.parseDouble(args[++i]);
+                case "--block-seconds" -> blockSeconds = Double.parseDouble(args[++i]);
+                case "--profile" -> profile = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Backend cpu = new Nd4jCpuBackend();
+        System.out.println("cortex4j layered LE step rate (learning on, float32, CPU backend)");
+        System.out.println("JDK " + Runtime.version() + ", " + cpu.device());
+        if (Double.isNaN(peak)) {
+            peak = sgemmPeak(cpu, 5);
+            System.out.printf(Locale.ROOT, "SGEMM peak (Backend.gemm 1024³, best of 5): %.1f GFLOP/s%n", peak);
+        } else {
+            System.out.printf(Locale.ROOT, "SGEMM peak (given): %.1f GFLOP/s%n", peak);
+        }
+        System.out.printf(Locale.ROOT, "%-16s %6s %10s %10s %10s %10s %12s %9s %7s%n", "workload", "batch", "ms/step", "min", "max", "steps/s",
+                "GEMM GFLOP", "GFLOP/s", "%peak");
+        for (String w : workloads.split(",")) {
+            String[] p = w.trim().split("@");
+            int batch = Integer.parseInt(p[1]);
+            Result r = measure(p[0], batch, repeats, blockSeconds, cpu, profile);
+            double gfs = r.gemmFlops / (r.median * 1e-3) / 1e9;
+            System.out.printf(Locale.ROOT, "%-16s %6d %10.3f %10.3f %10.3f %10.1f %12.4f %9.1f %6.1f%%%n", p[0], batch, r.median, r.min, r.max, 1000 / r.median,
+                    r.gemmFlops / 1e9, gfs, 100 * gfs / peak);
+            if (profile) r.profile.print(r.steps);
+        }
+    }
+
+    record Result(double median, double min, double max, double gemmFlops, Profile profile, long steps) {
+    }
+
+    /** The network of a workload name: {@code mlp-bp}, {@code mlp-pal}, {@code lenet5-bp}, {@code lenet5-pal}. */
+    static LeParams params(String workload) {
+        String[] s = workload.toLowerCase(Locale.ROOT).split("-");
+        LeRule rule = LeRule.parse(s[1]);
+        LeArchitecture arch;
+        OutputError out;
+        double[] lr;
+        switch (s[0]) {
+            case "mlp" -> {
+                arch = LeArchitecture.mlp(new int[] {784, 256, 256, 10}, Activation.SIGMOID, Activation.SIGMOID, Activation.LINEAR);
+                out = OutputError.RATE;
+                lr = LeParams.fill(3, 1.0);
+            }
+            case "lenet5" -> {
+                arch = lenet5();
+                out = OutputError.MSE;
+                lr = new double[] {1.0, 0.2, 0.2, 0.2, 0.2, 0.1}; // the CIFAR script's default lr_factors
+            }
+            default -> throw new IllegalArgumentException("unknown LE workload '" + workload + "' (mlp-bp, mlp-pal, lenet5-bp, lenet5-pal)");
+        }
+        int n = arch.layers().size();
+        LeParams p = LeParams.defaults(arch, rule, out).withLearningRate(0.125 * 64 / 100 / 0.1, lr);
+        if (rule == LeRule.PAL) {
+            double dt = p.dt();
+            double[] sigma = LeParams.fill(n, 1e-2);
+            sigma[n - 1] = 0.0;
+            p = p.withPal(LeParams.fill(n, 1e-2), LeParams.fill(n, 1e-4), sigma, LeParams.fill(n, 10 * dt), LeParams.fill(n, 10 * dt))
+                    .withLowPass(LeParams.fill(n, 1e4 * dt));
+        }
+        return p;
+    }
+
+    /** CIFAR-10 LeNet5 of the PAL paper: 3×32×32 → conv 20@5×5 → pool 2 → conv 50@5×5 → pool 2 → dense 500 → dense 10 (linear). */
+    static LeArchitecture lenet5() {
+        return new LeArchitecture(3, 32, 32, List.of(
+                new LeLayerSpec.Conv2d(20, 5, 1, 0, Activation.SIGMOID),
+                new LeLayerSpec.MaxPool2d(2),
+                new LeLayerSpec.Conv2d(50, 5, 1, 0, Activation.SIGMOID),
+                new LeLayerSpec.MaxPool2d(2),
+                new LeLayerSpec.Dense(500, Activation.SIGMOID),
+                new LeLayerSpec.Dense(10, Activation.LINEAR)));
+    }
+
+    /**
+     * Floating-point operations of the GEMMs of one learning step of our LeNetwork (2·M·N·K each):
+     * forward, the pipelined backward product of every weight layer but the first, the ΔW outer
+     * product, and with PAL the ΔB product of every weight layer but the first.
+     */
+    static double gemmFlops(LeParams p, int batch) {
+        LeArchitecture arch = p.architecture();
+        List<LeArchitecture.Shape> shapes = arch.outputShapes();
+        double f = 0;
+        for (int i = 0; i < arch.layers().size(); i++) {
+            LeArchitecture.Shape in = i == 0 ? arch.input() : shapes.get(i - 1), out = shapes.get(i);
+            double mnk; // one product's multiply-adds
+            switch (arch.layers().get(i)) {
+                case LeLayerSpec.Dense d -> mnk = (double) batch * in.length() * out.length();
+                case LeLayerSpec.Conv2d c -> {
+                    ConvGeometry g = arch.geometry(i);
+                    mnk = (double) batch * g.positions() * g.patch() * c.filters();
+                }
+                case LeLayerSpec.MaxPool2d m -> mnk = 0;
+            }
+            if (mnk == 0) continue;
+            int products = 2 + (i > 0 ? 1 : 0); // forward + ΔW (+ backward)
+            if (p.rule() == LeRule.PAL && i > 0 && p.feedbackLrFactors()[i] > 0) products++;
+            f += 2 * mnk * products;
+        }
+        return f;
+    }
+
+    static Result measure(String workload, int batch, int repeats, double blockSeconds, Backend cpu, boolean profile) {
+        LeParams p = params(workload);
+        Profile prof = profile ? new Profile(cpu) : null;
+        Backend be = profile ? prof.proxy() : cpu;
+        try (LeNetwork net = new LeNetwork(p, be, DType.FLOAT32, batch, 1)) {
+            Random r = new Random(7);
+            double[] x = new double[batch * p.architecture().inputLength()];
+            for (int i = 0; i < x.length; i++) x[i] = r.nextDouble();
+            net.input().load(x);
+            int classes = p.architecture().outputLength();
+            double[] y = new double[batch * classes];
+            for (int b = 0; b < batch; b++) y[b * classes + r.nextInt(classes)] = 1.0;
+            net.target().load(y);
+            // warm up ~2 block lengths, then size a block to ~blockSeconds
+            long t0 = System.nanoTime();
+            int warm = 0;
+            while (System.nanoTime() - t0 < 2e9 * blockSeconds || warm < 10) {
+                net.step();
+                warm++;
+            }
+            int block = Math.max(5, (int) (warm / 2.0));
+            if (prof != null) prof.reset();
+            double[] ms = new double[repeats];
+            for (int rep = 0; rep < repeats; rep++) {
+                long s = System.nanoTime();
+                for (int i = 0; i < block; i++) net.step();
+                ms[rep] = (System.nanoTime() - s) / 1e6 / block;
+            }
+            if (net.backend().hasNonFinite(net.output())) throw new IllegalStateException(workload + ": the output went non-finite");
+            double[] sorted = ms.clone();
+            Arrays.sort(sorted);
+            return new Result(sorted[repeats / 2], sorted[0], sorted[repeats - 1], gemmFlops(p, batch), prof, (long) block * repeats);
+        }
+    }
+
+    static double sgemmPeak(Backend be, int repeats) {
+        int n = 1024;
+        try (Tensor a = be.zeros(DType.FLOAT32, n, n); Tensor b = be.zeros(DType.FLOAT32, n, n); Tensor c = be.zeros(DType.FLOAT32, n, n)) {
+            be.fill(a, 0.5);
+            be.fill(b, 0.25);
+            double flop = 2.0 * n * n * n, best = 0;
+            for (int i = 0; i < 2; i++) be.gemm(false, false, 1.0, a, b, 0.0, c);
+            for (int r = 0; r < repeats; r++) {
+                long t = System.nanoTime();
+                for (int i = 0; i < 5; i++) be.gemm(false, false, 1.0, a, b, 0.0, c);
+                best = Math.max(best, 5 * flop / ((System.nanoTime() - t) / 1e9) / 1e9);
+            }
+            return best;
+        }
+    }
+
+    /**
+     * A per-op timer: wraps a backend in a proxy that times every SPI call, keyed by the op and the
+     * shapes of its tensor arguments. Costs ~1 µs per call, so it is for finding where the time goes,
+     * not for the headline numbers.
+     */
+    static final class Profile {
+        final Backend inner;
+        final Map<String, long[]> ops = new LinkedHashMap<>();
+
+        Profile(Backend inner) {
+            this.inner = inner;
+        }
+
+        void reset() {
+            ops.clear();
+        }
+
+        Backend proxy() {
+            InvocationHandler h = (proxy, m, args) -> {
+                long t = System.nanoTime();
+                Object out;
+                try {
+                    out = m.invoke(inner, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+                long dt = System.nanoTime() - t;
+                if (args != null && m.getDeclaringClass() == Backend.class && !m.getName().equals("zeros")) {
+                    StringBuilder key = new StringBuilder(m.getName());
+                    for (Object a : args) {
+                        if (a instanceof Tensor ts) key.append(' ').append(Arrays.toString(ts.shape()).replace(" ", ""));
+                        else if (a instanceof Boolean bo) key.append(bo ? " T" : " N");
+                        else if (a instanceof ConvGeometry g) key.append(" k").append(g.kernel());
+                    }
+                    long[] acc = ops.computeIfAbsent(key.toString(), k -> new long[2]);
+                    acc[0] += dt;
+                    acc[1]++;
+                }
+                return out;
+            };
+            return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, h);
+        }
+
+        void print(long steps) {
+            List<Map.Entry<String, long[]>> rows = new ArrayList<>(ops.entrySet());
+            rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+            double total = rows.stream().mapToLong(e -> e.getValue()[0]).sum();
+            System.out.printf(Locale.ROOT, "  profile over %d steps (µs per step, %% of op time, calls per step):%n", steps);
+            for (Map.Entry<String, long[]> e : rows) {
+                long[] v = e.getValue();
+                if (v[0] < total * 0.002) continue;
+                System.out.printf(Locale.ROOT, "  %9.1f µs %5.1f%% %4.1f  %s%n", v[0] / 1e3 / steps, 100 * v[0] / total, (double) v[1] / steps, e.getKey());
+            }
+            System.out.printf(Locale.ROOT, "  %9.1f µs total in ops per step (OpenBLAS threads %d)%n", total / 1e3 / steps, openblas.blas_get_num_threads());
+        }
+    }
+}
