@@ -133,6 +133,14 @@ public final class Nd4jCpuBackend implements Backend {
         if (err != null) throw new IllegalStateException(err);
     }
 
+    /**
+     * Whether an op of n units runs in the caller alone. The elementwise ops test this first and then
+     * call their range loop directly, so that the small tensors of batch-1 steps make no range objects.
+     */
+    private boolean inCaller(long n, long grain) {
+        return threads <= 1 || n / Math.max(1, (long) (grain * grainScale)) < 2;
+    }
+
     /** A scratch array of at least n doubles for range {@code part} of a split op (each range touches only its own slot). */
     private double[] partScratch(int part, int n) {
         double[] a = partScratch[part];
@@ -373,12 +381,23 @@ public final class Nd4jCpuBackend implements Backend {
         long n = X.length();
         MemorySegment xs = X.seg, ys = Y.seg;
         if (!d) {
-            split(n, CHEAP, (part, from, to) -> {
-                for (long i = from; i < to; i++) sf(ys, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
-            });
+            if (inCaller(n, CHEAP)) axpbyF(a, xs, b, ys, 0, n);
+            else split(n, CHEAP, (part, from, to) -> axpbyF(a, xs, b, ys, from, to));
             return;
         }
         for (long i = 0; i < n; i++) st(Y.seg, d, i, a * ld(X.seg, d, i) + b * ld(Y.seg, d, i));
+    }
+
+    private static void axpbyF(double a, MemorySegment xs, double b, MemorySegment ys, long from, long to) {
+        for (long i = from; i < to; i++) sf(ys, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
+    }
+
+    private static void lincombF(MemorySegment os, double a, MemorySegment xs, double b, MemorySegment ys, double c, MemorySegment zs, long from, long to) {
+        if (zs == null) {
+            for (long i = from; i < to; i++) sf(os, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
+        } else {
+            for (long i = from; i < to; i++) sf(os, i, (float) (a * gf(xs, i) + b * gf(ys, i) + c * gf(zs, i)));
+        }
     }
 
     @Override
@@ -390,17 +409,14 @@ public final class Nd4jCpuBackend implements Backend {
         long n = O.length();
         if (!d) {
             MemorySegment os = O.seg, xs = X.seg, ys = Y.seg;
-            if (z == null || c == 0.0) {
-                split(n, CHEAP, (part, from, to) -> {
-                    for (long i = from; i < to; i++) sf(os, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
-                });
-            } else {
+            MemorySegment zs = null;
+            if (z != null && c != 0.0) {
                 sameLength(out, z);
-                MemorySegment zs = cpu(z).seg;
-                split(n, CHEAP, (part, from, to) -> {
-                    for (long i = from; i < to; i++) sf(os, i, (float) (a * gf(xs, i) + b * gf(ys, i) + c * gf(zs, i)));
-                });
+                zs = cpu(z).seg;
             }
+            MemorySegment zz = zs;
+            if (inCaller(n, CHEAP)) lincombF(os, a, xs, b, ys, c, zz, 0, n);
+            else split(n, CHEAP, (part, from, to) -> lincombF(os, a, xs, b, ys, c, zz, from, to));
             return;
         }
         if (z == null || c == 0.0) {
@@ -421,12 +437,15 @@ public final class Nd4jCpuBackend implements Backend {
         long n = O.length();
         if (!d) {
             MemorySegment xs = X.seg, ys = Y.seg, os = O.seg;
-            split(n, CHEAP, (part, from, to) -> {
-                for (long i = from; i < to; i++) sf(os, i, (float) ((double) gf(xs, i) * gf(ys, i)));
-            });
+            if (inCaller(n, CHEAP)) mulF(xs, ys, os, 0, n);
+            else split(n, CHEAP, (part, from, to) -> mulF(xs, ys, os, from, to));
             return;
         }
         for (long i = 0; i < n; i++) st(O.seg, d, i, ld(X.seg, d, i) * ld(Y.seg, d, i));
+    }
+
+    private static void mulF(MemorySegment xs, MemorySegment ys, MemorySegment os, long from, long to) {
+        for (long i = from; i < to; i++) sf(os, i, (float) ((double) gf(xs, i) * gf(ys, i)));
     }
 
     private static double sigmoid(double x) {
@@ -464,7 +483,13 @@ public final class Nd4jCpuBackend implements Backend {
         if (deriv != null) sameLength(x, deriv);
         boolean d = X.f64;
         MemorySegment xs = X.seg, os = out == null ? null : cpu(out).seg, ds = deriv == null ? null : cpu(deriv).seg;
-        split(X.length(), activationGrain(f), (part, from, to) -> {
+        long n = X.length();
+        if (inCaller(n, activationGrain(f))) {
+            if (d) activationRange(f, scale, xs, os, ds, 0, n);
+            else activationRangeF(f, scale, xs, os, ds, 0, n);
+            return;
+        }
+        split(n, activationGrain(f), (part, from, to) -> {
             if (d) activationRange(f, scale, xs, os, ds, from, to);
             else activationRangeF(f, scale, xs, os, ds, from, to);
         });
@@ -551,19 +576,31 @@ public final class Nd4jCpuBackend implements Backend {
         long n = X.length();
         boolean d = X.f64;
         MemorySegment xs = X.seg;
-        int chunk = 2048;
-        split(n, COSTLY, (part, from, to) -> { // the normals of a range are those of the whole stream at the same indices
-            double[] w = partScratch(part, chunk);
-            for (long at = from; at < to; at += chunk) {
-                int len = (int) Math.min(chunk, to - at);
-                rng.normals(stream, step, at, w, 0, len);
-                if (d) {
-                    for (int j = 0; j < len; j++) xs.setAtIndex(JAVA_DOUBLE, at + j, decay * xs.getAtIndex(JAVA_DOUBLE, at + j) + gain * w[j]);
-                } else {
-                    for (int j = 0; j < len; j++) sf(xs, at + j, (float) (decay * gf(xs, at + j) + gain * w[j]));
-                }
+        if (inCaller(n, COSTLY)) ouRange(xs, d, rng, stream, step, decay, gain, partScratch(0, OU_CHUNK), 0, n);
+        else split(n, COSTLY, (part, from, to) -> ouRange(xs, d, rng, stream, step, decay, gain, partScratch(part, OU_CHUNK), from, to));
+    }
+
+    private static final int OU_CHUNK = 2048;
+
+    /** ξ[i] ← decay·ξ[i] + gain·z_i for i in [from, to), z_i the stream's normal at index i, made in chunks into w. */
+    private static void ouRange(MemorySegment xs, boolean d, CounterRandom rng, int stream, long step, double decay, double gain, double[] w, long from,
+            long to) {
+        for (long at = from; at < to; at += OU_CHUNK) {
+            int len = (int) Math.min(OU_CHUNK, to - at);
+            rng.normals(stream, step, at, w, 0, len);
+            if (d) {
+                for (int j = 0; j < len; j++) xs.setAtIndex(JAVA_DOUBLE, at + j, decay * xs.getAtIndex(JAVA_DOUBLE, at + j) + gain * w[j]);
+            } else {
+                for (int j = 0; j < len; j++) sf(xs, at + j, (float) (decay * gf(xs, at + j) + gain * w[j]));
             }
-        });
+        }
+    }
+
+    private static void highPassF(MemorySegment hs, MemorySegment rs, MemorySegment os, double k, long from, long to) {
+        for (long i = from; i < to; i++) {
+            double h = gf(hs, i);
+            sf(hs, i, (float) (h + ((double) gf(rs, i) - gf(os, i)) - k * h));
+        }
     }
 
     @Override
@@ -575,12 +612,8 @@ public final class Nd4jCpuBackend implements Backend {
         long n = H.length();
         if (!d) {
             MemorySegment hs = H.seg, rs = R.seg, os = O.seg;
-            split(n, CHEAP, (part, from, to) -> {
-                for (long i = from; i < to; i++) {
-                    double h = gf(hs, i);
-                    sf(hs, i, (float) (h + ((double) gf(rs, i) - gf(os, i)) - k * h));
-                }
-            });
+            if (inCaller(n, CHEAP)) highPassF(hs, rs, os, k, 0, n);
+            else split(n, CHEAP, (part, from, to) -> highPassF(hs, rs, os, k, from, to));
             return;
         }
         for (long i = 0; i < n; i++) {
@@ -639,6 +672,13 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
+    private static void addRowF(double alpha, MemorySegment rs, MemorySegment ms, int n, long from, long to) {
+        for (long i = from; i < to; i++) {
+            long at = i * n;
+            for (int j = 0; j < n; j++) sf(ms, at + j, (float) (gf(ms, at + j) + alpha * gf(rs, j)));
+        }
+    }
+
     @Override
     public void addRowVector(double alpha, Tensor row, Tensor m) {
         CpuTensor R = cpu(row), M = cpu(m);
@@ -647,17 +687,22 @@ public final class Nd4jCpuBackend implements Backend {
         boolean d = M.f64;
         if (!d) {
             MemorySegment ms = M.seg, rs = R.seg;
-            split(rows, Math.max(1, CHEAP / Math.max(1, n)), (part, from, to) -> {
-                for (long i = from; i < to; i++) {
-                    long at = i * n;
-                    for (int j = 0; j < n; j++) sf(ms, at + j, (float) (gf(ms, at + j) + alpha * gf(rs, j)));
-                }
-            });
+            long grain = Math.max(1, CHEAP / Math.max(1, n));
+            if (inCaller(rows, grain)) addRowF(alpha, rs, ms, n, 0, rows);
+            else split(rows, grain, (part, from, to) -> addRowF(alpha, rs, ms, n, from, to));
             return;
         }
         for (int i = 0; i < rows; i++) {
             long at = (long) i * n;
             for (int j = 0; j < n; j++) st(M.seg, d, at + j, ld(M.seg, d, at + j) + alpha * ld(R.seg, d, j));
+        }
+    }
+
+    private static void columnSumsRange(MemorySegment ms, boolean d, int rows, int n, double[] acc, long j0, long j1) {
+        for (int i = 0; i < rows; i++) {
+            long at = (long) i * n;
+            if (d) for (long j = j0; j < j1; j++) acc[(int) j] += ms.getAtIndex(JAVA_DOUBLE, at + j);
+            else for (long j = j0; j < j1; j++) acc[(int) j] += gf(ms, at + j);
         }
     }
 
@@ -673,14 +718,9 @@ public final class Nd4jCpuBackend implements Backend {
         Arrays.fill(acc, 0, n, 0.0);
         MemorySegment ms = M.seg;
         // columns split into ranges: each column is still summed over the rows in order
-        split(n, Math.max(1, CHEAP / Math.max(1, rows)), (part, from, to) -> {
-            int j0 = (int) from, j1 = (int) to;
-            for (int i = 0; i < rows; i++) {
-                long at = (long) i * n;
-                if (d) for (int j = j0; j < j1; j++) acc[j] += ms.getAtIndex(JAVA_DOUBLE, at + j);
-                else for (int j = j0; j < j1; j++) acc[j] += gf(ms, at + j);
-            }
-        });
+        long grain = Math.max(1, CHEAP / Math.max(1, rows));
+        if (inCaller(n, grain)) columnSumsRange(ms, d, rows, n, acc, 0, n);
+        else split(n, grain, (part, from, to) -> columnSumsRange(ms, d, rows, n, acc, (int) from, (int) to));
         for (int j = 0; j < n; j++) st(R.seg, d, j, (beta == 0.0 ? 0.0 : beta * ld(R.seg, d, j)) + alpha * acc[j]);
     }
 
