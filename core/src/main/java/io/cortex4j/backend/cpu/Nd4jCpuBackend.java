@@ -517,30 +517,19 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
+    // One small method per (function, outputs) pair: each gets its own JIT profile, so a model that uses
+    // several variants (values only, derivatives only, both) does not slow down the others.
     private static void activationRangeF(Activation f, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
         switch (f) {
             case SIGMOID -> {
-                if (os != null && ds != null) {
-                    for (long i = from; i < to; i++) {
-                        double s = sigmoid(scale * gf(xs, i));
-                        sf(os, i, (float) s);
-                        sf(ds, i, (float) (s * (1.0 - s)));
-                    }
-                } else if (os != null) {
-                    for (long i = from; i < to; i++) sf(os, i, (float) sigmoid(scale * gf(xs, i)));
-                } else {
-                    for (long i = from; i < to; i++) {
-                        double s = sigmoid(scale * gf(xs, i));
-                        sf(ds, i, (float) (s * (1.0 - s)));
-                    }
-                }
+                if (os != null && ds != null) sigmoidBothF(scale, xs, os, ds, from, to);
+                else if (os != null) sigmoidValueF(scale, xs, os, from, to);
+                else sigmoidDerivF(scale, xs, ds, from, to);
             }
             case TANH -> {
-                for (long i = from; i < to; i++) {
-                    double t = Math.tanh(scale * gf(xs, i));
-                    if (os != null) sf(os, i, (float) t);
-                    if (ds != null) sf(ds, i, (float) (1.0 - t * t));
-                }
+                if (os != null && ds != null) tanhBothF(scale, xs, os, ds, from, to);
+                else if (os != null) tanhValueF(scale, xs, os, from, to);
+                else tanhDerivF(scale, xs, ds, from, to);
             }
             case LINEAR -> {
                 if (os != null) for (long i = from; i < to; i++) sf(os, i, (float) (scale * gf(xs, i)));
@@ -553,6 +542,44 @@ public final class Nd4jCpuBackend implements Backend {
                     if (ds != null) sf(ds, i, (float) f.derivative(v));
                 }
             }
+        }
+    }
+
+    private static void sigmoidBothF(double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+        for (long i = from; i < to; i++) {
+            double s = sigmoid(scale * gf(xs, i));
+            sf(os, i, (float) s);
+            sf(ds, i, (float) (s * (1.0 - s)));
+        }
+    }
+
+    private static void sigmoidValueF(double scale, MemorySegment xs, MemorySegment os, long from, long to) {
+        for (long i = from; i < to; i++) sf(os, i, (float) sigmoid(scale * gf(xs, i)));
+    }
+
+    private static void sigmoidDerivF(double scale, MemorySegment xs, MemorySegment ds, long from, long to) {
+        for (long i = from; i < to; i++) {
+            double s = sigmoid(scale * gf(xs, i));
+            sf(ds, i, (float) (s * (1.0 - s)));
+        }
+    }
+
+    private static void tanhBothF(double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+        for (long i = from; i < to; i++) {
+            double t = Math.tanh(scale * gf(xs, i));
+            sf(os, i, (float) t);
+            sf(ds, i, (float) (1.0 - t * t));
+        }
+    }
+
+    private static void tanhValueF(double scale, MemorySegment xs, MemorySegment os, long from, long to) {
+        for (long i = from; i < to; i++) sf(os, i, (float) Math.tanh(scale * gf(xs, i)));
+    }
+
+    private static void tanhDerivF(double scale, MemorySegment xs, MemorySegment ds, long from, long to) {
+        for (long i = from; i < to; i++) {
+            double t = Math.tanh(scale * gf(xs, i));
+            sf(ds, i, (float) (1.0 - t * t));
         }
     }
 
