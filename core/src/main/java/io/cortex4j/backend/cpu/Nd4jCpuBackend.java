@@ -43,6 +43,8 @@ public final class Nd4jCpuBackend implements Backend {
     private final int threads;
     /** Multiplies the per-op minimum work per thread; 0 splits every op that has two elements (for tests). */
     private final double grainScale;
+    /** Floats of im2col/col2im columns the float32 loops build at a time in a heap buffer (whole output rows). */
+    private final long sampleBuffer;
     private double[] scratch = new double[0];
     /** Per-range scratch of the split ops (index: range number). */
     private final double[][] partScratch;
@@ -64,7 +66,7 @@ public final class Nd4jCpuBackend implements Backend {
      * @param blasThreshold multiply-adds from which a GEMM goes to OpenBLAS
      * @param threads       threads for the elementwise, convolution and pooling ops (≥ 1)
      * @param grainScale    scales the minimum work per thread of every op (1: tuned defaults; 0: split
-     *                      whenever possible, which only tests want)
+     *                      whenever possible and work in the smallest chunks, which only tests want)
      */
     public Nd4jCpuBackend(long blasThreshold, int threads, double grainScale) {
         if (threads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
@@ -72,6 +74,7 @@ public final class Nd4jCpuBackend implements Backend {
         this.blasThreshold = blasThreshold;
         this.threads = threads;
         this.grainScale = grainScale;
+        this.sampleBuffer = grainScale == 0 ? 1 : 1 << 20;
         this.partScratch = new double[threads][];
         this.partFloats = new float[threads][4][];
         Nd4j.getRandom(); // initialise ND4J (and the native libraries) eagerly, once
@@ -168,6 +171,7 @@ public final class Nd4jCpuBackend implements Backend {
     private static void store(float[] src, MemorySegment dst, long at, int n) {
         MemorySegment.copy(src, 0, dst, F32U, at * 4, n);
     }
+
 
     // minimum work per thread (elements) by cost class: ~0.3 ns, ~1 ns and ~10 ns per element
     private static final long CHEAP = 1 << 17, MEDIUM = 1 << 15, COSTLY = 1 << 12;
@@ -800,41 +804,36 @@ public final class Nd4jCpuBackend implements Backend {
         boolean d = X.f64;
         int batch = X.rows(), ch = g.channels(), h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), p = g.padding();
         int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
-        if (!d) {
+        if (!d) { // a sample at a time, in chunks of output rows built column by column in a heap buffer
             MemorySegment xs = X.seg, cs = C.seg;
-            int positions = oh * ow;
-            int chunkRows = Math.max(1, 8192 / patch);
-            split((long) batch * positions, Math.max(1, MEDIUM / patch), (part, from, to) -> {
-                float[] xin = partFloats(part, 0, in), buf = partFloats(part, 1, chunkRows * patch);
-                int loaded = -1;
-                for (long r0 = from; r0 < to; r0 += chunkRows) {
-                    int rows = (int) Math.min(chunkRows, to - r0);
-                    for (int rr = 0; rr < rows; rr++) {
-                        long r = r0 + rr;
-                        int b = (int) (r / positions), pos = (int) (r % positions), oy = pos / ow, ox = pos % ow;
-                        if (b != loaded) {
-                            load(xs, (long) b * in, xin, in);
-                            loaded = b;
-                        }
-                        int y0 = oy * s - p, x0 = ox * s - p;
-                        int kx0 = Math.max(0, -x0), kx1 = Math.min(k, w - x0); // the patch columns inside the input
-                        int at = rr * patch;
+            int rowLen = ow * patch, chunk = (int) Math.max(1, Math.min(oh, sampleBuffer / rowLen));
+            split(batch, Math.max(1, MEDIUM / ((long) oh * rowLen)), (part, from, to) -> {
+                float[] xin = partFloats(part, 0, in), buf = partFloats(part, 1, chunk * rowLen);
+                for (int b = (int) from; b < to; b++) {
+                    load(xs, (long) b * in, xin, in);
+                    for (int oy0 = 0; oy0 < oh; oy0 += chunk) {
+                        int oy1 = Math.min(oh, oy0 + chunk);
                         for (int c = 0; c < ch; c++) {
-                            int xc = c * h * w;
-                            for (int ky = 0; ky < k; ky++, at += k) {
-                                int iy = y0 + ky;
-                                if (iy < 0 || iy >= h || kx0 >= kx1) {
-                                    Arrays.fill(buf, at, at + k, 0f);
-                                    continue;
+                            for (int ky = 0; ky < k; ky++) {
+                                for (int kx = 0; kx < k; kx++) {
+                                    int col = (c * k + ky) * k + kx;
+                                    int ox0 = Math.max(0, Math.ceilDiv(p - kx, s)), ox1 = Math.max(ox0, Math.min(ow, Math.floorDiv(w - 1 + p - kx, s) + 1));
+                                    for (int oy = oy0; oy < oy1; oy++) {
+                                        int iy = oy * s - p + ky, at = (oy - oy0) * rowLen + col;
+                                        if (iy < 0 || iy >= h) {
+                                            for (int ox = 0; ox < ow; ox++) buf[at + ox * patch] = 0f;
+                                            continue;
+                                        }
+                                        int src = (c * h + iy) * w - p + kx;
+                                        for (int ox = 0; ox < ox0; ox++) buf[at + ox * patch] = 0f;
+                                        for (int ox = ox0; ox < ox1; ox++) buf[at + ox * patch] = xin[src + ox * s];
+                                        for (int ox = ox1; ox < ow; ox++) buf[at + ox * patch] = 0f;
+                                    }
                                 }
-                                int src = xc + iy * w + x0;
-                                for (int kx = 0; kx < kx0; kx++) buf[at + kx] = 0f;
-                                for (int kx = kx0; kx < kx1; kx++) buf[at + kx] = xin[src + kx];
-                                for (int kx = kx1; kx < k; kx++) buf[at + kx] = 0f;
                             }
                         }
+                        store(buf, cs, ((long) b * oh + oy0) * rowLen, (oy1 - oy0) * rowLen);
                     }
-                    store(buf, cs, r0 * patch, rows * patch);
                 }
             });
             return;
@@ -871,28 +870,29 @@ public final class Nd4jCpuBackend implements Backend {
         int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
         if (!d) {
             MemorySegment xs = X.seg, cs = C.seg;
-            int positions = oh * ow, chunkRows = Math.max(1, 8192 / patch);
-            // samples split into ranges; within a sample every input element sums its patch entries in the same order
-            split(batch, Math.max(1, MEDIUM / ((long) positions * patch)), (part, from, to) -> {
+            int rowLen = ow * patch, chunk = (int) Math.max(1, Math.min(oh, sampleBuffer / rowLen));
+            // a sample at a time, in chunks of output rows, column by column: chunks in ascending oy and
+            // (ky, kx) descending within a chunk give every input element its terms in the order of
+            // ascending output position (oy, ox), as the row-wise float64 loops below add them
+            split(batch, Math.max(1, MEDIUM / ((long) oh * rowLen)), (part, from, to) -> {
                 double[] acc = partScratch(part, in);
-                float[] buf = partFloats(part, 1, Math.max(chunkRows * patch, in));
+                float[] buf = partFloats(part, 1, Math.max(chunk * rowLen, in));
                 for (int b = (int) from; b < to; b++) {
                     Arrays.fill(acc, 0, in, 0.0);
-                    for (int r0 = 0; r0 < positions; r0 += chunkRows) {
-                        int rows = Math.min(chunkRows, positions - r0);
-                        load(cs, ((long) b * positions + r0) * patch, buf, rows * patch);
-                        for (int rr = 0; rr < rows; rr++) {
-                            int pos = r0 + rr, oy = pos / ow, ox = pos % ow;
-                            int y0 = oy * s - p, x0 = ox * s - p;
-                            int kx0 = Math.max(0, -x0), kx1 = Math.min(k, w - x0);
-                            int at = rr * patch;
-                            for (int c = 0; c < ch; c++) {
-                                int xc = c * h * w;
-                                for (int ky = 0; ky < k; ky++, at += k) {
-                                    int iy = y0 + ky;
-                                    if (iy < 0 || iy >= h) continue;
-                                    int dst = xc + iy * w + x0;
-                                    for (int kx = kx0; kx < kx1; kx++) acc[dst + kx] += buf[at + kx];
+                    for (int oy0 = 0; oy0 < oh; oy0 += chunk) {
+                        int oy1 = Math.min(oh, oy0 + chunk);
+                        load(cs, ((long) b * oh + oy0) * rowLen, buf, (oy1 - oy0) * rowLen);
+                        for (int c = 0; c < ch; c++) {
+                            for (int ky = k - 1; ky >= 0; ky--) {
+                                for (int kx = k - 1; kx >= 0; kx--) {
+                                    int col = (c * k + ky) * k + kx;
+                                    int ox0 = Math.max(0, Math.ceilDiv(p - kx, s)), ox1 = Math.max(ox0, Math.min(ow, Math.floorDiv(w - 1 + p - kx, s) + 1));
+                                    for (int oy = oy0; oy < oy1; oy++) {
+                                        int iy = oy * s - p + ky;
+                                        if (iy < 0 || iy >= h) continue;
+                                        int at = (oy - oy0) * rowLen + col, dst = (c * h + iy) * w - p + kx;
+                                        for (int ox = ox0; ox < ox1; ox++) acc[dst + ox * s] += buf[at + ox * patch];
+                                    }
                                 }
                             }
                         }
