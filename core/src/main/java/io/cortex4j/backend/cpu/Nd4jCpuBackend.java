@@ -12,10 +12,6 @@ import io.cortex4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,7 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * tensors have their own loops (no per-element dtype branch, unaligned accesses, so that C2 can
  * vectorise them). Large elementwise, convolution and pooling ops are split into contiguous ranges
  * run on {@code cortex4j.cpu.threads} threads (default: all cores; the caller runs the first range,
- * a shared pool of daemon threads the others). Every element is computed exactly as in one thread,
+ * the polling daemon threads of {@link SpinPool} the others). Every element is computed exactly as in one thread,
  * and reductions keep their order, so results do not depend on the thread count. A backend
  * instance is not thread-safe: one model steps on one backend.
  */
@@ -54,7 +50,6 @@ public final class Nd4jCpuBackend implements Backend {
     private final long[][] partLongs;
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
-    private static ExecutorService pool;
 
     public Nd4jCpuBackend() {
         this(Long.getLong("cortex4j.cpu.blasThreshold", 32_768L));
@@ -83,16 +78,6 @@ public final class Nd4jCpuBackend implements Backend {
         Nd4j.getRandom(); // initialise ND4J (and the native libraries) eagerly, once
     }
 
-    private static synchronized ExecutorService pool() {
-        if (pool == null) {
-            pool = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "cortex4j-cpu-worker");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return pool;
-    }
 
     /** A contiguous range {@code [from, to)} of an op's work, the {@code part}-th of those it was split into. */
     @FunctionalInterface
@@ -107,32 +92,29 @@ public final class Nd4jCpuBackend implements Backend {
     private void split(long n, long grain, Range body) {
         long g = Math.max(1, (long) (grain * grainScale));
         int parts = (int) Math.min(threads, n / g);
-        if (parts <= 1) {
+        SpinPool pool = SpinPool.shared();
+        if (parts <= 1 || !pool.tryAcquire(parts - 1)) {
             body.run(0, 0, n);
             return;
         }
-        Future<?>[] others = new Future<?>[parts - 1];
-        ExecutorService ex = pool();
-        for (int p = 1; p < parts; p++) {
-            int part = p;
-            long from = n * p / parts, to = n * (p + 1) / parts;
-            others[p - 1] = ex.submit(() -> body.run(part, from, to));
-        }
         Throwable err = null;
         try {
-            body.run(0, 0, n / parts);
-        } catch (Throwable t) {
-            err = t;
-        }
-        for (Future<?> f : others) {
+            for (int p = 1; p < parts; p++) {
+                int part = p;
+                long from = n * p / parts, to = n * (p + 1) / parts;
+                pool.start(p - 1, () -> body.run(part, from, to));
+            }
             try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (err == null) err = e.getCause();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                body.run(0, 0, n / parts);
+            } catch (Throwable t) {
+                err = t;
+            }
+            for (int p = 1; p < parts; p++) {
+                Throwable e = pool.await(p - 1);
                 if (err == null) err = e;
             }
+        } finally {
+            pool.release();
         }
         if (err instanceof RuntimeException re) throw re;
         if (err instanceof Error e) throw e;
