@@ -146,6 +146,19 @@ public interface Backend extends AutoCloseable {
     /** {@code dst = 0}, then {@code dst[b, idx[b, j]] += src[b, j]} for src, idx [B, m] and dst [B, n]. */
     void scatterRows(Tensor src, Tensor idx, Tensor dst);
 
+    /**
+     * True if a and b hold bit for bit the same elements (same dtype and length, and every element's
+     * bits equal, so NaNs compare by payload and −0 differs from +0).
+     */
+    default boolean sameContent(Tensor a, Tensor b) {
+        if (a.dtype() != b.dtype() || a.length() != b.length()) return false;
+        double[] x = a.toHost(), y = b.toHost();
+        for (int i = 0; i < x.length; i++) {
+            if (Double.doubleToRawLongBits(x[i]) != Double.doubleToRawLongBits(y[i])) return false;
+        }
+        return true;
+    }
+
     double sum(Tensor x);
 
     double dot(Tensor x, Tensor y);

@@ -497,6 +497,29 @@ class BackendConformanceTest {
         assertThrows(IllegalArgumentException.class, () -> be.gatherRows(S, I, be.zeros(other(d), batch, m)));
     }
 
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void sameContent(String name, Backend be, DType d) {
+        int n = 19;
+        double[] x = round(rand(n, 37), d);
+        Tensor X = be.fromHost(d, x, 1, n), Y = be.fromHost(d, x, 1, n);
+        assertTrue(be.sameContent(X, Y));
+        assertTrue(be.sameContent(X, X));
+        double[] y = x.clone();
+        y[n - 1] = d == DType.FLOAT32 ? Math.nextUp((float) y[n - 1]) : Math.nextUp(y[n - 1]); // one ulp of the dtype
+        Y.load(y);
+        assertFalse(be.sameContent(X, Y), "last element differs");
+        y = x.clone();
+        y[0] = 0.0;
+        x[0] = -0.0;
+        X.load(x);
+        Y.load(y);
+        assertFalse(be.sameContent(X, Y), "−0 and +0 differ");
+        assertFalse(be.sameContent(X, be.zeros(d, 1, n + 1)), "lengths differ");
+        assertFalse(be.sameContent(be.zeros(d, 1, n), be.zeros(other(d), 1, n)), "dtypes differ");
+        assertTrue(be.sameContent(be.zeros(d, 1, n), be.zeros(d, n, 1)), "shape does not matter, elements do");
+    }
+
     static DType other(DType d) {
         return d == DType.FLOAT32 ? DType.FLOAT64 : DType.FLOAT32;
     }
