@@ -165,7 +165,7 @@ public final class Nd4jCpuBackend implements Backend {
 
 
     // minimum work per thread (elements) by cost class: ~0.3 ns, ~1 ns and ~10 ns per element
-    private static final long CHEAP = 1 << 17, MEDIUM = 1 << 15, COSTLY = 1 << 12;
+    private static final long CHEAP = 1 << 15, MEDIUM = 1 << 13, COSTLY = 1 << 11;
 
     @Override
     public String name() {
