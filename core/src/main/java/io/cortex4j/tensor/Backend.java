@@ -136,7 +136,7 @@ public interface Backend extends AutoCloseable {
     /**
      * Non-overlapping k×k max-pooling of x [B, C·H·W] into out [B, C·⌊H/k⌋·⌊W/k⌋]; {@code argmax}
      * (shaped like out) receives, for every output, the index within the sample's row of x of the
-     * maximum (the first one on ties).
+     * maximum (the first one on ties; −0 and +0 tie; a NaN is the maximum, the first NaN if several).
      */
     void maxPool(Tensor x, int channels, int height, int width, int k, Tensor out, Tensor argmax);
 

@@ -1011,6 +1011,50 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
+    private static final int NEG_INF_BITS = Float.floatToRawIntBits(Float.NEGATIVE_INFINITY);
+
+    /**
+     * An int that orders float bits as {@code >} orders the floats, with −0 = +0 and every NaN above
+     * +∞ and equal to each other: so a strict {@code >} over keys keeps the first maximum, and the
+     * first NaN, exactly as the float comparison {@code v > best || isNaN(v) && !isNaN(best)} does.
+     */
+    private static int orderKey(int bits) {
+        int key = (bits ^ ((bits >> 31) & 0x7fff_ffff)) + (bits >>> 31); // negatives flipped and moved up by one: −0 ↦ 0
+        int nan = (0x7f80_0000 - (bits & 0x7fff_ffff)) >> 31; // −1 for NaN
+        return (key & ~nan) | (Integer.MAX_VALUE & nan);
+    }
+
+    /** 2×2 pooling of one sample (the general loop of {@link #maxPool}, unrolled). */
+    private static void maxPool2(float[] xin, int channels, int height, int width, float[] best, float[] arg) {
+        int oh = height / 2, ow = width / 2, o = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = (c * height + 2 * oy) * width, r1 = r0 + width;
+                for (int ox = 0; ox < ow; ox++, o++) {
+                    int i0 = r0 + 2 * ox, i1 = i0 + 1, i2 = r1 + 2 * ox, i3 = i2 + 1;
+                    int b0 = Float.floatToRawIntBits(xin[i0]), b1 = Float.floatToRawIntBits(xin[i1]);
+                    int b2 = Float.floatToRawIntBits(xin[i2]), b3 = Float.floatToRawIntBits(xin[i3]);
+                    int k0 = orderKey(b0), k1 = orderKey(b1), k2 = orderKey(b2), k3 = orderKey(b3);
+                    // the first element always beats −∞'s key or ties with it (then its index is the first anyway)
+                    int bestKey = k0, bestBits = b0, bestAt = i0;
+                    int t = (int) (((long) bestKey - k1) >> 63);
+                    bestKey = (k1 & t) | (bestKey & ~t);
+                    bestBits = (b1 & t) | (bestBits & ~t);
+                    bestAt = (i1 & t) | (bestAt & ~t);
+                    t = (int) (((long) bestKey - k2) >> 63);
+                    bestKey = (k2 & t) | (bestKey & ~t);
+                    bestBits = (b2 & t) | (bestBits & ~t);
+                    bestAt = (i2 & t) | (bestAt & ~t);
+                    t = (int) (((long) bestKey - k3) >> 63);
+                    bestBits = (b3 & t) | (bestBits & ~t);
+                    bestAt = (i3 & t) | (bestAt & ~t);
+                    best[o] = Float.intBitsToFloat(bestBits);
+                    arg[o] = bestAt;
+                }
+            }
+        }
+    }
+
     @Override
     public void maxPool(Tensor x, int channels, int height, int width, int k, Tensor out, Tensor argmax) {
         CpuTensor X = cpu(x), O = cpu(out), A = cpu(argmax);
@@ -1025,23 +1069,32 @@ public final class Nd4jCpuBackend implements Backend {
                 float[] xin = partFloats(part, 0, in), best = partFloats(part, 1, outLen), arg = partFloats(part, 2, outLen);
                 for (int b = (int) from; b < to; b++) {
                     load(xs, (long) b * in, xin, in);
+                    if (k == 2) {
+                        maxPool2(xin, channels, height, width, best, arg);
+                        store(best, os, (long) b * outLen, outLen);
+                        store(arg, as, (long) b * outLen, outLen);
+                        continue;
+                    }
                     int o = 0;
                     for (int c = 0; c < channels; c++) {
                         int xc = c * height * width;
                         for (int oy = 0; oy < oh; oy++) {
                             for (int ox = 0; ox < ow; ox++, o++) {
-                                float bv = Float.NEGATIVE_INFINITY;
+                                // branch-free (comparisons of real data are unpredictable): floats compared
+                                // as order-preserving int keys, the winner chosen by masks, not jumps
                                 int bestAt = xc + oy * k * width + ox * k;
+                                int bestBits = NEG_INF_BITS, bestKey = orderKey(NEG_INF_BITS);
                                 for (int ky = 0; ky < k; ky++) {
                                     int rowAt = xc + (oy * k + ky) * width + ox * k;
                                     for (int kx = 0; kx < k; kx++) {
-                                        float v = xin[rowAt + kx];
-                                        if (v > bv || Float.isNaN(v) && !Float.isNaN(bv)) {
-                                            bv = v;
-                                            bestAt = rowAt + kx;
-                                        }
+                                        int bits = Float.floatToRawIntBits(xin[rowAt + kx]), key = orderKey(bits);
+                                        int take = (int) (((long) bestKey - key) >> 63); // −1 where key > bestKey
+                                        bestKey = (key & take) | (bestKey & ~take);
+                                        bestBits = (bits & take) | (bestBits & ~take);
+                                        bestAt = ((rowAt + kx) & take) | (bestAt & ~take);
                                     }
                                 }
+                                float bv = Float.intBitsToFloat(bestBits);
                                 best[o] = bv;
                                 arg[o] = bestAt;
                             }
