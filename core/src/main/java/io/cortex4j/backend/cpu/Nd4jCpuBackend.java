@@ -772,6 +772,18 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
+    private void columnSumsF(int part, MemorySegment ms, int rows, int n, int chunkRows, double[] acc, int j0, int j1) {
+        float[] buf = partFloats(part, 0, chunkRows * n);
+        for (int i0 = 0; i0 < rows; i0 += chunkRows) {
+            int r = Math.min(chunkRows, rows - i0);
+            load(ms, (long) i0 * n, buf, r * n);
+            for (int i = 0; i < r; i++) {
+                int at = i * n;
+                for (int j = j0; j < j1; j++) acc[j] += buf[at + j];
+            }
+        }
+    }
+
     private static void columnSumsRange(MemorySegment ms, boolean d, int rows, int n, double[] acc, long j0, long j1) {
         for (int i = 0; i < rows; i++) {
             long at = (long) i * n;
@@ -793,8 +805,13 @@ public final class Nd4jCpuBackend implements Backend {
         MemorySegment ms = M.seg;
         // columns split into ranges: each column is still summed over the rows in order
         long grain = Math.max(1, CHEAP / Math.max(1, rows));
-        if (inCaller(n, grain)) columnSumsRange(ms, d, rows, n, acc, 0, n);
-        else split(n, grain, (part, from, to) -> columnSumsRange(ms, d, rows, n, acc, (int) from, (int) to));
+        if (!d) { // float32: rows copied in bulk and summed from the heap copy, in the caller (memory-bound)
+            columnSumsF(0, ms, rows, n, Math.max(1, 4096 / n), acc, 0, n);
+        } else if (inCaller(n, grain)) {
+            columnSumsRange(ms, d, rows, n, acc, 0, n);
+        } else {
+            split(n, grain, (part, from, to) -> columnSumsRange(ms, d, rows, n, acc, (int) from, (int) to));
+        }
         for (int j = 0; j < n; j++) st(R.seg, d, j, (beta == 0.0 ? 0.0 : beta * ld(R.seg, d, j)) + alpha * acc[j]);
     }
 
