@@ -81,42 +81,6 @@ public final class Philox4x32 {
     }
 
     /**
-     * Two blocks that differ only in counter word 0 ({@code a0} and {@code b0}), computed together so
-     * that their independent multiply chains overlap: {@code out[0..3]} receives block {@code a0},
-     * {@code out[4..7]} block {@code b0}, each equal to {@link #block(int, int, int, int, int, int, int[])}.
-     */
-    public static void block2(int a0, int b0, int c1, int c2, int c3, int k0, int k1, int[] out) {
-        if (out.length < 8) {
-            throw new IllegalArgumentException("out must have room for 8 words, has " + out.length);
-        }
-        int a1 = c1, a2 = c2, a3 = c3, b1 = c1, b2 = c2, b3 = c3;
-        for (int r = 0; r < ROUNDS; r++) {
-            if (r > 0) {
-                k0 += W0;
-                k1 += W1;
-            }
-            long pa0 = M0L * (a0 & MASK), pa1 = M1L * (a2 & MASK);
-            long pb0 = M0L * (b0 & MASK), pb1 = M1L * (b2 & MASK);
-            a0 = (int) (pa1 >>> 32) ^ a1 ^ k0;
-            a1 = (int) pa1;
-            a2 = (int) (pa0 >>> 32) ^ a3 ^ k1;
-            a3 = (int) pa0;
-            b0 = (int) (pb1 >>> 32) ^ b1 ^ k0;
-            b1 = (int) pb1;
-            b2 = (int) (pb0 >>> 32) ^ b3 ^ k1;
-            b3 = (int) pb0;
-        }
-        out[0] = a0;
-        out[1] = a1;
-        out[2] = a2;
-        out[3] = a3;
-        out[4] = b0;
-        out[5] = b1;
-        out[6] = b2;
-        out[7] = b3;
-    }
-
-    /**
      * Convenience form of {@link #block(int, int, int, int, int, int, int[])}.
      *
      * @return a new array with the four output words

@@ -51,18 +51,4 @@ class Philox4x32Test {
     void shortOutputArrayRejected() {
         assertThrows(IllegalArgumentException.class, () -> Philox4x32.block(0, 0, 0, 0, 0, 0, new int[3]));
     }
-
-    @Test
-    void twoBlocksAtOnceEqualTwoSingleBlocks() {
-        int[] two = new int[8], a = new int[4], b = new int[4];
-        java.util.SplittableRandom r = new java.util.SplittableRandom(9);
-        for (int t = 0; t < 1000; t++) {
-            int a0 = r.nextInt(), b0 = r.nextInt(), c1 = r.nextInt(), c2 = r.nextInt(), c3 = r.nextInt(), k0 = r.nextInt(), k1 = r.nextInt();
-            Philox4x32.block2(a0, b0, c1, c2, c3, k0, k1, two);
-            Philox4x32.block(a0, c1, c2, c3, k0, k1, a);
-            Philox4x32.block(b0, c1, c2, c3, k0, k1, b);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(a, java.util.Arrays.copyOfRange(two, 0, 4));
-            org.junit.jupiter.api.Assertions.assertArrayEquals(b, java.util.Arrays.copyOfRange(two, 4, 8));
-        }
-    }
 }
