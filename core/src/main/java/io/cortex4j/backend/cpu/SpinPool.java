@@ -14,8 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * in another thread at the same moment runs its op in its own thread instead.
  */
 final class SpinPool {
-    /** How long an idle worker polls before it parks ({@code cortex4j.cpu.pollMicros}, default 100 µs). */
-    private static final long POLL_NANOS = 1000L * Long.getLong("cortex4j.cpu.pollMicros", 100L);
+    /** How long an idle worker polls before it parks ({@code cortex4j.cpu.pollMicros}, default 50 µs). */
+    private static final long POLL_NANOS = 1000L * Long.getLong("cortex4j.cpu.pollMicros", 50L);
 
     private static final SpinPool SHARED = new SpinPool();
 
