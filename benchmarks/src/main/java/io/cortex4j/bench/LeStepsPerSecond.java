@@ -28,7 +28,9 @@ import org.bytedeco.openblas.global.openblas;
  * Step rate of the layered LE networks, the counterpart of the reference harnesses R1a–R1c
  * ({@code shared/reference-bench/ref_le_pal.py}, the authors' PyTorch LE layers) and of the CIFAR
  * LeNet5 harness: median milliseconds per Euler step (learning on, float32, CPU backend) over
- * repeated blocks, and the GEMM rate that implies beside the machine's SGEMM peak.
+ * repeated blocks, the CPU time of the process per step over the same blocks (all threads; on a
+ * machine shared with other jobs it is the steadier measure of the work a step takes), and the
+ * GEMM rate that implies beside the machine's SGEMM peak.
  *
  * <p>Workloads: MLP 784-256-256-10 (sigmoid hidden, linear output, {@code rate} output error) and the
  * CIFAR LeNet5 (3×32×32 → conv 20@5×5 → pool 2 → conv 50@5×5 → pool 2 → dense 500 → dense 10 linear,
@@ -70,20 +72,20 @@ public final class LeStepsPerSecond {
         } else {
             System.out.printf(Locale.ROOT, "SGEMM peak (given): %.1f GFLOP/s%n", peak);
         }
-        System.out.printf(Locale.ROOT, "%-16s %6s %10s %10s %10s %10s %12s %9s %7s%n", "workload", "batch", "ms/step", "min", "max", "steps/s",
-                "GEMM GFLOP", "GFLOP/s", "%peak");
+        System.out.printf(Locale.ROOT, "%-16s %6s %10s %10s %10s %10s %11s %12s %9s %7s%n", "workload", "batch", "ms/step", "min", "max", "steps/s",
+                "cpu ms/step", "GEMM GFLOP", "GFLOP/s", "%peak");
         for (String w : workloads.split(",")) {
             String[] p = w.trim().split("@");
             int batch = Integer.parseInt(p[1]);
             Result r = measure(p[0], batch, repeats, blockSeconds, cpu, profile);
             double gfs = r.gemmFlops / (r.median * 1e-3) / 1e9;
-            System.out.printf(Locale.ROOT, "%-16s %6d %10.3f %10.3f %10.3f %10.1f %12.4f %9.1f %6.1f%%%n", p[0], batch, r.median, r.min, r.max, 1000 / r.median,
-                    r.gemmFlops / 1e9, gfs, 100 * gfs / peak);
+            System.out.printf(Locale.ROOT, "%-16s %6d %10.3f %10.3f %10.3f %10.1f %11.3f %12.4f %9.1f %6.1f%%%n", p[0], batch, r.median, r.min, r.max,
+                    1000 / r.median, r.cpuMs, r.gemmFlops / 1e9, gfs, 100 * gfs / peak);
             if (profile) r.profile.print(r.steps);
         }
     }
 
-    record Result(double median, double min, double max, double gemmFlops, Profile profile, long steps) {
+    record Result(double median, double min, double max, double cpuMs, double gemmFlops, Profile profile, long steps) {
     }
 
     /** The network of a workload name: {@code mlp-bp}, {@code mlp-pal}, {@code lenet5-bp}, {@code lenet5-pal}. */
@@ -179,17 +181,27 @@ public final class LeStepsPerSecond {
             }
             int block = Math.max(5, (int) (warm / 2.0));
             if (prof != null) prof.reset();
+            long cpu0 = processCpuNanos();
             double[] ms = new double[repeats];
             for (int rep = 0; rep < repeats; rep++) {
                 long s = System.nanoTime();
                 for (int i = 0; i < block; i++) net.step();
                 ms[rep] = (System.nanoTime() - s) / 1e6 / block;
             }
+            double cpuMs = (processCpuNanos() - cpu0) / 1e6 / ((long) block * repeats);
             if (net.backend().hasNonFinite(net.output())) throw new IllegalStateException(workload + ": the output went non-finite");
             double[] sorted = ms.clone();
             Arrays.sort(sorted);
-            return new Result(sorted[repeats / 2], sorted[0], sorted[repeats - 1], gemmFlops(p, batch), prof, (long) block * repeats);
+            return new Result(sorted[repeats / 2], sorted[0], sorted[repeats - 1], cpuMs, gemmFlops(p, batch), prof, (long) block * repeats);
         }
+    }
+
+    /** CPU time of the whole process (all threads, OpenBLAS's included), or −1 if the JVM cannot tell. */
+    static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     static double sgemmPeak(Backend be, int repeats) {

@@ -167,15 +167,9 @@ public final class CounterRandom {
         long head = Math.min(end, (first + 3) & ~3L), body = Math.max(head, end & ~3L);
         if (head > first) normalsOneByOne(stream, step, first, out, offset, (int) (head - first));
         int o = offset + (int) (head - first);
-        if (body > head) {
-            // whole blocks: two Box–Muller pairs per Philox block, cos and sin with one argument reduction
-            int[] w = new int[4];
-            int c2 = (int) step, c3 = (int) (step >>> 32);
-            for (long j = head >>> 2, jEnd = body >>> 2; j < jEnd; j++, o += 4) {
-                Philox4x32.block((int) j, stream, c2, c3, k0, k1, w);
-                SinCos.polar(radius(w[0]), TWO_PI * toUniform(w[1]), out, o);
-                SinCos.polar(radius(w[2]), TWO_PI * toUniform(w[3]), out, o + 2);
-            }
+        if (body > head) { // whole blocks: vectorised, same values (BoxMuller)
+            BoxMuller.normals(k0, k1, stream, step, head >>> 2, (body - head) >>> 2, out, o);
+            o += (int) (body - head);
         }
         if (end > body) normalsOneByOne(stream, step, body, out, o, (int) (end - body));
     }

@@ -136,7 +136,7 @@ public interface Backend extends AutoCloseable {
     /**
      * Non-overlapping k×k max-pooling of x [B, C·H·W] into out [B, C·⌊H/k⌋·⌊W/k⌋]; {@code argmax}
      * (shaped like out) receives, for every output, the index within the sample's row of x of the
-     * maximum (the first one on ties).
+     * maximum (the first one on ties; −0 and +0 tie; a NaN is the maximum, the first NaN if several).
      */
     void maxPool(Tensor x, int channels, int height, int width, int k, Tensor out, Tensor argmax);
 
@@ -145,6 +145,19 @@ public interface Backend extends AutoCloseable {
 
     /** {@code dst = 0}, then {@code dst[b, idx[b, j]] += src[b, j]} for src, idx [B, m] and dst [B, n]. */
     void scatterRows(Tensor src, Tensor idx, Tensor dst);
+
+    /**
+     * True if a and b hold bit for bit the same elements (same dtype and length, and every element's
+     * bits equal, so NaNs compare by payload and −0 differs from +0).
+     */
+    default boolean sameContent(Tensor a, Tensor b) {
+        if (a.dtype() != b.dtype() || a.length() != b.length()) return false;
+        double[] x = a.toHost(), y = b.toHost();
+        for (int i = 0; i < x.length; i++) {
+            if (Double.doubleToRawLongBits(x[i]) != Double.doubleToRawLongBits(y[i])) return false;
+        }
+        return true;
+    }
 
     double sum(Tensor x);
 

@@ -119,7 +119,7 @@ class CounterRandomTest {
     void chunkedBulkEqualsPerElementForEveryAlignment() {
         CounterRandom rng = new CounterRandom(42);
         for (long first = 0; first < 8; first++) {
-            for (int n = 0; n < 11; n++) {
+            for (int n = 0; n < 40; n++) { // up to ten blocks: pairs of blocks, an odd block, head and tail
                 double[] z = new double[n];
                 double[] u = new double[n];
                 rng.normals(1, 2, first, z, 0, n);

@@ -12,10 +12,6 @@ import io.cortex4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,7 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * tensors have their own loops (no per-element dtype branch, unaligned accesses, so that C2 can
  * vectorise them). Large elementwise, convolution and pooling ops are split into contiguous ranges
  * run on {@code cortex4j.cpu.threads} threads (default: all cores; the caller runs the first range,
- * a shared pool of daemon threads the others). Every element is computed exactly as in one thread,
+ * the polling daemon threads of {@link SpinPool} the others). Every element is computed exactly as in one thread,
  * and reductions keep their order, so results do not depend on the thread count. A backend
  * instance is not thread-safe: one model steps on one backend.
  */
@@ -43,14 +39,17 @@ public final class Nd4jCpuBackend implements Backend {
     private final int threads;
     /** Multiplies the per-op minimum work per thread; 0 splits every op that has two elements (for tests). */
     private final double grainScale;
+    /** Floats of im2col/col2im columns the float32 loops build at a time in a heap buffer (whole output rows). */
+    private final long sampleBuffer;
     private double[] scratch = new double[0];
     /** Per-range scratch of the split ops (index: range number). */
     private final double[][] partScratch;
     /** Per-range float buffers of the split ops: [range][slot]. */
     private final float[][][] partFloats;
+    /** Per-range long buffers of the split ops. */
+    private final long[][] partLongs;
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
-    private static ExecutorService pool;
 
     public Nd4jCpuBackend() {
         this(Long.getLong("cortex4j.cpu.blasThreshold", 32_768L));
@@ -64,7 +63,7 @@ public final class Nd4jCpuBackend implements Backend {
      * @param blasThreshold multiply-adds from which a GEMM goes to OpenBLAS
      * @param threads       threads for the elementwise, convolution and pooling ops (≥ 1)
      * @param grainScale    scales the minimum work per thread of every op (1: tuned defaults; 0: split
-     *                      whenever possible, which only tests want)
+     *                      whenever possible and work in the smallest chunks, which only tests want)
      */
     public Nd4jCpuBackend(long blasThreshold, int threads, double grainScale) {
         if (threads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
@@ -72,21 +71,13 @@ public final class Nd4jCpuBackend implements Backend {
         this.blasThreshold = blasThreshold;
         this.threads = threads;
         this.grainScale = grainScale;
+        this.sampleBuffer = grainScale == 0 ? 1 : 1 << 20;
         this.partScratch = new double[threads][];
         this.partFloats = new float[threads][4][];
+        this.partLongs = new long[threads][];
         Nd4j.getRandom(); // initialise ND4J (and the native libraries) eagerly, once
     }
 
-    private static synchronized ExecutorService pool() {
-        if (pool == null) {
-            pool = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "cortex4j-cpu-worker");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return pool;
-    }
 
     /** A contiguous range {@code [from, to)} of an op's work, the {@code part}-th of those it was split into. */
     @FunctionalInterface
@@ -101,36 +92,41 @@ public final class Nd4jCpuBackend implements Backend {
     private void split(long n, long grain, Range body) {
         long g = Math.max(1, (long) (grain * grainScale));
         int parts = (int) Math.min(threads, n / g);
-        if (parts <= 1) {
+        SpinPool pool = SpinPool.shared();
+        if (parts <= 1 || !pool.tryAcquire(parts - 1)) {
             body.run(0, 0, n);
             return;
         }
-        Future<?>[] others = new Future<?>[parts - 1];
-        ExecutorService ex = pool();
-        for (int p = 1; p < parts; p++) {
-            int part = p;
-            long from = n * p / parts, to = n * (p + 1) / parts;
-            others[p - 1] = ex.submit(() -> body.run(part, from, to));
-        }
         Throwable err = null;
         try {
-            body.run(0, 0, n / parts);
-        } catch (Throwable t) {
-            err = t;
-        }
-        for (Future<?> f : others) {
+            for (int p = 1; p < parts; p++) {
+                int part = p;
+                long from = n * p / parts, to = n * (p + 1) / parts;
+                pool.start(p - 1, () -> body.run(part, from, to));
+            }
             try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (err == null) err = e.getCause();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                body.run(0, 0, n / parts);
+            } catch (Throwable t) {
+                err = t;
+            }
+            for (int p = 1; p < parts; p++) {
+                Throwable e = pool.await(p - 1);
                 if (err == null) err = e;
             }
+        } finally {
+            pool.release();
         }
         if (err instanceof RuntimeException re) throw re;
         if (err instanceof Error e) throw e;
         if (err != null) throw new IllegalStateException(err);
+    }
+
+    /**
+     * Whether an op of n units runs in the caller alone. The elementwise ops test this first and then
+     * call their range loop directly, so that the small tensors of batch-1 steps make no range objects.
+     */
+    private boolean inCaller(long n, long grain) {
+        return threads <= 1 || n / Math.max(1, (long) (grain * grainScale)) < 2;
     }
 
     /** A scratch array of at least n doubles for range {@code part} of a split op (each range touches only its own slot). */
@@ -151,6 +147,12 @@ public final class Nd4jCpuBackend implements Backend {
         return a;
     }
 
+    private long[] partLongs(int part, int n) {
+        long[] a = partLongs[part];
+        if (a == null || a.length < n) partLongs[part] = a = new long[n];
+        return a;
+    }
+
     /** dst[0 .. n) = floats src[from .. from + n). */
     private static void load(MemorySegment src, long from, float[] dst, int n) {
         MemorySegment.copy(src, F32U, from * 4, dst, 0, n);
@@ -161,8 +163,9 @@ public final class Nd4jCpuBackend implements Backend {
         MemorySegment.copy(src, 0, dst, F32U, at * 4, n);
     }
 
+
     // minimum work per thread (elements) by cost class: ~0.3 ns, ~1 ns and ~10 ns per element
-    private static final long CHEAP = 1 << 17, MEDIUM = 1 << 15, COSTLY = 1 << 12;
+    private static final long CHEAP = 1 << 15, MEDIUM = 1 << 13, COSTLY = 1 << 11;
 
     @Override
     public String name() {
@@ -373,12 +376,23 @@ public final class Nd4jCpuBackend implements Backend {
         long n = X.length();
         MemorySegment xs = X.seg, ys = Y.seg;
         if (!d) {
-            split(n, CHEAP, (part, from, to) -> {
-                for (long i = from; i < to; i++) sf(ys, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
-            });
+            if (inCaller(n, CHEAP)) axpbyF(a, xs, b, ys, 0, n);
+            else split(n, CHEAP, (part, from, to) -> axpbyF(a, xs, b, ys, from, to));
             return;
         }
         for (long i = 0; i < n; i++) st(Y.seg, d, i, a * ld(X.seg, d, i) + b * ld(Y.seg, d, i));
+    }
+
+    private static void axpbyF(double a, MemorySegment xs, double b, MemorySegment ys, long from, long to) {
+        for (long i = from; i < to; i++) sf(ys, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
+    }
+
+    private static void lincombF(MemorySegment os, double a, MemorySegment xs, double b, MemorySegment ys, double c, MemorySegment zs, long from, long to) {
+        if (zs == null) {
+            for (long i = from; i < to; i++) sf(os, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
+        } else {
+            for (long i = from; i < to; i++) sf(os, i, (float) (a * gf(xs, i) + b * gf(ys, i) + c * gf(zs, i)));
+        }
     }
 
     @Override
@@ -390,17 +404,14 @@ public final class Nd4jCpuBackend implements Backend {
         long n = O.length();
         if (!d) {
             MemorySegment os = O.seg, xs = X.seg, ys = Y.seg;
-            if (z == null || c == 0.0) {
-                split(n, CHEAP, (part, from, to) -> {
-                    for (long i = from; i < to; i++) sf(os, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
-                });
-            } else {
+            MemorySegment zs = null;
+            if (z != null && c != 0.0) {
                 sameLength(out, z);
-                MemorySegment zs = cpu(z).seg;
-                split(n, CHEAP, (part, from, to) -> {
-                    for (long i = from; i < to; i++) sf(os, i, (float) (a * gf(xs, i) + b * gf(ys, i) + c * gf(zs, i)));
-                });
+                zs = cpu(z).seg;
             }
+            MemorySegment zz = zs;
+            if (inCaller(n, CHEAP)) lincombF(os, a, xs, b, ys, c, zz, 0, n);
+            else split(n, CHEAP, (part, from, to) -> lincombF(os, a, xs, b, ys, c, zz, from, to));
             return;
         }
         if (z == null || c == 0.0) {
@@ -421,12 +432,15 @@ public final class Nd4jCpuBackend implements Backend {
         long n = O.length();
         if (!d) {
             MemorySegment xs = X.seg, ys = Y.seg, os = O.seg;
-            split(n, CHEAP, (part, from, to) -> {
-                for (long i = from; i < to; i++) sf(os, i, (float) ((double) gf(xs, i) * gf(ys, i)));
-            });
+            if (inCaller(n, CHEAP)) mulF(xs, ys, os, 0, n);
+            else split(n, CHEAP, (part, from, to) -> mulF(xs, ys, os, from, to));
             return;
         }
         for (long i = 0; i < n; i++) st(O.seg, d, i, ld(X.seg, d, i) * ld(Y.seg, d, i));
+    }
+
+    private static void mulF(MemorySegment xs, MemorySegment ys, MemorySegment os, long from, long to) {
+        for (long i = from; i < to; i++) sf(os, i, (float) ((double) gf(xs, i) * gf(ys, i)));
     }
 
     private static double sigmoid(double x) {
@@ -464,7 +478,18 @@ public final class Nd4jCpuBackend implements Backend {
         if (deriv != null) sameLength(x, deriv);
         boolean d = X.f64;
         MemorySegment xs = X.seg, os = out == null ? null : cpu(out).seg, ds = deriv == null ? null : cpu(deriv).seg;
-        split(X.length(), activationGrain(f), (part, from, to) -> {
+        long n = X.length();
+        if (!d && f == Activation.SIGMOID && scale == 1.0) { // the common case: vectorised, same values (see sigmoidChunk)
+            if (inCaller(n, MEDIUM)) sigmoidRangeF(0, xs, os, ds, 0, n);
+            else split(n, MEDIUM, (part, from, to) -> sigmoidRangeF(part, xs, os, ds, from, to));
+            return;
+        }
+        if (inCaller(n, activationGrain(f))) {
+            if (d) activationRange(f, scale, xs, os, ds, 0, n);
+            else activationRangeF(f, scale, xs, os, ds, 0, n);
+            return;
+        }
+        split(n, activationGrain(f), (part, from, to) -> {
             if (d) activationRange(f, scale, xs, os, ds, from, to);
             else activationRangeF(f, scale, xs, os, ds, from, to);
         });
@@ -492,30 +517,66 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
+    private static final int SIGMOID_CHUNK = 1024;
+
+    private void sigmoidRangeF(int part, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+        float[] in = partFloats(part, 0, SIGMOID_CHUNK), out = partFloats(part, 1, SIGMOID_CHUNK), der = partFloats(part, 2, SIGMOID_CHUNK);
+        double[] poly = partScratch(part, SIGMOID_CHUNK);
+        long[] exps = partLongs(part, SIGMOID_CHUNK);
+        for (long at = from; at < to; at += SIGMOID_CHUNK) {
+            int n = (int) Math.min(SIGMOID_CHUNK, to - at);
+            load(xs, at, in, n);
+            sigmoidChunk(in, out, der, poly, exps, n);
+            if (os != null) store(out, os, at, n);
+            if (ds != null) store(der, ds, at, n);
+        }
+    }
+
+    private static final double LOG2E = 0x1.71547652b82fep0, LN2_HI = 0x1.62e42fee00000p-1, LN2_LO = 0x1.a39ef35793c76p-33;
+    private static final double E2 = 1.0 / 2, E3 = 1.0 / 6, E4 = 1.0 / 24, E5 = 1.0 / 120, E6 = 1.0 / 720, E7 = 1.0 / 5040, E8 = 1.0 / 40320,
+            E9 = 1.0 / 362880, E10 = 1.0 / 3628800, E11 = 1.0 / 39916800, E12 = 1.0 / 479001600;
+
+    /**
+     * The float32 sigmoid and its derivative of {@code in[0..n)}: s = 1/(1 + e^{−x}) and s(1 − s) in
+     * double, rounded once, as {@link Activation#apply}/{@link Activation#derivative} compute them, but
+     * with e^{−x} from loops that C2 vectorises (−x clamped to [−700, 709], 2^k·e^r with k = rint(−x/ln 2),
+     * r by a two-part ln 2, e^r by its Taylor polynomial to degree 12) instead of one {@code Math.exp}
+     * call per element. That exponential differs from {@code Math.exp} in the last bit of about half
+     * the arguments, but the rounding of 1 + e and the final rounding to float absorb it: over all 2^32
+     * float inputs (NaN included) both outputs are bit for bit those of the {@code Math.exp} formula
+     * (exhaustive check: {@code FastSigmoidTest} with {@code -Dcortex4j.sigmoid.exhaustive=true};
+     * by default it checks a sample). Valid for scale 1 only, which is what it is used for.
+     */
+    static void sigmoidChunk(float[] in, float[] out, float[] der, double[] poly, long[] exps, int n) {
+        for (int i = 0; i < n; i++) poly[i] = Math.max(-700.0, Math.min(709.0, -(double) in[i]));
+        for (int i = 0; i < n; i++) {
+            double x = poly[i];
+            double k = Math.rint(x * LOG2E);
+            double r = (x - k * LN2_HI) - k * LN2_LO;
+            poly[i] = 1 + r * (1 + r * (E2 + r * (E3 + r * (E4 + r * (E5 + r * (E6 + r * (E7 + r * (E8 + r * (E9 + r * (E10 + r * (E11 + r * E12)))))))))));
+            exps[i] = (long) k;
+        }
+        for (int i = 0; i < n; i++) {
+            double e = poly[i] * Double.longBitsToDouble((exps[i] + 1023) << 52);
+            double s = 1.0 / (1.0 + e);
+            out[i] = (float) s;
+            der[i] = (float) (s * (1.0 - s));
+        }
+    }
+
+    // One small method per (function, outputs) pair: each gets its own JIT profile, so a model that uses
+    // several variants (values only, derivatives only, both) does not slow down the others.
     private static void activationRangeF(Activation f, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
         switch (f) {
             case SIGMOID -> {
-                if (os != null && ds != null) {
-                    for (long i = from; i < to; i++) {
-                        double s = sigmoid(scale * gf(xs, i));
-                        sf(os, i, (float) s);
-                        sf(ds, i, (float) (s * (1.0 - s)));
-                    }
-                } else if (os != null) {
-                    for (long i = from; i < to; i++) sf(os, i, (float) sigmoid(scale * gf(xs, i)));
-                } else {
-                    for (long i = from; i < to; i++) {
-                        double s = sigmoid(scale * gf(xs, i));
-                        sf(ds, i, (float) (s * (1.0 - s)));
-                    }
-                }
+                if (os != null && ds != null) sigmoidBothF(scale, xs, os, ds, from, to);
+                else if (os != null) sigmoidValueF(scale, xs, os, from, to);
+                else sigmoidDerivF(scale, xs, ds, from, to);
             }
             case TANH -> {
-                for (long i = from; i < to; i++) {
-                    double t = Math.tanh(scale * gf(xs, i));
-                    if (os != null) sf(os, i, (float) t);
-                    if (ds != null) sf(ds, i, (float) (1.0 - t * t));
-                }
+                if (os != null && ds != null) tanhBothF(scale, xs, os, ds, from, to);
+                else if (os != null) tanhValueF(scale, xs, os, from, to);
+                else tanhDerivF(scale, xs, ds, from, to);
             }
             case LINEAR -> {
                 if (os != null) for (long i = from; i < to; i++) sf(os, i, (float) (scale * gf(xs, i)));
@@ -528,6 +589,44 @@ public final class Nd4jCpuBackend implements Backend {
                     if (ds != null) sf(ds, i, (float) f.derivative(v));
                 }
             }
+        }
+    }
+
+    private static void sigmoidBothF(double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+        for (long i = from; i < to; i++) {
+            double s = sigmoid(scale * gf(xs, i));
+            sf(os, i, (float) s);
+            sf(ds, i, (float) (s * (1.0 - s)));
+        }
+    }
+
+    private static void sigmoidValueF(double scale, MemorySegment xs, MemorySegment os, long from, long to) {
+        for (long i = from; i < to; i++) sf(os, i, (float) sigmoid(scale * gf(xs, i)));
+    }
+
+    private static void sigmoidDerivF(double scale, MemorySegment xs, MemorySegment ds, long from, long to) {
+        for (long i = from; i < to; i++) {
+            double s = sigmoid(scale * gf(xs, i));
+            sf(ds, i, (float) (s * (1.0 - s)));
+        }
+    }
+
+    private static void tanhBothF(double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+        for (long i = from; i < to; i++) {
+            double t = Math.tanh(scale * gf(xs, i));
+            sf(os, i, (float) t);
+            sf(ds, i, (float) (1.0 - t * t));
+        }
+    }
+
+    private static void tanhValueF(double scale, MemorySegment xs, MemorySegment os, long from, long to) {
+        for (long i = from; i < to; i++) sf(os, i, (float) Math.tanh(scale * gf(xs, i)));
+    }
+
+    private static void tanhDerivF(double scale, MemorySegment xs, MemorySegment ds, long from, long to) {
+        for (long i = from; i < to; i++) {
+            double t = Math.tanh(scale * gf(xs, i));
+            sf(ds, i, (float) (1.0 - t * t));
         }
     }
 
@@ -551,19 +650,31 @@ public final class Nd4jCpuBackend implements Backend {
         long n = X.length();
         boolean d = X.f64;
         MemorySegment xs = X.seg;
-        int chunk = 2048;
-        split(n, COSTLY, (part, from, to) -> { // the normals of a range are those of the whole stream at the same indices
-            double[] w = partScratch(part, chunk);
-            for (long at = from; at < to; at += chunk) {
-                int len = (int) Math.min(chunk, to - at);
-                rng.normals(stream, step, at, w, 0, len);
-                if (d) {
-                    for (int j = 0; j < len; j++) xs.setAtIndex(JAVA_DOUBLE, at + j, decay * xs.getAtIndex(JAVA_DOUBLE, at + j) + gain * w[j]);
-                } else {
-                    for (int j = 0; j < len; j++) sf(xs, at + j, (float) (decay * gf(xs, at + j) + gain * w[j]));
-                }
+        if (inCaller(n, COSTLY)) ouRange(xs, d, rng, stream, step, decay, gain, partScratch(0, OU_CHUNK), 0, n);
+        else split(n, COSTLY, (part, from, to) -> ouRange(xs, d, rng, stream, step, decay, gain, partScratch(part, OU_CHUNK), from, to));
+    }
+
+    private static final int OU_CHUNK = 2048;
+
+    /** ξ[i] ← decay·ξ[i] + gain·z_i for i in [from, to), z_i the stream's normal at index i, made in chunks into w. */
+    private static void ouRange(MemorySegment xs, boolean d, CounterRandom rng, int stream, long step, double decay, double gain, double[] w, long from,
+            long to) {
+        for (long at = from; at < to; at += OU_CHUNK) {
+            int len = (int) Math.min(OU_CHUNK, to - at);
+            rng.normals(stream, step, at, w, 0, len);
+            if (d) {
+                for (int j = 0; j < len; j++) xs.setAtIndex(JAVA_DOUBLE, at + j, decay * xs.getAtIndex(JAVA_DOUBLE, at + j) + gain * w[j]);
+            } else {
+                for (int j = 0; j < len; j++) sf(xs, at + j, (float) (decay * gf(xs, at + j) + gain * w[j]));
             }
-        });
+        }
+    }
+
+    private static void highPassF(MemorySegment hs, MemorySegment rs, MemorySegment os, double k, long from, long to) {
+        for (long i = from; i < to; i++) {
+            double h = gf(hs, i);
+            sf(hs, i, (float) (h + ((double) gf(rs, i) - gf(os, i)) - k * h));
+        }
     }
 
     @Override
@@ -575,12 +686,8 @@ public final class Nd4jCpuBackend implements Backend {
         long n = H.length();
         if (!d) {
             MemorySegment hs = H.seg, rs = R.seg, os = O.seg;
-            split(n, CHEAP, (part, from, to) -> {
-                for (long i = from; i < to; i++) {
-                    double h = gf(hs, i);
-                    sf(hs, i, (float) (h + ((double) gf(rs, i) - gf(os, i)) - k * h));
-                }
-            });
+            if (inCaller(n, CHEAP)) highPassF(hs, rs, os, k, 0, n);
+            else split(n, CHEAP, (part, from, to) -> highPassF(hs, rs, os, k, from, to));
             return;
         }
         for (long i = 0; i < n; i++) {
@@ -639,6 +746,13 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
+    private static void addRowF(double alpha, MemorySegment rs, MemorySegment ms, int n, long from, long to) {
+        for (long i = from; i < to; i++) {
+            long at = i * n;
+            for (int j = 0; j < n; j++) sf(ms, at + j, (float) (gf(ms, at + j) + alpha * gf(rs, j)));
+        }
+    }
+
     @Override
     public void addRowVector(double alpha, Tensor row, Tensor m) {
         CpuTensor R = cpu(row), M = cpu(m);
@@ -647,17 +761,34 @@ public final class Nd4jCpuBackend implements Backend {
         boolean d = M.f64;
         if (!d) {
             MemorySegment ms = M.seg, rs = R.seg;
-            split(rows, Math.max(1, CHEAP / Math.max(1, n)), (part, from, to) -> {
-                for (long i = from; i < to; i++) {
-                    long at = i * n;
-                    for (int j = 0; j < n; j++) sf(ms, at + j, (float) (gf(ms, at + j) + alpha * gf(rs, j)));
-                }
-            });
+            long grain = Math.max(1, CHEAP / Math.max(1, n));
+            if (inCaller(rows, grain)) addRowF(alpha, rs, ms, n, 0, rows);
+            else split(rows, grain, (part, from, to) -> addRowF(alpha, rs, ms, n, from, to));
             return;
         }
         for (int i = 0; i < rows; i++) {
             long at = (long) i * n;
             for (int j = 0; j < n; j++) st(M.seg, d, at + j, ld(M.seg, d, at + j) + alpha * ld(R.seg, d, j));
+        }
+    }
+
+    private void columnSumsF(int part, MemorySegment ms, int rows, int n, int chunkRows, double[] acc, int j0, int j1) {
+        float[] buf = partFloats(part, 0, chunkRows * n);
+        for (int i0 = 0; i0 < rows; i0 += chunkRows) {
+            int r = Math.min(chunkRows, rows - i0);
+            load(ms, (long) i0 * n, buf, r * n);
+            for (int i = 0; i < r; i++) {
+                int at = i * n;
+                for (int j = j0; j < j1; j++) acc[j] += buf[at + j];
+            }
+        }
+    }
+
+    private static void columnSumsRange(MemorySegment ms, boolean d, int rows, int n, double[] acc, long j0, long j1) {
+        for (int i = 0; i < rows; i++) {
+            long at = (long) i * n;
+            if (d) for (long j = j0; j < j1; j++) acc[(int) j] += ms.getAtIndex(JAVA_DOUBLE, at + j);
+            else for (long j = j0; j < j1; j++) acc[(int) j] += gf(ms, at + j);
         }
     }
 
@@ -673,14 +804,14 @@ public final class Nd4jCpuBackend implements Backend {
         Arrays.fill(acc, 0, n, 0.0);
         MemorySegment ms = M.seg;
         // columns split into ranges: each column is still summed over the rows in order
-        split(n, Math.max(1, CHEAP / Math.max(1, rows)), (part, from, to) -> {
-            int j0 = (int) from, j1 = (int) to;
-            for (int i = 0; i < rows; i++) {
-                long at = (long) i * n;
-                if (d) for (int j = j0; j < j1; j++) acc[j] += ms.getAtIndex(JAVA_DOUBLE, at + j);
-                else for (int j = j0; j < j1; j++) acc[j] += gf(ms, at + j);
-            }
-        });
+        long grain = Math.max(1, CHEAP / Math.max(1, rows));
+        if (!d) { // float32: rows copied in bulk and summed from the heap copy, in the caller (memory-bound)
+            columnSumsF(0, ms, rows, n, Math.max(1, 4096 / n), acc, 0, n);
+        } else if (inCaller(n, grain)) {
+            columnSumsRange(ms, d, rows, n, acc, 0, n);
+        } else {
+            split(n, grain, (part, from, to) -> columnSumsRange(ms, d, rows, n, acc, (int) from, (int) to));
+        }
         for (int j = 0; j < n; j++) st(R.seg, d, j, (beta == 0.0 ? 0.0 : beta * ld(R.seg, d, j)) + alpha * acc[j]);
     }
 
@@ -733,41 +864,36 @@ public final class Nd4jCpuBackend implements Backend {
         boolean d = X.f64;
         int batch = X.rows(), ch = g.channels(), h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), p = g.padding();
         int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
-        if (!d) {
+        if (!d) { // a sample at a time, in chunks of output rows built column by column in a heap buffer
             MemorySegment xs = X.seg, cs = C.seg;
-            int positions = oh * ow;
-            int chunkRows = Math.max(1, 8192 / patch);
-            split((long) batch * positions, Math.max(1, MEDIUM / patch), (part, from, to) -> {
-                float[] xin = partFloats(part, 0, in), buf = partFloats(part, 1, chunkRows * patch);
-                int loaded = -1;
-                for (long r0 = from; r0 < to; r0 += chunkRows) {
-                    int rows = (int) Math.min(chunkRows, to - r0);
-                    for (int rr = 0; rr < rows; rr++) {
-                        long r = r0 + rr;
-                        int b = (int) (r / positions), pos = (int) (r % positions), oy = pos / ow, ox = pos % ow;
-                        if (b != loaded) {
-                            load(xs, (long) b * in, xin, in);
-                            loaded = b;
-                        }
-                        int y0 = oy * s - p, x0 = ox * s - p;
-                        int kx0 = Math.max(0, -x0), kx1 = Math.min(k, w - x0); // the patch columns inside the input
-                        int at = rr * patch;
+            int rowLen = ow * patch, chunk = (int) Math.max(1, Math.min(oh, sampleBuffer / rowLen));
+            split(batch, Math.max(1, MEDIUM / ((long) oh * rowLen)), (part, from, to) -> {
+                float[] xin = partFloats(part, 0, in), buf = partFloats(part, 1, chunk * rowLen);
+                for (int b = (int) from; b < to; b++) {
+                    load(xs, (long) b * in, xin, in);
+                    for (int oy0 = 0; oy0 < oh; oy0 += chunk) {
+                        int oy1 = Math.min(oh, oy0 + chunk);
                         for (int c = 0; c < ch; c++) {
-                            int xc = c * h * w;
-                            for (int ky = 0; ky < k; ky++, at += k) {
-                                int iy = y0 + ky;
-                                if (iy < 0 || iy >= h || kx0 >= kx1) {
-                                    Arrays.fill(buf, at, at + k, 0f);
-                                    continue;
+                            for (int ky = 0; ky < k; ky++) {
+                                for (int kx = 0; kx < k; kx++) {
+                                    int col = (c * k + ky) * k + kx;
+                                    int ox0 = Math.max(0, Math.ceilDiv(p - kx, s)), ox1 = Math.max(ox0, Math.min(ow, Math.floorDiv(w - 1 + p - kx, s) + 1));
+                                    for (int oy = oy0; oy < oy1; oy++) {
+                                        int iy = oy * s - p + ky, at = (oy - oy0) * rowLen + col;
+                                        if (iy < 0 || iy >= h) {
+                                            for (int ox = 0; ox < ow; ox++) buf[at + ox * patch] = 0f;
+                                            continue;
+                                        }
+                                        int src = (c * h + iy) * w - p + kx;
+                                        for (int ox = 0; ox < ox0; ox++) buf[at + ox * patch] = 0f;
+                                        for (int ox = ox0; ox < ox1; ox++) buf[at + ox * patch] = xin[src + ox * s];
+                                        for (int ox = ox1; ox < ow; ox++) buf[at + ox * patch] = 0f;
+                                    }
                                 }
-                                int src = xc + iy * w + x0;
-                                for (int kx = 0; kx < kx0; kx++) buf[at + kx] = 0f;
-                                for (int kx = kx0; kx < kx1; kx++) buf[at + kx] = xin[src + kx];
-                                for (int kx = kx1; kx < k; kx++) buf[at + kx] = 0f;
                             }
                         }
+                        store(buf, cs, ((long) b * oh + oy0) * rowLen, (oy1 - oy0) * rowLen);
                     }
-                    store(buf, cs, r0 * patch, rows * patch);
                 }
             });
             return;
@@ -804,28 +930,29 @@ public final class Nd4jCpuBackend implements Backend {
         int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
         if (!d) {
             MemorySegment xs = X.seg, cs = C.seg;
-            int positions = oh * ow, chunkRows = Math.max(1, 8192 / patch);
-            // samples split into ranges; within a sample every input element sums its patch entries in the same order
-            split(batch, Math.max(1, MEDIUM / ((long) positions * patch)), (part, from, to) -> {
+            int rowLen = ow * patch, chunk = (int) Math.max(1, Math.min(oh, sampleBuffer / rowLen));
+            // a sample at a time, in chunks of output rows, column by column: chunks in ascending oy and
+            // (ky, kx) descending within a chunk give every input element its terms in the order of
+            // ascending output position (oy, ox), as the row-wise float64 loops below add them
+            split(batch, Math.max(1, MEDIUM / ((long) oh * rowLen)), (part, from, to) -> {
                 double[] acc = partScratch(part, in);
-                float[] buf = partFloats(part, 1, Math.max(chunkRows * patch, in));
+                float[] buf = partFloats(part, 1, Math.max(chunk * rowLen, in));
                 for (int b = (int) from; b < to; b++) {
                     Arrays.fill(acc, 0, in, 0.0);
-                    for (int r0 = 0; r0 < positions; r0 += chunkRows) {
-                        int rows = Math.min(chunkRows, positions - r0);
-                        load(cs, ((long) b * positions + r0) * patch, buf, rows * patch);
-                        for (int rr = 0; rr < rows; rr++) {
-                            int pos = r0 + rr, oy = pos / ow, ox = pos % ow;
-                            int y0 = oy * s - p, x0 = ox * s - p;
-                            int kx0 = Math.max(0, -x0), kx1 = Math.min(k, w - x0);
-                            int at = rr * patch;
-                            for (int c = 0; c < ch; c++) {
-                                int xc = c * h * w;
-                                for (int ky = 0; ky < k; ky++, at += k) {
-                                    int iy = y0 + ky;
-                                    if (iy < 0 || iy >= h) continue;
-                                    int dst = xc + iy * w + x0;
-                                    for (int kx = kx0; kx < kx1; kx++) acc[dst + kx] += buf[at + kx];
+                    for (int oy0 = 0; oy0 < oh; oy0 += chunk) {
+                        int oy1 = Math.min(oh, oy0 + chunk);
+                        load(cs, ((long) b * oh + oy0) * rowLen, buf, (oy1 - oy0) * rowLen);
+                        for (int c = 0; c < ch; c++) {
+                            for (int ky = k - 1; ky >= 0; ky--) {
+                                for (int kx = k - 1; kx >= 0; kx--) {
+                                    int col = (c * k + ky) * k + kx;
+                                    int ox0 = Math.max(0, Math.ceilDiv(p - kx, s)), ox1 = Math.max(ox0, Math.min(ow, Math.floorDiv(w - 1 + p - kx, s) + 1));
+                                    for (int oy = oy0; oy < oy1; oy++) {
+                                        int iy = oy * s - p + ky;
+                                        if (iy < 0 || iy >= h) continue;
+                                        int at = (oy - oy0) * rowLen + col, dst = (c * h + iy) * w - p + kx;
+                                        for (int ox = ox0; ox < ox1; ox++) acc[dst + ox * s] += buf[at + ox * patch];
+                                    }
                                 }
                             }
                         }
@@ -901,6 +1028,50 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
+    private static final int NEG_INF_BITS = Float.floatToRawIntBits(Float.NEGATIVE_INFINITY);
+
+    /**
+     * An int that orders float bits as {@code >} orders the floats, with −0 = +0 and every NaN above
+     * +∞ and equal to each other: so a strict {@code >} over keys keeps the first maximum, and the
+     * first NaN, exactly as the float comparison {@code v > best || isNaN(v) && !isNaN(best)} does.
+     */
+    private static int orderKey(int bits) {
+        int key = (bits ^ ((bits >> 31) & 0x7fff_ffff)) + (bits >>> 31); // negatives flipped and moved up by one: −0 ↦ 0
+        int nan = (0x7f80_0000 - (bits & 0x7fff_ffff)) >> 31; // −1 for NaN
+        return (key & ~nan) | (Integer.MAX_VALUE & nan);
+    }
+
+    /** 2×2 pooling of one sample (the general loop of {@link #maxPool}, unrolled). */
+    private static void maxPool2(float[] xin, int channels, int height, int width, float[] best, float[] arg) {
+        int oh = height / 2, ow = width / 2, o = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = (c * height + 2 * oy) * width, r1 = r0 + width;
+                for (int ox = 0; ox < ow; ox++, o++) {
+                    int i0 = r0 + 2 * ox, i1 = i0 + 1, i2 = r1 + 2 * ox, i3 = i2 + 1;
+                    int b0 = Float.floatToRawIntBits(xin[i0]), b1 = Float.floatToRawIntBits(xin[i1]);
+                    int b2 = Float.floatToRawIntBits(xin[i2]), b3 = Float.floatToRawIntBits(xin[i3]);
+                    int k0 = orderKey(b0), k1 = orderKey(b1), k2 = orderKey(b2), k3 = orderKey(b3);
+                    // the first element always beats −∞'s key or ties with it (then its index is the first anyway)
+                    int bestKey = k0, bestBits = b0, bestAt = i0;
+                    int t = (int) (((long) bestKey - k1) >> 63);
+                    bestKey = (k1 & t) | (bestKey & ~t);
+                    bestBits = (b1 & t) | (bestBits & ~t);
+                    bestAt = (i1 & t) | (bestAt & ~t);
+                    t = (int) (((long) bestKey - k2) >> 63);
+                    bestKey = (k2 & t) | (bestKey & ~t);
+                    bestBits = (b2 & t) | (bestBits & ~t);
+                    bestAt = (i2 & t) | (bestAt & ~t);
+                    t = (int) (((long) bestKey - k3) >> 63);
+                    bestBits = (b3 & t) | (bestBits & ~t);
+                    bestAt = (i3 & t) | (bestAt & ~t);
+                    best[o] = Float.intBitsToFloat(bestBits);
+                    arg[o] = bestAt;
+                }
+            }
+        }
+    }
+
     @Override
     public void maxPool(Tensor x, int channels, int height, int width, int k, Tensor out, Tensor argmax) {
         CpuTensor X = cpu(x), O = cpu(out), A = cpu(argmax);
@@ -915,23 +1086,32 @@ public final class Nd4jCpuBackend implements Backend {
                 float[] xin = partFloats(part, 0, in), best = partFloats(part, 1, outLen), arg = partFloats(part, 2, outLen);
                 for (int b = (int) from; b < to; b++) {
                     load(xs, (long) b * in, xin, in);
+                    if (k == 2) {
+                        maxPool2(xin, channels, height, width, best, arg);
+                        store(best, os, (long) b * outLen, outLen);
+                        store(arg, as, (long) b * outLen, outLen);
+                        continue;
+                    }
                     int o = 0;
                     for (int c = 0; c < channels; c++) {
                         int xc = c * height * width;
                         for (int oy = 0; oy < oh; oy++) {
                             for (int ox = 0; ox < ow; ox++, o++) {
-                                float bv = Float.NEGATIVE_INFINITY;
+                                // branch-free (comparisons of real data are unpredictable): floats compared
+                                // as order-preserving int keys, the winner chosen by masks, not jumps
                                 int bestAt = xc + oy * k * width + ox * k;
+                                int bestBits = NEG_INF_BITS, bestKey = orderKey(NEG_INF_BITS);
                                 for (int ky = 0; ky < k; ky++) {
                                     int rowAt = xc + (oy * k + ky) * width + ox * k;
                                     for (int kx = 0; kx < k; kx++) {
-                                        float v = xin[rowAt + kx];
-                                        if (v > bv || Float.isNaN(v) && !Float.isNaN(bv)) {
-                                            bv = v;
-                                            bestAt = rowAt + kx;
-                                        }
+                                        int bits = Float.floatToRawIntBits(xin[rowAt + kx]), key = orderKey(bits);
+                                        int take = (int) (((long) bestKey - key) >> 63); // −1 where key > bestKey
+                                        bestKey = (key & take) | (bestKey & ~take);
+                                        bestBits = (bits & take) | (bestBits & ~take);
+                                        bestAt = ((rowAt + kx) & take) | (bestAt & ~take);
                                     }
                                 }
+                                float bv = Float.intBitsToFloat(bestBits);
                                 best[o] = bv;
                                 arg[o] = bestAt;
                             }
@@ -1031,6 +1211,13 @@ public final class Nd4jCpuBackend implements Backend {
                 st(D.seg, d, at, ld(D.seg, d, at) + ld(S.seg, d, sb + j));
             }
         }
+    }
+
+    @Override
+    public boolean sameContent(Tensor a, Tensor b) {
+        CpuTensor A = cpu(a), B = cpu(b);
+        if (A.dtype() != B.dtype() || A.length() != B.length()) return false;
+        return A == B || MemorySegment.mismatch(A.seg, 0, A.seg.byteSize(), B.seg, 0, B.seg.byteSize()) < 0;
     }
 
     @Override

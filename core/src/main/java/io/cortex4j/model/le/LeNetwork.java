@@ -34,7 +34,9 @@ import java.util.Map;
  *       layer below (a pool passes the pooled noise below plus its own).</li>
  * </ol>
  * The membrane potential u of the reference never feeds back (its error term is multiplied by 0
- * and ŭ = u + τu̇ = basal + ξ exactly), so it is not kept. The state carries over between samples
+ * and ŭ = u + τu̇ = basal + ξ exactly), so it is not kept. A convolutional input layer unfolds the
+ * input ({@code im2col}) only when it differs from the one it last unfolded: inputs are held for
+ * the presentation time, so the unfolding is mostly reused. The state carries over between samples
  * and batches (a continuous stream); evaluation mode turns off learning, target and noise.
  */
 public final class LeNetwork implements AutoCloseable {
@@ -130,6 +132,9 @@ public final class LeNetwork implements AutoCloseable {
         Tensor uBreve, hp, rateOld;
         // convolution work space
         Tensor colsIn, basalRows, eRows, dcols, hpRows, noiseCols;
+        /** Input layer only: the input colsIn was unfolded from; the unfolding is reused while the input is held. */
+        Tensor colsSource;
+        boolean colsValid;
         boolean first = true;
 
         Weighted(int index, LeArchitecture.Shape in, LeArchitecture.Shape out, Activation f, ConvGeometry g) {
@@ -186,6 +191,10 @@ public final class LeNetwork implements AutoCloseable {
             }
             if (g != null) {
                 colsIn = be.zeros(dtype, bs * positions, cols);
+                if (index == 0) {
+                    colsSource = be.zeros(dtype, bs, inLen);
+                    colsValid = false;
+                }
                 basalRows = be.zeros(dtype, bs * positions, rows);
                 eRows = be.zeros(dtype, bs * positions, rows);
                 if (index > 0) dcols = be.zeros(dtype, bs * positions, cols);
@@ -225,7 +234,13 @@ public final class LeNetwork implements AutoCloseable {
                 be.gemm(false, true, 1.0, x, w, 0.0, uBreve);
                 be.addRowVector(1.0, b, uBreve);
             } else {
-                be.im2col(x, g, colsIn);
+                if (colsSource == null || !colsValid || !be.sameContent(x, colsSource)) {
+                    be.im2col(x, g, colsIn);
+                    if (colsSource != null) {
+                        be.copy(x, colsSource);
+                        colsValid = true;
+                    }
+                }
                 be.gemm(false, true, 1.0, colsIn, w, 0.0, basalRows);
                 be.addRowVector(1.0, b, basalRows);
                 be.blockTranspose(basalRows, positions, rows, uBreve);
@@ -652,7 +667,7 @@ public final class LeNetwork implements AutoCloseable {
         if (softmax != null) softmax.close();
         for (Layer l : layers) {
             if (l instanceof Weighted w) {
-                for (Tensor t : new Tensor[] {w.colsIn, w.basalRows, w.eRows, w.dcols, w.hpRows, w.noiseCols}) if (t != null) t.close();
+                for (Tensor t : new Tensor[] {w.colsIn, w.basalRows, w.eRows, w.dcols, w.hpRows, w.noiseCols, w.colsSource}) if (t != null) t.close();
             } else if (l instanceof Pool pool && pool.noiseOut != null) {
                 pool.noiseOut.close();
             }

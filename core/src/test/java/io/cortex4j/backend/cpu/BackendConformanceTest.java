@@ -430,6 +430,21 @@ class BackendConformanceTest {
             Random r = new Random(32 + h);
             double[] x = new double[batch * in];
             for (int i = 0; i < x.length; i++) x[i] = r.nextInt(3) - 1.0;
+            // special values: signed zeros (equal: the first wins), infinities, NaNs (a NaN wins, the first one)
+            double negativeNaN = Double.longBitsToDouble(0xfff8_0000_0000_0000L);
+            double[] specials = {0.0, -0.0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, -2.0, negativeNaN, 3.0};
+            for (int i = 0; i < x.length; i += 7) x[i] = specials[(i / 7) % specials.length];
+            if (k == 2) { // whole windows: (−0, +0, −0, +0), (−∞ ×4), (1, NaN, 2, NaN), (1, −NaN, 2, 3)
+                double[][] windows = {{-0.0, 0.0, -0.0, 0.0}, {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY,
+                    Double.NEGATIVE_INFINITY}, {1.0, Double.NaN, 2.0, Double.NaN}, {1.0, negativeNaN, 2.0, 3.0}};
+                for (int q = 0; q < windows.length; q++) {
+                    int at0 = q * 2; // window (0, q) of channel 0, sample 1
+                    x[in + at0] = windows[q][0];
+                    x[in + at0 + 1] = windows[q][1];
+                    x[in + w + at0] = windows[q][2];
+                    x[in + w + at0 + 1] = windows[q][3];
+                }
+            }
             Tensor X = be.fromHost(d, x, batch, in), O = be.zeros(d, batch, out), A = be.zeros(d, batch, out);
             be.maxPool(X, ch, h, w, k, O, A);
             double[] want = new double[batch * out], wantArg = new double[batch * out];
@@ -441,7 +456,8 @@ class BackendConformanceTest {
                             for (int ky = 0; ky < k; ky++) { // scanning order of PyTorch: rows, then columns; strict > keeps the first
                                 for (int kx = 0; kx < k; kx++) {
                                     int at = (c * h + oy * k + ky) * w + ox * k + kx;
-                                    if (best < 0 || x[b * in + at] > x[b * in + best]) best = at;
+                                    double v = x[b * in + at];
+                                    if (best < 0 || v > x[b * in + best] || Double.isNaN(v) && !Double.isNaN(x[b * in + best])) best = at;
                                 }
                             }
                             int o = b * out + (c * oh + oy) * ow + ox;
@@ -453,6 +469,10 @@ class BackendConformanceTest {
             }
             String what = "maxPool " + ch + "×" + h + "×" + w + " k=" + k;
             exact(want, O, what);
+            double[] got = O.toHost();
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(Double.doubleToLongBits(want[i]), Double.doubleToLongBits(got[i]), what + " bits of [" + i + "] (signed zeros, NaN)");
+            }
             exact(wantArg, A, what + " argmax");
             // the argmax indexes the maxima: gatherRows(x, argmax) = out
             Tensor G = be.zeros(d, batch, out);
@@ -495,6 +515,29 @@ class BackendConformanceTest {
         assertThrows(IllegalArgumentException.class, () -> be.scatterRows(V, be.zeros(d, batch, m + 1), D));
         assertThrows(IllegalArgumentException.class, () -> be.scatterRows(V, I, V), "in place");
         assertThrows(IllegalArgumentException.class, () -> be.gatherRows(S, I, be.zeros(other(d), batch, m)));
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void sameContent(String name, Backend be, DType d) {
+        int n = 19;
+        double[] x = round(rand(n, 37), d);
+        Tensor X = be.fromHost(d, x, 1, n), Y = be.fromHost(d, x, 1, n);
+        assertTrue(be.sameContent(X, Y));
+        assertTrue(be.sameContent(X, X));
+        double[] y = x.clone();
+        y[n - 1] = d == DType.FLOAT32 ? Math.nextUp((float) y[n - 1]) : Math.nextUp(y[n - 1]); // one ulp of the dtype
+        Y.load(y);
+        assertFalse(be.sameContent(X, Y), "last element differs");
+        y = x.clone();
+        y[0] = 0.0;
+        x[0] = -0.0;
+        X.load(x);
+        Y.load(y);
+        assertFalse(be.sameContent(X, Y), "−0 and +0 differ");
+        assertFalse(be.sameContent(X, be.zeros(d, 1, n + 1)), "lengths differ");
+        assertFalse(be.sameContent(be.zeros(d, 1, n), be.zeros(other(d), 1, n)), "dtypes differ");
+        assertTrue(be.sameContent(be.zeros(d, 1, n), be.zeros(d, n, 1)), "shape does not matter, elements do");
     }
 
     static DType other(DType d) {

@@ -335,4 +335,50 @@ class LeNetworkTest {
         assertEquals(a.length, b.length);
         for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 0.0, "element " + i);
     }
+
+    /**
+     * A convolutional input layer reuses its unfolded input while the input is held, and unfolds
+     * again as soon as any element changes: the trajectory equals, bit for bit, that of a network
+     * whose backend never reports equal content (so it unfolds every step).
+     */
+    @Test
+    void heldInputUnfoldingIsReusedOnlyWhileTheInputIsUnchanged() {
+        LeArchitecture arch = convNet();
+        int[] reuses = {0};
+        Backend counting = proxy(BE, (m, r) -> {
+            if (m.equals("sameContent") && (Boolean) r) reuses[0]++;
+            return r;
+        });
+        Backend never = proxy(BE, (m, r) -> m.equals("sameContent") ? Boolean.FALSE : r);
+        LeParams p = params(arch, LeRule.BP, OutputError.MSE, 0.5);
+        try (LeNetwork a = new LeNetwork(p, counting, DType.FLOAT32, 3, 8); LeNetwork b = new LeNetwork(p, never, DType.FLOAT32, 3, 8)) {
+            double[] x = flat(randomRows(3, arch.inputLength(), 5, 1.0)), y = flat(randomRows(3, 4, 6, 1.0));
+            for (LeNetwork n : new LeNetwork[] {a, b}) n.target().load(y);
+            for (int s = 0; s < 12; s++) {
+                if (s == 4) x[x.length - 1] += 0.25; // one element of the last sample changes
+                if (s == 8) x = flat(randomRows(3, arch.inputLength(), 7, 1.0));
+                for (LeNetwork n : new LeNetwork[] {a, b}) {
+                    n.input().load(x);
+                    n.step();
+                }
+                assertArrayEqualsExact(b.output().toHost(), a.output().toHost());
+                assertArrayEqualsExact(b.weights(0).toHost(), a.weights(0).toHost());
+            }
+        }
+        assertEquals(9, reuses[0], "reused at every step but the first after each change");
+    }
+
+    interface ResultFilter {
+        Object apply(String method, Object result);
+    }
+
+    static Backend proxy(Backend inner, ResultFilter filter) {
+        return (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (px, m, args) -> {
+            try {
+                return filter.apply(m.getName(), m.invoke(inner, args));
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
 }
