@@ -180,6 +180,7 @@ public final class Dl4jNetwork {
             case TANH -> Activation.TANH;
             case RELU -> Activation.RELU;
             case LINEAR -> Activation.IDENTITY;
+            case SOFTPLUS -> Activation.SOFTPLUS;
         };
     }
 

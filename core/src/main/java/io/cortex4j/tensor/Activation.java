@@ -6,7 +6,9 @@ public enum Activation {
     SIGMOID,
     TANH,
     RELU,
-    LINEAR;
+    LINEAR,
+    /** log(1 + e^x), whose derivative is the logistic sigmoid. */
+    SOFTPLUS;
 
     public double apply(double x) {
         return switch (this) {
@@ -14,6 +16,7 @@ public enum Activation {
             case TANH -> Math.tanh(x);
             case RELU -> x > 0 ? x : 0.0;
             case LINEAR -> x;
+            case SOFTPLUS -> x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
         };
     }
 
@@ -29,6 +32,7 @@ public enum Activation {
             }
             case RELU -> x > 0 ? 1.0 : 0.0;
             case LINEAR -> 1.0;
+            case SOFTPLUS -> 1.0 / (1.0 + Math.exp(-x));
         };
     }
 
@@ -36,7 +40,7 @@ public enum Activation {
         try {
             return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown activation '" + s + "' (use sigmoid, tanh, relu or linear)");
+            throw new IllegalArgumentException("unknown activation '" + s + "' (use sigmoid, tanh, relu, linear or softplus)");
         }
     }
 }

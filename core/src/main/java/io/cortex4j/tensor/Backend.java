@@ -147,6 +147,33 @@ public interface Backend extends AutoCloseable {
     void scatterRows(Tensor src, Tensor idx, Tensor dst);
 
     /**
+     * One Euler step of a layer of GLE neuron pairs (specs/gle.md §5), element by element over
+     * [B, n], with per-neuron time constants {@code tauM} and {@code tauR} (n elements, broadcast
+     * over the rows). It reads the old u and v and overwrites them:
+     * <pre>
+     *   prospective:  v̇ = (ie − v)/τr,  e = v + τm·v̇,  v ← v + dt·v̇      otherwise: e = ie, v ← ie
+     *   u̇ = (s + γ·e − u)/τm,  ŭ = u + τr·u̇,  u ← u + dt·u̇
+     * </pre>
+     * into {@code e}, {@code uDot} and {@code uBreve} [B, n], where s is the synaptic drive
+     * r_in·Wᵀ + b and ie the instantaneous error φ'(ŭ_old) ⊙ (e_above·W_above).
+     */
+    void gleNeuronStep(Tensor s, Tensor ie, Tensor tauM, Tensor tauR, double dt, double gamma, boolean prospective, Tensor u, Tensor v, Tensor e,
+            Tensor uDot, Tensor uBreve);
+
+    /**
+     * One Adam step (Kingma &amp; Ba, PyTorch's formulation without weight decay) of parameter p with
+     * gradient g and moments m, v (all the same length), t ≥ 1 being the step count:
+     * <pre>
+     *   m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,
+     *   p ← p − (lr/(1−β1^t)) · m / (√v/√(1−β2^t) + ε)
+     * </pre>
+     */
+    void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, long t);
+
+    /** {@code x ← min(max(x, lo), hi)} element by element (NaN stays NaN). */
+    void clamp(Tensor x, double lo, double hi);
+
+    /**
      * True if a and b hold bit for bit the same elements (same dtype and length, and every element's
      * bits equal, so NaNs compare by payload and −0 differs from +0).
      */

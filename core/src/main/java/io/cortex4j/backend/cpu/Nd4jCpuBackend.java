@@ -1253,6 +1253,86 @@ public final class Nd4jCpuBackend implements Backend {
     }
 
     @Override
+    public void gleNeuronStep(Tensor s, Tensor ie, Tensor tauM, Tensor tauR, double dt, double gamma, boolean prospective, Tensor u, Tensor v, Tensor e,
+            Tensor uDot, Tensor uBreve) {
+        CpuTensor U = cpu(u);
+        int rows = U.rows(), n = U.cols();
+        for (Tensor t : new Tensor[] {s, ie, v, e, uDot, uBreve}) {
+            if (t.rows() != rows || t.cols() != n || t.dtype() != u.dtype()) throw new IllegalArgumentException("gleNeuronStep: " + t + " for u " + u);
+        }
+        for (Tensor t : new Tensor[] {tauM, tauR}) {
+            if (t.length() != n || t.dtype() != u.dtype()) throw new IllegalArgumentException("gleNeuronStep: time constants " + t + " for u " + u);
+        }
+        if (e == u || e == v || e == s || e == ie || uDot == u || uBreve == u || uDot == uBreve || e == uDot || e == uBreve) {
+            throw new IllegalArgumentException("gleNeuronStep: e, uDot and uBreve must be distinct from each other and from the inputs");
+        }
+        boolean d = U.f64;
+        MemorySegment ss = cpu(s).seg, is = cpu(ie).seg, ms = cpu(tauM).seg, rs = cpu(tauR).seg, us = U.seg, vs = cpu(v).seg, es = cpu(e).seg,
+                ds = cpu(uDot).seg, bs = cpu(uBreve).seg;
+        for (int i = 0; i < rows; i++) {
+            long at = (long) i * n;
+            for (int j = 0; j < n; j++) {
+                long k = at + j;
+                double tm = ld(ms, d, j), tr = ld(rs, d, j), inst = ld(is, d, k), err, vNew;
+                if (prospective) {
+                    double v0 = ld(vs, d, k), vd = (inst - v0) / tr;
+                    err = v0 + tm * vd;
+                    vNew = v0 + dt * vd;
+                } else {
+                    err = inst;
+                    vNew = inst;
+                }
+                if (!d) err = (float) err; // e is stored, and read back by the membrane below, at the tensor's precision
+                double u0 = ld(us, d, k), ud = (ld(ss, d, k) + gamma * err - u0) / tm;
+                if (!d) ud = (float) ud;
+                st(vs, d, k, vNew);
+                st(es, d, k, err);
+                st(ds, d, k, ud);
+                st(bs, d, k, u0 + tr * ud);
+                st(us, d, k, u0 + dt * ud);
+            }
+        }
+    }
+
+    @Override
+    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, long t) {
+        sameLength(p, g);
+        sameLength(p, m);
+        sameLength(p, v);
+        if (t < 1) throw new IllegalArgumentException("adamStep: step count must be ≥ 1, got " + t);
+        CpuTensor P = cpu(p);
+        boolean d = P.f64;
+        for (Tensor x : new Tensor[] {g, m, v}) if (x.dtype() != p.dtype()) throw new IllegalArgumentException("adamStep: " + x + " for " + p);
+        MemorySegment ps = P.seg, gs = cpu(g).seg, ms = cpu(m).seg, vs = cpu(v).seg;
+        double stepSize = lr / (1.0 - Math.pow(beta1, t)), bc2 = Math.sqrt(1.0 - Math.pow(beta2, t));
+        long n = P.length();
+        for (long i = 0; i < n; i++) {
+            double gi = ld(gs, d, i);
+            double mi = beta1 * ld(ms, d, i) + (1.0 - beta1) * gi, vi = beta2 * ld(vs, d, i) + (1.0 - beta2) * gi * gi;
+            if (!d) {
+                mi = (float) mi;
+                vi = (float) vi;
+            }
+            st(ms, d, i, mi);
+            st(vs, d, i, vi);
+            st(ps, d, i, ld(ps, d, i) - stepSize * mi / (Math.sqrt(vi) / bc2 + eps));
+        }
+    }
+
+    @Override
+    public void clamp(Tensor x, double lo, double hi) {
+        if (!(lo <= hi)) throw new IllegalArgumentException("clamp: lo " + lo + " > hi " + hi);
+        CpuTensor X = cpu(x);
+        boolean d = X.f64;
+        long n = X.length();
+        for (long i = 0; i < n; i++) {
+            double a = ld(X.seg, d, i);
+            if (a < lo) st(X.seg, d, i, lo);
+            else if (a > hi) st(X.seg, d, i, hi);
+        }
+    }
+
+    @Override
     public boolean hasNonFinite(Tensor x) {
         CpuTensor X = cpu(x);
         long n = X.length();

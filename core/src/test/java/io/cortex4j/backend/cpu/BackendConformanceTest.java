@@ -1,5 +1,6 @@
 package io.cortex4j.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -538,6 +539,92 @@ class BackendConformanceTest {
         assertFalse(be.sameContent(X, be.zeros(d, 1, n + 1)), "lengths differ");
         assertFalse(be.sameContent(be.zeros(d, 1, n), be.zeros(other(d), 1, n)), "dtypes differ");
         assertTrue(be.sameContent(be.zeros(d, 1, n), be.zeros(d, n, 1)), "shape does not matter, elements do");
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void gleNeuronStep(String name, Backend be, DType d) {
+        int rows = 4, n = 7;
+        double dt = 0.1, gamma = 0.3;
+        double[] s = round(rand(rows * n, 60), d), ie = round(rand(rows * n, 61), d), u0 = round(rand(rows * n, 62), d), v0 = round(rand(rows * n, 63), d);
+        double[] tm = new double[n], tr = new double[n];
+        for (int j = 0; j < n; j++) {
+            tm[j] = round(new double[] {0.1 + 0.3 * j}, d)[0];
+            tr[j] = round(new double[] {j % 2 == 0 ? tm[j] : 0.1}, d)[0];
+        }
+        for (boolean prospective : new boolean[] {true, false}) {
+            Tensor S = be.fromHost(d, s, rows, n), IE = be.fromHost(d, ie, rows, n), U = be.fromHost(d, u0, rows, n), V = be.fromHost(d, v0, rows, n);
+            Tensor TM = be.fromHost(d, tm, 1, n), TR = be.fromHost(d, tr, 1, n);
+            Tensor E = be.zeros(d, rows, n), UD = be.zeros(d, rows, n), UB = be.zeros(d, rows, n);
+            be.gleNeuronStep(S, IE, TM, TR, dt, gamma, prospective, U, V, E, UD, UB);
+            double[] we = new double[rows * n], wv = new double[rows * n], wud = new double[rows * n], wub = new double[rows * n], wu = new double[rows * n];
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < n; j++) {
+                    int k = i * n + j;
+                    double vd = (ie[k] - v0[k]) / tr[j];
+                    we[k] = prospective ? v0[k] + tm[j] * vd : ie[k];
+                    wv[k] = prospective ? v0[k] + dt * vd : ie[k];
+                    wud[k] = (s[k] + gamma * we[k] - u0[k]) / tm[j];
+                    wub[k] = u0[k] + tr[j] * wud[k];
+                    wu[k] = u0[k] + dt * wud[k];
+                }
+            }
+            String what = "gleNeuronStep prospective=" + prospective;
+            close(we, E, d, what + " e");
+            close(wv, V, d, what + " v");
+            close(wud, UD, d, what + " u̇");
+            close(wub, UB, d, what + " ŭ");
+            close(wu, U, d, what + " u");
+            exact(s, S, "s untouched");
+            exact(ie, IE, "ie untouched");
+        }
+        Tensor A = be.zeros(d, rows, n), T = be.zeros(d, 1, n);
+        assertThrows(IllegalArgumentException.class, () -> be.gleNeuronStep(A, A, T, be.zeros(d, 1, n + 1), dt, 0, true, A, A, be.zeros(d, rows, n),
+                be.zeros(d, rows, n), be.zeros(d, rows, n)), "τr of another length");
+        assertThrows(IllegalArgumentException.class, () -> be.gleNeuronStep(A, A, T, T, dt, 0, true, A, be.zeros(d, rows, n), be.zeros(d, rows + 1, n),
+                be.zeros(d, rows, n), be.zeros(d, rows, n)), "e of another shape");
+        Tensor E = be.zeros(d, rows, n);
+        assertThrows(IllegalArgumentException.class, () -> be.gleNeuronStep(A, A, T, T, dt, 0, true, be.zeros(d, rows, n), be.zeros(d, rows, n), E, E,
+                be.zeros(d, rows, n)), "outputs alias");
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void adamStepMatchesTheFormulaOverSeveralSteps(String name, Backend be, DType d) {
+        int n = 13;
+        double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+        double[] p = round(rand(n, 70), d), m = new double[n], v = new double[n];
+        Tensor P = be.fromHost(d, p, 1, n), M = be.zeros(d, 1, n), V = be.zeros(d, 1, n), G = be.zeros(d, 1, n);
+        for (int t = 1; t <= 5; t++) {
+            double[] g = round(rand(n, 80 + t), d);
+            if (t == 3) g[0] = 0; // a zero gradient still moves p through the first moment
+            be.copyFromHost(g, G);
+            be.adamStep(P, G, M, V, lr, b1, b2, eps, t);
+            for (int i = 0; i < n; i++) {
+                m[i] = b1 * m[i] + (1 - b1) * g[i];
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                p[i] -= lr / (1 - Math.pow(b1, t)) * m[i] / (Math.sqrt(v[i]) / Math.sqrt(1 - Math.pow(b2, t)) + eps);
+            }
+            close(p, P, d, "adam p, step " + t);
+            close(m, M, d, "adam m, step " + t);
+            close(v, V, d, "adam v, step " + t);
+        }
+        assertThrows(IllegalArgumentException.class, () -> be.adamStep(P, G, M, V, lr, b1, b2, eps, 0));
+        assertThrows(IllegalArgumentException.class, () -> be.adamStep(P, be.zeros(d, 1, n + 1), M, V, lr, b1, b2, eps, 1));
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    void clamp(String name, Backend be, DType d) {
+        double[] x = {-3, -0.5, 0, 0.25, 0.5, 7, Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY};
+        Tensor X = be.fromHost(d, x, 1, x.length);
+        be.clamp(X, -0.5, 0.5);
+        double[] got = X.toHost();
+        assertArrayEquals(new double[] {-0.5, -0.5, 0, 0.25, 0.5, 0.5}, java.util.Arrays.copyOf(got, 6), 0.0);
+        assertTrue(Double.isNaN(got[6]), "NaN stays NaN");
+        assertEquals(-0.5, got[7], 0.0);
+        assertEquals(0.5, got[8], 0.0);
+        assertThrows(IllegalArgumentException.class, () -> be.clamp(X, 1, 0));
     }
 
     static DType other(DType d) {

@@ -1,0 +1,63 @@
+package io.cortex4j.model.gle;
+
+import io.cortex4j.tensor.Activation;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One GLE layer (specs/gle.md §2, §6): {@code units} neuron pairs fed by a dense projection from the
+ * layer below, with activation φ (LINEAR for the linear first and output layers), a membrane time
+ * constant τm and a prospective time constant τr per neuron, and an optional bias.
+ * τr = τm gives instantaneous ("LE") units, τr = dt retrospective leaky integrators ("LI").
+ */
+public record GleLayerSpec(int units, Activation activation, double[] tauM, double[] tauR, boolean bias) {
+    public GleLayerSpec {
+        if (units < 1) throw new IllegalArgumentException("a GLE layer needs ≥ 1 unit, got " + units);
+        Objects.requireNonNull(activation, "activation");
+        if (tauM.length != units || tauR.length != units) {
+            throw new IllegalArgumentException("τm and τr need one value per unit (" + units + "), got " + tauM.length + " and " + tauR.length);
+        }
+        for (int i = 0; i < units; i++) {
+            if (!(tauM[i] > 0) || !(tauR[i] > 0) || Double.isInfinite(tauM[i]) || Double.isInfinite(tauR[i])) {
+                throw new IllegalArgumentException("time constants must be finite and > 0; unit " + i + " has τm " + tauM[i] + ", τr " + tauR[i]);
+            }
+        }
+        tauM = tauM.clone();
+        tauR = tauR.clone();
+    }
+
+    /** A layer whose units all share one τm and one τr. */
+    public static GleLayerSpec uniform(int units, Activation activation, double tauM, double tauR, boolean bias) {
+        double[] m = new double[units], r = new double[units];
+        Arrays.fill(m, tauM);
+        Arrays.fill(r, tauR);
+        return new GleLayerSpec(units, activation, m, r, bias);
+    }
+
+    @Override
+    public double[] tauM() {
+        return tauM.clone();
+    }
+
+    @Override
+    public double[] tauR() {
+        return tauR.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GleLayerSpec g && g.units == units && g.activation == activation && g.bias == bias && Arrays.equals(g.tauM, tauM)
+                && Arrays.equals(g.tauR, tauR);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(units, activation, bias, Arrays.hashCode(tauM), Arrays.hashCode(tauR));
+    }
+
+    @Override
+    public String toString() {
+        return "GleLayerSpec[units=" + units + ", activation=" + activation + ", tauM=" + Arrays.toString(tauM) + ", tauR=" + Arrays.toString(tauR)
+                + ", bias=" + bias + "]";
+    }
+}
