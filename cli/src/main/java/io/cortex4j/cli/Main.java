@@ -4,7 +4,9 @@ import io.cortex4j.baselines.Dl4jExperiment;
 import io.cortex4j.config.ConfigException;
 import io.cortex4j.config.ConfigNode;
 import io.cortex4j.config.ExperimentConfig;
+import io.cortex4j.config.GleExperimentConfig;
 import io.cortex4j.config.LeExperimentConfig;
+import io.cortex4j.train.GleMimicExperiment;
 import io.cortex4j.train.LeExperiment;
 import io.cortex4j.datasets.DataDirectory;
 import io.cortex4j.datasets.DataFormatException;
@@ -126,6 +128,7 @@ public final class Main {
                 return 0;
             }
             if (family.equals("dl4j")) throw new IllegalArgumentException("DL4J baseline runs keep no checkpoints; start the run again");
+            if (family.equals("gle")) throw new IllegalArgumentException("GLE mimic runs keep no checkpoints (they take seconds to minutes); start the run again");
             try (MicrocircuitExperiment e = MicrocircuitExperiment.resume(resume, progress)) {
                 report(e.run(), resume);
             }
@@ -134,6 +137,10 @@ public final class Main {
         if (config == null) throw new IllegalArgumentException("train needs a config file (or --resume <run-dir>)");
         String family = LeExperimentConfig.familyOf(ConfigNode.load(config));
         if (family.equals("le") || family.equals("dl4j")) return trainLayered(LeExperimentConfig.load(config), seeds, out, quiet, epochs, evalEvery);
+        if (family.equals("gle")) {
+            if (epochs > 0 || evalEvery > 0) throw new IllegalArgumentException("--epochs and --eval-every do not apply to GLE mimic runs (see schedule.duration)");
+            return trainGle(GleExperimentConfig.load(config), seeds, out, quiet);
+        }
         ExperimentConfig cfg = ExperimentConfig.load(config);
         if (epochs > 0 || evalEvery > 0) {
             cfg = cfg.withSchedule(epochs > 0 ? epochs : cfg.schedule().epochs(), evalEvery > 0 ? evalEvery : cfg.schedule().evalEvery());
@@ -143,6 +150,25 @@ public final class Main {
         List<Map<String, Object>> results = new ArrayList<>();
         for (long s : seeds) results.add(runOne(cfg.withSeed(s), parent, quiet));
         Aggregate.print(cfg.name(), seeds, results, parent);
+        return 0;
+    }
+
+    private static int trainGle(GleExperimentConfig cfg, List<Long> seeds, Path out, boolean quiet) {
+        Path parent = out != null ? out : Path.of(cfg.run().outDir());
+        List<Long> run = seeds.isEmpty() ? List.of(cfg.run().seed()) : seeds;
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (long s : run) {
+            GleExperimentConfig c = cfg.withSeed(s);
+            Path dir = runDirectory(parent, c.name(), s);
+            Progress progress = new Progress(System.out, quiet);
+            progress.line("run directory " + dir);
+            try (GleMimicExperiment e = GleMimicExperiment.create(c, dir, progress)) {
+                Map<String, Object> summary = e.run();
+                report(summary, dir);
+                results.add(summary);
+            }
+        }
+        if (!seeds.isEmpty()) Aggregate.print(cfg.name(), seeds, results, parent);
         return 0;
     }
 
@@ -197,6 +223,8 @@ public final class Main {
         StringBuilder sb = new StringBuilder("done: ");
         if (s.containsKey("test_acc")) sb.append(String.format(Locale.ROOT, "test accuracy %.2f%%, ", 100 * (double) s.get("test_acc")));
         if (s.containsKey("test_probe_acc")) sb.append(String.format(Locale.ROOT, "test linear-probe accuracy %.2f%%, ", 100 * (double) s.get("test_probe_acc")));
+        if (s.containsKey("param_rel_error")) sb.append(String.format(Locale.ROOT, "loss %.3g, largest relative parameter error %.2f%%, ", (double) s.get("final_loss"),
+                100 * (double) s.get("param_rel_error")));
         for (Map.Entry<String, Object> e : s.entrySet()) {
             if (e.getKey().startsWith("angle_B_WT_")) sb.append(String.format(Locale.ROOT, "∠(B%s,Wᵀ) %.1f°, ", e.getKey().substring(11), (double) e.getValue()));
             if (e.getKey().startsWith("angle_B_W_")) sb.append(String.format(Locale.ROOT, "∠(B%s,W) %.1f°, ", e.getKey().substring(10), (double) e.getValue()));
@@ -212,6 +240,7 @@ public final class Main {
         if (!Files.exists(dir.resolve(MicrocircuitExperiment.CONFIG))) throw new IllegalArgumentException(dir + " is not a run directory (no config.yaml)");
         String family = LeExperimentConfig.familyOf(ConfigNode.load(dir.resolve(MicrocircuitExperiment.CONFIG)));
         if (family.equals("dl4j")) throw new IllegalArgumentException("DL4J baseline runs keep no network; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
+        if (family.equals("gle")) throw new IllegalArgumentException("a GLE mimic run has nothing to evaluate; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
         if (family.equals("le")) {
             try (LeExperiment e = LeExperiment.resume(dir, Progress.silent())) {
                 String what = e.config().task() == LeExperimentConfig.Task.AUTOENCODER ? "linear-probe accuracy" : "accuracy";

@@ -242,6 +242,16 @@ public final class ConfigNode {
         return out;
     }
 
+    /** A list of lists of numbers, e.g. per-layer weight vectors {@code [[1.0], [2.0]]}. */
+    public double[][] numberLists(String key) {
+        Node v = value(key);
+        if (v == null) throw error(key, "missing");
+        if (!(v instanceof SequenceNode seq)) throw error(key, "must be a list of lists of numbers like [[1.0], [2.0]]");
+        double[][] out = new double[seq.getValue().size()][];
+        for (int i = 0; i < out.length; i++) out[i] = numberList(key + "[" + i + "]", seq.getValue().get(i));
+        return out;
+    }
+
     /**
      * Rejects every key of this section and its sections that no reader took: a typo in a config
      * must not be silently ignored.
