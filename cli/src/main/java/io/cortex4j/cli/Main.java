@@ -6,6 +6,7 @@ import io.cortex4j.config.ConfigNode;
 import io.cortex4j.config.ExperimentConfig;
 import io.cortex4j.config.GleExperimentConfig;
 import io.cortex4j.config.LeExperimentConfig;
+import io.cortex4j.train.GleClassificationExperiment;
 import io.cortex4j.train.GleMimicExperiment;
 import io.cortex4j.train.LeExperiment;
 import io.cortex4j.datasets.DataDirectory;
@@ -128,7 +129,7 @@ public final class Main {
                 return 0;
             }
             if (family.equals("dl4j")) throw new IllegalArgumentException("DL4J baseline runs keep no checkpoints; start the run again");
-            if (family.equals("gle")) throw new IllegalArgumentException("GLE mimic runs keep no checkpoints (they take seconds to minutes); start the run again");
+            if (family.equals("gle")) throw new IllegalArgumentException("GLE runs keep no checkpoints yet; start the run again");
             try (MicrocircuitExperiment e = MicrocircuitExperiment.resume(resume, progress)) {
                 report(e.run(), resume);
             }
@@ -138,8 +139,9 @@ public final class Main {
         String family = LeExperimentConfig.familyOf(ConfigNode.load(config));
         if (family.equals("le") || family.equals("dl4j")) return trainLayered(LeExperimentConfig.load(config), seeds, out, quiet, epochs, evalEvery);
         if (family.equals("gle")) {
-            if (epochs > 0 || evalEvery > 0) throw new IllegalArgumentException("--epochs and --eval-every do not apply to GLE mimic runs (see schedule.duration)");
-            return trainGle(GleExperimentConfig.load(config), seeds, out, quiet);
+            if (evalEvery > 0) throw new IllegalArgumentException("--eval-every does not apply to GLE runs (classification runs evaluate every epoch)");
+            GleExperimentConfig g = GleExperimentConfig.load(config);
+            return trainGle(epochs > 0 ? g.withEpochs(epochs) : g, seeds, out, quiet);
         }
         ExperimentConfig cfg = ExperimentConfig.load(config);
         if (epochs > 0 || evalEvery > 0) {
@@ -162,11 +164,18 @@ public final class Main {
             Path dir = runDirectory(parent, c.name(), s);
             Progress progress = new Progress(System.out, quiet);
             progress.line("run directory " + dir);
-            try (GleMimicExperiment e = GleMimicExperiment.create(c, dir, progress)) {
-                Map<String, Object> summary = e.run();
-                report(summary, dir);
-                results.add(summary);
+            Map<String, Object> summary;
+            if (c.task() == GleExperimentConfig.Task.MIMIC) {
+                try (GleMimicExperiment e = GleMimicExperiment.create(c, dir, progress)) {
+                    summary = e.run();
+                }
+            } else {
+                try (GleClassificationExperiment e = GleClassificationExperiment.create(c, dir, progress)) {
+                    summary = e.run();
+                }
             }
+            report(summary, dir);
+            results.add(summary);
         }
         if (!seeds.isEmpty()) Aggregate.print(cfg.name(), seeds, results, parent);
         return 0;
@@ -240,7 +249,7 @@ public final class Main {
         if (!Files.exists(dir.resolve(MicrocircuitExperiment.CONFIG))) throw new IllegalArgumentException(dir + " is not a run directory (no config.yaml)");
         String family = LeExperimentConfig.familyOf(ConfigNode.load(dir.resolve(MicrocircuitExperiment.CONFIG)));
         if (family.equals("dl4j")) throw new IllegalArgumentException("DL4J baseline runs keep no network; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
-        if (family.equals("gle")) throw new IllegalArgumentException("a GLE mimic run has nothing to evaluate; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
+        if (family.equals("gle")) throw new IllegalArgumentException("GLE runs keep no checkpoint to evaluate; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
         if (family.equals("le")) {
             try (LeExperiment e = LeExperiment.resume(dir, Progress.silent())) {
                 String what = e.config().task() == LeExperimentConfig.Task.AUTOENCODER ? "linear-probe accuracy" : "accuracy";

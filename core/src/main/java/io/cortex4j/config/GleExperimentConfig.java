@@ -42,12 +42,27 @@ import java.util.Locale;
  * run: {seed: 1}
  * </pre>
  */
-public record GleExperimentConfig(String name, Task task, GleParams model, Mimic mimic, Signal signal, OptimizerSpec optimizer, Schedule schedule,
-        ExperimentConfig.Run run, String sourceText) {
+public record GleExperimentConfig(String name, Task task, GleParams model, Mimic mimic, Signal signal, Classification classification,
+        OptimizerSpec optimizer, Schedule schedule, ExperimentConfig.Run run, String sourceText) {
 
     public enum Task {
-        MIMIC
+        /** Teacher–student on a temporal signal (mimic, signal and schedule are set). */
+        MIMIC,
+        /** Streamed sequence classification, e.g. MNIST-1D (classification is set). */
+        CLASSIFICATION
     }
+
+    /**
+     * A streamed classification run (§6.3, §7): every sample (standardised over the training set if
+     * asked) is linearly interpolated to {@code stepsPerSample} points and fed one point per Euler
+     * step to a batch of streams, with the label error at every step; the prediction is the argmax of
+     * the time-summed outputs. The state carries over between samples, batches and train/test.
+     */
+    public record Classification(String data, String dataDir, String trainSplit, String testSplit, int trainLimit, int evalLimit, int stepsPerSample,
+            boolean standardise, int epochs, int batch, int evalBatch, Plateau plateau) {}
+
+    /** Reduce-on-plateau of the learning rate on the test loss (null: constant rate). */
+    public record Plateau(double factor, int patience, double threshold) {}
 
     /**
      * The teacher's parameters (per layer, W row-major [out × in]; biases and τm optional, else the
@@ -60,7 +75,7 @@ public record GleExperimentConfig(String name, Task task, GleParams model, Mimic
 
     public record Signal(String type, double halfPeriod, double smoothSteps, double[] omegas, double tau, double sigma) {}
 
-    public record OptimizerSpec(String name, double learningRate, double beta1, double beta2, double eps, double momentum) {}
+    public record OptimizerSpec(String name, double learningRate, double beta1, double beta2, double eps, double momentum, Plateau plateau) {}
 
     /** Batch (parallel input streams), settling time without learning, training time, logging interval: all in time units but the batch. */
     public record Schedule(int batch, double settle, double duration, double logEvery) {}
@@ -78,14 +93,15 @@ public record GleExperimentConfig(String name, Task task, GleParams model, Mimic
     }
 
     private static GleExperimentConfig parse(ConfigNode root, String text) {
-        root.keys("name", "task", "model", "teacher", "student", "signal", "optimizer", "schedule", "run");
+        root.keys("name", "task", "model", "teacher", "student", "signal", "data", "optimizer", "schedule", "run");
         String name = root.string("name", "experiment");
         if (!name.matches("[A-Za-z0-9._-]+")) throw root.error("name", "use letters, digits, '.', '_' and '-' only (it names the run directory)");
         String taskWord = root.string("task", "mimic").toLowerCase(Locale.ROOT);
-        if (!taskWord.equals("mimic")) throw root.error("task", "unknown task for a GLE network (use mimic)");
+        if (!taskWord.equals("mimic") && !taskWord.equals("classification")) throw root.error("task", "unknown task for a GLE network (use mimic or classification)");
 
         GleParams model = model(root.section("model"));
         int nl = model.layers().size();
+        if (taskWord.equals("classification")) return classification(root, text, name, model);
 
         ConfigNode t = root.section("teacher").keys("weights", "biases", "tauM");
         double[][] tw = t.numberLists("weights");
@@ -154,6 +170,7 @@ public record GleExperimentConfig(String name, Task task, GleParams model, Mimic
         if (model.inputSize() != 1) throw root.section("model").error("input", "the mimic signals have one channel; use input: 1");
 
         OptimizerSpec opt = optimizer(root.section("optimizer"));
+        if (opt.plateau() != null) throw root.section("optimizer").error("plateau", "mimic runs have no evaluations to watch; remove plateau");
 
         ConfigNode s = root.section("schedule").keys("batch", "settle", "duration", "logEvery");
         long batch = s.integer("batch", 1);
@@ -165,8 +182,30 @@ public record GleExperimentConfig(String name, Task task, GleParams model, Mimic
 
         ExperimentConfig.Run run = run(root.optSection("run"));
         root.finish();
-        return new GleExperimentConfig(name, Task.MIMIC, model, new Mimic(tw, tb, tt, plastic, iw, it), signal, opt,
+        return new GleExperimentConfig(name, Task.MIMIC, model, new Mimic(tw, tb, tt, plastic, iw, it), signal, null, opt,
                 new Schedule((int) batch, settle, duration, logEvery), run, text);
+    }
+
+    private static GleExperimentConfig classification(ConfigNode root, String text, String name, GleParams model) {
+        for (String k : new String[] {"teacher", "student", "signal"}) if (root.has(k)) throw root.error(k, "only mimic runs have " + k);
+        ConfigNode d = root.section("data").keys("name", "dir", "train", "test", "trainLimit", "evalLimit", "stepsPerSample", "standardise");
+        long steps = d.integer("stepsPerSample", 0);
+        if (steps < 2) throw d.error("stepsPerSample", "missing or < 2: each sample is interpolated to this many Euler steps");
+        long trainLimit = d.integer("trainLimit", 0), evalLimit = d.integer("evalLimit", 0);
+        if (trainLimit < 0) throw d.error("trainLimit", "must be ≥ 0");
+        if (evalLimit < 0) throw d.error("evalLimit", "must be ≥ 0");
+        if (model.inputSize() != 1) throw root.section("model").error("input", "a streamed sample feeds one value per step; use input: 1");
+        OptimizerSpec opt = optimizer(root.section("optimizer"));
+        ConfigNode s = root.section("schedule").keys("epochs", "batch", "evalBatch");
+        long epochs = s.integer("epochs", 1), batch = s.integer("batch", 100), evalBatch = s.integer("evalBatch", batch);
+        if (epochs < 1) throw s.error("epochs", "must be ≥ 1");
+        if (batch < 1) throw s.error("batch", "must be ≥ 1");
+        if (evalBatch < 1) throw s.error("evalBatch", "must be ≥ 1");
+        Classification cl = new Classification(d.string("name"), d.string("dir", null), d.string("train", "train"), d.string("test", "test"),
+                (int) trainLimit, (int) evalLimit, (int) steps, d.bool("standardise", true), (int) epochs, (int) batch, (int) evalBatch, opt.plateau());
+        ExperimentConfig.Run run = run(root.optSection("run"));
+        root.finish();
+        return new GleExperimentConfig(name, Task.CLASSIFICATION, model, null, null, cl, opt, null, run, text);
     }
 
     static GleParams model(ConfigNode m) {
@@ -244,10 +283,20 @@ public record GleExperimentConfig(String name, Task task, GleParams model, Mimic
     }
 
     static OptimizerSpec optimizer(ConfigNode o) {
-        o.keys("name", "learningRate", "betas", "eps", "momentum");
+        o.keys("name", "learningRate", "betas", "eps", "momentum", "plateau");
         String name = o.string("name").toLowerCase(Locale.ROOT);
         double lr = o.number("learningRate");
         if (!(lr >= 0)) throw o.error("learningRate", "must be ≥ 0");
+        Plateau plateau = null;
+        if (o.has("plateau")) {
+            ConfigNode p = o.section("plateau").keys("factor", "patience", "threshold");
+            double f = p.number("factor", 0.1), th = p.number("threshold", 1e-4);
+            long pat = p.integer("patience", 10);
+            if (!(f > 0 && f < 1)) throw p.error("factor", "must lie in (0, 1)");
+            if (pat < 0) throw p.error("patience", "must be ≥ 0");
+            if (th < 0) throw p.error("threshold", "must be ≥ 0");
+            plateau = new Plateau(f, (int) pat, th);
+        }
         return switch (name) {
             case "adam" -> {
                 double[] b = o.numbers("betas", 2, new double[] {0.9, 0.999});
@@ -255,13 +304,13 @@ public record GleExperimentConfig(String name, Task task, GleParams model, Mimic
                 double eps = o.number("eps", 1e-8);
                 if (!(eps > 0)) throw o.error("eps", "must be > 0");
                 if (o.has("momentum")) throw o.error("momentum", "Adam has betas, not momentum");
-                yield new OptimizerSpec(name, lr, b[0], b[1], eps, 0);
+                yield new OptimizerSpec(name, lr, b[0], b[1], eps, 0, plateau);
             }
             case "sgd" -> {
                 double mom = o.number("momentum", 0.0);
                 if (!(mom >= 0 && mom < 1)) throw o.error("momentum", "must lie in [0, 1)");
                 if (o.has("betas") || o.has("eps")) throw o.error(o.has("betas") ? "betas" : "eps", "only Adam has this");
-                yield new OptimizerSpec(name, lr, 0, 0, 0, mom);
+                yield new OptimizerSpec(name, lr, 0, 0, 0, mom, plateau);
             }
             default -> throw o.error("name", "unknown optimizer '" + name + "' (use adam or sgd)");
         };
@@ -286,8 +335,17 @@ public record GleExperimentConfig(String name, Task task, GleParams model, Mimic
         return r;
     }
 
+    /** A copy with another number of epochs (classification runs; the command line's --epochs). */
+    public GleExperimentConfig withEpochs(int epochs) {
+        if (classification == null) throw new IllegalArgumentException("--epochs applies to GLE classification runs only (mimic runs have schedule.duration)");
+        Classification k = classification;
+        return new GleExperimentConfig(name, task, model, mimic, signal, new Classification(k.data(), k.dataDir(), k.trainSplit(), k.testSplit(),
+                k.trainLimit(), k.evalLimit(), k.stepsPerSample(), k.standardise(), epochs, k.batch(), k.evalBatch(), k.plateau()), optimizer, schedule, run,
+                sourceText);
+    }
+
     public GleExperimentConfig withSeed(long seed) {
-        return new GleExperimentConfig(name, task, model, mimic, signal, optimizer, schedule,
+        return new GleExperimentConfig(name, task, model, mimic, signal, classification, optimizer, schedule,
                 new ExperimentConfig.Run(seed, run.backend(), run.precision(), run.checkpointEvery(), run.outDir()), sourceText);
     }
 
@@ -295,7 +353,7 @@ public record GleExperimentConfig(String name, Task task, GleParams model, Mimic
     public String toYaml() {
         GleParams p = model;
         StringBuilder y = new StringBuilder("# resolved config of run '").append(name).append("' (all defaults filled in)\n");
-        y.append("name: ").append(name).append("\ntask: mimic\nmodel:\n  family: gle\n  units: dimensionless\n  input: ").append(p.inputSize())
+        y.append("name: ").append(name).append("\ntask: ").append(task.name().toLowerCase(Locale.ROOT)).append("\nmodel:\n  family: gle\n  units: dimensionless\n  input: ").append(p.inputSize())
                 .append("\n  dt: ").append(p.dt()).append("\n  gamma: ").append(p.gamma()).append("\n  beta: ").append(p.beta()).append("\n  errors: ")
                 .append(p.prospectiveErrors() ? "prospective" : "instantaneous").append("\n  loss: ").append(p.loss().word()).append("\n  feedback: ")
                 .append(p.feedback().word()).append("\n  learnTauM: ").append(p.learnTauM()).append("\n  tauClamp: [").append(p.tauMin()).append(", ")
@@ -303,6 +361,19 @@ public record GleExperimentConfig(String name, Task task, GleParams model, Mimic
         for (GleLayerSpec l : p.layers()) {
             y.append("    - {units: ").append(l.units()).append(", activation: ").append(l.activation().name().toLowerCase(Locale.ROOT)).append(", tauM: ")
                     .append(list(l.tauM())).append(", tauR: ").append(list(l.tauR())).append(", bias: ").append(l.bias()).append("}\n");
+        }
+        if (task == Task.CLASSIFICATION) {
+            Classification c = classification;
+            y.append("data:\n  name: ").append(c.data()).append('\n');
+            if (c.dataDir() != null) y.append("  dir: \"").append(c.dataDir().replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+            y.append("  train: ").append(c.trainSplit()).append("\n  test: ").append(c.testSplit()).append("\n  trainLimit: ").append(c.trainLimit())
+                    .append("\n  evalLimit: ").append(c.evalLimit()).append("\n  stepsPerSample: ").append(c.stepsPerSample()).append("\n  standardise: ")
+                    .append(c.standardise()).append('\n');
+            optimizerYaml(y);
+            y.append("schedule: {epochs: ").append(c.epochs()).append(", batch: ").append(c.batch()).append(", evalBatch: ").append(c.evalBatch())
+                    .append("}\n");
+            runYaml(y);
+            return y.toString();
         }
         y.append("teacher:\n  weights: ").append(lists(mimic.teacherWeights())).append('\n');
         if (mimic.teacherBiases() != null) y.append("  biases: ").append(lists(mimic.teacherBiases())).append('\n');
@@ -322,16 +393,29 @@ public record GleExperimentConfig(String name, Task task, GleParams model, Mimic
             case "sines" -> y.append(", omegas: ").append(list(signal.omegas()));
             default -> y.append(", tau: ").append(signal.tau()).append(", sigma: ").append(signal.sigma());
         }
-        y.append("}\noptimizer: {name: ").append(optimizer.name()).append(", learningRate: ").append(optimizer.learningRate());
+        y.append("}\n");
+        optimizerYaml(y);
+        y.append("schedule: {batch: ").append(schedule.batch()).append(", settle: ").append(schedule.settle()).append(", duration: ")
+                .append(schedule.duration()).append(", logEvery: ").append(schedule.logEvery()).append("}\n");
+        runYaml(y);
+        return y.toString();
+    }
+
+    private void optimizerYaml(StringBuilder y) {
+        y.append("optimizer: {name: ").append(optimizer.name()).append(", learningRate: ").append(optimizer.learningRate());
         if (optimizer.name().equals("adam")) y.append(", betas: [").append(optimizer.beta1()).append(", ").append(optimizer.beta2()).append("], eps: ")
                 .append(optimizer.eps());
         else y.append(", momentum: ").append(optimizer.momentum());
-        y.append("}\nschedule: {batch: ").append(schedule.batch()).append(", settle: ").append(schedule.settle()).append(", duration: ")
-                .append(schedule.duration()).append(", logEvery: ").append(schedule.logEvery()).append("}\n");
+        Plateau p = optimizer.plateau();
+        if (p != null) y.append(", plateau: {factor: ").append(p.factor()).append(", patience: ").append(p.patience()).append(", threshold: ")
+                .append(p.threshold()).append('}');
+        y.append("}\n");
+    }
+
+    private void runYaml(StringBuilder y) {
         y.append("run:\n  seed: ").append(run.seed()).append("\n  backend: ").append(run.backend()).append("\n  precision: ")
                 .append(run.precision().name().toLowerCase(Locale.ROOT)).append("\n  checkpointEvery: ").append(run.checkpointEvery()).append("\n  out: \"")
                 .append(run.outDir().replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
-        return y.toString();
     }
 
     private static String list(double[] v) {
