@@ -129,7 +129,12 @@ public final class Main {
                 return 0;
             }
             if (family.equals("dl4j")) throw new IllegalArgumentException("DL4J baseline runs keep no checkpoints; start the run again");
-            if (family.equals("gle")) throw new IllegalArgumentException("GLE runs keep no checkpoints yet; start the run again");
+            if (family.equals("gle")) {
+                try (GleClassificationExperiment e = GleClassificationExperiment.resume(resume, progress)) {
+                    report(e.run(), resume);
+                }
+                return 0;
+            }
             try (MicrocircuitExperiment e = MicrocircuitExperiment.resume(resume, progress)) {
                 report(e.run(), resume);
             }

@@ -48,6 +48,9 @@ public final class GleClassificationExperiment implements AutoCloseable {
     private final float[][] train, test; // interpolated sequences [sample][step]
     private final int[] trainLabels, testLabels;
     private final int classes;
+    private int epoch; // epochs completed
+    private double wallBefore; // wall time of earlier sessions of this run (resumed runs)
+    private int interruptAfterEpochs = -1;
     private final MetricsTable metrics = new MetricsTable(List.of("epoch", "steps", "train_loss", "train_acc", "test_loss", "test_acc", "learning_rate",
             "wall_s", "steps_per_s"));
 
@@ -135,6 +138,69 @@ public final class GleClassificationExperiment implements AutoCloseable {
         }
     }
 
+    /** Continues the run in {@code runDir} from the checkpoint written at its last epoch end. */
+    public static GleClassificationExperiment resume(Path runDir, Progress progress) {
+        GleExperimentConfig cfg = GleExperimentConfig.load(runDir.resolve(MicrocircuitExperiment.CONFIG));
+        if (cfg.task() != GleExperimentConfig.Task.CLASSIFICATION) throw new IllegalArgumentException(runDir + " is not a GLE classification run");
+        GleClassificationExperiment e = new GleClassificationExperiment(cfg, runDir, progress);
+        Path ck = runDir.resolve(MicrocircuitExperiment.CHECKPOINT);
+        if (Files.exists(ck)) e.loadCheckpoint(ck);
+        return e;
+    }
+
+    /** Stops {@link #run} after this many epochs of this session, as if the process were killed (for tests). */
+    public void interruptAfterEpochs(int n) {
+        interruptAfterEpochs = n;
+    }
+
+    private Map<String, Tensor> checkpointTensors() {
+        Map<String, Tensor> m = new LinkedHashMap<>(net.parameters());
+        m.putAll(net.state());
+        m.putAll(optimizer.state());
+        return m;
+    }
+
+    /** Writes everything that evolves (parameters, state, optimizer moments, schedule, metrics) atomically. */
+    private void checkpoint(double wall) {
+        Map<String, io.cortex4j.io.NpyArray> m = ParameterFiles.toArrays(checkpointTensors());
+        double[] prog = {epoch, net.steps(), optimizer.steps(), optimizer.learningRate(), plateau == null ? 0 : plateau.best(),
+                plateau == null ? 0 : plateau.badEvaluations(), net.batch(), wall};
+        m.put("__progress", io.cortex4j.io.NpyArray.ofDoubles(prog, prog.length));
+        double[] flat = metrics.flat();
+        m.put("__metrics", io.cortex4j.io.NpyArray.ofDoubles(flat, flat.length / metrics.columns().size(), metrics.columns().size()));
+        try {
+            Npz.write(runDir.resolve(MicrocircuitExperiment.CHECKPOINT), m);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint in " + runDir, e);
+        }
+    }
+
+    private void loadCheckpoint(Path file) {
+        Map<String, io.cortex4j.io.NpyArray> m;
+        try {
+            m = Npz.read(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + file, e);
+        }
+        double[] p = m.get("__progress").data();
+        net.setBatch((int) p[6]); // the state was saved at the batch size of the last evaluation batch
+        for (Map.Entry<String, Tensor> e : checkpointTensors().entrySet()) {
+            io.cortex4j.io.NpyArray a = m.get(e.getKey());
+            if (a == null) throw new IllegalStateException(file + ": checkpoint lacks tensor '" + e.getKey() + "'");
+            if (a.size() != e.getValue().length()) {
+                throw new IllegalStateException(file + ": tensor '" + e.getKey() + "' has " + a.size() + " elements, the run expects " + e.getValue().length());
+            }
+            e.getValue().load(a.data());
+        }
+        epoch = (int) p[0];
+        net.setSteps((long) p[1]);
+        optimizer.setSteps((long) p[2]);
+        optimizer.setLearningRate(p[3]);
+        if (plateau != null) plateau.restore(p[4], (int) p[5]);
+        wallBefore = p[7];
+        metrics.restore(m.get("__metrics").data());
+    }
+
     /**
      * Streams samples {@code order[from..from+B)} through the network (learning as set), returning
      * {sum of per-step CE losses averaged over the batch, correct predictions}.
@@ -172,15 +238,21 @@ public final class GleClassificationExperiment implements AutoCloseable {
         return new double[] {loss, correct};
     }
 
-    /** Trains every epoch, evaluates on the test split after each, writes the results; returns the summary. */
+    /**
+     * Trains the remaining epochs, evaluating on the test split and checkpointing after each, and
+     * writes the results; returns the summary (null if interrupted).
+     */
     public Map<String, Object> run() {
-        long start = System.nanoTime();
+        long start = System.nanoTime() - (long) (wallBefore * 1e9);
         int B = c.batch(), E = c.evalBatch(), nb = train.length / B, steps = c.stepsPerSample();
         CounterRandom rng = new CounterRandom(cfg.run().seed());
         int[] testOrder = new int[test.length];
         for (int i = 0; i < testOrder.length; i++) testOrder[i] = i;
-        double testAcc = Double.NaN, best = 0;
-        for (int epoch = 1; epoch <= c.epochs(); epoch++) {
+        double testAcc = metrics.rows().isEmpty() ? Double.NaN : metrics.last("test_acc"), best = 0;
+        for (double a : metrics.column("test_acc")) best = Math.max(best, a);
+        int session = 0;
+        while (epoch < c.epochs()) {
+            epoch++;
             int[] perm = rng.permutation(10_000, epoch - 1, train.length);
             net.setBatch(B);
             net.setLearning(true);
@@ -204,6 +276,8 @@ public final class GleClassificationExperiment implements AutoCloseable {
             progress.line(String.format(Locale.ROOT, "epoch %d/%d  train %.2f%%  test %.2f%%  loss %.4f  lr %.3g  [%s]", epoch, c.epochs(),
                     100 * correct / (nb * B), 100 * testAcc, t[0], lr, Progress.duration(wall)));
             writeMetrics();
+            checkpoint(wall);
+            if (++session == interruptAfterEpochs) return null;
         }
         double wall = (System.nanoTime() - start) / 1e9;
         Map<String, Object> s = new LinkedHashMap<>();

@@ -81,6 +81,32 @@ class GleClassificationExperimentTest {
     }
 
     @Test
+    void killedAndResumedRunEndsBitIdentical() throws Exception {
+        writeSet(tmp, "train", 100, 1);
+        writeSet(tmp, "test", 50, 2);
+        GleExperimentConfig cfg = GleExperimentConfig.parse(config(tmp, 3), "t.yaml");
+        double[] whole, resumed;
+        double[] wholeAcc, resumedAcc;
+        try (GleClassificationExperiment e = GleClassificationExperiment.create(cfg, tmp.resolve("whole"), Progress.silent())) {
+            e.run();
+            whole = e.network().weights(1).toHost();
+            wholeAcc = e.metrics().column("test_loss");
+        }
+        try (GleClassificationExperiment e = GleClassificationExperiment.create(cfg, tmp.resolve("cut"), Progress.silent())) {
+            e.interruptAfterEpochs(2);
+            assertEquals(null, e.run());
+        }
+        try (GleClassificationExperiment e = GleClassificationExperiment.resume(tmp.resolve("cut"), Progress.silent())) {
+            Map<String, Object> s = e.run();
+            assertEquals(3, s.get("epochs"));
+            resumed = e.network().weights(1).toHost();
+            resumedAcc = e.metrics().column("test_loss");
+        }
+        assertArrayEquals(whole, resumed, 0.0, "weights after 3 epochs");
+        assertArrayEquals(wholeAcc, resumedAcc, 0.0, "test loss per epoch");
+    }
+
+    @Test
     void interpolationHitsTheSamplesAndLinesBetween() {
         InMemoryData d = new InMemoryData("x", new float[][] {{0f, 2f, 4f}}, new int[] {0}, 1);
         float[][] out = GleClassificationExperiment.interpolate(d, 5, 1.0, 2.0);
