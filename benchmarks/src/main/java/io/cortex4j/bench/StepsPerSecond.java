@@ -19,12 +19,17 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <pre>java -cp ... io.cortex4j.bench.StepsPerSecond [--workloads 4,30,3@1;784,100,10@1;...] [--memory-steps 100000] | --gemm | --le [...]</pre>
  *
- * <p>{@code --le} runs the layered LE networks instead ({@link LeStepsPerSecond}).
+ * <p>{@code --le} runs the layered LE networks instead ({@link LeStepsPerSecond}), {@code --gle} the GLE MNIST-1D network
+ * ({@link GleStepsPerSecond}).
  */
 public final class StepsPerSecond {
     public static void main(String[] args) {
         if (Arrays.asList(args).contains("--le")) {
             LeStepsPerSecond.main(args);
+            return;
+        }
+        if (Arrays.asList(args).contains("--gle")) {
+            GleStepsPerSecond.main(args);
             return;
         }
         String workloads = "4,30,3@1;784,100,10@1;784,100,10@32;784,100,10@128";
