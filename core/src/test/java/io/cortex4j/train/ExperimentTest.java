@@ -314,6 +314,11 @@ class ExperimentTest {
                 assertEquals(cfg.toYaml(), io.cortex4j.config.LeExperimentConfig.parse(cfg.toYaml(), c.toString()).toYaml(), c.toString());
                 continue;
             }
+            if (family.equals("gle")) {
+                var cfg = io.cortex4j.config.GleExperimentConfig.load(c);
+                assertEquals(cfg.toYaml(), io.cortex4j.config.GleExperimentConfig.parse(cfg.toYaml(), c.toString()).toYaml(), c.toString());
+                continue;
+            }
             ExperimentConfig cfg = ExperimentConfig.load(c);
             assertEquals(cfg.toYaml(), ExperimentConfig.parse(cfg.toYaml(), c.toString()).toYaml(), c.toString());
         }
