@@ -206,6 +206,38 @@ class GleNetworkTest {
         return c;
     }
 
+    /**
+     * The error sent down is e·W with weight transport and e·B with fixed random feedback (one config
+     * word): with instantaneous errors, e_l(n+1) = φ'_l(n) ⊙ (e_{l+1}(n)·F_{l+1}), F = W or B.
+     */
+    @Test
+    void errorsTravelDownThroughWOrTheFixedRandomB() {
+        for (GleParams.Feedback fb : GleParams.Feedback.values()) {
+            GleParams base = leUnits(false, 0.0);
+            GleParams p = new GleParams(base.inputSize(), base.layers(), base.dt(), 0.0, base.beta(), false, base.loss(), fb, false, 0.1, 100);
+            try (GleNetwork net = new GleNetwork(p, BE, DType.FLOAT64, 2, 11)) {
+                BE.copyFromHost(new double[] {0.3, -0.8, 0.5, -0.2, 0.1, 0.9}, net.input());
+                BE.copyFromHost(new double[] {0.2, -0.1, 0.4, 0.0, 0.0, 0.3, -0.2, 0.1}, net.target());
+                net.setTargetOn(true);
+                for (int k = 0; k < 5; k++) net.step();
+                double[] eAbove = net.error(2).toHost(), rp = net.rateDerivative(1).toHost();
+                Tensor f = fb == GleParams.Feedback.TRANSPOSE ? net.weights(2) : net.feedback(2);
+                assertEquals(fb == GleParams.Feedback.FIXED_RANDOM, net.feedback(2) != null);
+                double[] F = f.toHost(), w = net.weights(2).toHost();
+                if (fb == GleParams.Feedback.FIXED_RANDOM) assertTrue(!java.util.Arrays.equals(F, w), "B is not W");
+                net.step();
+                double[] got = net.error(1).toHost();
+                for (int b = 0; b < 2; b++) {
+                    for (int j = 0; j < 10; j++) {
+                        double s = 0;
+                        for (int i = 0; i < 4; i++) s += eAbove[b * 4 + i] * F[i * 10 + j];
+                        assertEquals(rp[b * 10 + j] * s, got[b * 10 + j], 1e-12, fb + " row " + b + " unit " + j);
+                    }
+                }
+            }
+        }
+    }
+
     /** Growing the batch tiles the state rows (row i ← old row i mod B), shrinking keeps the first rows (§7). */
     @Test
     void batchSizeChangesTileOrTruncateTheState() {
