@@ -1,23 +1,20 @@
 package io.cortex4j.baselines;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cortex4j.config.ConfigException;
 import io.cortex4j.config.ExperimentConfig;
 import io.cortex4j.config.LeExperimentConfig;
 import io.cortex4j.datasets.Datasets;
 import io.cortex4j.datasets.InMemoryData;
 import io.cortex4j.datasets.LabeledData;
-import io.cortex4j.io.AtomicFiles;
 import io.cortex4j.model.le.OutputError;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.train.MetricsTable;
 import io.cortex4j.train.Plots;
 import io.cortex4j.train.Progress;
+import io.cortex4j.train.RunFiles;
 import io.cortex4j.train.Provenance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -77,16 +74,15 @@ public final class Dl4jExperiment {
     }
 
     public static Dl4jExperiment create(LeExperimentConfig cfg, Path runDir, Progress progress) {
+        RunFiles.requireNew(runDir, false);
         try {
-            if (Files.exists(runDir.resolve("config.yaml"))) throw new IllegalStateException(runDir + " already holds a run; choose another directory");
             Files.createDirectories(runDir);
-            Dl4jExperiment e = new Dl4jExperiment(cfg, runDir, progress);
-            byte[] text = cfg.toYaml().getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.write(runDir.resolve("config.yaml"), out -> out.write(text));
-            return e;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Dl4jExperiment e = new Dl4jExperiment(cfg, runDir, progress);
+        RunFiles.writeConfig(runDir, cfg.toYaml());
+        return e;
     }
 
     public Dl4jNetwork network() {
@@ -149,12 +145,7 @@ public final class Dl4jExperiment {
         s.put("samples_per_s", seen / wall);
         s.put("steps_per_s", nb * (double) cfg.epochs() / wall);
         s.put("provenance", Provenance.of(null, cfg.run().precision(), B));
-        try {
-            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(s);
-            AtomicFiles.write(runDir.resolve("summary.json"), out -> out.write(json));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        RunFiles.writeSummary(runDir, s);
         return s;
     }
 

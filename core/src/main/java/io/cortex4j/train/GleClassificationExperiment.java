@@ -1,12 +1,9 @@
 package io.cortex4j.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cortex4j.config.ConfigException;
 import io.cortex4j.config.GleExperimentConfig;
 import io.cortex4j.datasets.Datasets;
 import io.cortex4j.datasets.InMemoryData;
-import io.cortex4j.io.AtomicFiles;
 import io.cortex4j.io.Npz;
 import io.cortex4j.model.gle.GleNetwork;
 import io.cortex4j.optim.Adam;
@@ -19,7 +16,6 @@ import io.cortex4j.tensor.Backends;
 import io.cortex4j.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -124,18 +120,10 @@ public final class GleClassificationExperiment implements AutoCloseable {
     }
 
     public static GleClassificationExperiment create(GleExperimentConfig cfg, Path runDir, Progress progress) {
-        try {
-            if (Files.exists(runDir.resolve(MicrocircuitExperiment.CONFIG))) {
-                throw new IllegalStateException(runDir + " already holds a run; choose another directory");
-            }
-            GleClassificationExperiment e = new GleClassificationExperiment(cfg, runDir, progress); // data and shapes checked first
-            Files.createDirectories(runDir);
-            byte[] text = cfg.toYaml().getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.write(runDir.resolve(MicrocircuitExperiment.CONFIG), out -> out.write(text));
-            return e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        RunFiles.requireNew(runDir, true);
+        GleClassificationExperiment e = new GleClassificationExperiment(cfg, runDir, progress); // data and shapes checked first
+        RunFiles.writeConfig(runDir, cfg.toYaml());
+        return e;
     }
 
     /** Continues the run in {@code runDir} from the checkpoint written at its last epoch end. */
@@ -298,9 +286,8 @@ public final class GleClassificationExperiment implements AutoCloseable {
         s.put("wall_time_s", wall);
         s.put("steps_per_s", net.steps() / Math.max(wall, 1e-9));
         s.put("provenance", Provenance.of(backend, net.dtype(), B));
+        RunFiles.writeSummary(runDir, s);
         try {
-            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(s);
-            AtomicFiles.write(runDir.resolve(MicrocircuitExperiment.SUMMARY), o -> o.write(json));
             Npz.write(runDir.resolve(MicrocircuitExperiment.PARAMETERS), ParameterFiles.toArrays(net.parameters()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

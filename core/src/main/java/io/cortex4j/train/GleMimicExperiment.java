@@ -1,11 +1,8 @@
 package io.cortex4j.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cortex4j.config.ConfigException;
 import io.cortex4j.config.GleExperimentConfig;
 import io.cortex4j.datasets.TemporalSignal;
-import io.cortex4j.io.AtomicFiles;
 import io.cortex4j.io.Npz;
 import io.cortex4j.model.gle.GleLayerSpec;
 import io.cortex4j.model.gle.GleNetwork;
@@ -20,7 +17,6 @@ import io.cortex4j.tensor.Backends;
 import io.cortex4j.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,18 +112,10 @@ public final class GleMimicExperiment implements AutoCloseable {
 
     /** Starts a new run in {@code runDir} (created; must not hold a run already). */
     public static GleMimicExperiment create(GleExperimentConfig cfg, Path runDir, Progress progress) {
-        try {
-            if (Files.exists(runDir.resolve(MicrocircuitExperiment.CONFIG))) {
-                throw new IllegalStateException(runDir + " already holds a run; choose another directory");
-            }
-            GleMimicExperiment e = new GleMimicExperiment(cfg, runDir, progress);
-            Files.createDirectories(runDir);
-            byte[] text = cfg.toYaml().getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.write(runDir.resolve(MicrocircuitExperiment.CONFIG), out -> out.write(text));
-            return e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        RunFiles.requireNew(runDir, false);
+        GleMimicExperiment e = new GleMimicExperiment(cfg, runDir, progress);
+        RunFiles.writeConfig(runDir, cfg.toYaml());
+        return e;
     }
 
     private TemporalSignal signal() {
@@ -249,8 +237,7 @@ public final class GleMimicExperiment implements AutoCloseable {
                 }
             }
             if (any) p.write(runDir.resolve("parameters.png"));
-            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary);
-            AtomicFiles.write(runDir.resolve(MicrocircuitExperiment.SUMMARY), out -> out.write(json));
+            RunFiles.writeSummary(runDir, summary);
             Npz.write(runDir.resolve(MicrocircuitExperiment.PARAMETERS), ParameterFiles.toArrays(student.parameters()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

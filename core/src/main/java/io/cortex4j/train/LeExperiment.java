@@ -1,7 +1,5 @@
 package io.cortex4j.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cortex4j.config.ConfigException;
 import io.cortex4j.config.ExperimentConfig;
 import io.cortex4j.config.LeExperimentConfig;
@@ -11,7 +9,6 @@ import io.cortex4j.datasets.InMemoryData;
 import io.cortex4j.datasets.LabeledData;
 import io.cortex4j.io.NpyArray;
 import io.cortex4j.io.Npz;
-import io.cortex4j.io.AtomicFiles;
 import io.cortex4j.metrics.Angles;
 import io.cortex4j.metrics.LinearProbe;
 import io.cortex4j.model.le.LeNetwork;
@@ -22,7 +19,6 @@ import io.cortex4j.tensor.Backends;
 import io.cortex4j.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,18 +113,10 @@ public final class LeExperiment implements AutoCloseable {
 
     /** Starts a new run in {@code runDir} (created; must not hold a run already). */
     public static LeExperiment create(LeExperimentConfig cfg, Path runDir, Progress progress) {
-        try {
-            if (Files.exists(runDir.resolve(MicrocircuitExperiment.CONFIG))) {
-                throw new IllegalStateException(runDir + " already holds a run; resume it or choose another directory");
-            }
-            LeExperiment e = new LeExperiment(cfg, runDir, progress); // validates data and shapes before anything is written
-            Files.createDirectories(runDir);
-            byte[] text = cfg.toYaml().getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.write(runDir.resolve(MicrocircuitExperiment.CONFIG), out -> out.write(text));
-            return e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        RunFiles.requireNew(runDir, true);
+        LeExperiment e = new LeExperiment(cfg, runDir, progress); // validates data and shapes before anything is written
+        RunFiles.writeConfig(runDir, cfg.toYaml());
+        return e;
     }
 
     /** Continues the run in {@code runDir} from its last checkpoint. */
@@ -470,9 +458,8 @@ public final class LeExperiment implements AutoCloseable {
     }
 
     private void writeSummary(Map<String, Object> summary) {
+        RunFiles.writeSummary(runDir, summary);
         try {
-            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary);
-            AtomicFiles.write(runDir.resolve(MicrocircuitExperiment.SUMMARY), out -> out.write(json));
             exportParameters(runDir.resolve(MicrocircuitExperiment.PARAMETERS));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,14 +1,11 @@
 package io.cortex4j.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cortex4j.config.ConfigException;
 import io.cortex4j.config.ExperimentConfig;
 import io.cortex4j.config.ExperimentConfig.Task;
 import io.cortex4j.datasets.Datasets;
 import io.cortex4j.datasets.InMemoryData;
 import io.cortex4j.datasets.LabeledData;
-import io.cortex4j.io.AtomicFiles;
 import io.cortex4j.io.NpyArray;
 import io.cortex4j.io.Npz;
 import io.cortex4j.metrics.MicrocircuitAngles;
@@ -21,7 +18,6 @@ import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -174,16 +170,15 @@ public final class MicrocircuitExperiment implements AutoCloseable {
 
     /** Starts a new run in {@code runDir} (created; must not hold a run already). */
     public static MicrocircuitExperiment create(ExperimentConfig cfg, Path runDir, Progress progress) {
+        RunFiles.requireNew(runDir, true);
         try {
-            if (Files.exists(runDir.resolve(CONFIG))) throw new IllegalStateException(runDir + " already holds a run; resume it or choose another directory");
             Files.createDirectories(runDir);
-            MicrocircuitExperiment e = new MicrocircuitExperiment(cfg, runDir, progress);
-            byte[] text = cfg.toYaml().getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.write(runDir.resolve(CONFIG), out -> out.write(text));
-            return e;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        MicrocircuitExperiment e = new MicrocircuitExperiment(cfg, runDir, progress);
+        RunFiles.writeConfig(runDir, cfg.toYaml());
+        return e;
     }
 
     /** Continues the run in {@code runDir} from its last checkpoint (or from the start if none was written). */
@@ -547,9 +542,8 @@ public final class MicrocircuitExperiment implements AutoCloseable {
     }
 
     private void writeSummary(Map<String, Object> summary) {
+        RunFiles.writeSummary(runDir, summary);
         try {
-            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary);
-            AtomicFiles.write(runDir.resolve(SUMMARY), out -> out.write(json));
             exportParameters(runDir.resolve(PARAMETERS));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
