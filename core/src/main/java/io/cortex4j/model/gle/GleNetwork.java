@@ -44,7 +44,7 @@ public final class GleNetwork implements AutoCloseable {
     private boolean learning = true;
     private boolean targetOn;
     private Optimizer optimizer;
-    private Tensor input, target, targetError, softmax, output;
+    private Tensor input, target, targetError, softmax;
 
     private final class Layer {
         final int index, n, in;
@@ -125,12 +125,11 @@ public final class GleNetwork implements AutoCloseable {
         target = be.zeros(dtype, B, nOut);
         targetError = be.zeros(dtype, B, nOut);
         softmax = be.zeros(dtype, B, nOut);
-        output = be.zeros(dtype, B, nOut);
     }
 
     private void closeState() {
         for (Layer l : layers) l.closeState();
-        for (Tensor t : new Tensor[] {input, target, targetError, softmax, output}) t.close();
+        for (Tensor t : new Tensor[] {input, target, targetError, softmax}) t.close();
     }
 
     // ------------------------------------------------------------------------------------ the step
@@ -154,7 +153,6 @@ public final class GleNetwork implements AutoCloseable {
         } else {
             be.fill(targetError, 0.0);
         }
-        be.copy(top.r[old], output);
         double invB = 1.0 / batch;
         for (Layer l : layers) {
             Tensor rIn = l.index == 0 ? input : layers[l.index - 1].r[old];
@@ -180,7 +178,7 @@ public final class GleNetwork implements AutoCloseable {
             optimizer.step();
             if (p.learnTauM()) for (Layer l : layers) be.clamp(l.tauM, p.tauMin(), p.tauMax());
         }
-        return output;
+        return top.r[old]; // the previous step's rate; this buffer is next written by the next step
     }
 
     // ------------------------------------------------------------------------------------ control
