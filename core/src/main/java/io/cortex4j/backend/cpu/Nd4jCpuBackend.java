@@ -46,6 +46,8 @@ public final class Nd4jCpuBackend implements Backend {
     private final double[][] partScratch;
     /** Per-range float buffers of the split ops: [range][slot]. */
     private final float[][][] partFloats;
+    /** Heap rows of the float32 GLE neuron step and Adam (caller thread only): [array][chunk element]. */
+    private float[][] chunkFloats = new float[11][0];
     /** Per-range long buffers of the split ops. */
     private final long[][] partLongs;
 
@@ -151,6 +153,11 @@ public final class Nd4jCpuBackend implements Backend {
         long[] a = partLongs[part];
         if (a == null || a.length < n) partLongs[part] = a = new long[n];
         return a;
+    }
+
+    /** dst[off .. off + n) = floats src[from .. from + n). */
+    private static void load(MemorySegment src, long from, float[] dst, int off, int n) {
+        MemorySegment.copy(src, F32U, from * 4, dst, off, n);
     }
 
     /** dst[0 .. n) = floats src[from .. from + n). */
@@ -484,6 +491,11 @@ public final class Nd4jCpuBackend implements Backend {
             else split(n, MEDIUM, (part, from, to) -> sigmoidRangeF(part, xs, os, ds, from, to));
             return;
         }
+        if (!d && f == Activation.TANH) { // vectorised, within one float ulp (see tanhChunk)
+            if (inCaller(n, MEDIUM)) tanhRangeF(0, scale, xs, os, ds, 0, n);
+            else split(n, MEDIUM, (part, from, to) -> tanhRangeF(part, scale, xs, os, ds, from, to));
+            return;
+        }
         if (inCaller(n, activationGrain(f))) {
             if (d) activationRange(f, scale, xs, os, ds, 0, n);
             else activationRangeF(f, scale, xs, os, ds, 0, n);
@@ -561,6 +573,49 @@ public final class Nd4jCpuBackend implements Backend {
             double s = 1.0 / (1.0 + e);
             out[i] = (float) s;
             der[i] = (float) (s * (1.0 - s));
+        }
+    }
+
+    private void tanhRangeF(int part, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+        float[] in = partFloats(part, 0, SIGMOID_CHUNK), out = partFloats(part, 1, SIGMOID_CHUNK), der = partFloats(part, 2, SIGMOID_CHUNK);
+        double[] poly = partScratch(part, SIGMOID_CHUNK);
+        long[] exps = partLongs(part, SIGMOID_CHUNK);
+        for (long at = from; at < to; at += SIGMOID_CHUNK) {
+            int n = (int) Math.min(SIGMOID_CHUNK, to - at);
+            load(xs, at, in, n);
+            tanhChunk(scale, in, out, der, poly, exps, n);
+            if (os != null) store(out, os, at, n);
+            if (ds != null) store(der, ds, at, n);
+        }
+    }
+
+    /**
+     * The float32 tanh of {@code scale·in[0..n)} and its derivative, in double from loops that C2
+     * vectorises: with y = 2·scale·x clamped to [−120, 120] (tanh is ±1 in double from |y| ≈ 38, and the
+     * derivative below float's smallest subnormal from |y| ≈ 106) and
+     * e^y = 2^k·(1 + p), k = rint(y/ln 2), p = e^r − 1 by its Taylor polynomial to degree 12 (no
+     * cancellation for small |y|: k = 0 gives e^y − 1 = p itself),
+     * <pre>  tanh = (e^y − 1)/(e^y + 1),   tanh' = 4 e^y/(e^y + 1)²,</pre>
+     * rounded once to float. The value is within one float ulp of {@code (float) Math.tanh(scale·x)}
+     * (equal for all but a handful of inputs), and the derivative within one ulp of the exact
+     * 1/cosh²: unlike 1 − tanh², it has no cancellation for |x| ≳ 8 (FastTanhTest checks both on every
+     * float near the transitions and on a random sample; {@code -Dcortex4j.tanh.exhaustive=true}: all
+     * 2^32 inputs).
+     */
+    static void tanhChunk(double scale, float[] in, float[] out, float[] der, double[] poly, long[] exps, int n) {
+        for (int i = 0; i < n; i++) poly[i] = Math.max(-120.0, Math.min(120.0, 2.0 * (scale * in[i])));
+        for (int i = 0; i < n; i++) {
+            double y = poly[i];
+            double k = Math.rint(y * LOG2E);
+            double r = (y - k * LN2_HI) - k * LN2_LO;
+            poly[i] = r * (1 + r * (E2 + r * (E3 + r * (E4 + r * (E5 + r * (E6 + r * (E7 + r * (E8 + r * (E9 + r * (E10 + r * (E11 + r * E12)))))))))));
+            exps[i] = (long) k;
+        }
+        for (int i = 0; i < n; i++) {
+            double s = Double.longBitsToDouble((exps[i] + 1023) << 52);
+            double em1 = s * poly[i] + (s - 1.0), e = s * poly[i] + s, q = em1 + 2.0; // e^y − 1, e^y, e^y + 1
+            out[i] = (float) (em1 / q);
+            der[i] = (float) (4.0 * e / (q * q));
         }
     }
 
@@ -1269,7 +1324,11 @@ public final class Nd4jCpuBackend implements Backend {
         boolean d = U.f64;
         MemorySegment ss = cpu(s).seg, is = cpu(ie).seg, ms = cpu(tauM).seg, rs = cpu(tauR).seg, us = U.seg, vs = cpu(v).seg, es = cpu(e).seg,
                 ds = cpu(uDot).seg, bs = cpu(uBreve).seg;
-        for (int i = 0; i < rows; i++) {
+        if (!d) {
+            gleStepF(rows, n, dt, gamma, prospective, ss, is, ms, rs, us, vs, es, ds, bs);
+            return;
+        }
+        for (int i = 0; i < rows; i++) { // float64
             long at = (long) i * n;
             for (int j = 0; j < n; j++) {
                 long k = at + j;
@@ -1282,15 +1341,77 @@ public final class Nd4jCpuBackend implements Backend {
                     err = inst;
                     vNew = inst;
                 }
-                if (!d) err = (float) err; // e is stored, and read back by the membrane below, at the tensor's precision
                 double u0 = ld(us, d, k), ud = (ld(ss, d, k) + gamma * err - u0) / tm;
-                if (!d) ud = (float) ud;
                 st(vs, d, k, vNew);
                 st(es, d, k, err);
                 st(ds, d, k, ud);
                 st(bs, d, k, u0 + tr * ud);
                 st(us, d, k, u0 + dt * ud);
             }
+        }
+    }
+
+    private static final int CHUNK_FLOATS = 2048;
+
+    /** The chunk arrays, each of at least n floats. */
+    private float[][] chunkFloats(int n) {
+        if (chunkFloats[0].length < n) for (int i = 0; i < chunkFloats.length; i++) chunkFloats[i] = new float[n];
+        return chunkFloats;
+    }
+
+    /**
+     * {@link #gleNeuronStep} in float32: whole rows at a time are copied into heap arrays (with τm and
+     * τr tiled to match), stepped by {@link #gleChunkF}, and copied back.
+     */
+    private void gleStepF(int rows, int n, double dt, double gamma, boolean prospective, MemorySegment ss, MemorySegment is, MemorySegment ms,
+            MemorySegment rs, MemorySegment us, MemorySegment vs, MemorySegment es, MemorySegment ds, MemorySegment bs) {
+        int perChunk = Math.max(1, CHUNK_FLOATS / n);
+        float[][] c = chunkFloats(perChunk * n);
+        float[] tm = c[0], tr = c[1], sv = c[2], iv = c[3], vv = c[4], uv = c[5], ev = c[6], dv = c[7], bv = c[8];
+        for (int r = 0; r < Math.min(perChunk, rows); r++) {
+            load(ms, 0, tm, r * n, n);
+            load(rs, 0, tr, r * n, n);
+        }
+        for (int row = 0; row < rows; row += perChunk) {
+            int len = Math.min(perChunk, rows - row) * n;
+            long at = (long) row * n;
+            load(ss, at, sv, 0, len);
+            load(is, at, iv, 0, len);
+            load(vs, at, vv, 0, len);
+            load(us, at, uv, 0, len);
+            gleChunkF(prospective, len, dt, gamma, tm, tr, sv, iv, vv, uv, ev, dv, bv);
+            store(vv, vs, at, len);
+            store(uv, us, at, len);
+            store(ev, es, at, len);
+            store(dv, ds, at, len);
+            store(bv, bs, at, len);
+        }
+    }
+
+    /**
+     * The float32 GLE neuron step on heap arrays: the float64 loop's arithmetic (in double, with e and
+     * u̇ rounded to float where they are stored and read back), in loops that C2 vectorises.
+     */
+    static void gleChunkF(boolean prospective, int len, double dt, double gamma, float[] tm, float[] tr, float[] s, float[] ie, float[] v, float[] u,
+            float[] e, float[] uDot, float[] uBreve) {
+        if (prospective) {
+            for (int k = 0; k < len; k++) {
+                double v0 = v[k], vd = (ie[k] - v0) / tr[k];
+                e[k] = (float) (v0 + tm[k] * vd);
+                v[k] = (float) (v0 + dt * vd);
+            }
+        } else {
+            for (int k = 0; k < len; k++) {
+                e[k] = ie[k];
+                v[k] = ie[k];
+            }
+        }
+        for (int k = 0; k < len; k++) {
+            double u0 = u[k];
+            float ud = (float) ((s[k] + gamma * e[k] - u0) / tm[k]);
+            uDot[k] = ud;
+            uBreve[k] = (float) (u0 + tr[k] * ud);
+            u[k] = (float) (u0 + dt * ud);
         }
     }
 
@@ -1306,6 +1427,10 @@ public final class Nd4jCpuBackend implements Backend {
         MemorySegment ps = P.seg, gs = cpu(g).seg, ms = cpu(m).seg, vs = cpu(v).seg;
         double stepSize = lr / (1.0 - Math.pow(beta1, t)), bc2 = Math.sqrt(1.0 - Math.pow(beta2, t));
         long n = P.length();
+        if (!d) {
+            adamF(ps, gs, ms, vs, n, stepSize, bc2, beta1, beta2, eps);
+            return;
+        }
         for (long i = 0; i < n; i++) {
             double gi = ld(gs, d, i);
             double mi = beta1 * ld(ms, d, i) + (1.0 - beta1) * gi, vi = beta2 * ld(vs, d, i) + (1.0 - beta2) * gi * gi;
@@ -1316,6 +1441,34 @@ public final class Nd4jCpuBackend implements Backend {
             st(ms, d, i, mi);
             st(vs, d, i, vi);
             st(ps, d, i, ld(ps, d, i) - stepSize * mi / (Math.sqrt(vi) / bc2 + eps));
+        }
+    }
+
+    /** {@link #adamStep} in float32: the same arithmetic on heap chunks, in loops that C2 vectorises. */
+    private void adamF(MemorySegment ps, MemorySegment gs, MemorySegment ms, MemorySegment vs, long n, double stepSize, double bc2, double beta1,
+            double beta2, double eps) {
+        float[][] c = chunkFloats(CHUNK_FLOATS);
+        float[] p = c[0], g = c[1], m = c[2], v = c[3];
+        for (long at = 0; at < n; at += CHUNK_FLOATS) {
+            int len = (int) Math.min(CHUNK_FLOATS, n - at);
+            load(ps, at, p, 0, len);
+            load(gs, at, g, 0, len);
+            load(ms, at, m, 0, len);
+            load(vs, at, v, 0, len);
+            adamChunkF(len, stepSize, bc2, beta1, beta2, eps, p, g, m, v);
+            store(p, ps, at, len);
+            store(m, ms, at, len);
+            store(v, vs, at, len);
+        }
+    }
+
+    static void adamChunkF(int len, double stepSize, double bc2, double beta1, double beta2, double eps, float[] p, float[] g, float[] m, float[] v) {
+        for (int i = 0; i < len; i++) {
+            double gi = g[i];
+            float mi = (float) (beta1 * m[i] + (1.0 - beta1) * gi), vi = (float) (beta2 * v[i] + (1.0 - beta2) * gi * gi);
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = (float) (p[i] - stepSize * mi / (Math.sqrt(vi) / bc2 + eps));
         }
     }
 
