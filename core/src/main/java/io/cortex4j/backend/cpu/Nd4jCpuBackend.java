@@ -486,14 +486,11 @@ public final class Nd4jCpuBackend implements Backend {
         boolean d = X.f64;
         MemorySegment xs = X.seg, os = out == null ? null : cpu(out).seg, ds = deriv == null ? null : cpu(deriv).seg;
         long n = X.length();
-        if (!d && f == Activation.SIGMOID && scale == 1.0) { // the common case: vectorised, same values (see sigmoidChunk)
-            if (inCaller(n, MEDIUM)) sigmoidRangeF(0, xs, os, ds, 0, n);
-            else split(n, MEDIUM, (part, from, to) -> sigmoidRangeF(part, xs, os, ds, from, to));
-            return;
-        }
-        if (!d && f == Activation.TANH) { // vectorised, within one float ulp (see tanhChunk)
-            if (inCaller(n, MEDIUM)) tanhRangeF(0, scale, xs, os, ds, 0, n);
-            else split(n, MEDIUM, (part, from, to) -> tanhRangeF(part, scale, xs, os, ds, from, to));
+        // vectorised float32: the sigmoid gives the same values as the scalar formula (see sigmoidChunk), tanh is within one ulp (tanhChunk)
+        if (!d && (f == Activation.SIGMOID && scale == 1.0 || f == Activation.TANH)) {
+            boolean tanh = f == Activation.TANH;
+            if (inCaller(n, MEDIUM)) chunkedActivationF(0, tanh, scale, xs, os, ds, 0, n);
+            else split(n, MEDIUM, (part, from, to) -> chunkedActivationF(part, tanh, scale, xs, os, ds, from, to));
             return;
         }
         if (inCaller(n, activationGrain(f))) {
@@ -531,14 +528,16 @@ public final class Nd4jCpuBackend implements Backend {
 
     private static final int SIGMOID_CHUNK = 1024;
 
-    private void sigmoidRangeF(int part, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+    /** The vectorised float32 sigmoid (scale 1) or tanh of {@code [from, to)} in chunks through heap arrays of range {@code part}. */
+    private void chunkedActivationF(int part, boolean tanh, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
         float[] in = partFloats(part, 0, SIGMOID_CHUNK), out = partFloats(part, 1, SIGMOID_CHUNK), der = partFloats(part, 2, SIGMOID_CHUNK);
         double[] poly = partScratch(part, SIGMOID_CHUNK);
         long[] exps = partLongs(part, SIGMOID_CHUNK);
         for (long at = from; at < to; at += SIGMOID_CHUNK) {
             int n = (int) Math.min(SIGMOID_CHUNK, to - at);
             load(xs, at, in, n);
-            sigmoidChunk(in, out, der, poly, exps, n);
+            if (tanh) tanhChunk(scale, in, out, der, poly, exps, n);
+            else sigmoidChunk(in, out, der, poly, exps, n);
             if (os != null) store(out, os, at, n);
             if (ds != null) store(der, ds, at, n);
         }
@@ -573,19 +572,6 @@ public final class Nd4jCpuBackend implements Backend {
             double s = 1.0 / (1.0 + e);
             out[i] = (float) s;
             der[i] = (float) (s * (1.0 - s));
-        }
-    }
-
-    private void tanhRangeF(int part, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
-        float[] in = partFloats(part, 0, SIGMOID_CHUNK), out = partFloats(part, 1, SIGMOID_CHUNK), der = partFloats(part, 2, SIGMOID_CHUNK);
-        double[] poly = partScratch(part, SIGMOID_CHUNK);
-        long[] exps = partLongs(part, SIGMOID_CHUNK);
-        for (long at = from; at < to; at += SIGMOID_CHUNK) {
-            int n = (int) Math.min(SIGMOID_CHUNK, to - at);
-            load(xs, at, in, n);
-            tanhChunk(scale, in, out, der, poly, exps, n);
-            if (os != null) store(out, os, at, n);
-            if (ds != null) store(der, ds, at, n);
         }
     }
 
