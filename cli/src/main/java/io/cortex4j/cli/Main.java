@@ -15,6 +15,7 @@ import io.cortex4j.tensor.BackendProvider;
 import io.cortex4j.tensor.Backends;
 import io.cortex4j.train.MicrocircuitExperiment;
 import io.cortex4j.train.Progress;
+import io.cortex4j.train.Provenance;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -56,6 +57,7 @@ public final class Main {
             System.out.print(USAGE);
             return args.length == 0 ? 2 : 0;
         }
+        Provenance.commit(); // read the commit now: the code this process started from
         try {
             return switch (args[0]) {
                 case "train" -> train(args);

@@ -4,15 +4,27 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-/** Where a result came from: the git commit of the working tree that ran it. */
+/**
+ * Where a result came from: the git commit of the working tree that ran it, read once when this
+ * class is first used (the CLI touches it at start-up via {@link #commit()}), so that a run still
+ * names the code it started from when the tree moves on before it ends. {@code -Dcortex4j.commit=…}
+ * overrides it.
+ */
 public final class Provenance {
+    private static final String COMMIT = System.getProperty("cortex4j.commit", gitCommit());
+
     private Provenance() {
+    }
+
+    /** The commit recorded for this JVM's runs. */
+    public static String commit() {
+        return COMMIT;
     }
 
     /** The provenance block of a run's summary: commit, JDK, OS, backend, device, precision and batch. */
     public static java.util.Map<String, Object> of(io.cortex4j.tensor.Backend backend, io.cortex4j.tensor.DType dtype, int batch) {
         java.util.Map<String, Object> prov = new java.util.LinkedHashMap<>();
-        prov.put("git_commit", gitCommit());
+        prov.put("git_commit", COMMIT);
         prov.put("jdk", System.getProperty("java.vm.vendor") + " " + Runtime.version());
         prov.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         prov.put("backend", backend == null ? "dl4j" : backend.name());
