@@ -292,6 +292,7 @@ public final class Main {
         for (BackendProvider p : Backends.providers()) {
             System.out.println("backend  " + p.name() + (p.isAvailable() ? ": available" : ": unavailable (" + p.unavailableReason() + ")"));
         }
+        for (String line : io.cortex4j.cuda.CudaInfo.report(io.cortex4j.cuda.CudaLibraries.system())) System.out.println("cuda     " + line);
         try {
             System.out.println("data     " + DataDirectory.resolve(null));
         } catch (IllegalStateException e) {

@@ -1,0 +1,318 @@
+package io.cortex4j.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+
+/**
+ * The CUDA driver API ({@code libcuda.so.1}) through the foreign-function API: initialisation and
+ * devices, the primary context, device memory and copies, modules and kernel launches, streams,
+ * events and stream-captured graphs. Handles (contexts, modules, functions, streams, events, graphs)
+ * are {@link MemorySegment} addresses; device pointers are {@code long}s. Every failed call throws a
+ * {@link CudaException} with the driver's error name and text.
+ */
+public final class CudaDriver {
+    /** CUdevice_attribute values used here. */
+    public static final int ATTR_MULTIPROCESSOR_COUNT = 16, ATTR_COMPUTE_CAPABILITY_MAJOR = 75, ATTR_COMPUTE_CAPABILITY_MINOR = 76,
+            ATTR_MEMORY_CLOCK_RATE = 36, ATTR_GLOBAL_MEMORY_BUS_WIDTH = 37;
+    /** CUstreamCaptureMode: capture only this thread's work. */
+    public static final int CAPTURE_MODE_THREAD_LOCAL = 1;
+
+    private final NativeLibrary lib;
+    private final MethodHandle init, driverVersion, deviceCount, deviceGet, deviceName, deviceAttribute, deviceTotalMem, primaryRetain, primaryRelease,
+            ctxSetCurrent, ctxSynchronize, memAlloc, memFree, htod, dtoh, dtod, htodAsync, dtohAsync, memsetD32, moduleLoadData, moduleUnload,
+            moduleGetFunction, launch, streamCreate, streamDestroy, streamSynchronize, eventCreate, eventDestroy, eventRecord, eventSynchronize,
+            eventElapsed, beginCapture, endCapture, graphInstantiate, graphLaunch, graphExecDestroy, graphDestroy, errorName, errorString;
+
+    public CudaDriver(Path library) {
+        lib = new NativeLibrary(library);
+        FunctionDescriptor i_a = FunctionDescriptor.of(JAVA_INT, ADDRESS), i_i = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
+        init = lib.function("cuInit", i_i);
+        driverVersion = lib.function("cuDriverGetVersion", i_a);
+        deviceCount = lib.function("cuDeviceGetCount", i_a);
+        deviceGet = lib.function("cuDeviceGet", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        deviceName = lib.function("cuDeviceGetName", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        deviceAttribute = lib.function("cuDeviceGetAttribute", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        deviceTotalMem = lib.function("cuDeviceTotalMem_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        primaryRetain = lib.function("cuDevicePrimaryCtxRetain", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        primaryRelease = lib.function("cuDevicePrimaryCtxRelease_v2", i_i);
+        ctxSetCurrent = lib.function("cuCtxSetCurrent", i_a);
+        ctxSynchronize = lib.function("cuCtxSynchronize", FunctionDescriptor.of(JAVA_INT));
+        memAlloc = lib.function("cuMemAlloc_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        memFree = lib.function("cuMemFree_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+        htod = lib.function("cuMemcpyHtoD_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG));
+        dtoh = lib.function("cuMemcpyDtoH_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+        dtod = lib.function("cuMemcpyDtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
+        htodAsync = lib.function("cuMemcpyHtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS));
+        dtohAsync = lib.function("cuMemcpyDtoHAsync_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+        memsetD32 = lib.function("cuMemsetD32Async", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS));
+        moduleLoadData = lib.function("cuModuleLoadData", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        moduleUnload = lib.function("cuModuleUnload", i_a);
+        moduleGetFunction = lib.function("cuModuleGetFunction", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        launch = lib.function("cuLaunchKernel", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                ADDRESS, ADDRESS, ADDRESS));
+        streamCreate = lib.function("cuStreamCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        streamDestroy = lib.function("cuStreamDestroy_v2", i_a);
+        streamSynchronize = lib.function("cuStreamSynchronize", i_a);
+        eventCreate = lib.function("cuEventCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        eventDestroy = lib.function("cuEventDestroy_v2", i_a);
+        eventRecord = lib.function("cuEventRecord", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        eventSynchronize = lib.function("cuEventSynchronize", i_a);
+        eventElapsed = lib.function(lib.has("cuEventElapsedTime_v2") ? "cuEventElapsedTime_v2" : "cuEventElapsedTime", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        beginCapture = lib.function("cuStreamBeginCapture_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        endCapture = lib.function("cuStreamEndCapture", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        graphInstantiate = lib.function("cuGraphInstantiateWithFlags", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+        graphLaunch = lib.function("cuGraphLaunch", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        graphExecDestroy = lib.function("cuGraphExecDestroy", i_a);
+        graphDestroy = lib.function("cuGraphDestroy", i_a);
+        errorName = lib.function("cuGetErrorName", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+        errorString = lib.function("cuGetErrorString", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    public Path path() {
+        return lib.path;
+    }
+
+    // ------------------------------------------------------------------------------- devices
+
+    public void init() {
+        call("cuInit", () -> (int) init.invokeExact(0));
+    }
+
+    /** The driver's CUDA version as "major.minor" (e.g. 13.0). */
+    public String driverVersion() {
+        int v = outInt("cuDriverGetVersion", p -> (int) driverVersion.invokeExact(p));
+        return v / 1000 + "." + v % 1000 / 10;
+    }
+
+    public int deviceCount() {
+        return outInt("cuDeviceGetCount", p -> (int) deviceCount.invokeExact(p));
+    }
+
+    public int device(int ordinal) {
+        return outInt("cuDeviceGet", p -> (int) deviceGet.invokeExact(p, ordinal));
+    }
+
+    public String deviceName(int dev) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(256);
+            call("cuDeviceGetName", () -> (int) deviceName.invokeExact(buf, 256, dev));
+            return buf.getString(0);
+        }
+    }
+
+    public int attribute(int dev, int attr) {
+        return outInt("cuDeviceGetAttribute", p -> (int) deviceAttribute.invokeExact(p, attr, dev));
+    }
+
+    public long totalMemory(int dev) {
+        return outLong("cuDeviceTotalMem", p -> (int) deviceTotalMem.invokeExact(p, dev));
+    }
+
+    /** Retains the device's primary context and makes it current on this thread; returns the context. */
+    public MemorySegment usePrimaryContext(int dev) {
+        MemorySegment ctx = outAddress("cuDevicePrimaryCtxRetain", p -> (int) primaryRetain.invokeExact(p, dev));
+        call("cuCtxSetCurrent", () -> (int) ctxSetCurrent.invokeExact(ctx));
+        return ctx;
+    }
+
+    public void releasePrimaryContext(int dev) {
+        call("cuDevicePrimaryCtxRelease", () -> (int) primaryRelease.invokeExact(dev));
+    }
+
+    public void synchronize() {
+        call("cuCtxSynchronize", () -> (int) ctxSynchronize.invokeExact());
+    }
+
+    // ------------------------------------------------------------------------------- memory
+
+    public long malloc(long bytes) {
+        return outLong("cuMemAlloc", p -> (int) memAlloc.invokeExact(p, bytes));
+    }
+
+    public void free(long dptr) {
+        call("cuMemFree", () -> (int) memFree.invokeExact(dptr));
+    }
+
+    /** Synchronous copy of {@code bytes} from host memory to the device. */
+    public void copyToDevice(long dst, MemorySegment src, long bytes) {
+        call("cuMemcpyHtoD", () -> (int) htod.invokeExact(dst, src, bytes));
+    }
+
+    public void copyToHost(MemorySegment dst, long src, long bytes) {
+        call("cuMemcpyDtoH", () -> (int) dtoh.invokeExact(dst, src, bytes));
+    }
+
+    public void copyToDeviceAsync(long dst, MemorySegment src, long bytes, MemorySegment stream) {
+        call("cuMemcpyHtoDAsync", () -> (int) htodAsync.invokeExact(dst, src, bytes, stream));
+    }
+
+    public void copyToHostAsync(MemorySegment dst, long src, long bytes, MemorySegment stream) {
+        call("cuMemcpyDtoHAsync", () -> (int) dtohAsync.invokeExact(dst, src, bytes, stream));
+    }
+
+    public void copyOnDevice(long dst, long src, long bytes, MemorySegment stream) {
+        call("cuMemcpyDtoDAsync", () -> (int) dtod.invokeExact(dst, src, bytes, stream));
+    }
+
+    /** Sets {@code count} 32-bit words to {@code value} (e.g. {@code Float.floatToRawIntBits(x)}). */
+    public void fill32(long dst, int value, long count, MemorySegment stream) {
+        call("cuMemsetD32Async", () -> (int) memsetD32.invokeExact(dst, value, count, stream));
+    }
+
+    // ------------------------------------------------------------------------------- modules and launches
+
+    /** Loads a PTX (NUL-terminated text) or CUBIN image. */
+    public MemorySegment loadModule(byte[] image) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment img = a.allocate(image.length + 1L);
+            MemorySegment.copy(image, 0, img, JAVA_BYTE, 0, image.length);
+            return outAddress("cuModuleLoadData", p -> (int) moduleLoadData.invokeExact(p, img));
+        }
+    }
+
+    public void unloadModule(MemorySegment module) {
+        call("cuModuleUnload", () -> (int) moduleUnload.invokeExact(module));
+    }
+
+    public MemorySegment function(MemorySegment module, String name) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment n = a.allocateFrom(name);
+            return outAddress("cuModuleGetFunction(" + name + ")", p -> (int) moduleGetFunction.invokeExact(p, module, n));
+        }
+    }
+
+    /**
+     * Launches {@code f} on a 1-D grid. {@code params} is an array of pointers to the argument values
+     * (see {@link KernelArgs}), as cuLaunchKernel takes them.
+     */
+    public void launch(MemorySegment f, int grid, int block, int sharedBytes, MemorySegment stream, MemorySegment params) {
+        call("cuLaunchKernel", () -> (int) launch.invokeExact(f, grid, 1, 1, block, 1, 1, sharedBytes, stream, params, MemorySegment.NULL));
+    }
+
+    // ------------------------------------------------------------------------------- streams, events, graphs
+
+    public MemorySegment createStream() {
+        return outAddress("cuStreamCreate", p -> (int) streamCreate.invokeExact(p, 1 /* CU_STREAM_NON_BLOCKING */));
+    }
+
+    public void destroyStream(MemorySegment s) {
+        call("cuStreamDestroy", () -> (int) streamDestroy.invokeExact(s));
+    }
+
+    public void synchronize(MemorySegment stream) {
+        call("cuStreamSynchronize", () -> (int) streamSynchronize.invokeExact(stream));
+    }
+
+    public MemorySegment createEvent() {
+        return outAddress("cuEventCreate", p -> (int) eventCreate.invokeExact(p, 0));
+    }
+
+    public void destroyEvent(MemorySegment e) {
+        call("cuEventDestroy", () -> (int) eventDestroy.invokeExact(e));
+    }
+
+    public void record(MemorySegment event, MemorySegment stream) {
+        call("cuEventRecord", () -> (int) eventRecord.invokeExact(event, stream));
+    }
+
+    /** Milliseconds between two recorded events (waits for the second). */
+    public float elapsedMillis(MemorySegment start, MemorySegment end) {
+        call("cuEventSynchronize", () -> (int) eventSynchronize.invokeExact(end));
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ms = a.allocate(JAVA_FLOAT);
+            call("cuEventElapsedTime", () -> (int) eventElapsed.invokeExact(ms, start, end));
+            return ms.get(JAVA_FLOAT, 0);
+        }
+    }
+
+    /** Starts recording the work queued on {@code stream} into a graph instead of running it. */
+    public void beginCapture(MemorySegment stream) {
+        call("cuStreamBeginCapture", () -> (int) beginCapture.invokeExact(stream, CAPTURE_MODE_THREAD_LOCAL));
+    }
+
+    /** Ends a capture and instantiates the graph; returns the executable graph (the graph itself is destroyed). */
+    public MemorySegment endCaptureAndInstantiate(MemorySegment stream) {
+        MemorySegment graph = outAddress("cuStreamEndCapture", p -> (int) endCapture.invokeExact(stream, p));
+        try {
+            return outAddress("cuGraphInstantiate", p -> (int) graphInstantiate.invokeExact(p, graph, 0L));
+        } finally {
+            call("cuGraphDestroy", () -> (int) graphDestroy.invokeExact(graph));
+        }
+    }
+
+    public void launchGraph(MemorySegment exec, MemorySegment stream) {
+        call("cuGraphLaunch", () -> (int) graphLaunch.invokeExact(exec, stream));
+    }
+
+    public void destroyGraph(MemorySegment exec) {
+        call("cuGraphExecDestroy", () -> (int) graphExecDestroy.invokeExact(exec));
+    }
+
+    // ------------------------------------------------------------------------------- errors
+
+    @FunctionalInterface
+    interface Call {
+        int run() throws Throwable;
+    }
+
+    @FunctionalInterface
+    interface OutCall {
+        int run(MemorySegment out) throws Throwable;
+    }
+
+    private void call(String what, Call c) {
+        int rc;
+        try {
+            rc = c.run();
+        } catch (Throwable t) {
+            throw NativeLibrary.rethrow(t);
+        }
+        if (rc != 0) throw new CudaException(what + " failed: " + describe(rc));
+    }
+
+    private int outInt(String what, OutCall c) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(JAVA_INT);
+            call(what, () -> c.run(p));
+            return p.get(JAVA_INT, 0);
+        }
+    }
+
+    private long outLong(String what, OutCall c) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(JAVA_LONG);
+            call(what, () -> c.run(p));
+            return p.get(JAVA_LONG, 0);
+        }
+    }
+
+    private MemorySegment outAddress(String what, OutCall c) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(ADDRESS);
+            call(what, () -> c.run(p));
+            return p.get(ADDRESS, 0);
+        }
+    }
+
+    /** "CUDA_ERROR_X: text" for a CUresult. */
+    public String describe(int rc) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment n = a.allocate(ADDRESS), s = a.allocate(ADDRESS);
+            int r1 = (int) errorName.invokeExact(rc, n), r2 = (int) errorString.invokeExact(rc, s);
+            String name = r1 == 0 ? n.get(ADDRESS, 0).reinterpret(128).getString(0) : "CUresult " + rc;
+            String text = r2 == 0 ? s.get(ADDRESS, 0).reinterpret(512).getString(0) : "";
+            return text.isEmpty() ? name : name + ": " + text;
+        } catch (Throwable t) {
+            return "CUresult " + rc;
+        }
+    }
+}
