@@ -32,6 +32,18 @@ public final class KernelSources {
     /** The source with the microcircuit kernels. */
     public static final String MICROCIRCUIT = "microcircuit.cu";
 
+    /** The elementwise, fused-step, gather/scatter and block-transpose kernels of the Backend SPI (see cuda/OPS.md). */
+    public static final String SPI_ELEMENTWISE = "spi_elementwise.cu";
+
+    /** The deterministic reduction kernels of the Backend SPI (column sums, softmax, sum, dot, maxAbs, flags). */
+    public static final String SPI_REDUCE = "spi_reduce.cu";
+
+    /** The im2col, col2im and max-pooling kernels of the Backend SPI. */
+    public static final String SPI_CONV = "spi_conv.cu";
+
+    /** The counter-based random-number kernels (Philox4x32-10, bit-identical to io.cortex4j.random.CounterRandom). */
+    public static final String SPI_RANDOM = "spi_random.cu";
+
     private static final Pattern KERNEL =
             Pattern.compile("extern\\s+\"C\"\\s+__global__\\s+void\\s+([A-Za-z_][A-Za-z0-9_]*)\\s*\\(");
 

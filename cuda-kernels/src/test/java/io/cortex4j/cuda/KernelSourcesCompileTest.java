@@ -3,6 +3,7 @@ package io.cortex4j.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -33,6 +36,40 @@ class KernelSourcesCompileTest {
     /** The kernels microcircuit.cu must define (names the CUDA backend will look up). */
     static final List<String> MICROCIRCUIT_KERNELS = List.of(
             "sigmoid", "axpby", "ou_noise_update", "highpass_update", "lowpass_apply", "philox_normals");
+
+    /** The kernels spi_elementwise.cu must define (see src/main/cuda/OPS.md for the SPI op each implements). */
+    static final List<String> SPI_ELEMENTWISE_KERNELS = List.of(
+            "fill", "fill_f64", "cast_f32_from_f64", "cast_f64_from_f32", "lincomb", "lincomb_f64", "mul", "mul_f64",
+            "activation", "activation_f64", "prediction_error", "prediction_error_f64", "high_pass", "high_pass_f64",
+            "low_pass_outer_apply", "low_pass_outer_apply_f64", "add_row_vector", "add_row_vector_f64",
+            "sign_concordant", "sign_concordant_f64", "gather_rows", "gather_rows_f64", "scatter_rows", "scatter_rows_f64",
+            "gle_neuron_step", "gle_neuron_step_f64", "adam_step", "adam_step_f64", "clamp", "clamp_f64",
+            "block_transpose", "block_transpose_f64");
+
+    /** The kernels spi_reduce.cu must define. */
+    static final List<String> SPI_REDUCE_KERNELS = List.of(
+            "column_sums", "column_sums_f64", "column_sums_partial", "column_sums_partial_f64",
+            "column_sums_finish", "column_sums_finish_f64", "softmax_rows", "softmax_rows_f64",
+            "softmax_rows_block", "softmax_rows_block_f64", "sum_partials", "sum_partials_f64",
+            "dot_partials", "dot_partials_f64", "sum_finish", "max_abs_partials", "max_abs_partials_f64", "max_abs_finish",
+            "has_non_finite", "has_non_finite_f64", "same_content", "same_content_f64");
+
+    /** The kernels spi_conv.cu must define. */
+    static final List<String> SPI_CONV_KERNELS = List.of(
+            "im2col", "im2col_f64", "col2im", "col2im_f64", "max_pool", "max_pool_f64");
+
+    /** The kernels spi_random.cu must define. */
+    static final List<String> SPI_RANDOM_KERNELS = List.of(
+            "random_bits", "random_uniforms", "random_uniforms_f64", "random_normals", "random_normals_f64",
+            "ou_step", "ou_step_f64", "random_permutation");
+
+    /** Expected kernels by source file name (a file not listed here must still define at least one kernel). */
+    static final Map<String, List<String>> EXPECTED_KERNELS = Map.of(
+            KernelSources.MICROCIRCUIT, MICROCIRCUIT_KERNELS,
+            KernelSources.SPI_ELEMENTWISE, SPI_ELEMENTWISE_KERNELS,
+            KernelSources.SPI_REDUCE, SPI_REDUCE_KERNELS,
+            KernelSources.SPI_CONV, SPI_CONV_KERNELS,
+            KernelSources.SPI_RANDOM, SPI_RANDOM_KERNELS);
 
     static Path cudaDir() {
         String base = System.getProperty("basedir");
@@ -104,8 +141,8 @@ class KernelSourcesCompileTest {
                 continue;
             }
             List<String> expected = new ArrayList<>(KernelSources.kernelNames(Files.readString(src)));
-            if (src.getFileName().toString().equals(KernelSources.MICROCIRCUIT)) {
-                for (String k : MICROCIRCUIT_KERNELS) if (!expected.contains(k)) expected.add(k);
+            for (String k : EXPECTED_KERNELS.getOrDefault(src.getFileName().toString(), List.of())) {
+                if (!expected.contains(k)) expected.add(k);
             }
             assertFalse(expected.isEmpty(), src + " defines no extern \"C\" __global__ kernel");
             for (String k : expected) {
@@ -158,6 +195,39 @@ class KernelSourcesCompileTest {
             assertEquals(Files.readString(cudaDir().resolve(name)), KernelSources.load(name), name);
         }
         assertEquals(MICROCIRCUIT_KERNELS, KernelSources.kernelNames(KernelSources.load(KernelSources.MICROCIRCUIT)));
+    }
+
+    @Test
+    void spiSourcesDefineExactlyTheExpectedKernels() {
+        for (Map.Entry<String, List<String>> e : EXPECTED_KERNELS.entrySet()) {
+            List<String> found = KernelSources.kernelNames(KernelSources.load(e.getKey()));
+            assertEquals(e.getValue(), found, e.getKey() + ": kernels differ from the expected list (update it with OPS.md)");
+        }
+    }
+
+    @Test
+    void kernelNamesAreUniqueAcrossSources() throws IOException {
+        // the backend may link several sources into one NVRTC program or look names up across modules
+        Map<String, String> seen = new HashMap<>();
+        for (Path src : cudaSources()) {
+            for (String k : KernelSources.kernelNames(Files.readString(src))) {
+                String before = seen.put(k, src.getFileName().toString());
+                assertNull(before, "kernel " + k + " defined in both " + before + " and " + src.getFileName());
+            }
+        }
+    }
+
+    @Test
+    void opsMapNamesEveryKernel() throws IOException {
+        Path ops = cudaDir().resolve("OPS.md");
+        assertTrue(Files.isRegularFile(ops), "no " + ops);
+        String text = Files.readString(ops);
+        for (Path src : cudaSources()) {
+            if (src.getFileName().toString().equals(KernelSources.MICROCIRCUIT)) continue;
+            for (String k : KernelSources.kernelNames(Files.readString(src))) {
+                assertTrue(Pattern.compile("`" + Pattern.quote(k) + "`").matcher(text).find(), "OPS.md does not mention `" + k + "`");
+            }
+        }
     }
 
     @Test

@@ -1396,7 +1396,7 @@ public final class Nd4jCpuBackend implements Backend {
             double u0 = u[k];
             float ud = (float) ((s[k] + gamma * e[k] - u0) / tm[k]);
             uDot[k] = ud;
-            uBreve[k] = (float) (u0 + tr[k] * ud);
+            uBreve[k] = (float) (u0 + (double) tr[k] * ud); // the product in double, as the float64 loop
             u[k] = (float) (u0 + dt * ud);
         }
     }
