@@ -20,7 +20,7 @@ import java.nio.file.Path;
 public final class Cublas {
     private static final int OP_N = 0, OP_T = 1, DEFAULT_MATH = 0, TF32_TENSOR_OP_MATH = 3;
     private final NativeLibrary lib;
-    private final MethodHandle create, destroy, setStream, setMathMode, getVersion, sgemm, dgemm, sgemmBatched;
+    private final MethodHandle create, destroy, setStream, setMathMode, getVersion, sgemm, dgemm, sgemmBatched, setWorkspace;
 
     public Cublas(Path library) {
         lib = new NativeLibrary(library);
@@ -33,6 +33,8 @@ public final class Cublas {
                 JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         sgemm = lib.function("cublasSgemm_v2", gemm);
         dgemm = lib.function("cublasDgemm_v2", gemm);
+        setWorkspace = lib.has("cublasSetWorkspace_v2") ? lib.function("cublasSetWorkspace_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG))
+                : null;
         sgemmBatched = lib.function("cublasSgemmStridedBatched", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                 ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
     }
@@ -77,6 +79,20 @@ public final class Cublas {
         }
     }
 
+    /**
+     * Gives the handle a fixed device workspace (needed for reproducible results and under CUDA-graph
+     * capture); returns false where this cuBLAS has no {@code cublasSetWorkspace} (older than 11.2).
+     */
+    public boolean setWorkspace(MemorySegment h, long devicePointer, long bytes) {
+        if (setWorkspace == null) return false;
+        try {
+            check((int) setWorkspace.invokeExact(h, devicePointer, bytes), "cublasSetWorkspace");
+            return true;
+        } catch (Throwable t) {
+            throw NativeLibrary.rethrow(t);
+        }
+    }
+
     /** The library version as an integer (e.g. 130001). */
     public int version(MemorySegment h) {
         try (Arena a = Arena.ofConfined()) {
@@ -98,6 +114,30 @@ public final class Cublas {
             MemorySegment al = f64 ? ar.allocateFrom(JAVA_DOUBLE, alpha) : ar.allocateFrom(JAVA_FLOAT, (float) alpha);
             MemorySegment be = f64 ? ar.allocateFrom(JAVA_DOUBLE, beta) : ar.allocateFrom(JAVA_FLOAT, (float) beta);
             int opA = transA ? OP_T : OP_N, opB = transB ? OP_T : OP_N;
+            int rc = f64 ? (int) dgemm.invokeExact(h, opB, opA, n, m, k, al, b, bCols, a, aCols, be, c, n)
+                    : (int) sgemm.invokeExact(h, opB, opA, n, m, k, al, b, bCols, a, aCols, be, c, n);
+            check(rc, f64 ? "cublasDgemm" : "cublasSgemm");
+        } catch (Throwable t) {
+            throw NativeLibrary.rethrow(t);
+        }
+    }
+
+    /**
+     * {@link #gemmRowMajor} with alpha and beta written into {@code scalars} (at least 16 bytes of
+     * native memory the caller keeps), so a call allocates nothing. cuBLAS reads them during the call.
+     */
+    public void gemmRowMajor(MemorySegment h, boolean f64, boolean transA, boolean transB, int m, int n, int k, double alpha, long a, int aCols, long b,
+            int bCols, double beta, long c, MemorySegment scalars) {
+        MemorySegment al = scalars.asSlice(0, 8), be = scalars.asSlice(8, 8);
+        if (f64) {
+            al.set(JAVA_DOUBLE, 0, alpha);
+            be.set(JAVA_DOUBLE, 0, beta);
+        } else {
+            al.set(JAVA_FLOAT, 0, (float) alpha);
+            be.set(JAVA_FLOAT, 0, (float) beta);
+        }
+        int opA = transA ? OP_T : OP_N, opB = transB ? OP_T : OP_N;
+        try {
             int rc = f64 ? (int) dgemm.invokeExact(h, opB, opA, n, m, k, al, b, bCols, a, aCols, be, c, n)
                     : (int) sgemm.invokeExact(h, opB, opA, n, m, k, al, b, bCols, a, aCols, be, c, n);
             check(rc, f64 ? "cublasDgemm" : "cublasSgemm");

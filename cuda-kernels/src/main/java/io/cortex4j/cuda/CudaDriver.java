@@ -124,6 +124,11 @@ public final class CudaDriver {
         return ctx;
     }
 
+    /** Makes {@code ctx} current on the calling thread. */
+    public void setCurrent(MemorySegment ctx) {
+        call("cuCtxSetCurrent", () -> (int) ctxSetCurrent.invokeExact(ctx));
+    }
+
     public void releasePrimaryContext(int dev) {
         call("cuDevicePrimaryCtxRelease", () -> (int) primaryRelease.invokeExact(dev));
     }
@@ -246,6 +251,20 @@ public final class CudaDriver {
             return outAddress("cuGraphInstantiate", p -> (int) graphInstantiate.invokeExact(p, graph, 0L));
         } finally {
             call("cuGraphDestroy", () -> (int) graphDestroy.invokeExact(graph));
+        }
+    }
+
+    /** Ends a capture whose work is not wanted (e.g. the captured code threw) and drops the graph; never throws. */
+    public void abortCapture(MemorySegment stream) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(ADDRESS);
+            int rc = (int) endCapture.invokeExact(stream, p);
+            MemorySegment graph = p.get(ADDRESS, 0);
+            if (rc == 0 && graph.address() != 0) {
+                int ignored = (int) graphDestroy.invokeExact(graph);
+            }
+        } catch (Throwable t) {
+            // nothing more to undo
         }
     }
 

@@ -582,11 +582,10 @@ public final class Nd4jCpuBackend implements Backend {
      * e^y = 2^k·(1 + p), k = rint(y/ln 2), p = e^r − 1 by its Taylor polynomial to degree 12 (no
      * cancellation for small |y|: k = 0 gives e^y − 1 = p itself),
      * <pre>  tanh = (e^y − 1)/(e^y + 1),   tanh' = 4 e^y/(e^y + 1)²,</pre>
-     * rounded once to float. The value is within one float ulp of {@code (float) Math.tanh(scale·x)}
-     * (equal for all but a handful of inputs), and the derivative within one ulp of the exact
-     * 1/cosh²: unlike 1 − tanh², it has no cancellation for |x| ≳ 8 (FastTanhTest checks both on every
-     * float near the transitions and on a random sample; {@code -Dcortex4j.tanh.exhaustive=true}: all
-     * 2^32 inputs).
+     * rounded once to float. For scale 1 the value equals {@code (float) Math.tanh(x)} for every float
+     * input (exhaustive check, FastTanhTest with {@code -Dcortex4j.tanh.exhaustive=true}; −0 gives +0),
+     * and the derivative is within one ulp of the exact 1/cosh²: unlike 1 − tanh², it has no
+     * cancellation for |x| ≳ 8.
      */
     static void tanhChunk(double scale, float[] in, float[] out, float[] der, double[] poly, long[] exps, int n) {
         for (int i = 0; i < n; i++) poly[i] = Math.max(-120.0, Math.min(120.0, 2.0 * (scale * in[i])));

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,10 +25,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every op of the backend SPI against a plain double-precision statement of it, for float32 and
  * float64, with GEMMs through the Java loops (threshold ∞) and through OpenBLAS (threshold 0), and
  * with every splittable op split over 3 threads.
- * Backends added later (CUDA) run the same cases.
+ * Backends added later run the same cases: a subclass (e.g. the CUDA backend's
+ * {@code CudaBackendConformanceTest}, through this module's test-jar) overrides {@link #backends()}.
  */
-class BackendConformanceTest {
-    static Stream<Arguments> backends() {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public class BackendConformanceTest {
+    /** The cases: (display name, backend, dtype). Instance method (per-class lifecycle) so that subclasses can override it. */
+    protected Stream<Arguments> backends() {
         List<Arguments> out = new ArrayList<>();
         for (DType d : DType.values()) {
             out.add(Arguments.of("cpu-loops", new Nd4jCpuBackend(Long.MAX_VALUE), d));
@@ -64,7 +68,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void gemmAllTransposes(String name, Backend be, DType d) {
+    public void gemmAllTransposes(String name, Backend be, DType d) {
         int m = 7, n = 5, k = 9;
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
@@ -92,7 +96,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void elementwiseOps(String name, Backend be, DType d) {
+    public void elementwiseOps(String name, Backend be, DType d) {
         int n = 37;
         double[] x = round(rand(n, 4), d), y = round(rand(n, 5), d), z = round(rand(n, 6), d);
         Tensor X = be.fromHost(d, x, 1, n), Y = be.fromHost(d, y, 1, n), Z = be.fromHost(d, z, 1, n), O = be.zeros(d, 1, n);
@@ -166,7 +170,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void lowPassOuterApply(String name, Backend be, DType d) {
+    public void lowPassOuterApply(String name, Backend be, DType d) {
         int m = 6, n = 9;
         for (int batch : new int[] {1, 3, 16}) {
             double[] a = round(rand(batch * m, 8), d), b = round(rand(batch * n, 9), d), lo0 = round(rand(m * n, 10), d), w0 = round(rand(m * n, 11), d);
@@ -188,7 +192,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void ouStepUsesTheCounterStreams(String name, Backend be, DType d) {
+    public void ouStepUsesTheCounterStreams(String name, Backend be, DType d) {
         for (int n : new int[] {23, 4099}) { // 4099: several chunks, odd range boundaries when split
             double[] x0 = round(rand(n, 7), d);
             Tensor X = be.fromHost(d, x0, 1, n);
@@ -212,7 +216,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void addRowVector(String name, Backend be, DType d) {
+    public void addRowVector(String name, Backend be, DType d) {
         int rows = 5, n = 11;
         double[] m0 = round(rand(rows * n, 20), d), r = round(rand(n, 21), d);
         Tensor M = be.fromHost(d, m0, rows, n), R = be.fromHost(d, r, 1, n);
@@ -228,7 +232,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void columnSums(String name, Backend be, DType d) {
+    public void columnSums(String name, Backend be, DType d) {
         int rows = 9, n = 6;
         double[] m = round(rand(rows * n, 22), d), r0 = round(rand(n, 23), d);
         Tensor M = be.fromHost(d, m, rows, n);
@@ -251,7 +255,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void softmaxRows(String name, Backend be, DType d) {
+    public void softmaxRows(String name, Backend be, DType d) {
         int rows = 4, n = 7;
         double[] x = round(rand(rows * n, 24), d);
         for (int j = 0; j < n; j++) { // row 1 large and positive, row 2 large and negative, row 3 with one dominant entry
@@ -285,7 +289,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void signConcordant(String name, Backend be, DType d) {
+    public void signConcordant(String name, Backend be, DType d) {
         int n = 29;
         double[] w = round(rand(n, 25), d), m = round(rand(n, 26), d);
         w[0] = 0.0;
@@ -366,7 +370,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void im2colAndCol2im(String name, Backend be, DType d) {
+    public void im2colAndCol2im(String name, Backend be, DType d) {
         int batch = 3;
         for (ConvGeometry g : GEOMETRIES) {
             String what = g.toString();
@@ -401,7 +405,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void blockTranspose(String name, Backend be, DType d) {
+    public void blockTranspose(String name, Backend be, DType d) {
         for (int[] pq : new int[][] {{3, 5}, {5, 3}, {1, 4}, {4, 1}, {6, 6}}) {
             int p = pq[0], q = pq[1], blocks = 4;
             double[] s = round(rand(blocks * p * q, 31), d);
@@ -423,7 +427,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void maxPool(String name, Backend be, DType d) {
+    public void maxPool(String name, Backend be, DType d) {
         int batch = 2, ch = 3;
         for (int[] hwk : new int[][] {{5, 7, 2}, {6, 4, 2}, {7, 8, 3}, {4, 5, 1}}) {
             int h = hwk[0], w = hwk[1], k = hwk[2], oh = h / k, ow = w / k, in = ch * h * w, out = ch * oh * ow;
@@ -490,7 +494,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void gatherAndScatterRows(String name, Backend be, DType d) {
+    public void gatherAndScatterRows(String name, Backend be, DType d) {
         int batch = 3, n = 8, m = 6;
         Random r = new Random(33);
         double[] src = round(rand(batch * n, 34), d), small = round(rand(batch * m, 35), d), idx = new double[batch * m];
@@ -520,7 +524,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void sameContent(String name, Backend be, DType d) {
+    public void sameContent(String name, Backend be, DType d) {
         int n = 19;
         double[] x = round(rand(n, 37), d);
         Tensor X = be.fromHost(d, x, 1, n), Y = be.fromHost(d, x, 1, n);
@@ -543,7 +547,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void gleNeuronStep(String name, Backend be, DType d) {
+    public void gleNeuronStep(String name, Backend be, DType d) {
         int rows = 4, n = 7;
         double dt = 0.1, gamma = 0.3;
         double[] s = round(rand(rows * n, 60), d), ie = round(rand(rows * n, 61), d), u0 = round(rand(rows * n, 62), d), v0 = round(rand(rows * n, 63), d);
@@ -590,7 +594,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void adamStepMatchesTheFormulaOverSeveralSteps(String name, Backend be, DType d) {
+    public void adamStepMatchesTheFormulaOverSeveralSteps(String name, Backend be, DType d) {
         int n = 13;
         double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8;
         double[] p = round(rand(n, 70), d), m = new double[n], v = new double[n];
@@ -615,7 +619,7 @@ class BackendConformanceTest {
 
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
-    void clamp(String name, Backend be, DType d) {
+    public void clamp(String name, Backend be, DType d) {
         double[] x = {-3, -0.5, 0, 0.25, 0.5, 7, Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY};
         Tensor X = be.fromHost(d, x, 1, x.length);
         be.clamp(X, -0.5, 0.5);

@@ -1,0 +1,975 @@
+package io.cortex4j.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.cortex4j.random.CounterRandom;
+import io.cortex4j.tensor.Activation;
+import io.cortex4j.tensor.Backend;
+import io.cortex4j.tensor.ConvGeometry;
+import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The CUDA backend: tensors in device memory, every op of the SPI as a kernel of
+ * {@code src/main/cuda} (compiled by NVRTC for the GPU present, see {@link KernelCache}) or a cuBLAS
+ * GEMM, all queued on one CUDA stream, following {@code cuda/OPS.md}. Ops return as soon as their
+ * work is queued; host transfers, the ops that return a host value ({@link #sum}, {@link #dot},
+ * {@link #maxAbs}, {@link #hasNonFinite}, {@link #sameContent}) and {@link #synchronize} wait for it.
+ *
+ * <p>A repeated op sequence (an Euler step) can be recorded once with {@link #capture} and replayed
+ * as a CUDA graph, which costs one launch instead of one per op.
+ *
+ * <p>Not thread-safe: use a backend from one thread at a time (any thread; the context is made
+ * current where needed). {@link #gatherRows}/{@link #scatterRows} check their indices on the device;
+ * an index out of range skips that element and makes the next synchronising call throw an
+ * {@link IndexOutOfBoundsException} (the CPU backend throws at once).
+ */
+public final class CudaBackend implements Backend {
+    /**
+     * Construction options.
+     *
+     * @param device   the CUDA device ordinal
+     * @param tf32     float32 GEMMs on TF32 tensor cores (faster, about 10 mantissa bits in the products); off
+     *                 gives the reference precision
+     * @param cacheDir folder of compiled kernels, null for no disk cache
+     * @param libraries where the CUDA libraries are looked up
+     */
+    public record Options(int device, boolean tf32, Path cacheDir, CudaLibraries libraries) {
+        public static Options defaults() {
+            return new Options(0, false, KernelCache.defaultDirectory(), CudaLibraries.system());
+        }
+
+        public Options withDevice(int d) {
+            return new Options(d, tf32, cacheDir, libraries);
+        }
+
+        public Options withTf32(boolean on) {
+            return new Options(device, on, cacheDir, libraries);
+        }
+
+        public Options withCacheDir(Path dir) {
+            return new Options(device, tf32, dir, libraries);
+        }
+
+        public Options withLibraries(CudaLibraries libs) {
+            return new Options(device, tf32, cacheDir, libs);
+        }
+    }
+
+    /** NVRTC options of every kernel source: no FMA contraction, for bit-compatibility with the CPU backend (OPS.md). */
+    public static final List<String> NVRTC_OPTIONS = List.of("--fmad=false");
+
+    private static final int BLOCK = 256;
+    private static final int MAX_GRID = 1 << 20;
+    private static final int MAX_ARGS = 32;
+    private static final long CUBLAS_WORKSPACE = 32L << 20;
+    /** Partial sums of the [P] reductions: G = min(1024, max(1, ceil(n / 8192))) (OPS.md). */
+    private static final int MAX_PARTIALS = 1024;
+    private static final long ROWS_PER_CHUNK = 256;
+    private static final ThreadLocal<CudaBackend> CURRENT = new ThreadLocal<>();
+
+    private final CudaDriver drv;
+    private final Cublas blas;
+    private final int ordinal, dev;
+    private final MemorySegment ctx, stream, blasHandle;
+    private final List<MemorySegment> modules = new ArrayList<>();
+    private final Map<String, MemorySegment> functions = new HashMap<>();
+    private final String deviceText, arch;
+    private final boolean tf32;
+
+    /** Native memory of the backend's life: the launch-argument block, GEMM scalars, host scalars. */
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment argValues, argPointers, gemmScalars, hostScalar;
+    private int argCount;
+    private Arena stagingArena;
+    private MemorySegment staging = MemorySegment.NULL;
+
+    /** Device scratch: partials (1024 doubles), result (double), flag (int), index flag (int). */
+    private final long scratch, partials, result, flag, indexFlag, blasWorkspace;
+    private long colScratch;
+    private long colScratchBytes;
+    private boolean indexOpsPending;
+    private boolean capturing;
+    private boolean closed;
+    private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    // kernels: [0] float32, [1] float64
+    private final MemorySegment[] kFill, kLincomb, kMul, kActivation, kPredictionError, kHighPass, kLowPassOuter, kAddRow, kSignConcordant, kGather,
+            kScatter, kGle, kAdam, kClamp, kBlockTranspose, kColumnSums, kColumnSumsPartial, kColumnSumsFinish, kSoftmax, kSoftmaxBlock, kSumPartials,
+            kDotPartials, kMaxAbsPartials, kHasNonFinite, kSameContent, kIm2col, kCol2im, kMaxPool, kOuStep;
+    private final MemorySegment kSumFinish, kMaxAbsFinish;
+
+    public CudaBackend() {
+        this(Options.defaults());
+    }
+
+    public CudaBackend(boolean tf32) {
+        this(Options.defaults().withTf32(tf32));
+    }
+
+    public CudaBackend(Options options) {
+        CudaLibraries libs = options.libraries();
+        CudaLibraries.Found fc = libs.find(CudaLibraries.Lib.CUDA), fn = libs.find(CudaLibraries.Lib.NVRTC), fb = libs.find(CudaLibraries.Lib.CUBLAS);
+        for (CudaLibraries.Found f : List.of(fc, fn, fb)) {
+            if (f.path().isEmpty()) throw new CudaException("CUDA backend: " + f.describe());
+        }
+        drv = new CudaDriver(fc.path().get());
+        Nvrtc nvrtc = new Nvrtc(fn.path().get());
+        blas = new Cublas(fb.path().get());
+        drv.init();
+        int count = drv.deviceCount();
+        if (options.device() < 0 || options.device() >= count) {
+            throw new CudaException("CUDA device " + options.device() + " requested, " + count + " present");
+        }
+        ordinal = options.device();
+        dev = drv.device(ordinal);
+        ctx = drv.usePrimaryContext(dev);
+        CURRENT.set(this);
+        int major = drv.attribute(dev, CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR), minor = drv.attribute(dev, CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR);
+        arch = "compute_" + major + minor;
+        tf32 = options.tf32();
+        String nvrtcVersion = nvrtc.version();
+        stream = drv.createStream();
+        blasHandle = blas.createHandle();
+        blas.setStream(blasHandle, stream);
+        blas.setTf32(blasHandle, tf32);
+        long ws = drv.malloc(CUBLAS_WORKSPACE);
+        if (!blas.setWorkspace(blasHandle, ws, CUBLAS_WORKSPACE)) {
+            drv.free(ws);
+            ws = 0;
+        }
+        blasWorkspace = ws;
+        deviceText = String.format(Locale.ROOT, "CUDA device %d: %s, compute capability %d.%d, %d SMs, %.1f GiB; driver CUDA %s, NVRTC %s, cuBLAS %d%s", ordinal,
+                drv.deviceName(dev), major, minor, drv.attribute(dev, CudaDriver.ATTR_MULTIPROCESSOR_COUNT), drv.totalMemory(dev) / (double) (1L << 30),
+                drv.driverVersion(), nvrtcVersion, blas.version(blasHandle), tf32 ? ", TF32 GEMMs" : "");
+
+        for (String name : KernelSources.list()) {
+            byte[] ptx = KernelCache.ptx(nvrtc, nvrtcVersion, name, KernelSources.load(name), arch, NVRTC_OPTIONS, options.cacheDir());
+            MemorySegment module = drv.loadModule(ptx);
+            modules.add(module);
+            for (String kernel : KernelSources.kernelNames(KernelSources.load(name))) functions.put(kernel, drv.function(module, kernel));
+        }
+        kFill = pair("fill");
+        kLincomb = pair("lincomb");
+        kMul = pair("mul");
+        kActivation = pair("activation");
+        kPredictionError = pair("prediction_error");
+        kHighPass = pair("high_pass");
+        kLowPassOuter = pair("low_pass_outer_apply");
+        kAddRow = pair("add_row_vector");
+        kSignConcordant = pair("sign_concordant");
+        kGather = pair("gather_rows");
+        kScatter = pair("scatter_rows");
+        kGle = pair("gle_neuron_step");
+        kAdam = pair("adam_step");
+        kClamp = pair("clamp");
+        kBlockTranspose = pair("block_transpose");
+        kColumnSums = pair("column_sums");
+        kColumnSumsPartial = pair("column_sums_partial");
+        kColumnSumsFinish = pair("column_sums_finish");
+        kSoftmax = pair("softmax_rows");
+        kSoftmaxBlock = pair("softmax_rows_block");
+        kSumPartials = pair("sum_partials");
+        kDotPartials = pair("dot_partials");
+        kMaxAbsPartials = pair("max_abs_partials");
+        kHasNonFinite = pair("has_non_finite");
+        kSameContent = pair("same_content");
+        kIm2col = pair("im2col");
+        kCol2im = pair("col2im");
+        kMaxPool = pair("max_pool");
+        kOuStep = pair("ou_step");
+        kSumFinish = fn("sum_finish");
+        kMaxAbsFinish = fn("max_abs_finish");
+
+        argValues = arena.allocate(8L * MAX_ARGS, 8);
+        argPointers = arena.allocate(ADDRESS, MAX_ARGS);
+        for (int i = 0; i < MAX_ARGS; i++) argPointers.setAtIndex(ADDRESS, i, argValues.asSlice(8L * i, 8));
+        gemmScalars = arena.allocate(16, 8);
+        hostScalar = arena.allocate(16, 8);
+
+        scratch = drv.malloc(8L * MAX_PARTIALS + 64);
+        partials = scratch;
+        result = scratch + 8L * MAX_PARTIALS;
+        flag = result + 8;
+        indexFlag = flag + 4;
+        drv.fill32(scratch, 0, (8L * MAX_PARTIALS + 64) / 4, stream);
+        drv.synchronize(stream);
+    }
+
+    private MemorySegment fn(String name) {
+        MemorySegment f = functions.get(name);
+        if (f == null) throw new CudaException("kernel " + name + " not found in the compiled sources " + KernelSources.list());
+        return f;
+    }
+
+    private MemorySegment[] pair(String base) {
+        return new MemorySegment[] {fn(base), fn(base + "_f64")};
+    }
+
+    // ------------------------------------------------------------------------------------ plumbing
+
+    /** Makes this backend's context current on the calling thread (a no-op when it already is). */
+    private void enter() {
+        if (closed) throw new IllegalStateException("the CUDA backend is closed");
+        if (CURRENT.get() != this) {
+            drv.setCurrent(ctx);
+            CURRENT.set(this);
+        }
+    }
+
+    private void notCapturing(String op) {
+        if (capturing) throw new IllegalStateException(op + " cannot run while a CUDA graph is being captured (it needs the host)");
+    }
+
+    private CudaTensor cuda(Tensor t) {
+        if (t instanceof CudaTensor c && c.backend() == this) {
+            if (c.isClosed()) throw new IllegalArgumentException("tensor " + t + " is closed");
+            return c;
+        }
+        throw new IllegalArgumentException("tensor " + t + " does not belong to this CUDA backend");
+    }
+
+    private static void sameLength(Tensor a, Tensor b) {
+        if (a.length() != b.length() || a.dtype() != b.dtype()) throw new IllegalArgumentException("operands differ: " + a + " vs " + b);
+    }
+
+    private static int d(CudaTensor t) {
+        return t.f64 ? 1 : 0;
+    }
+
+    // launch arguments: written into one preallocated block (cuLaunchKernel copies them at the call)
+
+    private CudaBackend ptr(long p) {
+        argValues.set(JAVA_LONG, 8L * argCount++, p);
+        return this;
+    }
+
+    private CudaBackend ptr(CudaTensor t) {
+        return ptr(t.pointer());
+    }
+
+    private CudaBackend i32(int v) {
+        argValues.set(JAVA_INT, 8L * argCount++, v);
+        return this;
+    }
+
+    private CudaBackend i64(long v) {
+        argValues.set(JAVA_LONG, 8L * argCount++, v);
+        return this;
+    }
+
+    private CudaBackend f64(double v) {
+        argValues.set(JAVA_DOUBLE, 8L * argCount++, v);
+        return this;
+    }
+
+    /** Launches f with the arguments set since the last launch on grid × BLOCK threads. */
+    private void launchGrid(MemorySegment f, long grid, int block) {
+        argCount = 0;
+        if (grid <= 0) return;
+        drv.launch(f, (int) Math.min(grid, MAX_GRID), block, 0, stream, argPointers);
+    }
+
+    /** [E]: one thread per item, grid-stride. */
+    private void launchE(MemorySegment f, long count) {
+        launchGrid(f, (count + BLOCK - 1) / BLOCK, BLOCK);
+    }
+
+    private static int partialsFor(long n) {
+        return (int) Math.min(MAX_PARTIALS, Math.max(1, (n + 8191) / 8192));
+    }
+
+    private MemorySegment staging(long bytes) {
+        if (staging.byteSize() < bytes) {
+            if (stagingArena != null) stagingArena.close();
+            stagingArena = Arena.ofShared();
+            staging = stagingArena.allocate(Math.max(bytes, 1L << 16), 8);
+        }
+        return staging;
+    }
+
+    /** Waits for the stream, then throws if a gather/scatter met an index out of range since the last check. */
+    private void syncAndCheck() {
+        drv.synchronize(stream);
+        if (indexOpsPending) {
+            indexOpsPending = false;
+            drv.copyToHostAsync(hostScalar, indexFlag, 4, stream);
+            drv.synchronize(stream);
+            if (hostScalar.get(JAVA_INT, 0) != 0) {
+                drv.fill32(indexFlag, 0, 1, stream);
+                drv.synchronize(stream);
+                throw new IndexOutOfBoundsException("gatherRows/scatterRows: an index was out of range (those elements were skipped)");
+            }
+        }
+    }
+
+    private double readResult() {
+        drv.copyToHostAsync(hostScalar, result, 8, stream);
+        syncAndCheck();
+        return hostScalar.get(JAVA_DOUBLE, 0);
+    }
+
+    private int readFlag() {
+        drv.copyToHostAsync(hostScalar, flag, 4, stream);
+        syncAndCheck();
+        return hostScalar.get(JAVA_INT, 0);
+    }
+
+    /** Device scratch for the column-sum partials, grown outside captures only. */
+    private long colScratch(long bytes) {
+        if (colScratchBytes < bytes) {
+            if (capturing) throw new IllegalStateException("columnSums needs a larger scratch buffer: run the step once before capturing it");
+            if (colScratch != 0) {
+                drv.synchronize(stream);
+                drv.free(colScratch);
+            }
+            colScratch = drv.malloc(bytes);
+            colScratchBytes = bytes;
+        }
+        return colScratch;
+    }
+
+    void free(CudaTensor t) {
+        if (t.isClosed()) return;
+        if (closed) {
+            t.release();
+            return;
+        }
+        enter();
+        if (capturing) throw new IllegalStateException("cannot free " + t + " while a CUDA graph is being captured");
+        long p = t.release();
+        live.remove(t);
+        if (p != 0) drv.free(p);
+    }
+
+    // ------------------------------------------------------------------------------------ identity
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String device() {
+        return deviceText;
+    }
+
+    /** The compute architecture the kernels were compiled for, e.g. compute_90. */
+    public String architecture() {
+        return arch;
+    }
+
+    /** Whether float32 GEMMs use TF32 tensor cores. */
+    public boolean tf32() {
+        return tf32;
+    }
+
+    // ------------------------------------------------------------------------------------ memory and transfers
+
+    @Override
+    public Tensor zeros(DType dtype, int... shape) {
+        enter();
+        notCapturing("zeros");
+        long n = 1;
+        for (int s : shape) n *= Math.max(0, s);
+        long bytes = n * dtype.bytes();
+        long p = bytes == 0 ? 0 : drv.malloc(bytes);
+        CudaTensor t;
+        try {
+            t = new CudaTensor(this, p, dtype, shape);
+        } catch (RuntimeException e) {
+            if (p != 0) drv.free(p);
+            throw e;
+        }
+        if (bytes > 0) drv.fill32(p, 0, bytes / 4, stream);
+        live.add(t);
+        return t;
+    }
+
+    @Override
+    public void copyToHost(Tensor src, double[] dst) {
+        CudaTensor t = cuda(src);
+        if (dst.length != t.length()) throw new IllegalArgumentException("host array of " + dst.length + " for " + src);
+        enter();
+        notCapturing("copyToHost");
+        int n = dst.length;
+        if (n == 0) {
+            syncAndCheck();
+            return;
+        }
+        MemorySegment buf = staging(t.bytes());
+        drv.copyToHostAsync(buf, t.pointer(), t.bytes(), stream);
+        syncAndCheck();
+        if (t.f64) MemorySegment.copy(buf, JAVA_DOUBLE, 0, dst, 0, n);
+        else for (int i = 0; i < n; i++) dst[i] = buf.getAtIndex(JAVA_FLOAT, i);
+    }
+
+    @Override
+    public void copyFromHost(double[] src, Tensor dst) {
+        CudaTensor t = cuda(dst);
+        if (src.length != t.length()) throw new IllegalArgumentException("host array of " + src.length + " for " + dst);
+        enter();
+        notCapturing("copyFromHost");
+        int n = src.length;
+        if (n == 0) return;
+        MemorySegment buf = staging(t.bytes());
+        if (t.f64) MemorySegment.copy(src, 0, buf, JAVA_DOUBLE, 0, n);
+        else for (int i = 0; i < n; i++) buf.setAtIndex(JAVA_FLOAT, i, (float) src[i]);
+        drv.copyToDeviceAsync(t.pointer(), buf, t.bytes(), stream);
+        drv.synchronize(stream);
+    }
+
+    @Override
+    public void copyFromHost(float[] src, int srcOffset, Tensor dst) {
+        CudaTensor t = cuda(dst);
+        int n = Math.toIntExact(t.length());
+        Objects.checkFromIndexSize(srcOffset, n, src.length);
+        enter();
+        notCapturing("copyFromHost");
+        if (n == 0) return;
+        MemorySegment buf = staging(t.bytes());
+        if (t.f64) for (int i = 0; i < n; i++) buf.setAtIndex(JAVA_DOUBLE, i, src[srcOffset + i]);
+        else MemorySegment.copy(src, srcOffset, buf, JAVA_FLOAT, 0, n);
+        drv.copyToDeviceAsync(t.pointer(), buf, t.bytes(), stream);
+        drv.synchronize(stream);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        sameLength(src, dst);
+        CudaTensor s = cuda(src), t = cuda(dst);
+        enter();
+        if (s != t && s.bytes() > 0) drv.copyOnDevice(t.pointer(), s.pointer(), s.bytes(), stream);
+    }
+
+    @Override
+    public void fill(Tensor t, double value) {
+        CudaTensor x = cuda(t);
+        enter();
+        if (x.bytes() == 0) return;
+        if (value == 0.0) {
+            drv.fill32(x.pointer(), 0, x.bytes() / 4, stream);
+            return;
+        }
+        ptr(x).i64(x.length()).f64(value).launchE(kFill[d(x)], x.length());
+    }
+
+    // ------------------------------------------------------------------------------------ GEMM and transposes
+
+    @Override
+    public void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
+        CudaTensor A = cuda(a), B = cuda(b), C = cuda(c);
+        if (A.dtype() != C.dtype() || B.dtype() != C.dtype()) throw new IllegalArgumentException("gemm dtypes differ: " + a + ", " + b + ", " + c);
+        if (C == A || C == B) throw new IllegalArgumentException("gemm output must not alias an input");
+        int m = transA ? A.cols() : A.rows();
+        int k = transA ? A.rows() : A.cols();
+        int kb = transB ? B.cols() : B.rows();
+        int n = transB ? B.rows() : B.cols();
+        if (k != kb || C.rows() != m || C.cols() != n) {
+            throw new IllegalArgumentException("gemm shapes: op(" + a + ")" + (transA ? "ᵀ" : "") + " · op(" + b + ")" + (transB ? "ᵀ" : "")
+                    + " into " + c);
+        }
+        enter();
+        gemmUnchecked(transA, transB, m, n, k, alpha, A, B, beta, C);
+    }
+
+    private void gemmUnchecked(boolean transA, boolean transB, int m, int n, int k, double alpha, CudaTensor A, CudaTensor B, double beta, CudaTensor C) {
+        if (m == 0 || n == 0) return;
+        blas.gemmRowMajor(blasHandle, C.f64, transA, transB, m, n, k, alpha, A.pointer(), Math.max(1, A.cols()), B.pointer(), Math.max(1, B.cols()), beta,
+                C.pointer(), gemmScalars);
+    }
+
+    private void blockTransposeLaunch(CudaTensor s, CudaTensor t, long blocks, int p, int q, double alpha) {
+        long tiles = blocks * ((p + 31) / 32) * ((q + 31) / 32);
+        ptr(s).ptr(t).i64(blocks).i32(p).i32(q).f64(alpha).launchGrid(kBlockTranspose[d(s)], tiles, 256);
+    }
+
+    @Override
+    public void transpose(Tensor src, double alpha, Tensor dst) {
+        CudaTensor s = cuda(src), t = cuda(dst);
+        int r = s.rows(), c = s.cols();
+        if (t.rows() != c || t.cols() != r || s.dtype() != t.dtype()) throw new IllegalArgumentException("transpose " + src + " into " + dst);
+        if (s == t) throw new IllegalArgumentException("transpose must not run in place");
+        enter();
+        if (s.length() == 0) return;
+        blockTransposeLaunch(s, t, 1, r, c, alpha);
+    }
+
+    @Override
+    public void blockTranspose(Tensor src, int p, int q, Tensor dst) {
+        sameLength(src, dst);
+        CudaTensor S = cuda(src), D = cuda(dst);
+        if (S == D) throw new IllegalArgumentException("blockTranspose must not run in place");
+        long block = (long) p * q;
+        if (p < 1 || q < 1 || S.length() % block != 0) throw new IllegalArgumentException("blockTranspose: " + p + "×" + q + " blocks of " + src);
+        enter();
+        if (S.length() == 0) return;
+        blockTransposeLaunch(S, D, S.length() / block, p, q, 1.0);
+    }
+
+    // ------------------------------------------------------------------------------------ elementwise
+
+    @Override
+    public void axpby(double a, Tensor x, double b, Tensor y) {
+        sameLength(x, y);
+        CudaTensor X = cuda(x), Y = cuda(y);
+        enter();
+        ptr(Y).ptr(X).ptr(Y).ptr(0).i64(Y.length()).f64(a).f64(b).f64(0).launchE(kLincomb[d(Y)], Y.length());
+    }
+
+    @Override
+    public void lincomb(Tensor out, double a, Tensor x, double b, Tensor y, double c, Tensor z) {
+        sameLength(out, x);
+        sameLength(out, y);
+        CudaTensor O = cuda(out), X = cuda(x), Y = cuda(y);
+        long zp = 0;
+        if (z != null && c != 0.0) {
+            sameLength(out, z);
+            zp = cuda(z).pointer();
+        }
+        enter();
+        ptr(O).ptr(X).ptr(Y).ptr(zp).i64(O.length()).f64(a).f64(b).f64(zp == 0 ? 0.0 : c).launchE(kLincomb[d(O)], O.length());
+    }
+
+    @Override
+    public void mul(Tensor x, Tensor y, Tensor out) {
+        sameLength(x, out);
+        sameLength(y, out);
+        CudaTensor X = cuda(x), Y = cuda(y), O = cuda(out);
+        enter();
+        ptr(X).ptr(Y).ptr(O).i64(O.length()).launchE(kMul[d(O)], O.length());
+    }
+
+    private void activationLaunch(Activation f, double scale, CudaTensor x, CudaTensor out, CudaTensor deriv) {
+        enter();
+        ptr(x).ptr(out == null ? 0 : out.pointer()).ptr(deriv == null ? 0 : deriv.pointer()).i64(x.length()).i32(f.ordinal()).f64(scale)
+                .launchE(kActivation[d(x)], x.length());
+    }
+
+    @Override
+    public void activation(Activation f, double scale, Tensor x, Tensor out) {
+        sameLength(x, out);
+        activationLaunch(f, scale, cuda(x), cuda(out), null);
+    }
+
+    @Override
+    public void activationDerivative(Activation f, double scale, Tensor x, Tensor out) {
+        sameLength(x, out);
+        activationLaunch(f, scale, cuda(x), null, cuda(out));
+    }
+
+    @Override
+    public void activationAndDerivative(Activation f, double scale, Tensor x, Tensor out, Tensor deriv) {
+        if (out == deriv || out == x || deriv == x) throw new IllegalArgumentException("activationAndDerivative needs three distinct tensors");
+        sameLength(x, out);
+        sameLength(x, deriv);
+        activationLaunch(f, scale, cuda(x), cuda(out), cuda(deriv));
+    }
+
+    @Override
+    public void predictionError(Tensor r, Activation f, double scale, Tensor v, Tensor out) {
+        sameLength(r, out);
+        sameLength(v, out);
+        CudaTensor R = cuda(r), V = cuda(v), O = cuda(out);
+        enter();
+        ptr(R).ptr(V).ptr(O).i64(O.length()).i32(f.ordinal()).f64(scale).launchE(kPredictionError[d(O)], O.length());
+    }
+
+    @Override
+    public void ouStep(Tensor xi, CounterRandom rng, int stream, long step, double decay, double gain) {
+        CudaTensor X = cuda(xi);
+        enter();
+        long n = X.length();
+        ptr(X).i64(n).i64(rng.seed()).i32(stream).i64(step).f64(decay).f64(gain).launchE(kOuStep[d(X)], (n + 3) / 4);
+    }
+
+    @Override
+    public void highPass(Tensor hp, Tensor r, Tensor rOld, double k) {
+        sameLength(hp, r);
+        sameLength(hp, rOld);
+        CudaTensor H = cuda(hp), R = cuda(r), O = cuda(rOld);
+        enter();
+        ptr(H).ptr(R).ptr(O).i64(H.length()).f64(k).launchE(kHighPass[d(H)], H.length());
+    }
+
+    /** Largest batch for which lowPassOuterApply runs as one fused kernel (the CPU's small-size loops); larger ones use cuBLAS. */
+    static final int LOW_PASS_FUSED_MAX_BATCH = 32;
+
+    @Override
+    public void lowPassOuterApply(double alpha, Tensor a, Tensor b, double k, Tensor lo, Tensor w) {
+        CudaTensor A = cuda(a), B = cuda(b), L = cuda(lo), W = cuda(w);
+        int batch = A.rows(), m = A.cols(), n = B.cols();
+        if (B.rows() != batch || L.rows() != m || L.cols() != n || !L.sameShape(W) || A.dtype() != L.dtype() || B.dtype() != L.dtype()
+                || W.dtype() != L.dtype()) {
+            throw new IllegalArgumentException("lowPassOuterApply: a " + a + ", b " + b + ", lo " + lo + ", w " + w);
+        }
+        enter();
+        long len = (long) m * n;
+        if (batch <= LOW_PASS_FUSED_MAX_BATCH) {
+            ptr(A).ptr(B).ptr(L).ptr(W).i32(batch).i32(m).i32(n).f64(alpha).f64(k).launchE(kLowPassOuter[d(L)], len);
+            return;
+        }
+        gemmUnchecked(true, false, m, n, batch, alpha, A, B, 1.0 - k, L);
+        ptr(W).ptr(W).ptr(L).ptr(0).i64(len).f64(1.0).f64(1.0).f64(0.0).launchE(kLincomb[d(W)], len);
+    }
+
+    @Override
+    public void addRowVector(double alpha, Tensor row, Tensor m) {
+        CudaTensor R = cuda(row), M = cuda(m);
+        int n = M.cols(), rows = M.rows();
+        if (R.length() != n || R.dtype() != M.dtype()) throw new IllegalArgumentException("addRowVector: row " + row + " for " + m);
+        enter();
+        ptr(R).ptr(M).i64(rows).i32(n).f64(alpha).launchE(kAddRow[d(M)], (long) rows * n);
+    }
+
+    @Override
+    public void signConcordant(Tensor w, Tensor m, double scale, Tensor out) {
+        sameLength(w, out);
+        CudaTensor W = cuda(w), O = cuda(out);
+        long mp = 0;
+        if (m != null) {
+            sameLength(m, out);
+            mp = cuda(m).pointer();
+        }
+        enter();
+        ptr(W).ptr(mp).ptr(O).i64(O.length()).f64(scale).launchE(kSignConcordant[d(O)], O.length());
+    }
+
+    @Override
+    public void gleNeuronStep(Tensor s, Tensor ie, Tensor tauM, Tensor tauR, double dt, double gamma, boolean prospective, Tensor u, Tensor v, Tensor e,
+            Tensor uDot, Tensor uBreve) {
+        CudaTensor U = cuda(u);
+        int rows = U.rows(), n = U.cols();
+        for (Tensor t : new Tensor[] {s, ie, v, e, uDot, uBreve}) {
+            if (t.rows() != rows || t.cols() != n || t.dtype() != u.dtype()) throw new IllegalArgumentException("gleNeuronStep: " + t + " for u " + u);
+        }
+        for (Tensor t : new Tensor[] {tauM, tauR}) {
+            if (t.length() != n || t.dtype() != u.dtype()) throw new IllegalArgumentException("gleNeuronStep: time constants " + t + " for u " + u);
+        }
+        if (e == u || e == v || e == s || e == ie || uDot == u || uBreve == u || uDot == uBreve || e == uDot || e == uBreve) {
+            throw new IllegalArgumentException("gleNeuronStep: e, uDot and uBreve must be distinct from each other and from the inputs");
+        }
+        CudaTensor S = cuda(s), IE = cuda(ie), TM = cuda(tauM), TR = cuda(tauR), V = cuda(v), E = cuda(e), UD = cuda(uDot), UB = cuda(uBreve);
+        enter();
+        ptr(S).ptr(IE).ptr(TM).ptr(TR).ptr(U).ptr(V).ptr(E).ptr(UD).ptr(UB).i64(rows).i32(n).f64(dt).f64(gamma).i32(prospective ? 1 : 0)
+                .launchE(kGle[d(U)], (long) rows * n);
+    }
+
+    @Override
+    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, long t) {
+        sameLength(p, g);
+        sameLength(p, m);
+        sameLength(p, v);
+        if (t < 1) throw new IllegalArgumentException("adamStep: step count must be ≥ 1, got " + t);
+        CudaTensor P = cuda(p), G = cuda(g), M = cuda(m), V = cuda(v);
+        double stepSize = lr / (1.0 - Math.pow(beta1, t)), bc2 = Math.sqrt(1.0 - Math.pow(beta2, t));
+        enter();
+        ptr(P).ptr(G).ptr(M).ptr(V).i64(P.length()).f64(stepSize).f64(beta1).f64(beta2).f64(eps).f64(bc2).launchE(kAdam[d(P)], P.length());
+    }
+
+    @Override
+    public void clamp(Tensor x, double lo, double hi) {
+        if (!(lo <= hi)) throw new IllegalArgumentException("clamp: lo " + lo + " > hi " + hi);
+        CudaTensor X = cuda(x);
+        enter();
+        ptr(X).i64(X.length()).f64(lo).f64(hi).launchE(kClamp[d(X)], X.length());
+    }
+
+    // ------------------------------------------------------------------------------------ rows, columns, conv
+
+    /** columnSums uses one thread per column (the CPU's order and bits) from this many columns on, or for fewer rows than COLUMN_SUMS_TALL. */
+    static final int COLUMN_SUMS_WIDE = 1024, COLUMN_SUMS_TALL = 4096;
+
+    @Override
+    public void columnSums(double alpha, Tensor m, double beta, Tensor row) {
+        CudaTensor R = cuda(row), M = cuda(m);
+        int n = M.cols(), rows = M.rows();
+        if (R.length() != n || R.dtype() != M.dtype()) throw new IllegalArgumentException("columnSums: " + m + " into " + row);
+        if (R == M) throw new IllegalArgumentException("columnSums must not run in place");
+        enter();
+        if (n == 0) return;
+        if (n >= COLUMN_SUMS_WIDE || rows < COLUMN_SUMS_TALL) {
+            ptr(M).ptr(R).i64(rows).i32(n).f64(alpha).f64(beta).launchE(kColumnSums[d(M)], n);
+            return;
+        }
+        long chunks = (rows + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
+        long part = colScratch(8L * chunks * n);
+        ptr(M).ptr(part).i64(rows).i32(n).i64(ROWS_PER_CHUNK).launchGrid(kColumnSumsPartial[d(M)], ((n + 31) / 32) * chunks, 256);
+        ptr(part).ptr(R).i64(chunks).i32(n).f64(alpha).f64(beta).launchE(kColumnSumsFinish[d(M)], n);
+    }
+
+    /** Rows up to this length use one thread per row (the CPU's order); longer ones a block per row. */
+    static final int SOFTMAX_THREAD_PER_ROW_MAX = 64;
+
+    @Override
+    public void softmaxRows(Tensor x, Tensor out) {
+        sameLength(x, out);
+        CudaTensor X = cuda(x), O = cuda(out);
+        int n = X.cols(), rows = X.rows();
+        enter();
+        if (X.length() == 0) return;
+        if (n <= SOFTMAX_THREAD_PER_ROW_MAX) ptr(X).ptr(O).i64(rows).i32(n).launchE(kSoftmax[d(X)], rows);
+        else ptr(X).ptr(O).i64(rows).i32(n).launchGrid(kSoftmaxBlock[d(X)], rows, 256);
+    }
+
+    private static void convShapes(String op, CudaTensor X, ConvGeometry g, CudaTensor C) {
+        int batch = X.rows();
+        if (X.cols() != g.inputLength() || C.rows() != batch * g.positions() || C.cols() != g.patch() || X.dtype() != C.dtype()) {
+            throw new IllegalArgumentException(op + ": input " + X + ", columns " + C + " for " + g);
+        }
+    }
+
+    private CudaBackend geometry(int batch, ConvGeometry g) {
+        return i32(batch).i32(g.channels()).i32(g.height()).i32(g.width()).i32(g.kernel()).i32(g.stride()).i32(g.padding());
+    }
+
+    @Override
+    public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
+        CudaTensor X = cuda(x), C = cuda(cols);
+        convShapes("im2col", X, g, C);
+        enter();
+        ptr(X).ptr(C).geometry(X.rows(), g).launchE(kIm2col[d(X)], C.length());
+    }
+
+    @Override
+    public void col2im(Tensor cols, ConvGeometry g, Tensor x) {
+        CudaTensor X = cuda(x), C = cuda(cols);
+        convShapes("col2im", X, g, C);
+        enter();
+        ptr(C).ptr(X).geometry(X.rows(), g).launchE(kCol2im[d(X)], X.length());
+    }
+
+    @Override
+    public void maxPool(Tensor x, int channels, int height, int width, int k, Tensor out, Tensor argmax) {
+        CudaTensor X = cuda(x), O = cuda(out), A = cuda(argmax);
+        int batch = X.rows();
+        int oh = k < 1 ? 0 : height / k, ow = k < 1 ? 0 : width / k, in = channels * height * width, outLen = channels * oh * ow;
+        if (k < 1 || X.cols() != in || O.rows() != batch || O.cols() != outLen || !A.sameShape(O) || X.dtype() != O.dtype() || A.dtype() != O.dtype()) {
+            throw new IllegalArgumentException("maxPool " + k + "×" + k + " of " + channels + "×" + height + "×" + width + ": " + x + " into " + out + ", " + argmax);
+        }
+        enter();
+        ptr(X).ptr(O).ptr(A).i32(batch).i32(channels).i32(height).i32(width).i32(k).launchE(kMaxPool[d(X)], O.length());
+    }
+
+    @Override
+    public void gatherRows(Tensor src, Tensor idx, Tensor dst) {
+        CudaTensor S = cuda(src), I = cuda(idx), D = cuda(dst);
+        int batch = D.rows(), m = D.cols(), n = S.cols();
+        if (S.rows() != batch || !I.sameShape(D) || S.dtype() != D.dtype() || I.dtype() != D.dtype()) {
+            throw new IllegalArgumentException("gatherRows: " + src + " by " + idx + " into " + dst);
+        }
+        enter();
+        if (D.length() == 0) return;
+        indexOpsPending = true;
+        ptr(S).ptr(I).ptr(D).i64(batch).i32(n).i32(m).ptr(indexFlag).launchE(kGather[d(D)], D.length());
+    }
+
+    @Override
+    public void scatterRows(Tensor src, Tensor idx, Tensor dst) {
+        CudaTensor S = cuda(src), I = cuda(idx), D = cuda(dst);
+        int batch = S.rows(), m = S.cols(), n = D.cols();
+        if (D.rows() != batch || !I.sameShape(S) || S.dtype() != D.dtype() || I.dtype() != D.dtype()) {
+            throw new IllegalArgumentException("scatterRows: " + src + " by " + idx + " into " + dst);
+        }
+        if (D == S) throw new IllegalArgumentException("scatterRows must not run in place");
+        enter();
+        if (D.length() == 0) return;
+        indexOpsPending = true;
+        ptr(S).ptr(I).ptr(D).i64(batch).i32(m).i32(n).ptr(indexFlag).launchGrid(kScatter[d(D)], batch, 256);
+    }
+
+    // ------------------------------------------------------------------------------------ reductions (host values)
+
+    @Override
+    public boolean sameContent(Tensor a, Tensor b) {
+        CudaTensor A = cuda(a), B = cuda(b);
+        if (A.dtype() != B.dtype() || A.length() != B.length()) return false;
+        if (A == B) return true;
+        enter();
+        notCapturing("sameContent");
+        drv.fill32(flag, 0, 1, stream);
+        ptr(A).ptr(B).i64(A.length()).ptr(flag).launchE(kSameContent[d(A)], A.length());
+        return readFlag() == 0;
+    }
+
+    @Override
+    public double sum(Tensor x) {
+        CudaTensor X = cuda(x);
+        enter();
+        notCapturing("sum");
+        long n = X.length();
+        if (n == 0) {
+            syncAndCheck();
+            return 0.0;
+        }
+        int g = partialsFor(n);
+        ptr(X).i64(n).ptr(partials).launchGrid(kSumPartials[d(X)], g, BLOCK);
+        ptr(partials).i32(g).ptr(result).launchGrid(kSumFinish, 1, BLOCK);
+        return readResult();
+    }
+
+    @Override
+    public double dot(Tensor x, Tensor y) {
+        sameLength(x, y);
+        CudaTensor X = cuda(x), Y = cuda(y);
+        enter();
+        notCapturing("dot");
+        long n = X.length();
+        if (n == 0) {
+            syncAndCheck();
+            return 0.0;
+        }
+        int g = partialsFor(n);
+        ptr(X).ptr(Y).i64(n).ptr(partials).launchGrid(kDotPartials[d(X)], g, BLOCK);
+        ptr(partials).i32(g).ptr(result).launchGrid(kSumFinish, 1, BLOCK);
+        return readResult();
+    }
+
+    @Override
+    public double maxAbs(Tensor x) {
+        CudaTensor X = cuda(x);
+        enter();
+        notCapturing("maxAbs");
+        long n = X.length();
+        if (n == 0) {
+            syncAndCheck();
+            return 0.0;
+        }
+        int g = partialsFor(n);
+        ptr(X).i64(n).ptr(partials).launchGrid(kMaxAbsPartials[d(X)], g, BLOCK);
+        ptr(partials).i32(g).ptr(result).launchGrid(kMaxAbsFinish, 1, BLOCK);
+        return readResult();
+    }
+
+    @Override
+    public boolean hasNonFinite(Tensor x) {
+        CudaTensor X = cuda(x);
+        enter();
+        notCapturing("hasNonFinite");
+        drv.fill32(flag, 0, 1, stream);
+        ptr(X).i64(X.length()).ptr(flag).launchE(kHasNonFinite[d(X)], X.length());
+        return readFlag() != 0;
+    }
+
+    @Override
+    public void synchronize() {
+        enter();
+        notCapturing("synchronize");
+        syncAndCheck();
+    }
+
+    // ------------------------------------------------------------------------------------ CUDA graphs
+
+    /**
+     * Records the ops that {@code step} issues on this backend as a CUDA graph, without running them,
+     * and returns it ready to {@link Graph#replay() replay}. Everything is frozen at capture: the
+     * tensors' device pointers and every scalar argument (alphas, time constants, Adam's bias
+     * corrections, the RNG seed, stream and step). So capture only a step whose arguments do not change
+     * between replays (a step that needs a new RNG step or Adam count each time cannot be replayed as
+     * is), keep every tensor it uses open while the graph lives, and run the step once eagerly before
+     * capturing it (scratch buffers are sized then). Inside {@code step} no host transfer, allocation,
+     * freeing, reduction that returns a host value, or {@link #synchronize} is allowed: they throw an
+     * {@link IllegalStateException}.
+     */
+    public Graph capture(Runnable step) {
+        enter();
+        if (capturing) throw new IllegalStateException("a capture is already under way");
+        syncAndCheck();
+        drv.beginCapture(stream);
+        capturing = true;
+        MemorySegment exec;
+        try {
+            step.run();
+        } catch (RuntimeException | Error e) {
+            capturing = false;
+            argCount = 0;
+            drv.abortCapture(stream);
+            throw e;
+        }
+        try {
+            exec = drv.endCaptureAndInstantiate(stream);
+        } finally {
+            capturing = false;
+        }
+        return new Graph(exec);
+    }
+
+    /** A captured op sequence of this backend; {@link #replay()} queues it on the backend's stream. */
+    public final class Graph implements AutoCloseable {
+        private MemorySegment exec;
+
+        private Graph(MemorySegment exec) {
+            this.exec = exec;
+        }
+
+        /** Queues one run of the captured ops (returns at once; host reads and {@link CudaBackend#synchronize()} wait for it). */
+        public void replay() {
+            if (exec == null) throw new IllegalStateException("the graph is closed");
+            enter();
+            notCapturing("replay");
+            drv.launchGraph(exec, stream);
+        }
+
+        @Override
+        public void close() {
+            if (exec == null || closed) {
+                exec = null;
+                return;
+            }
+            enter();
+            drv.synchronize(stream);
+            drv.destroyGraph(exec);
+            exec = null;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ close
+
+    /** Waits for the stream, frees every tensor still open and all buffers, and releases the device. */
+    @Override
+    public void close() {
+        if (closed) return;
+        enter();
+        try {
+            drv.synchronize(stream);
+        } finally {
+            closed = true;
+            for (CudaTensor t : live) {
+                long p = t.release();
+                if (p != 0) drv.free(p);
+            }
+            live.clear();
+            if (colScratch != 0) drv.free(colScratch);
+            drv.free(scratch);
+            if (blasWorkspace != 0) drv.free(blasWorkspace);
+            blas.destroyHandle(blasHandle);
+            for (MemorySegment m : modules) drv.unloadModule(m);
+            drv.destroyStream(stream);
+            drv.releasePrimaryContext(dev);
+            if (stagingArena != null) stagingArena.close();
+            arena.close();
+            CURRENT.remove();
+        }
+    }
+
+    /** The kernels loaded, by name (for diagnostics). */
+    public List<String> kernelNames() {
+        return functions.keySet().stream().sorted().toList();
+    }
+}
