@@ -36,7 +36,9 @@ public final class Main {
             usage: cortex4j <command> [options]
 
               demo                        train the built-in demo (Yin-Yang 4-30-3 microcircuit, PAL) for a few epochs
+                  --backend cpu|cuda      compute backend (default: run.backend of the config, cpu)
               train <config.yaml>         run an experiment; results go to runs/<name>-s<seed>-<time>/
+                  --backend cpu|cuda      override run.backend
                   --out DIR               parent directory of run directories (default: run.out of the config)
                   --seeds 1,2,3           run once per seed and print mean ± std of the results
                   --epochs N              override schedule.epochs
@@ -85,8 +87,17 @@ public final class Main {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        boolean quiet = List.of(args).contains("--quiet");
+        boolean quiet = false;
+        String backend = null;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quiet" -> quiet = true;
+                case "--backend" -> backend = backendOption(value(args, ++i, "--backend"));
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " for demo");
+            }
+        }
         ExperimentConfig cfg = ExperimentConfig.parse(text, "demo.yaml");
+        if (backend != null) cfg = cfg.withBackend(backend);
         System.out.println("cortex4j demo: dendritic microcircuit 4-30-3 with PAL feedback learning on Yin-Yang (generated data, "
                 + cfg.schedule().epochs() + " epochs, batch " + cfg.schedule().batch() + ")");
         return runOne(cfg, Path.of(cfg.run().outDir()), quiet) == null ? 1 : 0;
@@ -97,6 +108,7 @@ public final class Main {
         List<Long> seeds = new ArrayList<>();
         boolean quiet = false;
         int epochs = 0, evalEvery = 0;
+        String backend = null;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(value(args, ++i, "--out"));
@@ -104,6 +116,7 @@ public final class Main {
                 case "--quiet" -> quiet = true;
                 case "--epochs" -> epochs = positive(value(args, ++i, "--epochs"), "--epochs");
                 case "--eval-every" -> evalEvery = positive(value(args, ++i, "--eval-every"), "--eval-every");
+                case "--backend" -> backend = backendOption(value(args, ++i, "--backend"));
                 case "--seeds" -> {
                     for (String s : value(args, ++i, "--seeds").split(",")) {
                         try {
@@ -121,6 +134,9 @@ public final class Main {
             }
         }
         Progress progress = new Progress(System.out, quiet);
+        if (resume != null && backend != null) {
+            throw new IllegalArgumentException("--backend does not apply to --resume: a run continues on the backend it started on (run.backend in " + resume.resolve(MicrocircuitExperiment.CONFIG) + ")");
+        }
         if (resume != null) {
             String family = LeExperimentConfig.familyOf(ConfigNode.load(resume.resolve(MicrocircuitExperiment.CONFIG)));
             progress.line("resuming " + resume);
@@ -144,13 +160,19 @@ public final class Main {
         }
         if (config == null) throw new IllegalArgumentException("train needs a config file (or --resume <run-dir>)");
         String family = LeExperimentConfig.familyOf(ConfigNode.load(config));
-        if (family.equals("le") || family.equals("dl4j")) return trainLayered(LeExperimentConfig.load(config), seeds, out, quiet, epochs, evalEvery);
+        if (family.equals("dl4j") && backend != null) throw new IllegalArgumentException("--backend does not apply to DL4J baseline runs (they run on ND4J's own CPU backend)");
+        if (family.equals("le") || family.equals("dl4j")) {
+            LeExperimentConfig le = LeExperimentConfig.load(config);
+            return trainLayered(backend != null ? le.withBackend(backend) : le, seeds, out, quiet, epochs, evalEvery);
+        }
         if (family.equals("gle")) {
             if (evalEvery > 0) throw new IllegalArgumentException("--eval-every does not apply to GLE runs (classification runs evaluate every epoch)");
             GleExperimentConfig g = GleExperimentConfig.load(config);
+            if (backend != null) g = g.withBackend(backend);
             return trainGle(epochs > 0 ? g.withEpochs(epochs) : g, seeds, out, quiet);
         }
         ExperimentConfig cfg = ExperimentConfig.load(config);
+        if (backend != null) cfg = cfg.withBackend(backend);
         if (epochs > 0 || evalEvery > 0) {
             cfg = cfg.withSchedule(epochs > 0 ? epochs : cfg.schedule().epochs(), evalEvery > 0 ? evalEvery : cfg.schedule().evalEvery());
         }
@@ -299,6 +321,12 @@ public final class Main {
             System.out.println("data     not found (" + e.getMessage() + ")");
         }
         return 0;
+    }
+
+    /** A {@code --backend} value, checked before any run directory is made: known here and able to run here. */
+    private static String backendOption(String name) {
+        Backends.requireAvailable(name);
+        return name.toLowerCase(Locale.ROOT);
     }
 
     private static int positive(String s, String opt) {

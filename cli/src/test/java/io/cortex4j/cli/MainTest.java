@@ -90,4 +90,35 @@ class MainTest {
         assertEquals(0, r.code());
         assertTrue(r.out().contains("backend  cpu: available"), r.out());
     }
+
+    @Test
+    void backendOptionIsCheckedBeforeAnythingIsWritten(@TempDir Path tmp) throws Exception {
+        Path cfg = tmp.resolve("tiny.yaml");
+        Files.writeString(cfg, TINY);
+        Path runs = tmp.resolve("runs");
+        Result unknown = run("train", cfg.toString(), "--out", runs.toString(), "--backend", "tpu");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().startsWith("error: unknown backend 'tpu'; on the class path: ") && unknown.err().contains("cpu")
+                && unknown.err().contains("cuda"), unknown.err());
+        io.cortex4j.tensor.BackendProvider cuda = io.cortex4j.tensor.Backends.providers().stream().filter(p -> p.name().equals("cuda")).findFirst().orElseThrow();
+        if (!cuda.isAvailable()) {
+            Result r = run("train", cfg.toString(), "--out", runs.toString(), "--backend", "cuda");
+            assertEquals(2, r.code());
+            assertTrue(r.err().startsWith("error: backend 'cuda' is not available here: " + cuda.unavailableReason()), r.err());
+            Result d = run("demo", "--backend", "cuda", "--quiet");
+            assertEquals(2, d.code());
+            assertTrue(d.err().startsWith("error: backend 'cuda' is not available here"), d.err());
+        }
+        assertTrue(!Files.exists(runs), "no run directory for a rejected backend");
+        Result resume = run("train", "--resume", tmp.toString(), "--backend", "cpu");
+        assertEquals(2, resume.code());
+        assertTrue(resume.err().startsWith("error: --backend does not apply to --resume"), resume.err());
+        Result ok = run("train", cfg.toString(), "--out", runs.toString(), "--backend", "cpu", "--quiet");
+        assertEquals(0, ok.code(), ok.err());
+        Path runDir;
+        try (Stream<Path> st = Files.list(runs)) {
+            runDir = st.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        assertTrue(Files.readString(runDir.resolve("config.yaml")).contains("backend: cpu"));
+    }
 }

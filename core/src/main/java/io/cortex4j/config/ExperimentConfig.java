@@ -85,6 +85,15 @@ public record ExperimentConfig(
      * @param checkpointEvery batches between checkpoints (0: only at epoch ends)
      */
     public record Run(long seed, String backend, DType precision, int checkpointEvery, String outDir) {
+        public Run withSeed(long s) {
+            return new Run(s, backend, precision, checkpointEvery, outDir);
+        }
+
+        /** The same run settings on another backend (the CLI's {@code --backend}). */
+        public Run withBackend(String b) {
+            return new Run(seed, b, precision, checkpointEvery, outDir);
+        }
+
     }
 
     public static ExperimentConfig load(Path file) {
@@ -329,7 +338,14 @@ public record ExperimentConfig(
 
     /** A copy with other seed (for multi-seed sweeps). */
     public ExperimentConfig withSeed(long seed) {
-        return new ExperimentConfig(name, task, model, data, schedule, new Run(seed, run.backend(), run.precision(), run.checkpointEvery(), run.outDir()),
-                probes, initFrom, sourceText);
+        return withRun(run.withSeed(seed));
+    }
+
+    public ExperimentConfig withBackend(String backend) {
+        return withRun(run.withBackend(backend));
+    }
+
+    private ExperimentConfig withRun(Run r) {
+        return new ExperimentConfig(name, task, model, data, schedule, r, probes, initFrom, sourceText);
     }
 }

@@ -345,8 +345,15 @@ public record GleExperimentConfig(String name, Task task, GleParams model, Mimic
     }
 
     public GleExperimentConfig withSeed(long seed) {
-        return new GleExperimentConfig(name, task, model, mimic, signal, classification, optimizer, schedule,
-                new ExperimentConfig.Run(seed, run.backend(), run.precision(), run.checkpointEvery(), run.outDir()), sourceText);
+        return withRun(run.withSeed(seed));
+    }
+
+    public GleExperimentConfig withBackend(String backend) {
+        return withRun(run.withBackend(backend));
+    }
+
+    private GleExperimentConfig withRun(ExperimentConfig.Run r) {
+        return new GleExperimentConfig(name, task, model, mimic, signal, classification, optimizer, schedule, r, sourceText);
     }
 
     /** The resolved config as YAML: every value, defaults included; parsing it gives an equal config. */

@@ -302,7 +302,14 @@ public record LeExperimentConfig(
     }
 
     public LeExperimentConfig withSeed(long seed) {
-        return new LeExperimentConfig(name, family, task, model, latentLayer, initFrom, data, inputShift, presentation, epochs, batch, evalEvery,
-                new ExperimentConfig.Run(seed, run.backend(), run.precision(), run.checkpointEvery(), run.outDir()), sourceText);
+        return withRun(run.withSeed(seed));
+    }
+
+    public LeExperimentConfig withBackend(String backend) {
+        return withRun(run.withBackend(backend));
+    }
+
+    private LeExperimentConfig withRun(ExperimentConfig.Run r) {
+        return new LeExperimentConfig(name, family, task, model, latentLayer, initFrom, data, inputShift, presentation, epochs, batch, evalEvery, r, sourceText);
     }
 }
