@@ -226,22 +226,26 @@ public final class GleMimicExperiment implements AutoCloseable {
         try {
             metrics.writeCsv(runDir.resolve(MicrocircuitExperiment.METRICS));
             double[] t = metrics.column("time");
-            new LinePlot().title(cfg.name() + " (seed " + cfg.run().seed() + ")").xLabel("time").yLabel("loss").addSeries("loss", t, metrics.column("loss"))
-                    .write(runDir.resolve("loss.png"));
-            LinePlot p = new LinePlot().title(cfg.name() + ": student parameters (seed " + cfg.run().seed() + ")").xLabel("time").yLabel("value");
-            boolean any = false;
-            for (String c : metrics.columns()) {
-                if (c.contains("[")) {
-                    p.addSeries(c, t, metrics.column(c));
-                    any = true;
-                }
-            }
-            if (any) p.write(runDir.resolve("parameters.png"));
+            if (io.cortex4j.plot.Plotting.available()) plot(t);
             RunFiles.writeSummary(runDir, summary);
             Npz.write(runDir.resolve(MicrocircuitExperiment.PARAMETERS), ParameterFiles.toArrays(student.parameters()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void plot(double[] t) throws java.io.IOException {
+        new LinePlot().title(cfg.name() + " (seed " + cfg.run().seed() + ")").xLabel("time").yLabel("loss").addSeries("loss", t, metrics.column("loss"))
+                .write(runDir.resolve("loss.png"));
+        LinePlot p = new LinePlot().title(cfg.name() + ": student parameters (seed " + cfg.run().seed() + ")").xLabel("time").yLabel("value");
+        boolean any = false;
+        for (String c : metrics.columns()) {
+            if (c.contains("[")) {
+                p.addSeries(c, t, metrics.column(c));
+                any = true;
+            }
+        }
+        if (any) p.write(runDir.resolve("parameters.png"));
     }
 
     public GleNetwork student() {

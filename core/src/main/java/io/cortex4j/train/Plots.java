@@ -12,7 +12,7 @@ public final class Plots {
 
     static void write(ExperimentConfig cfg, MetricsTable m, Path dir) throws IOException {
         double[] epochs = m.column("epoch");
-        if (epochs.length == 0) return;
+        if (epochs.length == 0 || !io.cortex4j.plot.Plotting.available()) return;
         String title = cfg.name() + " (" + cfg.model().rule() + ", seed " + cfg.run().seed() + ")";
         if (m.columns().contains("val_acc")) {
             LinePlot p = new LinePlot().title(title).xLabel("epoch").yLabel("accuracy [%]");
@@ -35,7 +35,7 @@ public final class Plots {
      */
     public static void writeColumns(String title, MetricsTable m, Path dir) throws IOException {
         double[] epochs = m.column("epoch");
-        if (epochs.length == 0) return;
+        if (epochs.length == 0 || !io.cortex4j.plot.Plotting.available()) return;
         String[][] groups = {{"_acc", "accuracy.png", "accuracy [%]"}, {"_loss", "loss.png", "loss"}, {"angle_", "angles.png", "angle [deg]"}};
         for (String[] g : groups) {
             LinePlot p = new LinePlot().title(title).xLabel("epoch").yLabel(g[2]);
