@@ -2,7 +2,10 @@
 # The GPU checks, on a machine with an NVIDIA GPU and no Java or Maven: needs only what pack.sh put in
 # .gpu/. Writes its reports to $OUT (default /tmp/gpu-check): info.txt (devices, driver, libraries)
 # and gpu-checks.txt (one line per test: the CUDA conformance suite against plain-Java references,
-# graph capture and replay, NVRTC, the kernel cache, library discovery). Exit status 1 on any failure.
+# graph capture and replay, NVRTC, the kernel cache, library discovery), then gpu-bench.json/.txt
+# (io.cortex4j.cuda.bench.GpuBench: step rates per-op vs CUDA graph, SGEMM and bandwidth ceilings) and
+# alignment.txt (the PAL alignment run on CUDA against the CPU backend's angles, alignment.sh).
+# Exit status 1 on any failure (a skipped benchmark, no GPU, is not one).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -29,5 +32,22 @@ echo "commit $(cat .gpu/COMMIT 2>/dev/null || echo unknown)" | tee "$out/info.tx
 "$java" "${flags[@]}" -cp ".gpu/lib/*" io.cortex4j.cli.Main info 2>&1 | tee -a "$out/info.txt"
 status=0
 "$java" "${flags[@]}" -cp ".gpu/lib/*" io.cortex4j.cuda.GpuChecks "$out" "$@" || status=$?
+# The benchmark (gpu-bench.json/.txt in $out): exit 0 measured, 3 skipped (no usable GPU, the reason is
+# printed), anything else a failure, which makes this script fail too (the checks' status comes first).
+bench=0
+"$java" "${flags[@]}" -cp ".gpu/lib/*" io.cortex4j.cuda.bench.GpuBench "$out" || bench=$?
+case "$bench" in
+  0) ;;
+  3) echo "GpuBench skipped: no usable GPU (reason above)" ;;
+  *) echo "GpuBench FAILED (exit $bench): see above and $out/gpu-bench.txt" >&2
+     [ "$status" -ne 0 ] || status=1 ;;
+esac
+# The PAL alignment run on CUDA against the CPU backend's angles (alignment.sh; about 1e6 Euler steps),
+# only where the CUDA backend is usable (GpuBench exit 0 or 1 means a device was there).
+if [ "$bench" -ne 3 ]; then
+  JAVA="$java" CP=".gpu/lib/*" OUT="$out" bash scripts/gpu-check/alignment.sh || { echo "alignment check FAILED" >&2; [ "$status" -ne 0 ] || status=1; }
+else
+  echo "alignment check skipped: no usable GPU"
+fi
 rm -rf "$jre"
 exit $status

@@ -1,0 +1,217 @@
+package io.cortex4j.cuda.bench;
+
+import io.cortex4j.model.le.LeArchitecture;
+import io.cortex4j.model.le.LeLayerSpec;
+import io.cortex4j.model.le.LeNetwork;
+import io.cortex4j.model.le.LeParams;
+import io.cortex4j.model.le.LeRule;
+import io.cortex4j.model.le.OutputError;
+import io.cortex4j.model.microcircuit.Conductances;
+import io.cortex4j.model.microcircuit.FeedbackRule;
+import io.cortex4j.model.microcircuit.Microcircuit;
+import io.cortex4j.model.microcircuit.MicrocircuitParams;
+import io.cortex4j.tensor.Activation;
+import io.cortex4j.tensor.Backend;
+import io.cortex4j.tensor.ConvGeometry;
+import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.Tensor;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The GPU benchmark's workloads, built exactly as the CPU harnesses build them (the benchmarks
+ * module's {@code Workloads.palNetwork} and {@code LeStepsPerSecond.params("lenet5-pal")}, copied
+ * here because that module needs ND4J and is not packaged for the GPU host): the PAL dendritic
+ * microcircuit with learning on, and the CIFAR-10 LeNet5 LE network with PAL.
+ */
+public final class BenchWorkloads {
+    private BenchWorkloads() {
+    }
+
+    /** A model the benchmark steps: its Euler step, step counter (the OU noise's counter) and evolving state. */
+    public interface Net extends AutoCloseable {
+        void step();
+
+        long stepCount();
+
+        void setStepCount(long s);
+
+        /** Every evolving tensor by name (its role, which stays with the name across steps). */
+        Map<String, Tensor> state();
+
+        @Override
+        void close();
+    }
+
+    // ------------------------------------------------------------------ microcircuit (Workloads.palParams/palNetwork)
+
+    static MicrocircuitParams palParams(int[] layers, FeedbackRule rule) {
+        int h = layers.length - 2;
+        double[] fw = new double[layers.length - 1];
+        Arrays.fill(fw, 0.5);
+        double[] bw = new double[h], ip = new double[h], pi = new double[h], alpha = new double[h];
+        Arrays.fill(bw, 0.2);
+        Arrays.fill(ip, 0.02);
+        Arrays.fill(pi, 0.02);
+        Arrays.fill(alpha, 1e-6);
+        return new MicrocircuitParams(layers, Activation.SIGMOID, 0.01, Conductances.PUBLISHED, 1.0, rule, fw, bw, ip, pi, alpha, 0.01, 0.1, 0.1, 100.0,
+                new double[] {-0.1, 0.1}, new double[] {-1, 1}, 1.0, true);
+    }
+
+    /** PAL microcircuit, learning on, output nudged towards a fixed target, one input held (as Workloads.palNetwork). */
+    public static Microcircuit microcircuit(int[] layers, Backend be, DType dtype, int batch, long seed) {
+        Microcircuit net = new Microcircuit(palParams(layers, FeedbackRule.PAL), be, dtype, batch, seed);
+        double[] x = new double[batch * layers[0]];
+        for (int i = 0; i < x.length; i++) x[i] = (i * 0.618034) % 1.0;
+        net.input().load(x);
+        double[] t = new double[batch * layers[layers.length - 1]];
+        for (int i = 0; i < t.length; i++) t[i] = i % 3 == 0 ? 1.0 : 0.1;
+        net.target().load(t);
+        net.setTargetOn(true);
+        return net;
+    }
+
+    public static Net adapt(Microcircuit m) {
+        return new Net() {
+            public void step() {
+                m.step();
+            }
+
+            public long stepCount() {
+                return m.stepCount();
+            }
+
+            public void setStepCount(long s) {
+                m.setStepCount(s);
+            }
+
+            public Map<String, Tensor> state() {
+                return m.fullState();
+            }
+
+            public void close() {
+                m.close();
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ LeNet5 (LeStepsPerSecond.params/lenet5/measure)
+
+    /** CIFAR-10 LeNet5 of the PAL paper: 3×32×32 → conv 20@5×5 → pool 2 → conv 50@5×5 → pool 2 → dense 500 → dense 10 (linear). */
+    public static LeArchitecture lenet5() {
+        return new LeArchitecture(3, 32, 32, List.of(
+                new LeLayerSpec.Conv2d(20, 5, 1, 0, Activation.SIGMOID),
+                new LeLayerSpec.MaxPool2d(2),
+                new LeLayerSpec.Conv2d(50, 5, 1, 0, Activation.SIGMOID),
+                new LeLayerSpec.MaxPool2d(2),
+                new LeLayerSpec.Dense(500, Activation.SIGMOID),
+                new LeLayerSpec.Dense(10, Activation.LINEAR)));
+    }
+
+    /** LeNet5 with PAL as LeStepsPerSecond's "lenet5-pal": mse output error, the CIFAR script's lr factors, ref_le_pal.py's PAL settings. */
+    public static LeParams lenet5Pal() {
+        LeArchitecture arch = lenet5();
+        int n = arch.layers().size();
+        double[] lr = {1.0, 0.2, 0.2, 0.2, 0.2, 0.1};
+        LeParams p = LeParams.defaults(arch, LeRule.PAL, OutputError.MSE).withLearningRate(0.125 * 64 / 100 / 0.1, lr);
+        double dt = p.dt();
+        double[] sigma = LeParams.fill(n, 1e-2);
+        sigma[n - 1] = 0.0;
+        return p.withPal(LeParams.fill(n, 1e-2), LeParams.fill(n, 1e-4), sigma, LeParams.fill(n, 10 * dt), LeParams.fill(n, 10 * dt))
+                .withLowPass(LeParams.fill(n, 1e4 * dt));
+    }
+
+    /** The network with random inputs in [0, 1) and one-hot targets (Random(7)), as LeStepsPerSecond.measure. */
+    public static LeNetwork leNetwork(LeParams p, Backend be, DType dtype, int batch, long seed) {
+        LeNetwork net = new LeNetwork(p, be, dtype, batch, seed);
+        Random r = new Random(7);
+        double[] x = new double[batch * p.architecture().inputLength()];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextDouble();
+        net.input().load(x);
+        int classes = p.architecture().outputLength();
+        double[] y = new double[batch * classes];
+        for (int b = 0; b < batch; b++) y[b * classes + r.nextInt(classes)] = 1.0;
+        net.target().load(y);
+        return net;
+    }
+
+    public static Net adapt(LeNetwork m) {
+        return new Net() {
+            public void step() {
+                m.step();
+            }
+
+            public long stepCount() {
+                return m.stepCount();
+            }
+
+            public void setStepCount(long s) {
+                m.setStepCount(s);
+            }
+
+            public Map<String, Tensor> state() {
+                return m.fullState();
+            }
+
+            public void close() {
+                m.close();
+            }
+        };
+    }
+
+    /**
+     * GEMM FLOPs of one learning step of a LeNetwork (LeStepsPerSecond.gemmFlops): per weight layer
+     * one product of m·n·k multiply-adds (dense: batch·in·out; conv: batch·positions·patch·filters)
+     * for the forward pass and one for ΔW, plus one for the pipelined backward error of every
+     * weight layer but the first, plus with PAL one for ΔB of every weight layer but the first
+     * (feedback learning rate > 0); 2 FLOPs per multiply-add. Pools cost no GEMM.
+     */
+    public static double leGemmFlops(LeParams p, int batch) {
+        LeArchitecture arch = p.architecture();
+        List<LeArchitecture.Shape> shapes = arch.outputShapes();
+        double f = 0;
+        for (int i = 0; i < arch.layers().size(); i++) {
+            LeArchitecture.Shape in = i == 0 ? arch.input() : shapes.get(i - 1), out = shapes.get(i);
+            double mnk = switch (arch.layers().get(i)) {
+                case LeLayerSpec.Dense d -> (double) batch * in.length() * out.length();
+                case LeLayerSpec.Conv2d c -> {
+                    ConvGeometry g = arch.geometry(i);
+                    yield (double) batch * g.positions() * g.patch() * c.filters();
+                }
+                case LeLayerSpec.MaxPool2d m -> 0;
+            };
+            if (mnk == 0) continue;
+            int products = 2 + (i > 0 ? 1 : 0);
+            if (p.rule() == LeRule.PAL && i > 0 && p.feedbackLrFactors()[i] > 0) products++;
+            f += 2 * mnk * products;
+        }
+        return f;
+    }
+
+    /** Counted cost of one steady step (GEMM FLOPs, bytes per the {@link CostBackend} traffic model). */
+    public record StepCost(double flops, long bytes, Map<String, long[]> byOp) {
+    }
+
+    /** The cost of the microcircuit's step, counted on a {@link CostBackend} (2 steps averaged: the step swaps buffers with period 2). */
+    public static StepCost microcircuitCost(int[] layers, DType dtype, int batch) {
+        CostBackend c = new CostBackend();
+        Microcircuit m = microcircuit(layers, c, dtype, batch, 1);
+        m.step();
+        c.reset();
+        m.step();
+        m.step();
+        return new StepCost(c.flops() / 2, c.bytes() / 2, Map.copyOf(c.byOp()));
+    }
+
+    /** The cost of a steady LeNetwork step (the second: the first unfolds the held input and starts the high-pass filters). */
+    public static StepCost leCost(LeParams p, DType dtype, int batch) {
+        CostBackend c = new CostBackend();
+        LeNetwork n = leNetwork(p, c, dtype, batch, 1);
+        n.step();
+        c.reset();
+        n.step();
+        return new StepCost(c.flops(), c.bytes(), Map.copyOf(c.byOp()));
+    }
+}

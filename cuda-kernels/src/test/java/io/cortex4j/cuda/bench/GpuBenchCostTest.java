@@ -1,0 +1,115 @@
+package io.cortex4j.cuda.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cortex4j.cuda.CudaBackendProvider;
+import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pure-Java parts of the GPU benchmark: step costs counted and by formula, the JSON writer, the no-GPU exit. No GPU, no ND4J. */
+class GpuBenchCostTest {
+    /**
+     * LeNet5 (3×32×32, conv 20@5 → pool → conv 50@5 → pool → 500 → 10), PAL, batch 128, by hand
+     * (multiply-adds m·n·k of one product per layer):
+     * conv1: 128·784 positions·75 patch·20 = 150,528,000, 2 products (forward, ΔW);
+     * conv2: 128·100·500·50 = 320,000,000, 4 products (+ backward, + ΔB);
+     * dense 1250→500: 128·1250·500 = 80,000,000, 4 products; dense 500→10: 128·500·10 = 640,000, 4 products.
+     * Sum: 301,056,000 + 1,280,000,000 + 320,000,000 + 2,560,000 = 1,903,616,000 MACs = 3,807,232,000 FLOPs.
+     */
+    @Test
+    void lenet5PalGemmFlopsByFormulaAndByCount() {
+        assertEquals(3_807_232_000.0, BenchWorkloads.leGemmFlops(BenchWorkloads.lenet5Pal(), 128), 0.0);
+        BenchWorkloads.StepCost c = BenchWorkloads.leCost(BenchWorkloads.lenet5Pal(), DType.FLOAT32, 128);
+        assertEquals(3_807_232_000.0, c.flops(), 0.0, "the counted op sequence agrees with the formula");
+        // the ΔW products run as the fused low-passed update: conv1 + conv2 + dense + dense
+        assertEquals(2 * (150_528_000L + 320_000_000L + 80_000_000L + 640_000L), c.byOp().get("lowPassOuterApply")[2]);
+        assertEquals(4, c.byOp().get("lowPassOuterApply")[0]);
+        // a held input is unfolded once: the steady step only compares it (2 × 128·3072·4 bytes)
+        assertEquals(2L * 128 * 3072 * 4, c.byOp().get("sameContent")[1]);
+        assertEquals(2, c.byOp().get("im2col")[0], "conv2 unfolds its input and, for ΔB, the noise below; conv1's held input is not unfolded again");
+        assertTrue(c.bytes() > 0);
+    }
+
+    /**
+     * Microcircuit 784-100-10, PAL, batch 1, per step (multiply-adds): v^bas 100·784 + 10·100; v^api 2 × 100·10;
+     * v^den 10·100; ΔW^IP, ΔB^PI, ΔB 3 × 1000; low-passed ΔW 100·784 + 10·100.
+     * 78,400 + 1,000 + 2,000 + 1,000 + 3,000 + 78,400 + 1,000 = 164,800 MACs = 329,600 FLOPs.
+     */
+    @Test
+    void microcircuitGemmFlops() {
+        assertEquals(329_600.0, BenchWorkloads.microcircuitCost(new int[] {784, 100, 10}, DType.FLOAT32, 1).flops(), 0.0);
+    }
+
+    @Test
+    void perOpByteRules() {
+        CostBackend be = new CostBackend();
+        Tensor a = be.zeros(DType.FLOAT32, 2, 3), b = be.zeros(DType.FLOAT32, 4, 3), c = be.zeros(DType.FLOAT32, 2, 4);
+        be.gemm(false, true, 1.0, a, b, 0.0, c); // 2·2·4·3 FLOPs; (6 + 12 + 8) floats
+        assertEquals(48.0, be.flops(), 0.0);
+        assertEquals(104, be.bytes());
+        be.reset();
+        be.gemm(false, true, 1.0, a, b, 1.0, c); // C also read: + 8 floats
+        assertEquals(136, be.bytes());
+        be.reset();
+        Tensor x = be.zeros(DType.FLOAT64, 5, 2), y = be.zeros(DType.FLOAT64, 5, 3), lo = be.zeros(DType.FLOAT64, 2, 3), w = be.zeros(DType.FLOAT64, 2, 3);
+        be.lowPassOuterApply(0.1, x, y, 0.01, lo, w); // 2·2·3·5 FLOPs; 10 + 15 + 2·6 + 2·6 doubles
+        assertEquals(60.0, be.flops(), 0.0);
+        assertEquals(49 * 8, be.bytes());
+        be.reset();
+        be.gatherRows(be.zeros(DType.FLOAT32, 4, 100), be.zeros(DType.FLOAT32, 4, 10), be.zeros(DType.FLOAT32, 4, 10)); // idx 40 + src 40 + dst 40
+        assertEquals(480, be.bytes());
+    }
+
+    @Test
+    void jsonWriter() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("a", 1);
+        m.put("b", List.of(true, "x\"y\n"));
+        m.put("c", 0.1);
+        m.put("d", Double.NaN);
+        m.put("e", Map.of());
+        m.put("f", 3.807232e9);
+        m.put("g", 1234.5678);
+        m.put("h", 1e-7);
+        m.put("i", java.util.Arrays.asList((Object) null));
+        String want = """
+                {
+                  "a": 1,
+                  "b": [
+                    true,
+                    "x\\"y\\n"
+                  ],
+                  "c": 0.1,
+                  "d": null,
+                  "e": {},
+                  "f": 3807232000,
+                  "g": 1234.57,
+                  "h": 1E-7,
+                  "i": [
+                    null
+                  ]
+                }
+                """;
+        assertEquals(want, Json.write(m));
+    }
+
+    /** Without a GPU (here, in CI) the benchmark says why, writes the reason, and exits with the "skipped" status. */
+    @Test
+    void withoutAGpuItSaysWhyAndSkips(@TempDir Path dir) throws Exception {
+        CudaBackendProvider p = new CudaBackendProvider();
+        Assumptions.assumeFalse(p.isAvailable(), "a GPU is present: the benchmark itself is run by scripts/gpu-check/run.sh, not here");
+        assertEquals(GpuBench.EXIT_NO_GPU, GpuBench.run(new String[] {dir.toString()}));
+        String json = Files.readString(dir.resolve("gpu-bench.json"));
+        assertTrue(json.contains("\"skipped\": \"") && json.contains(p.unavailableReason().substring(0, 10)), json);
+        assertTrue(Files.readString(dir.resolve("gpu-bench.txt")).startsWith("GpuBench skipped, no usable GPU: "));
+    }
+}
