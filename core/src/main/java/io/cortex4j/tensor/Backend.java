@@ -174,6 +174,15 @@ public interface Backend extends AutoCloseable {
     void clamp(Tensor x, double lo, double hi);
 
     /**
+     * Whether reading a result back to the host between ops is about as cheap as an op (true: the CPU)
+     * or stalls a device queue and cannot be captured into a replayed graph (false: CUDA). Models use
+     * it to choose between skipping work after a {@link #sameContent} check and just redoing the work.
+     */
+    default boolean hostSyncIsCheap() {
+        return true;
+    }
+
+    /**
      * True if a and b hold bit for bit the same elements (same dtype and length, and every element's
      * bits equal, so NaNs compare by payload and −0 differs from +0).
      */

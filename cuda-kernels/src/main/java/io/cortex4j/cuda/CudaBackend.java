@@ -796,6 +796,12 @@ public final class CudaBackend implements Backend {
 
     // ------------------------------------------------------------------------------------ reductions (host values)
 
+    /** A host read waits for the stream and cannot be captured: models redo cheap work instead of checking content. */
+    @Override
+    public boolean hostSyncIsCheap() {
+        return false;
+    }
+
     @Override
     public boolean sameContent(Tensor a, Tensor b) {
         CudaTensor A = cuda(a), B = cuda(b);

@@ -191,7 +191,7 @@ public final class LeNetwork implements AutoCloseable {
             }
             if (g != null) {
                 colsIn = be.zeros(dtype, bs * positions, cols);
-                if (index == 0) {
+                if (index == 0 && be.hostSyncIsCheap()) { // reuse the input's columns while the input is held (a content check per step)
                     colsSource = be.zeros(dtype, bs, inLen);
                     colsValid = false;
                 }

@@ -27,8 +27,8 @@ import java.util.Map;
  * counted. On a GPU whose L2 holds the small tensors of a step the DRAM traffic can be lower, so
  * the fraction of bandwidth computed from this count is a model, not a measurement.
  *
- * <p>{@link #sameContent} counts the two reads and answers true (a held input, as in the
- * benchmarks); host transfers, allocation and reductions that return a host value are not counted
+ * <p>Like the CUDA backend it reports host syncs as not cheap, so models issue no
+ * {@link #sameContent} (which would count its two reads and answer true); host transfers, allocation and reductions that return a host value are not counted
  * (they are not part of a steady step except sameContent).
  */
 public final class CostBackend implements Backend {
@@ -254,6 +254,12 @@ public final class CostBackend implements Backend {
     @Override
     public void clamp(Tensor x, double lo, double hi) {
         count("clamp", 2 * b(x), 0);
+    }
+
+    /** Counts the op sequence a CUDA step issues: like the CUDA backend, host reads are not cheap (no content checks). */
+    @Override
+    public boolean hostSyncIsCheap() {
+        return false;
     }
 
     @Override
