@@ -34,5 +34,11 @@ mkdir -p .gpu.tmp/src/main/cuda && cp cuda-kernels/src/main/cuda/* .gpu.tmp/src/
   --strip-debug --no-man-pages --no-header-files --compress=zip-6 --output .gpu.tmp/jdk
 tar czf .gpu.tmp/jdk.tar.gz -C .gpu.tmp jdk && rm -rf .gpu.tmp/jdk
 git rev-parse HEAD > .gpu.tmp/COMMIT 2>/dev/null || true
+# Optional: a folder with a reference implementation's timing harness (kept outside this repository),
+# whose run.sh <out-dir> the GPU run calls after our benchmark, for a comparison on the same GPU.
+if [ -n "${REF_PACK:-}" ]; then
+  [ -x "$REF_PACK/run.sh" ] || { echo "REF_PACK=$REF_PACK has no executable run.sh" >&2; exit 2; }
+  cp -r "$REF_PACK" .gpu.tmp/ref
+fi
 rm -rf .gpu && mv .gpu.tmp .gpu
 echo "packed .gpu/ ($(du -sh .gpu | cut -f1)): $(ls .gpu/lib | wc -l) jars, JDK $("$jdk/bin/java" -version 2>&1 | head -1)"

@@ -49,5 +49,9 @@ if [ "$bench" -ne 3 ]; then
 else
   echo "alignment check skipped: no usable GPU"
 fi
+# A reference implementation's harness, if pack.sh was given one (REF_PACK): same GPU, its own report in $out.
+if [ -x .gpu/ref/run.sh ] && [ "$bench" -ne 3 ]; then
+  bash .gpu/ref/run.sh "$out" || echo "reference harness failed (exit $?): its numbers are missing, our checks stand" >&2
+fi
 rm -rf "$jre"
 exit $status
