@@ -11,6 +11,7 @@ import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.OpChecks;
 import io.cortex4j.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -246,7 +247,7 @@ public final class CudaBackend implements Backend {
     }
 
     private static void sameLength(Tensor a, Tensor b) {
-        if (a.length() != b.length() || a.dtype() != b.dtype()) throw new IllegalArgumentException("operands differ: " + a + " vs " + b);
+        OpChecks.sameLength(a, b);
     }
 
     private static int d(CudaTensor t) {
@@ -405,7 +406,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void copyToHost(Tensor src, double[] dst) {
         CudaTensor t = cuda(src);
-        if (dst.length != t.length()) throw new IllegalArgumentException("host array of " + dst.length + " for " + src);
+        OpChecks.hostArray(dst.length, src);
         enter();
         notCapturing("copyToHost");
         int n = dst.length;
@@ -423,7 +424,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void copyFromHost(double[] src, Tensor dst) {
         CudaTensor t = cuda(dst);
-        if (src.length != t.length()) throw new IllegalArgumentException("host array of " + src.length + " for " + dst);
+        OpChecks.hostArray(src.length, dst);
         enter();
         notCapturing("copyFromHost");
         int n = src.length;
@@ -475,16 +476,8 @@ public final class CudaBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
         CudaTensor A = cuda(a), B = cuda(b), C = cuda(c);
-        if (A.dtype() != C.dtype() || B.dtype() != C.dtype()) throw new IllegalArgumentException("gemm dtypes differ: " + a + ", " + b + ", " + c);
-        if (C == A || C == B) throw new IllegalArgumentException("gemm output must not alias an input");
-        int m = transA ? A.cols() : A.rows();
-        int k = transA ? A.rows() : A.cols();
-        int kb = transB ? B.cols() : B.rows();
-        int n = transB ? B.rows() : B.cols();
-        if (k != kb || C.rows() != m || C.cols() != n) {
-            throw new IllegalArgumentException("gemm shapes: op(" + a + ")" + (transA ? "ᵀ" : "") + " · op(" + b + ")" + (transB ? "ᵀ" : "")
-                    + " into " + c);
-        }
+        int[] mnk = OpChecks.gemm(transA, transB, a, b, c);
+        int m = mnk[0], n = mnk[1], k = mnk[2];
         enter();
         gemmUnchecked(transA, transB, m, n, k, alpha, A, B, beta, C);
     }
@@ -503,9 +496,8 @@ public final class CudaBackend implements Backend {
     @Override
     public void transpose(Tensor src, double alpha, Tensor dst) {
         CudaTensor s = cuda(src), t = cuda(dst);
+        OpChecks.transpose(src, dst);
         int r = s.rows(), c = s.cols();
-        if (t.rows() != c || t.cols() != r || s.dtype() != t.dtype()) throw new IllegalArgumentException("transpose " + src + " into " + dst);
-        if (s == t) throw new IllegalArgumentException("transpose must not run in place");
         enter();
         if (s.length() == 0) return;
         blockTransposeLaunch(s, t, 1, r, c, alpha);
@@ -513,11 +505,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void blockTranspose(Tensor src, int p, int q, Tensor dst) {
-        sameLength(src, dst);
         CudaTensor S = cuda(src), D = cuda(dst);
-        if (S == D) throw new IllegalArgumentException("blockTranspose must not run in place");
-        long block = (long) p * q;
-        if (p < 1 || q < 1 || S.length() % block != 0) throw new IllegalArgumentException("blockTranspose: " + p + "×" + q + " blocks of " + src);
+        long block = OpChecks.blockTranspose(src, p, q, dst);
         enter();
         if (S.length() == 0) return;
         blockTransposeLaunch(S, D, S.length() / block, p, q, 1.0);
@@ -576,7 +565,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void activationAndDerivative(Activation f, double scale, Tensor x, Tensor out, Tensor deriv) {
-        if (out == deriv || out == x || deriv == x) throw new IllegalArgumentException("activationAndDerivative needs three distinct tensors");
+        OpChecks.distinctActivationOutputs(x, out, deriv);
         sameLength(x, out);
         sameLength(x, deriv);
         activationLaunch(f, scale, cuda(x), cuda(out), cuda(deriv));
@@ -615,10 +604,7 @@ public final class CudaBackend implements Backend {
     public void lowPassOuterApply(double alpha, Tensor a, Tensor b, double k, Tensor lo, Tensor w) {
         CudaTensor A = cuda(a), B = cuda(b), L = cuda(lo), W = cuda(w);
         int batch = A.rows(), m = A.cols(), n = B.cols();
-        if (B.rows() != batch || L.rows() != m || L.cols() != n || !L.sameShape(W) || A.dtype() != L.dtype() || B.dtype() != L.dtype()
-                || W.dtype() != L.dtype()) {
-            throw new IllegalArgumentException("lowPassOuterApply: a " + a + ", b " + b + ", lo " + lo + ", w " + w);
-        }
+        OpChecks.lowPassOuterApply(a, b, lo, w);
         enter();
         long len = (long) m * n;
         if (batch <= LOW_PASS_FUSED_MAX_BATCH) {
@@ -633,7 +619,7 @@ public final class CudaBackend implements Backend {
     public void addRowVector(double alpha, Tensor row, Tensor m) {
         CudaTensor R = cuda(row), M = cuda(m);
         int n = M.cols(), rows = M.rows();
-        if (R.length() != n || R.dtype() != M.dtype()) throw new IllegalArgumentException("addRowVector: row " + row + " for " + m);
+        OpChecks.addRowVector(row, m);
         enter();
         ptr(R).ptr(M).i64(rows).i32(n).f64(alpha).launchE(kAddRow[d(M)], (long) rows * n);
     }
@@ -656,15 +642,7 @@ public final class CudaBackend implements Backend {
             Tensor uDot, Tensor uBreve) {
         CudaTensor U = cuda(u);
         int rows = U.rows(), n = U.cols();
-        for (Tensor t : new Tensor[] {s, ie, v, e, uDot, uBreve}) {
-            if (t.rows() != rows || t.cols() != n || t.dtype() != u.dtype()) throw new IllegalArgumentException("gleNeuronStep: " + t + " for u " + u);
-        }
-        for (Tensor t : new Tensor[] {tauM, tauR}) {
-            if (t.length() != n || t.dtype() != u.dtype()) throw new IllegalArgumentException("gleNeuronStep: time constants " + t + " for u " + u);
-        }
-        if (e == u || e == v || e == s || e == ie || uDot == u || uBreve == u || uDot == uBreve || e == uDot || e == uBreve) {
-            throw new IllegalArgumentException("gleNeuronStep: e, uDot and uBreve must be distinct from each other and from the inputs");
-        }
+        OpChecks.gleNeuronStep(s, ie, tauM, tauR, u, v, e, uDot, uBreve);
         CudaTensor S = cuda(s), IE = cuda(ie), TM = cuda(tauM), TR = cuda(tauR), V = cuda(v), E = cuda(e), UD = cuda(uDot), UB = cuda(uBreve);
         enter();
         ptr(S).ptr(IE).ptr(TM).ptr(TR).ptr(U).ptr(V).ptr(E).ptr(UD).ptr(UB).i64(rows).i32(n).f64(dt).f64(gamma).i32(prospective ? 1 : 0)
@@ -673,10 +651,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, long t) {
-        sameLength(p, g);
-        sameLength(p, m);
-        sameLength(p, v);
-        if (t < 1) throw new IllegalArgumentException("adamStep: step count must be ≥ 1, got " + t);
+        OpChecks.adamStep(p, g, m, v, t);
         CudaTensor P = cuda(p), G = cuda(g), M = cuda(m), V = cuda(v);
         double stepSize = lr / (1.0 - Math.pow(beta1, t)), bc2 = Math.sqrt(1.0 - Math.pow(beta2, t));
         enter();
@@ -685,7 +660,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void clamp(Tensor x, double lo, double hi) {
-        if (!(lo <= hi)) throw new IllegalArgumentException("clamp: lo " + lo + " > hi " + hi);
+        OpChecks.clamp(lo, hi);
         CudaTensor X = cuda(x);
         enter();
         ptr(X).i64(X.length()).f64(lo).f64(hi).launchE(kClamp[d(X)], X.length());
@@ -700,8 +675,7 @@ public final class CudaBackend implements Backend {
     public void columnSums(double alpha, Tensor m, double beta, Tensor row) {
         CudaTensor R = cuda(row), M = cuda(m);
         int n = M.cols(), rows = M.rows();
-        if (R.length() != n || R.dtype() != M.dtype()) throw new IllegalArgumentException("columnSums: " + m + " into " + row);
-        if (R == M) throw new IllegalArgumentException("columnSums must not run in place");
+        OpChecks.columnSums(m, row);
         enter();
         if (n == 0) return;
         if (n >= COLUMN_SUMS_WIDE || rows < COLUMN_SUMS_TALL) {
@@ -728,13 +702,6 @@ public final class CudaBackend implements Backend {
         else ptr(X).ptr(O).i64(rows).i32(n).launchGrid(kSoftmaxBlock[d(X)], rows, 256);
     }
 
-    private static void convShapes(String op, CudaTensor X, ConvGeometry g, CudaTensor C) {
-        int batch = X.rows();
-        if (X.cols() != g.inputLength() || C.rows() != batch * g.positions() || C.cols() != g.patch() || X.dtype() != C.dtype()) {
-            throw new IllegalArgumentException(op + ": input " + X + ", columns " + C + " for " + g);
-        }
-    }
-
     private CudaBackend geometry(int batch, ConvGeometry g) {
         return i32(batch).i32(g.channels()).i32(g.height()).i32(g.width()).i32(g.kernel()).i32(g.stride()).i32(g.padding());
     }
@@ -742,7 +709,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
         CudaTensor X = cuda(x), C = cuda(cols);
-        convShapes("im2col", X, g, C);
+        OpChecks.convShapes("im2col", X, g, C);
         enter();
         ptr(X).ptr(C).geometry(X.rows(), g).launchE(kIm2col[d(X)], C.length());
     }
@@ -750,7 +717,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void col2im(Tensor cols, ConvGeometry g, Tensor x) {
         CudaTensor X = cuda(x), C = cuda(cols);
-        convShapes("col2im", X, g, C);
+        OpChecks.convShapes("col2im", X, g, C);
         enter();
         ptr(C).ptr(X).geometry(X.rows(), g).launchE(kCol2im[d(X)], X.length());
     }
@@ -758,11 +725,8 @@ public final class CudaBackend implements Backend {
     @Override
     public void maxPool(Tensor x, int channels, int height, int width, int k, Tensor out, Tensor argmax) {
         CudaTensor X = cuda(x), O = cuda(out), A = cuda(argmax);
+        OpChecks.maxPool(x, channels, height, width, k, out, argmax);
         int batch = X.rows();
-        int oh = k < 1 ? 0 : height / k, ow = k < 1 ? 0 : width / k, in = channels * height * width, outLen = channels * oh * ow;
-        if (k < 1 || X.cols() != in || O.rows() != batch || O.cols() != outLen || !A.sameShape(O) || X.dtype() != O.dtype() || A.dtype() != O.dtype()) {
-            throw new IllegalArgumentException("maxPool " + k + "×" + k + " of " + channels + "×" + height + "×" + width + ": " + x + " into " + out + ", " + argmax);
-        }
         enter();
         ptr(X).ptr(O).ptr(A).i32(batch).i32(channels).i32(height).i32(width).i32(k).launchE(kMaxPool[d(X)], O.length());
     }
@@ -771,9 +735,7 @@ public final class CudaBackend implements Backend {
     public void gatherRows(Tensor src, Tensor idx, Tensor dst) {
         CudaTensor S = cuda(src), I = cuda(idx), D = cuda(dst);
         int batch = D.rows(), m = D.cols(), n = S.cols();
-        if (S.rows() != batch || !I.sameShape(D) || S.dtype() != D.dtype() || I.dtype() != D.dtype()) {
-            throw new IllegalArgumentException("gatherRows: " + src + " by " + idx + " into " + dst);
-        }
+        OpChecks.gatherRows(src, idx, dst);
         enter();
         if (D.length() == 0) return;
         indexOpsPending = true;
@@ -784,10 +746,7 @@ public final class CudaBackend implements Backend {
     public void scatterRows(Tensor src, Tensor idx, Tensor dst) {
         CudaTensor S = cuda(src), I = cuda(idx), D = cuda(dst);
         int batch = S.rows(), m = S.cols(), n = D.cols();
-        if (D.rows() != batch || !I.sameShape(S) || S.dtype() != D.dtype() || I.dtype() != D.dtype()) {
-            throw new IllegalArgumentException("scatterRows: " + src + " by " + idx + " into " + dst);
-        }
-        if (D == S) throw new IllegalArgumentException("scatterRows must not run in place");
+        OpChecks.scatterRows(src, idx, dst);
         enter();
         if (D.length() == 0) return;
         indexOpsPending = true;

@@ -8,6 +8,7 @@ import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.OpChecks;
 import io.cortex4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -203,9 +204,7 @@ public final class Nd4jCpuBackend implements Backend {
     }
 
     private static void sameLength(Tensor a, Tensor b) {
-        if (a.length() != b.length() || a.dtype() != b.dtype()) {
-            throw new IllegalArgumentException("operands differ: " + a + " vs " + b);
-        }
+        OpChecks.sameLength(a, b);
     }
 
     private static final ValueLayout.OfFloat F32U = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -231,14 +230,14 @@ public final class Nd4jCpuBackend implements Backend {
     @Override
     public void copyToHost(Tensor src, double[] dst) {
         CpuTensor t = cpu(src);
-        if (dst.length != t.length()) throw new IllegalArgumentException("host array of " + dst.length + " for " + src);
+        OpChecks.hostArray(dst.length, src);
         for (int i = 0; i < dst.length; i++) dst[i] = ld(t.seg, t.f64, i);
     }
 
     @Override
     public void copyFromHost(double[] src, Tensor dst) {
         CpuTensor t = cpu(dst);
-        if (src.length != t.length()) throw new IllegalArgumentException("host array of " + src.length + " for " + dst);
+        OpChecks.hostArray(src.length, dst);
         for (int i = 0; i < src.length; i++) st(t.seg, t.f64, i, src[i]);
     }
 
@@ -270,16 +269,8 @@ public final class Nd4jCpuBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, double alpha, Tensor a, Tensor b, double beta, Tensor c) {
         CpuTensor A = cpu(a), B = cpu(b), C = cpu(c);
-        if (A.dtype() != C.dtype() || B.dtype() != C.dtype()) throw new IllegalArgumentException("gemm dtypes differ: " + a + ", " + b + ", " + c);
-        if (C == A || C == B) throw new IllegalArgumentException("gemm output must not alias an input");
-        int m = transA ? A.cols() : A.rows();
-        int k = transA ? A.rows() : A.cols();
-        int kb = transB ? B.cols() : B.rows();
-        int n = transB ? B.rows() : B.cols();
-        if (k != kb || C.rows() != m || C.cols() != n) {
-            throw new IllegalArgumentException("gemm shapes: op(" + a + ")" + (transA ? "ᵀ" : "") + " · op(" + b + ")" + (transB ? "ᵀ" : "")
-                    + " into " + c);
-        }
+        int[] mnk = OpChecks.gemm(transA, transB, a, b, c);
+        int m = mnk[0], n = mnk[1], k = mnk[2];
         if (m == 0 || n == 0) return;
         if ((long) m * n * k >= blasThreshold && k > 0 && m == 1 && !transA) { // one row: a matrix-vector product
             gemv(transB, alpha, A, B, beta, C, n, k);
@@ -366,9 +357,8 @@ public final class Nd4jCpuBackend implements Backend {
     @Override
     public void transpose(Tensor src, double alpha, Tensor dst) {
         CpuTensor s = cpu(src), t = cpu(dst);
+        OpChecks.transpose(src, dst);
         int r = s.rows(), c = s.cols();
-        if (t.rows() != c || t.cols() != r || s.dtype() != t.dtype()) throw new IllegalArgumentException("transpose " + src + " into " + dst);
-        if (s == t) throw new IllegalArgumentException("transpose must not run in place");
         boolean d = s.f64;
         for (int i = 0; i < r; i++) {
             for (int j = 0; j < c; j++) st(t.seg, d, (long) j * r + i, alpha * ld(s.seg, d, (long) i * c + j));
@@ -470,7 +460,7 @@ public final class Nd4jCpuBackend implements Backend {
 
     @Override
     public void activationAndDerivative(Activation f, double scale, Tensor x, Tensor out, Tensor deriv) {
-        if (out == deriv || out == x || deriv == x) throw new IllegalArgumentException("activationAndDerivative needs three distinct tensors");
+        OpChecks.distinctActivationOutputs(x, out, deriv);
         activationAndDerivative(f, scale, x, out, deriv, "activationAndDerivative");
     }
 
@@ -740,10 +730,7 @@ public final class Nd4jCpuBackend implements Backend {
     public void lowPassOuterApply(double alpha, Tensor a, Tensor b, double k, Tensor lo, Tensor w) {
         CpuTensor A = cpu(a), B = cpu(b), L = cpu(lo), W = cpu(w);
         int batch = A.rows(), m = A.cols(), n = B.cols();
-        if (B.rows() != batch || L.rows() != m || L.cols() != n || !L.sameShape(W) || A.dtype() != L.dtype() || B.dtype() != L.dtype()
-                || W.dtype() != L.dtype()) {
-            throw new IllegalArgumentException("lowPassOuterApply: a " + a + ", b " + b + ", lo " + lo + ", w " + w);
-        }
+        OpChecks.lowPassOuterApply(a, b, lo, w);
         if ((long) batch * m * n >= blasThreshold) { // large: three vectorised OpenBLAS passes (scal, ger/gemm, axpy)
             long len = (long) m * n;
             if (L.f64) openblas.cblas_dscal(Math.toIntExact(len), 1.0 - k, L.doublePointer(), 1);
@@ -797,7 +784,7 @@ public final class Nd4jCpuBackend implements Backend {
     public void addRowVector(double alpha, Tensor row, Tensor m) {
         CpuTensor R = cpu(row), M = cpu(m);
         int n = M.cols(), rows = M.rows();
-        if (R.length() != n || R.dtype() != M.dtype()) throw new IllegalArgumentException("addRowVector: row " + row + " for " + m);
+        OpChecks.addRowVector(row, m);
         boolean d = M.f64;
         if (!d) {
             MemorySegment ms = M.seg, rs = R.seg;
@@ -836,8 +823,7 @@ public final class Nd4jCpuBackend implements Backend {
     public void columnSums(double alpha, Tensor m, double beta, Tensor row) {
         CpuTensor R = cpu(row), M = cpu(m);
         int n = M.cols(), rows = M.rows();
-        if (R.length() != n || R.dtype() != M.dtype()) throw new IllegalArgumentException("columnSums: " + m + " into " + row);
-        if (R == M) throw new IllegalArgumentException("columnSums must not run in place");
+        OpChecks.columnSums(m, row);
         boolean d = M.f64;
         if (scratch.length < n) scratch = new double[n];
         double[] acc = scratch;
@@ -890,17 +876,10 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
-    private static void convShapes(String op, CpuTensor X, ConvGeometry g, CpuTensor C) {
-        int batch = X.rows();
-        if (X.cols() != g.inputLength() || C.rows() != batch * g.positions() || C.cols() != g.patch() || X.dtype() != C.dtype()) {
-            throw new IllegalArgumentException(op + ": input " + X + ", columns " + C + " for " + g);
-        }
-    }
-
     @Override
     public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
         CpuTensor X = cpu(x), C = cpu(cols);
-        convShapes("im2col", X, g, C);
+        OpChecks.convShapes("im2col", X, g, C);
         boolean d = X.f64;
         int batch = X.rows(), ch = g.channels(), h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), p = g.padding();
         int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
@@ -964,7 +943,7 @@ public final class Nd4jCpuBackend implements Backend {
     @Override
     public void col2im(Tensor cols, ConvGeometry g, Tensor x) {
         CpuTensor X = cpu(x), C = cpu(cols);
-        convShapes("col2im", X, g, C);
+        OpChecks.convShapes("col2im", X, g, C);
         boolean d = X.f64;
         int batch = X.rows(), ch = g.channels(), h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), p = g.padding();
         int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
@@ -1034,11 +1013,8 @@ public final class Nd4jCpuBackend implements Backend {
 
     @Override
     public void blockTranspose(Tensor src, int p, int q, Tensor dst) {
-        sameLength(src, dst);
         CpuTensor S = cpu(src), D = cpu(dst);
-        if (S == D) throw new IllegalArgumentException("blockTranspose must not run in place");
-        long block = (long) p * q;
-        if (p < 1 || q < 1 || S.length() % block != 0) throw new IllegalArgumentException("blockTranspose: " + p + "×" + q + " blocks of " + src);
+        long block = OpChecks.blockTranspose(src, p, q, dst);
         boolean d = S.f64;
         long blocks = S.length() / block;
         if (!d && block <= 1 << 22) {
@@ -1115,10 +1091,8 @@ public final class Nd4jCpuBackend implements Backend {
     @Override
     public void maxPool(Tensor x, int channels, int height, int width, int k, Tensor out, Tensor argmax) {
         CpuTensor X = cpu(x), O = cpu(out), A = cpu(argmax);
+        OpChecks.maxPool(x, channels, height, width, k, out, argmax);
         int batch = X.rows(), oh = height / k, ow = width / k, in = channels * height * width, outLen = channels * oh * ow;
-        if (k < 1 || X.cols() != in || O.rows() != batch || O.cols() != outLen || !A.sameShape(O) || X.dtype() != O.dtype() || A.dtype() != O.dtype()) {
-            throw new IllegalArgumentException("maxPool " + k + "×" + k + " of " + channels + "×" + height + "×" + width + ": " + x + " into " + out + ", " + argmax);
-        }
         boolean d = X.f64;
         if (!d) {
             MemorySegment xs = X.seg, os = O.seg, as = A.seg;
@@ -1194,9 +1168,7 @@ public final class Nd4jCpuBackend implements Backend {
     public void gatherRows(Tensor src, Tensor idx, Tensor dst) {
         CpuTensor S = cpu(src), I = cpu(idx), D = cpu(dst);
         int batch = D.rows(), m = D.cols(), n = S.cols();
-        if (S.rows() != batch || !I.sameShape(D) || S.dtype() != D.dtype() || I.dtype() != D.dtype()) {
-            throw new IllegalArgumentException("gatherRows: " + src + " by " + idx + " into " + dst);
-        }
+        OpChecks.gatherRows(src, idx, dst);
         boolean d = D.f64;
         if (!d) {
             MemorySegment ss = S.seg, is = I.seg, ds = D.seg;
@@ -1221,10 +1193,7 @@ public final class Nd4jCpuBackend implements Backend {
     public void scatterRows(Tensor src, Tensor idx, Tensor dst) {
         CpuTensor S = cpu(src), I = cpu(idx), D = cpu(dst);
         int batch = S.rows(), m = S.cols(), n = D.cols();
-        if (D.rows() != batch || !I.sameShape(S) || S.dtype() != D.dtype() || I.dtype() != D.dtype()) {
-            throw new IllegalArgumentException("scatterRows: " + src + " by " + idx + " into " + dst);
-        }
-        if (D == S) throw new IllegalArgumentException("scatterRows must not run in place");
+        OpChecks.scatterRows(src, idx, dst);
         boolean d = D.f64;
         if (!d) {
             MemorySegment ss = S.seg, is = I.seg, ds = D.seg;
@@ -1297,15 +1266,7 @@ public final class Nd4jCpuBackend implements Backend {
             Tensor uDot, Tensor uBreve) {
         CpuTensor U = cpu(u);
         int rows = U.rows(), n = U.cols();
-        for (Tensor t : new Tensor[] {s, ie, v, e, uDot, uBreve}) {
-            if (t.rows() != rows || t.cols() != n || t.dtype() != u.dtype()) throw new IllegalArgumentException("gleNeuronStep: " + t + " for u " + u);
-        }
-        for (Tensor t : new Tensor[] {tauM, tauR}) {
-            if (t.length() != n || t.dtype() != u.dtype()) throw new IllegalArgumentException("gleNeuronStep: time constants " + t + " for u " + u);
-        }
-        if (e == u || e == v || e == s || e == ie || uDot == u || uBreve == u || uDot == uBreve || e == uDot || e == uBreve) {
-            throw new IllegalArgumentException("gleNeuronStep: e, uDot and uBreve must be distinct from each other and from the inputs");
-        }
+        OpChecks.gleNeuronStep(s, ie, tauM, tauR, u, v, e, uDot, uBreve);
         boolean d = U.f64;
         MemorySegment ss = cpu(s).seg, is = cpu(ie).seg, ms = cpu(tauM).seg, rs = cpu(tauR).seg, us = U.seg, vs = cpu(v).seg, es = cpu(e).seg,
                 ds = cpu(uDot).seg, bs = cpu(uBreve).seg;
@@ -1402,13 +1363,9 @@ public final class Nd4jCpuBackend implements Backend {
 
     @Override
     public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, long t) {
-        sameLength(p, g);
-        sameLength(p, m);
-        sameLength(p, v);
-        if (t < 1) throw new IllegalArgumentException("adamStep: step count must be ≥ 1, got " + t);
+        OpChecks.adamStep(p, g, m, v, t);
         CpuTensor P = cpu(p);
         boolean d = P.f64;
-        for (Tensor x : new Tensor[] {g, m, v}) if (x.dtype() != p.dtype()) throw new IllegalArgumentException("adamStep: " + x + " for " + p);
         MemorySegment ps = P.seg, gs = cpu(g).seg, ms = cpu(m).seg, vs = cpu(v).seg;
         double stepSize = lr / (1.0 - Math.pow(beta1, t)), bc2 = Math.sqrt(1.0 - Math.pow(beta2, t));
         long n = P.length();
@@ -1459,7 +1416,7 @@ public final class Nd4jCpuBackend implements Backend {
 
     @Override
     public void clamp(Tensor x, double lo, double hi) {
-        if (!(lo <= hi)) throw new IllegalArgumentException("clamp: lo " + lo + " > hi " + hi);
+        OpChecks.clamp(lo, hi);
         CpuTensor X = cpu(x);
         boolean d = X.f64;
         long n = X.length();

@@ -490,6 +490,7 @@ public class BackendConformanceTest {
         assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h, w, k, be.zeros(d, batch, out), be.zeros(d, batch, out - 1)));
         assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h + 1, w, k, be.zeros(d, batch, out), be.zeros(d, batch, out)));
         assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h, w, k, be.zeros(d, batch + 1, out), be.zeros(d, batch + 1, out)));
+        assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h, w, 0, be.zeros(d, batch, out), be.zeros(d, batch, out)), "k = 0: a clear argument error, not a division by zero");
     }
 
     @ParameterizedTest(name = "{0} {2}")
