@@ -1,13 +1,9 @@
 package io.cortex4j.bench;
 
+import io.cortex4j.cuda.bench.BenchWorkloads;
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
-import io.cortex4j.model.le.LeArchitecture;
-import io.cortex4j.model.le.LeLayerSpec;
 import io.cortex4j.model.le.LeNetwork;
 import io.cortex4j.model.le.LeParams;
-import io.cortex4j.model.le.LeRule;
-import io.cortex4j.model.le.OutputError;
-import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
@@ -21,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import org.bytedeco.openblas.global.openblas;
 
 /**
@@ -88,90 +83,11 @@ public final class LeStepsPerSecond {
     record Result(double median, double min, double max, double cpuMs, double gemmFlops, Profile profile, long steps) {
     }
 
-    /** The network of a workload name: {@code mlp-bp}, {@code mlp-pal}, {@code lenet5-bp}, {@code lenet5-pal}. */
-    static LeParams params(String workload) {
-        String[] s = workload.toLowerCase(Locale.ROOT).split("-");
-        LeRule rule = LeRule.parse(s[1]);
-        LeArchitecture arch;
-        OutputError out;
-        double[] lr;
-        switch (s[0]) {
-            case "mlp" -> {
-                arch = LeArchitecture.mlp(new int[] {784, 256, 256, 10}, Activation.SIGMOID, Activation.SIGMOID, Activation.LINEAR);
-                out = OutputError.RATE;
-                lr = LeParams.fill(3, 1.0);
-            }
-            case "lenet5" -> {
-                arch = lenet5();
-                out = OutputError.MSE;
-                lr = new double[] {1.0, 0.2, 0.2, 0.2, 0.2, 0.1}; // the CIFAR script's default lr_factors
-            }
-            default -> throw new IllegalArgumentException("unknown LE workload '" + workload + "' (mlp-bp, mlp-pal, lenet5-bp, lenet5-pal)");
-        }
-        int n = arch.layers().size();
-        LeParams p = LeParams.defaults(arch, rule, out).withLearningRate(0.125 * 64 / 100 / 0.1, lr);
-        if (rule == LeRule.PAL) {
-            double dt = p.dt();
-            double[] sigma = LeParams.fill(n, 1e-2);
-            sigma[n - 1] = 0.0;
-            p = p.withPal(LeParams.fill(n, 1e-2), LeParams.fill(n, 1e-4), sigma, LeParams.fill(n, 10 * dt), LeParams.fill(n, 10 * dt))
-                    .withLowPass(LeParams.fill(n, 1e4 * dt));
-        }
-        return p;
-    }
-
-    /** CIFAR-10 LeNet5 of the PAL paper: 3×32×32 → conv 20@5×5 → pool 2 → conv 50@5×5 → pool 2 → dense 500 → dense 10 (linear). */
-    static LeArchitecture lenet5() {
-        return new LeArchitecture(3, 32, 32, List.of(
-                new LeLayerSpec.Conv2d(20, 5, 1, 0, Activation.SIGMOID),
-                new LeLayerSpec.MaxPool2d(2),
-                new LeLayerSpec.Conv2d(50, 5, 1, 0, Activation.SIGMOID),
-                new LeLayerSpec.MaxPool2d(2),
-                new LeLayerSpec.Dense(500, Activation.SIGMOID),
-                new LeLayerSpec.Dense(10, Activation.LINEAR)));
-    }
-
-    /**
-     * Floating-point operations of the GEMMs of one learning step of our LeNetwork (2·M·N·K each):
-     * forward, the pipelined backward product of every weight layer but the first, the ΔW outer
-     * product, and with PAL the ΔB product of every weight layer but the first.
-     */
-    static double gemmFlops(LeParams p, int batch) {
-        LeArchitecture arch = p.architecture();
-        List<LeArchitecture.Shape> shapes = arch.outputShapes();
-        double f = 0;
-        for (int i = 0; i < arch.layers().size(); i++) {
-            LeArchitecture.Shape in = i == 0 ? arch.input() : shapes.get(i - 1), out = shapes.get(i);
-            double mnk; // one product's multiply-adds
-            switch (arch.layers().get(i)) {
-                case LeLayerSpec.Dense d -> mnk = (double) batch * in.length() * out.length();
-                case LeLayerSpec.Conv2d c -> {
-                    ConvGeometry g = arch.geometry(i);
-                    mnk = (double) batch * g.positions() * g.patch() * c.filters();
-                }
-                case LeLayerSpec.MaxPool2d m -> mnk = 0;
-            }
-            if (mnk == 0) continue;
-            int products = 2 + (i > 0 ? 1 : 0); // forward + ΔW (+ backward)
-            if (p.rule() == LeRule.PAL && i > 0 && p.feedbackLrFactors()[i] > 0) products++;
-            f += 2 * mnk * products;
-        }
-        return f;
-    }
-
     static Result measure(String workload, int batch, int repeats, double blockSeconds, Backend cpu, boolean profile) {
-        LeParams p = params(workload);
+        LeParams p = BenchWorkloads.leParams(workload);
         Profile prof = profile ? new Profile(cpu) : null;
         Backend be = profile ? prof.proxy() : cpu;
-        try (LeNetwork net = new LeNetwork(p, be, DType.FLOAT32, batch, 1)) {
-            Random r = new Random(7);
-            double[] x = new double[batch * p.architecture().inputLength()];
-            for (int i = 0; i < x.length; i++) x[i] = r.nextDouble();
-            net.input().load(x);
-            int classes = p.architecture().outputLength();
-            double[] y = new double[batch * classes];
-            for (int b = 0; b < batch; b++) y[b * classes + r.nextInt(classes)] = 1.0;
-            net.target().load(y);
+        try (LeNetwork net = BenchWorkloads.leNetwork(p, be, DType.FLOAT32, batch, 1)) {
             // warm up ~2 block lengths, then size a block to ~blockSeconds
             long t0 = System.nanoTime();
             int warm = 0;
@@ -192,7 +108,7 @@ public final class LeStepsPerSecond {
             if (net.backend().hasNonFinite(net.output())) throw new IllegalStateException(workload + ": the output went non-finite");
             double[] sorted = ms.clone();
             Arrays.sort(sorted);
-            return new Result(sorted[repeats / 2], sorted[0], sorted[repeats - 1], cpuMs, gemmFlops(p, batch), prof, (long) block * repeats);
+            return new Result(sorted[repeats / 2], sorted[0], sorted[repeats - 1], cpuMs, BenchWorkloads.leGemmFlops(p, batch), prof, (long) block * repeats);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.cortex4j.bench;
 
+import io.cortex4j.cuda.bench.BenchWorkloads;
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.model.microcircuit.FeedbackRule;
 import io.cortex4j.model.microcircuit.Microcircuit;
@@ -45,7 +46,7 @@ public class StepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        net = Workloads.palNetwork(Workloads.parseLayers(layers), FeedbackRule.parse(rule), new Nd4jCpuBackend(), DType.FLOAT32, batch, 1);
+        net = BenchWorkloads.microcircuit(Workloads.parseLayers(layers), FeedbackRule.parse(rule), new Nd4jCpuBackend(), DType.FLOAT32, batch, 1);
         for (int i = 0; i < 200; i++) net.step();
     }
 

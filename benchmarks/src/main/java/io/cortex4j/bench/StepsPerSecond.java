@@ -1,5 +1,6 @@
 package io.cortex4j.bench;
 
+import io.cortex4j.cuda.bench.BenchWorkloads;
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.model.microcircuit.FeedbackRule;
 import io.cortex4j.model.microcircuit.Microcircuit;
@@ -61,7 +62,7 @@ public final class StepsPerSecond {
     }
 
     static double medianMsPerStep(int[] layers, int batch, int repeats) {
-        try (Microcircuit net = Workloads.palNetwork(layers, FeedbackRule.PAL, new Nd4jCpuBackend(), DType.FLOAT32, batch, 1)) {
+        try (Microcircuit net = BenchWorkloads.microcircuit(layers, FeedbackRule.PAL, new Nd4jCpuBackend(), DType.FLOAT32, batch, 1)) {
             // size a block to ~0.5 s
             long t0 = System.nanoTime();
             int warm = 0;
@@ -83,7 +84,7 @@ public final class StepsPerSecond {
 
     static void memory(long steps) {
         MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
-        try (Microcircuit net = Workloads.palNetwork(new int[] {784, 100, 10}, FeedbackRule.PAL, new Nd4jCpuBackend(), DType.FLOAT32, 1, 1)) {
+        try (Microcircuit net = BenchWorkloads.microcircuit(new int[] {784, 100, 10}, FeedbackRule.PAL, new Nd4jCpuBackend(), DType.FLOAT32, 1, 1)) {
             List<String> rows = new ArrayList<>();
             long chunk = steps / 10;
             for (int c = 0; c <= 10; c++) {

@@ -21,10 +21,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The GPU benchmark's workloads, built exactly as the CPU harnesses build them (the benchmarks
- * module's {@code Workloads.palNetwork} and {@code LeStepsPerSecond.params("lenet5-pal")}, copied
- * here because that module needs ND4J and is not packaged for the GPU host): the PAL dendritic
- * microcircuit with learning on, and the CIFAR-10 LeNet5 LE network with PAL.
+ * The benchmark workloads, one definition for the CPU harnesses (the benchmarks module, which
+ * depends on this one) and the GPU benchmark (packaged without ND4J for the GPU host): the PAL
+ * dendritic microcircuit with learning on, and the layered LE networks (MLP 784-256-256-10 and the
+ * CIFAR-10 LeNet5, BP or PAL), with their inputs and targets.
  */
 public final class BenchWorkloads {
     private BenchWorkloads() {
@@ -45,9 +45,13 @@ public final class BenchWorkloads {
         void close();
     }
 
-    // ------------------------------------------------------------------ microcircuit (Workloads.palParams/palNetwork)
+    // ------------------------------------------------------------------ microcircuit
 
-    static MicrocircuitParams palParams(int[] layers, FeedbackRule rule) {
+    /**
+     * The microcircuit of the reference harness R3 (shared/reference-bench, ref_pal_mc.py): GeNN MNIST
+     * learning rates, σ = 0.01, every layer learning.
+     */
+    public static MicrocircuitParams palParams(int[] layers, FeedbackRule rule) {
         int h = layers.length - 2;
         double[] fw = new double[layers.length - 1];
         Arrays.fill(fw, 0.5);
@@ -60,9 +64,9 @@ public final class BenchWorkloads {
                 new double[] {-0.1, 0.1}, new double[] {-1, 1}, 1.0, true);
     }
 
-    /** PAL microcircuit, learning on, output nudged towards a fixed target, one input held (as Workloads.palNetwork). */
-    public static Microcircuit microcircuit(int[] layers, Backend be, DType dtype, int batch, long seed) {
-        Microcircuit net = new Microcircuit(palParams(layers, FeedbackRule.PAL), be, dtype, batch, seed);
+    /** A microcircuit with the given feedback rule, learning on, output nudged towards a fixed target, one input held. */
+    public static Microcircuit microcircuit(int[] layers, FeedbackRule rule, Backend be, DType dtype, int batch, long seed) {
+        Microcircuit net = new Microcircuit(palParams(layers, rule), be, dtype, batch, seed);
         double[] x = new double[batch * layers[0]];
         for (int i = 0; i < x.length; i++) x[i] = (i * 0.618034) % 1.0;
         net.input().load(x);
@@ -97,7 +101,44 @@ public final class BenchWorkloads {
         };
     }
 
-    // ------------------------------------------------------------------ LeNet5 (LeStepsPerSecond.params/lenet5/measure)
+    // ------------------------------------------------------------------ layered LE networks
+
+    /**
+     * The network of a workload name: {@code mlp-bp}, {@code mlp-pal}, {@code lenet5-bp}, {@code lenet5-pal}
+     * (the MLP with rate output errors; LeNet5 with mse and the CIFAR script's lr factors; PAL with
+     * ref_le_pal.py's settings).
+     */
+    public static LeParams leParams(String workload) {
+        String[] s = workload.toLowerCase(java.util.Locale.ROOT).split("-");
+        if (s.length != 2) throw new IllegalArgumentException("unknown LE workload '" + workload + "' (mlp-bp, mlp-pal, lenet5-bp, lenet5-pal)");
+        LeRule rule = LeRule.parse(s[1]);
+        LeArchitecture arch;
+        OutputError out;
+        double[] lr;
+        switch (s[0]) {
+            case "mlp" -> {
+                arch = LeArchitecture.mlp(new int[] {784, 256, 256, 10}, Activation.SIGMOID, Activation.SIGMOID, Activation.LINEAR);
+                out = OutputError.RATE;
+                lr = LeParams.fill(3, 1.0);
+            }
+            case "lenet5" -> {
+                arch = lenet5();
+                out = OutputError.MSE;
+                lr = new double[] {1.0, 0.2, 0.2, 0.2, 0.2, 0.1}; // the CIFAR script's default lr_factors
+            }
+            default -> throw new IllegalArgumentException("unknown LE workload '" + workload + "' (mlp-bp, mlp-pal, lenet5-bp, lenet5-pal)");
+        }
+        int n = arch.layers().size();
+        LeParams p = LeParams.defaults(arch, rule, out).withLearningRate(0.125 * 64 / 100 / 0.1, lr);
+        if (rule == LeRule.PAL) {
+            double dt = p.dt();
+            double[] sigma = LeParams.fill(n, 1e-2);
+            sigma[n - 1] = 0.0;
+            p = p.withPal(LeParams.fill(n, 1e-2), LeParams.fill(n, 1e-4), sigma, LeParams.fill(n, 10 * dt), LeParams.fill(n, 10 * dt))
+                    .withLowPass(LeParams.fill(n, 1e4 * dt));
+        }
+        return p;
+    }
 
     /** CIFAR-10 LeNet5 of the PAL paper: 3×32×32 → conv 20@5×5 → pool 2 → conv 50@5×5 → pool 2 → dense 500 → dense 10 (linear). */
     public static LeArchitecture lenet5() {
@@ -110,20 +151,12 @@ public final class BenchWorkloads {
                 new LeLayerSpec.Dense(10, Activation.LINEAR)));
     }
 
-    /** LeNet5 with PAL as LeStepsPerSecond's "lenet5-pal": mse output error, the CIFAR script's lr factors, ref_le_pal.py's PAL settings. */
+    /** LeNet5 with PAL: {@code leParams("lenet5-pal")}. */
     public static LeParams lenet5Pal() {
-        LeArchitecture arch = lenet5();
-        int n = arch.layers().size();
-        double[] lr = {1.0, 0.2, 0.2, 0.2, 0.2, 0.1};
-        LeParams p = LeParams.defaults(arch, LeRule.PAL, OutputError.MSE).withLearningRate(0.125 * 64 / 100 / 0.1, lr);
-        double dt = p.dt();
-        double[] sigma = LeParams.fill(n, 1e-2);
-        sigma[n - 1] = 0.0;
-        return p.withPal(LeParams.fill(n, 1e-2), LeParams.fill(n, 1e-4), sigma, LeParams.fill(n, 10 * dt), LeParams.fill(n, 10 * dt))
-                .withLowPass(LeParams.fill(n, 1e4 * dt));
+        return leParams("lenet5-pal");
     }
 
-    /** The network with random inputs in [0, 1) and one-hot targets (Random(7)), as LeStepsPerSecond.measure. */
+    /** The network with random inputs in [0, 1) and one-hot targets (Random(7)). */
     public static LeNetwork leNetwork(LeParams p, Backend be, DType dtype, int batch, long seed) {
         LeNetwork net = new LeNetwork(p, be, dtype, batch, seed);
         Random r = new Random(7);
@@ -162,7 +195,7 @@ public final class BenchWorkloads {
     }
 
     /**
-     * GEMM FLOPs of one learning step of a LeNetwork (LeStepsPerSecond.gemmFlops): per weight layer
+     * GEMM FLOPs of one learning step of a LeNetwork: per weight layer
      * one product of m·n·k multiply-adds (dense: batch·in·out; conv: batch·positions·patch·filters)
      * for the forward pass and one for ΔW, plus one for the pipelined backward error of every
      * weight layer but the first, plus with PAL one for ΔB of every weight layer but the first
@@ -197,7 +230,7 @@ public final class BenchWorkloads {
     /** The cost of the microcircuit's step, counted on a {@link CostBackend} (2 steps averaged: the step swaps buffers with period 2). */
     public static StepCost microcircuitCost(int[] layers, DType dtype, int batch) {
         CostBackend c = new CostBackend();
-        Microcircuit m = microcircuit(layers, c, dtype, batch, 1);
+        Microcircuit m = microcircuit(layers, FeedbackRule.PAL, c, dtype, batch, 1);
         m.step();
         c.reset();
         m.step();

@@ -6,6 +6,7 @@ import io.cortex4j.cuda.CudaBackendProvider;
 import io.cortex4j.cuda.CudaDriver;
 import io.cortex4j.cuda.CudaInfo;
 import io.cortex4j.cuda.CudaLibraries;
+import io.cortex4j.model.microcircuit.FeedbackRule;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
 import java.io.IOException;
@@ -169,7 +170,7 @@ public final class GpuBench {
             int[] layers = {784, 100, 10};
             Map<String, Object> mc = section("microcircuit_784-100-10_pal_b1");
             try {
-                benchModel(mc, be, () -> BenchWorkloads.adapt(BenchWorkloads.microcircuit(layers, be, DType.FLOAT32, 1, 1)), 2, 200, 1);
+                benchModel(mc, be, () -> BenchWorkloads.adapt(BenchWorkloads.microcircuit(layers, FeedbackRule.PAL, be, DType.FLOAT32, 1, 1)), 2, 200, 1);
             } catch (RuntimeException | Error e) {
                 mc.put("error", e.toString());
                 fail("microcircuit", e);
