@@ -20,6 +20,8 @@ public final class Presenter {
     private final List<Probe> probes = new ArrayList<>();
     private Runnable beforeStep = () -> {
     };
+    /** One Euler step (with its hook), and one that also adds ŭ_N to the readout: each runs as a recurring op stretch ({@link Backend#runRepeated}). */
+    private final Runnable step, stepAndRead;
 
     /**
      * @param stepsPerSample Euler steps per presented batch (T_pres/dt)
@@ -31,6 +33,15 @@ public final class Presenter {
         this.stepsPerSample = stepsPerSample;
         this.readoutFrom = Math.min(stepsPerSample - 1, (int) Math.floor(skipFraction * stepsPerSample));
         this.readout = net.backend().zeros(net.dtype(), net.batch(), net.params().layers()[net.depth()]);
+        this.step = () -> {
+            beforeStep.run();
+            net.step();
+        };
+        this.stepAndRead = () -> {
+            beforeStep.run();
+            net.step();
+            net.backend().axpby(1.0, net.prospectivePotential(net.depth()), 1.0, readout);
+        };
     }
 
     public void addProbe(Probe p) {
@@ -57,12 +68,11 @@ public final class Presenter {
 
     /** Runs {@code steps} Euler steps with whatever input/target is set, calling the probes. */
     public void run(long steps) {
-        for (long i = 0; i < steps; i++) stepOnce();
+        for (long i = 0; i < steps; i++) stepOnce(step);
     }
 
-    private void stepOnce() {
-        beforeStep.run();
-        net.step();
+    private void stepOnce(Runnable ops) {
+        net.backend().runRepeated(ops);
         for (Probe p : probes) p.afterStep(net, net.stepCount());
     }
 
@@ -73,11 +83,7 @@ public final class Presenter {
     public double[] present() {
         Backend be = net.backend();
         be.fill(readout, 0.0);
-        int N = net.depth();
-        for (int s = 0; s < stepsPerSample; s++) {
-            stepOnce();
-            if (s >= readoutFrom) be.axpby(1.0, net.prospectivePotential(N), 1.0, readout);
-        }
+        for (int s = 0; s < stepsPerSample; s++) stepOnce(s >= readoutFrom ? stepAndRead : step);
         double[] out = readout.toHost();
         double k = 1.0 / (stepsPerSample - readoutFrom);
         for (int i = 0; i < out.length; i++) out[i] *= k;

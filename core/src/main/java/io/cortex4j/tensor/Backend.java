@@ -183,6 +183,18 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Runs {@code ops}, a stretch of this backend's ops that recurs (an Euler step, a training step),
+     * with exactly the results of running it directly. A backend may use the recurrence: the CUDA
+     * backend records the stretch's device work and replays it as one CUDA graph, captured the first
+     * time its op sequence appears and re-run afterwards with that run's scalars and buffers (a new RNG
+     * step, Adam's step count, swapped double buffers). Host reads inside {@code ops} are allowed; they
+     * split the stretch. Nested calls run inline. The default just runs {@code ops}.
+     */
+    default void runRepeated(Runnable ops) {
+        ops.run();
+    }
+
+    /**
      * True if a and b hold bit for bit the same elements (same dtype and length, and every element's
      * bits equal, so NaNs compare by payload and −0 differs from +0).
      */

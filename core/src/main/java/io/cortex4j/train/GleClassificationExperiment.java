@@ -199,11 +199,13 @@ public final class GleClassificationExperiment implements AutoCloseable {
         for (int b = 0; b < batch; b++) onehot[b * classes + labels[order[from + b]]] = 1.0;
         backend.copyFromHost(onehot, net.target());
         double loss = 0;
+        Tensor[] o = new Tensor[1];
+        Runnable step = () -> o[0] = net.step();
         for (int s = 0; s < steps; s++) {
             for (int b = 0; b < batch; b++) in[b] = seqs[order[from + b]][s];
             backend.copyFromHost(in, net.input());
-            Tensor o = net.step();
-            backend.copyToHost(o, out);
+            backend.runRepeated(step);
+            backend.copyToHost(o[0], out);
             for (int b = 0; b < batch; b++) {
                 int at = b * classes, y = labels[order[from + b]];
                 double max = Double.NEGATIVE_INFINITY;

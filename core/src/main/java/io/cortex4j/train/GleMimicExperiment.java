@@ -141,14 +141,19 @@ public final class GleMimicExperiment implements AutoCloseable {
         double[] in = new double[batch], y = new double[batch * nOut], o = new double[batch * nOut];
         double lossSum = 0;
         long lossN = 0;
+        Tensor[] stepped = new Tensor[2];
+        Runnable step = () -> {
+            stepped[0] = teacher.step();
+            backend.copy(stepped[0], student.target());
+            stepped[1] = student.step();
+        };
         for (long k = 0; k < total; k++) {
             x.fill(k, in);
             backend.copyFromHost(in, teacher.input());
             backend.copyFromHost(in, student.input());
-            Tensor target = teacher.step();
-            backend.copy(target, student.target());
             student.setLearning(k >= settle);
-            Tensor out = student.step();
+            backend.runRepeated(step);
+            Tensor target = stepped[0], out = stepped[1];
             backend.copyToHost(target, y);
             backend.copyToHost(out, o);
             double l = 0;

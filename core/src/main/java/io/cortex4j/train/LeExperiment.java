@@ -206,7 +206,8 @@ public final class LeExperiment implements AutoCloseable {
             }
             net.startBatch();
         }
-        for (int i = 0; i < steps; i++) net.step();
+        Runnable step = net::step;
+        for (int i = 0; i < steps; i++) net.backend().runRepeated(step);
         return net.output().toHost();
     }
 

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,8 +34,11 @@ import java.util.Set;
  * work is queued; host transfers, the ops that return a host value ({@link #sum}, {@link #dot},
  * {@link #maxAbs}, {@link #hasNonFinite}, {@link #sameContent}) and {@link #synchronize} wait for it.
  *
- * <p>A repeated op sequence (an Euler step) can be recorded once with {@link #capture} and replayed
- * as a CUDA graph, which costs one launch instead of one per op.
+ * <p>{@link #runRepeated} records a recurring stretch of ops (an Euler step) instead of queuing it,
+ * and runs it as one CUDA graph: captured the first time its op sequence appears, and afterwards
+ * launched again with the kernel arguments of the new run patched into the graph's nodes (the RNG
+ * step, Adam's bias corrections, swapped double buffers), so replays compute exactly what the ops
+ * run one by one would.
  *
  * <p>Not thread-safe: use a backend from one thread at a time (any thread; the context is made
  * current where needed). {@link #gatherRows}/{@link #scatterRows} check their indices on the device;
@@ -106,7 +110,15 @@ public final class CudaBackend implements Backend {
     private long colScratch;
     private long colScratchBytes;
     private boolean indexOpsPending;
+    /** The recording that stream work goes to instead of the stream, while {@link #runRepeated} runs (else null). */
+    private OpRecording recording;
+    private final OpRecording recordBuffer = new OpRecording();
+    /** A graph is being captured from a recording (no model code runs then). */
     private boolean capturing;
+    /** Graphs of the op sequences seen, least recently used first. */
+    private final LinkedHashMap<GraphKey, CachedGraph> graphs = new LinkedHashMap<>(16, 0.75f, true);
+    private final MemorySegment nodeParams;
+    private long graphsBuilt, graphLaunches, nodesUpdated, eagerFlushes;
     private boolean closed;
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -203,6 +215,7 @@ public final class CudaBackend implements Backend {
         for (int i = 0; i < MAX_ARGS; i++) argPointers.setAtIndex(ADDRESS, i, argValues.asSlice(8L * i, 8));
         gemmScalars = arena.allocate(16, 8);
         hostScalar = arena.allocate(16, 8);
+        nodeParams = arena.allocate(128, 8);
 
         scratch = drv.malloc(8L * MAX_PARTIALS + 64);
         partials = scratch;
@@ -234,8 +247,36 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    private void notCapturing(String op) {
-        if (capturing) throw new IllegalStateException(op + " cannot run while a CUDA graph is being captured (it needs the host)");
+    /** Queues what {@link #runRepeated} has recorded so far: the host is about to wait on the stream or touch memory. */
+    private void hostPoint() {
+        if (recording != null) flush();
+    }
+
+    private void toHostAsync(MemorySegment dst, long src, long bytes) {
+        hostPoint();
+        drv.copyToHostAsync(dst, src, bytes, stream);
+    }
+
+    private void toDeviceAsync(long dst, MemorySegment src, long bytes) {
+        hostPoint();
+        drv.copyToDeviceAsync(dst, src, bytes, stream);
+    }
+
+    private void sync() {
+        hostPoint();
+        drv.synchronize(stream);
+    }
+
+    // stream work: queued, or recorded while runRepeated runs
+
+    private void memset32(long dst, int value, long count) {
+        if (recording != null) recording.memset32(dst, value, count);
+        else drv.fill32(dst, value, count, stream);
+    }
+
+    private void copyOnDevice(long dst, long src, long bytes) {
+        if (recording != null) recording.copy(dst, src, bytes);
+        else drv.copyOnDevice(dst, src, bytes, stream);
     }
 
     private CudaTensor cuda(Tensor t) {
@@ -266,7 +307,7 @@ public final class CudaBackend implements Backend {
     }
 
     private CudaBackend i32(int v) {
-        argValues.set(JAVA_INT, 8L * argCount++, v);
+        argValues.set(JAVA_LONG, 8L * argCount++, v & 0xffffffffL); // the high half zero: a recording compares whole slots
         return this;
     }
 
@@ -282,9 +323,12 @@ public final class CudaBackend implements Backend {
 
     /** Launches f with the arguments set since the last launch on grid × BLOCK threads. */
     private void launchGrid(MemorySegment f, long grid, int block) {
+        int count = argCount;
         argCount = 0;
         if (grid <= 0) return;
-        drv.launch(f, (int) Math.min(grid, MAX_GRID), block, 0, stream, argPointers);
+        int g = (int) Math.min(grid, MAX_GRID);
+        if (recording != null) recording.kernel(f.address(), g, block, argValues, count);
+        else drv.launch(f, g, block, 0, stream, argPointers);
     }
 
     /** [E]: one thread per item, grid-stride. */
@@ -307,7 +351,7 @@ public final class CudaBackend implements Backend {
 
     /** Waits for the stream, then throws if a gather/scatter met an index out of range since the last check. */
     private void syncAndCheck() {
-        drv.synchronize(stream);
+        sync();
         if (indexOpsPending) {
             indexOpsPending = false;
             drv.copyToHostAsync(hostScalar, indexFlag, 4, stream);
@@ -321,13 +365,13 @@ public final class CudaBackend implements Backend {
     }
 
     private double readResult() {
-        drv.copyToHostAsync(hostScalar, result, 8, stream);
+        toHostAsync(hostScalar, result, 8);
         syncAndCheck();
         return hostScalar.get(JAVA_DOUBLE, 0);
     }
 
     private int readFlag() {
-        drv.copyToHostAsync(hostScalar, flag, 4, stream);
+        toHostAsync(hostScalar, flag, 4);
         syncAndCheck();
         return hostScalar.get(JAVA_INT, 0);
     }
@@ -335,9 +379,8 @@ public final class CudaBackend implements Backend {
     /** Device scratch for the column-sum partials, grown outside captures only. */
     private long colScratch(long bytes) {
         if (colScratchBytes < bytes) {
-            if (capturing) throw new IllegalStateException("columnSums needs a larger scratch buffer: run the step once before capturing it");
             if (colScratch != 0) {
-                drv.synchronize(stream);
+                sync(); // recorded ops may use the old buffer: queue them and let them finish
                 drv.free(colScratch);
             }
             colScratch = drv.malloc(bytes);
@@ -353,7 +396,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         enter();
-        if (capturing) throw new IllegalStateException("cannot free " + t + " while a CUDA graph is being captured");
+        hostPoint(); // recorded ops may use it
         long p = t.release();
         live.remove(t);
         if (p != 0) drv.free(p);
@@ -386,7 +429,6 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor zeros(DType dtype, int... shape) {
         enter();
-        notCapturing("zeros");
         long n = 1;
         for (int s : shape) n *= Math.max(0, s);
         long bytes = n * dtype.bytes();
@@ -398,7 +440,7 @@ public final class CudaBackend implements Backend {
             if (p != 0) drv.free(p);
             throw e;
         }
-        if (bytes > 0) drv.fill32(p, 0, bytes / 4, stream);
+        if (bytes > 0) memset32(p, 0, bytes / 4);
         live.add(t);
         return t;
     }
@@ -408,14 +450,13 @@ public final class CudaBackend implements Backend {
         CudaTensor t = cuda(src);
         OpChecks.hostArray(dst.length, src);
         enter();
-        notCapturing("copyToHost");
         int n = dst.length;
         if (n == 0) {
             syncAndCheck();
             return;
         }
         MemorySegment buf = staging(t.bytes());
-        drv.copyToHostAsync(buf, t.pointer(), t.bytes(), stream);
+        toHostAsync(buf, t.pointer(), t.bytes());
         syncAndCheck();
         if (t.f64) MemorySegment.copy(buf, JAVA_DOUBLE, 0, dst, 0, n);
         else for (int i = 0; i < n; i++) dst[i] = buf.getAtIndex(JAVA_FLOAT, i);
@@ -426,13 +467,12 @@ public final class CudaBackend implements Backend {
         CudaTensor t = cuda(dst);
         OpChecks.hostArray(src.length, dst);
         enter();
-        notCapturing("copyFromHost");
         int n = src.length;
         if (n == 0) return;
         MemorySegment buf = staging(t.bytes());
         if (t.f64) MemorySegment.copy(src, 0, buf, JAVA_DOUBLE, 0, n);
         else for (int i = 0; i < n; i++) buf.setAtIndex(JAVA_FLOAT, i, (float) src[i]);
-        drv.copyToDeviceAsync(t.pointer(), buf, t.bytes(), stream);
+        toDeviceAsync(t.pointer(), buf, t.bytes());
         drv.synchronize(stream);
     }
 
@@ -442,12 +482,11 @@ public final class CudaBackend implements Backend {
         int n = Math.toIntExact(t.length());
         Objects.checkFromIndexSize(srcOffset, n, src.length);
         enter();
-        notCapturing("copyFromHost");
         if (n == 0) return;
         MemorySegment buf = staging(t.bytes());
         if (t.f64) for (int i = 0; i < n; i++) buf.setAtIndex(JAVA_DOUBLE, i, src[srcOffset + i]);
         else MemorySegment.copy(src, srcOffset, buf, JAVA_FLOAT, 0, n);
-        drv.copyToDeviceAsync(t.pointer(), buf, t.bytes(), stream);
+        toDeviceAsync(t.pointer(), buf, t.bytes());
         drv.synchronize(stream);
     }
 
@@ -456,7 +495,7 @@ public final class CudaBackend implements Backend {
         sameLength(src, dst);
         CudaTensor s = cuda(src), t = cuda(dst);
         enter();
-        if (s != t && s.bytes() > 0) drv.copyOnDevice(t.pointer(), s.pointer(), s.bytes(), stream);
+        if (s != t && s.bytes() > 0) copyOnDevice(t.pointer(), s.pointer(), s.bytes());
     }
 
     @Override
@@ -465,7 +504,7 @@ public final class CudaBackend implements Backend {
         enter();
         if (x.bytes() == 0) return;
         if (value == 0.0) {
-            drv.fill32(x.pointer(), 0, x.bytes() / 4, stream);
+            memset32(x.pointer(), 0, x.bytes() / 4);
             return;
         }
         ptr(x).i64(x.length()).f64(value).launchE(kFill[d(x)], x.length());
@@ -484,8 +523,9 @@ public final class CudaBackend implements Backend {
 
     private void gemmUnchecked(boolean transA, boolean transB, int m, int n, int k, double alpha, CudaTensor A, CudaTensor B, double beta, CudaTensor C) {
         if (m == 0 || n == 0) return;
-        blas.gemmRowMajor(blasHandle, C.f64, transA, transB, m, n, k, alpha, A.pointer(), Math.max(1, A.cols()), B.pointer(), Math.max(1, B.cols()), beta,
-                C.pointer(), gemmScalars);
+        int lda = Math.max(1, A.cols()), ldb = Math.max(1, B.cols());
+        if (recording != null) recording.gemm(C.f64, transA, transB, m, n, k, alpha, A.pointer(), lda, B.pointer(), ldb, beta, C.pointer());
+        else blas.gemmRowMajor(blasHandle, C.f64, transA, transB, m, n, k, alpha, A.pointer(), lda, B.pointer(), ldb, beta, C.pointer(), gemmScalars);
     }
 
     private void blockTransposeLaunch(CudaTensor s, CudaTensor t, long blocks, int p, int q, double alpha) {
@@ -767,8 +807,7 @@ public final class CudaBackend implements Backend {
         if (A.dtype() != B.dtype() || A.length() != B.length()) return false;
         if (A == B) return true;
         enter();
-        notCapturing("sameContent");
-        drv.fill32(flag, 0, 1, stream);
+        memset32(flag, 0, 1);
         ptr(A).ptr(B).i64(A.length()).ptr(flag).launchE(kSameContent[d(A)], A.length());
         return readFlag() == 0;
     }
@@ -777,7 +816,6 @@ public final class CudaBackend implements Backend {
     public double sum(Tensor x) {
         CudaTensor X = cuda(x);
         enter();
-        notCapturing("sum");
         long n = X.length();
         if (n == 0) {
             syncAndCheck();
@@ -794,7 +832,6 @@ public final class CudaBackend implements Backend {
         sameLength(x, y);
         CudaTensor X = cuda(x), Y = cuda(y);
         enter();
-        notCapturing("dot");
         long n = X.length();
         if (n == 0) {
             syncAndCheck();
@@ -810,7 +847,6 @@ public final class CudaBackend implements Backend {
     public double maxAbs(Tensor x) {
         CudaTensor X = cuda(x);
         enter();
-        notCapturing("maxAbs");
         long n = X.length();
         if (n == 0) {
             syncAndCheck();
@@ -826,8 +862,7 @@ public final class CudaBackend implements Backend {
     public boolean hasNonFinite(Tensor x) {
         CudaTensor X = cuda(x);
         enter();
-        notCapturing("hasNonFinite");
-        drv.fill32(flag, 0, 1, stream);
+        memset32(flag, 0, 1);
         ptr(X).i64(X.length()).ptr(flag).launchE(kHasNonFinite[d(X)], X.length());
         return readFlag() != 0;
     }
@@ -835,73 +870,211 @@ public final class CudaBackend implements Backend {
     @Override
     public void synchronize() {
         enter();
-        notCapturing("synchronize");
         syncAndCheck();
     }
 
     // ------------------------------------------------------------------------------------ CUDA graphs
 
+    /** Recordings with fewer ops are queued op by op: a graph would not pay for itself. */
+    private static final int MIN_GRAPH_OPS = 2;
+    /** Graphs kept (least recently used dropped first). */
+    private static final int MAX_GRAPHS = 64;
+
     /**
-     * Records the ops that {@code step} issues on this backend as a CUDA graph, without running them,
-     * and returns it ready to {@link Graph#replay() replay}. Everything is frozen at capture: the
-     * tensors' device pointers and every scalar argument (alphas, time constants, Adam's bias
-     * corrections, the RNG seed, stream and step). So capture only a step whose arguments do not change
-     * between replays (a step that needs a new RNG step or Adam count each time cannot be replayed as
-     * is), keep every tensor it uses open while the graph lives, and run the step once eagerly before
-     * capturing it (scratch buffers are sized then). Inside {@code step} no host transfer, allocation,
-     * freeing, reduction that returns a host value, or {@link #synchronize} is allowed: they throw an
-     * {@link IllegalStateException}.
+     * Records the device work that {@code ops} issues and runs it as a CUDA graph (see the class
+     * comment): the first time an op sequence appears its graph is captured, later runs of the same
+     * sequence patch the kernel nodes whose arguments changed and launch it. GEMMs, device copies and
+     * fills must match exactly (their pointers and scalars are part of the sequence); a sequence that
+     * differs in them is another graph. A host read, host transfer, {@link #synchronize}, or freeing a
+     * tensor inside {@code ops} first queues what was recorded, so everything computes as it would
+     * op by op. Where the driver cannot update graph nodes (before CUDA 12.0) the ops are queued one
+     * by one.
      */
-    public Graph capture(Runnable step) {
+    @Override
+    public void runRepeated(Runnable ops) {
         enter();
-        if (capturing) throw new IllegalStateException("a capture is already under way");
-        syncAndCheck();
+        if (recording != null) {
+            ops.run();
+            return;
+        }
+        recording = recordBuffer;
+        recordBuffer.clear();
+        RuntimeException failure = null;
+        try {
+            ops.run();
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            try {
+                flush(); // what ran before a failure still happens, as it would op by op
+            } catch (RuntimeException e) {
+                if (failure == null) throw e;
+                failure.addSuppressed(e);
+            } finally {
+                recording = null;
+            }
+        }
+    }
+
+    /** Queues the recording (as a graph where it pays) and keeps recording into an empty one. */
+    private void flush() {
+        OpRecording r = recording;
+        if (r == null || r.isEmpty()) return;
+        recording = null;
+        try {
+            if (r.ops() < MIN_GRAPH_OPS || !drv.canUpdateGraphs()) {
+                eagerFlushes++;
+                issue(r, null);
+                return;
+            }
+            CachedGraph g = graphs.get(new GraphKey(r));
+            if (g == null) {
+                g = build(r);
+                graphs.put(new GraphKey(g.ops), g);
+                graphsBuilt++;
+                if (graphs.size() > MAX_GRAPHS) {
+                    var eldest = graphs.entrySet().iterator();
+                    CachedGraph old = eldest.next().getValue();
+                    eldest.remove();
+                    drv.synchronize(stream);
+                    old.destroy();
+                }
+            } else {
+                for (int k : g.ops.changedKernels(r)) {
+                    g.ops.kernelArgs(k, argValues);
+                    drv.setKernelNodeParams(g.exec, g.nodes[k], MemorySegment.ofAddress(g.functions[k]), g.grids[k], g.blocks[k], 0, argPointers, nodeParams);
+                    nodesUpdated++;
+                }
+            }
+            drv.launchGraph(g.exec, stream);
+            graphLaunches++;
+        } finally {
+            r.clear();
+            recording = r;
+        }
+    }
+
+    /** Queues the recorded ops on the stream; with {@code into}, also notes each kernel's graph node there (the stream is capturing). */
+    private void issue(OpRecording r, CachedGraph into) {
+        r.replay(new OpRecording.Visitor() {
+            @Override
+            public void kernel(int index, long function, int grid, int block) {
+                r.kernelArgs(index, argValues);
+                MemorySegment f = MemorySegment.ofAddress(function);
+                drv.launch(f, grid, block, 0, stream, argPointers);
+                if (into != null) {
+                    into.nodes[index] = drv.lastCapturedNode(stream);
+                    into.functions[index] = function;
+                    into.grids[index] = grid;
+                    into.blocks[index] = block;
+                }
+            }
+
+            @Override
+            public void gemm(boolean f64, boolean transA, boolean transB, int m, int n, int k, double alpha, long a, int lda, long b, int ldb, double beta, long c) {
+                blas.gemmRowMajor(blasHandle, f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, gemmScalars);
+            }
+
+            @Override
+            public void memset32(long dst, int value, long count) {
+                drv.fill32(dst, value, count, stream);
+            }
+
+            @Override
+            public void copy(long dst, long src, long bytes) {
+                drv.copyOnDevice(dst, src, bytes, stream);
+            }
+        });
+    }
+
+    /** Captures the recorded ops into a graph and instantiates it. */
+    private CachedGraph build(OpRecording r) {
+        CachedGraph g = new CachedGraph(r.copy());
         drv.beginCapture(stream);
         capturing = true;
-        MemorySegment exec;
         try {
-            step.run();
+            issue(r, g);
         } catch (RuntimeException | Error e) {
-            capturing = false;
-            argCount = 0;
             drv.abortCapture(stream);
             throw e;
-        }
-        try {
-            exec = drv.endCaptureAndInstantiate(stream);
         } finally {
             capturing = false;
         }
-        return new Graph(exec);
+        g.graph = drv.endCapture(stream);
+        try {
+            g.exec = drv.instantiate(g.graph);
+        } catch (RuntimeException e) {
+            drv.destroyGraphTemplate(g.graph);
+            throw e;
+        }
+        return g;
     }
 
-    /** A captured op sequence of this backend; {@link #replay()} queues it on the backend's stream. */
-    public final class Graph implements AutoCloseable {
-        private MemorySegment exec;
+    /** An op sequence's structure, as a graph-cache key. */
+    private static final class GraphKey {
+        private final OpRecording ops;
+        private final int hash;
 
-        private Graph(MemorySegment exec) {
-            this.exec = exec;
-        }
-
-        /** Queues one run of the captured ops (returns at once; host reads and {@link CudaBackend#synchronize()} wait for it). */
-        public void replay() {
-            if (exec == null) throw new IllegalStateException("the graph is closed");
-            enter();
-            notCapturing("replay");
-            drv.launchGraph(exec, stream);
+        GraphKey(OpRecording ops) {
+            this.ops = ops;
+            this.hash = ops.structureHash();
         }
 
         @Override
-        public void close() {
-            if (exec == null || closed) {
-                exec = null;
-                return;
-            }
-            enter();
-            drv.synchronize(stream);
-            drv.destroyGraph(exec);
-            exec = null;
+        public boolean equals(Object o) {
+            return o instanceof GraphKey k && k.hash == hash && k.ops.structureEquals(ops);
         }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** A captured op sequence: its executable graph, the graph it came from (node handles live there), and the arguments it holds now. */
+    private final class CachedGraph {
+        final OpRecording ops;
+        final MemorySegment[] nodes;
+        final long[] functions;
+        final int[] grids, blocks;
+        MemorySegment graph, exec;
+
+        CachedGraph(OpRecording ops) {
+            this.ops = ops;
+            int k = ops.kernels();
+            nodes = new MemorySegment[k];
+            functions = new long[k];
+            grids = new int[k];
+            blocks = new int[k];
+        }
+
+        void destroy() {
+            if (exec != null) drv.destroyGraph(exec);
+            if (graph != null) drv.destroyGraphTemplate(graph);
+            exec = graph = null;
+        }
+    }
+
+    /**
+     * Counts of {@link #runRepeated}'s work since the backend was made: graphs captured, graph
+     * launches, kernel nodes re-parameterised, recordings queued op by op, and graphs held now.
+     */
+    public record GraphStats(long graphsBuilt, long graphLaunches, long nodesUpdated, long eagerFlushes, int graphsHeld) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d graphs built, %d launches, %d kernel nodes updated, %d recordings queued op by op, %d graphs held", graphsBuilt,
+                    graphLaunches, nodesUpdated, eagerFlushes, graphsHeld);
+        }
+    }
+
+    public GraphStats graphStats() {
+        return new GraphStats(graphsBuilt, graphLaunches, nodesUpdated, eagerFlushes, graphs.size());
+    }
+
+    /** Whether {@link #runRepeated} uses CUDA graphs on this driver (else it queues op by op). */
+    public boolean usesGraphs() {
+        return drv.canUpdateGraphs();
     }
 
     // ------------------------------------------------------------------------------------ close
@@ -912,9 +1085,18 @@ public final class CudaBackend implements Backend {
         if (closed) return;
         enter();
         try {
-            drv.synchronize(stream);
+            sync();
         } finally {
+            recording = null;
             closed = true;
+            for (CachedGraph g : graphs.values()) {
+                try {
+                    g.destroy();
+                } catch (RuntimeException e) {
+                    // the device goes with the context below
+                }
+            }
+            graphs.clear();
             for (CudaTensor t : live) {
                 long p = t.release();
                 if (p != 0) drv.free(p);

@@ -31,6 +31,9 @@ public final class CudaDriver {
             ctxSetCurrent, ctxSynchronize, memAlloc, memFree, htod, dtoh, dtod, htodAsync, dtohAsync, memsetD32, moduleLoadData, moduleUnload,
             moduleGetFunction, launch, streamCreate, streamDestroy, streamSynchronize, eventCreate, eventDestroy, eventRecord, eventSynchronize,
             eventElapsed, beginCapture, endCapture, graphInstantiate, graphLaunch, graphExecDestroy, graphDestroy, errorName, errorString;
+    /** For re-parameterised graph replays; null where the driver lacks them (then graphs are not used, see {@link #canUpdateGraphs}). */
+    private final MethodHandle captureInfo, execKernelNodeSetParams;
+    private final boolean captureInfoV3;
 
     public CudaDriver(Path library) {
         lib = new NativeLibrary(library);
@@ -73,6 +76,13 @@ public final class CudaDriver {
         graphLaunch = lib.function("cuGraphLaunch", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         graphExecDestroy = lib.function("cuGraphExecDestroy", i_a);
         graphDestroy = lib.function("cuGraphDestroy", i_a);
+        captureInfoV3 = lib.has("cuStreamGetCaptureInfo_v3");
+        captureInfo = captureInfoV3
+                ? lib.function("cuStreamGetCaptureInfo_v3", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS))
+                : lib.has("cuStreamGetCaptureInfo_v2") ? lib.function("cuStreamGetCaptureInfo_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS)) : null;
+        // CUDA_KERNEL_NODE_PARAMS_v2 begins with the v1 layout, so the unversioned entry point (v1) reads it correctly too
+        String setParams = lib.has("cuGraphExecKernelNodeSetParams_v2") ? "cuGraphExecKernelNodeSetParams_v2" : "cuGraphExecKernelNodeSetParams";
+        execKernelNodeSetParams = lib.has(setParams) ? lib.function(setParams, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)) : null;
         errorName = lib.function("cuGetErrorName", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
         errorString = lib.function("cuGetErrorString", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     }
@@ -244,14 +254,61 @@ public final class CudaDriver {
         call("cuStreamBeginCapture", () -> (int) beginCapture.invokeExact(stream, CAPTURE_MODE_THREAD_LOCAL));
     }
 
-    /** Ends a capture and instantiates the graph; returns the executable graph (the graph itself is destroyed). */
-    public MemorySegment endCaptureAndInstantiate(MemorySegment stream) {
-        MemorySegment graph = outAddress("cuStreamEndCapture", p -> (int) endCapture.invokeExact(stream, p));
-        try {
-            return outAddress("cuGraphInstantiate", p -> (int) graphInstantiate.invokeExact(p, graph, 0L));
-        } finally {
-            call("cuGraphDestroy", () -> (int) graphDestroy.invokeExact(graph));
+    /** Ends a capture and returns the captured graph (a template: {@link #instantiate} it, {@link #destroyGraphTemplate} it when done). */
+    public MemorySegment endCapture(MemorySegment stream) {
+        return outAddress("cuStreamEndCapture", p -> (int) endCapture.invokeExact(stream, p));
+    }
+
+    /** An executable graph of {@code graph}. */
+    public MemorySegment instantiate(MemorySegment graph) {
+        return outAddress("cuGraphInstantiate", p -> (int) graphInstantiate.invokeExact(p, graph, 0L));
+    }
+
+    public void destroyGraphTemplate(MemorySegment graph) {
+        call("cuGraphDestroy", () -> (int) graphDestroy.invokeExact(graph));
+    }
+
+    /** Whether this driver can name captured nodes and change an instantiated kernel node's arguments (CUDA 12.0+). */
+    public boolean canUpdateGraphs() {
+        return captureInfo != null && execKernelNodeSetParams != null;
+    }
+
+    /**
+     * The node that the last op queued on a capturing {@code stream} became: the stream's one current
+     * dependency (the stream is used linearly). Throws where the capture has no single last node.
+     */
+    public MemorySegment lastCapturedNode(MemorySegment stream) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment status = a.allocate(JAVA_INT), deps = a.allocate(ADDRESS), count = a.allocate(JAVA_LONG);
+            MemorySegment none = MemorySegment.NULL;
+            if (captureInfoV3) call("cuStreamGetCaptureInfo", () -> (int) captureInfo.invokeExact(stream, status, none, none, deps, none, count));
+            else call("cuStreamGetCaptureInfo", () -> (int) captureInfo.invokeExact(stream, status, none, none, deps, count));
+            if (status.get(JAVA_INT, 0) != 1 /* CU_STREAM_CAPTURE_STATUS_ACTIVE */) throw new CudaException("cuStreamGetCaptureInfo: the stream is not capturing");
+            long n = count.get(JAVA_LONG, 0);
+            if (n != 1) throw new CudaException("cuStreamGetCaptureInfo: expected one last node on the capturing stream, found " + n);
+            return deps.get(ADDRESS, 0).reinterpret(8).get(ADDRESS, 0);
         }
+    }
+
+    /**
+     * Gives kernel node {@code node} of the executable graph {@code exec} new launch arguments (a
+     * 1-D launch of {@code f}, as {@link #launch}); launches of {@code exec} already queued keep the
+     * old ones. {@code scratch} holds the parameter struct (at least 72 bytes).
+     */
+    public void setKernelNodeParams(MemorySegment exec, MemorySegment node, MemorySegment f, int grid, int block, int sharedBytes, MemorySegment params,
+            MemorySegment scratch) {
+        // CUDA_KERNEL_NODE_PARAMS_v2: func; gridDim x,y,z; blockDim x,y,z; sharedMemBytes; kernelParams; extra; kern; ctx
+        scratch.fill((byte) 0);
+        scratch.set(ADDRESS, 0, f);
+        scratch.set(JAVA_INT, 8, grid);
+        scratch.set(JAVA_INT, 12, 1);
+        scratch.set(JAVA_INT, 16, 1);
+        scratch.set(JAVA_INT, 20, block);
+        scratch.set(JAVA_INT, 24, 1);
+        scratch.set(JAVA_INT, 28, 1);
+        scratch.set(JAVA_INT, 32, sharedBytes);
+        scratch.set(ADDRESS, 40, params);
+        call("cuGraphExecKernelNodeSetParams", () -> (int) execKernelNodeSetParams.invokeExact(exec, node, scratch));
     }
 
     /** Ends a capture whose work is not wanted (e.g. the captured code threw) and drops the graph; never throws. */

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
+import io.cortex4j.cuda.bench.BenchWorkloads;
+import io.cortex4j.model.microcircuit.FeedbackRule;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -17,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** CUDA-graph capture and replay, and larger shapes against the CPU backend; skipped without a GPU. */
+/** {@link CudaBackend#runRepeated} (CUDA graphs) against op-by-op runs, and larger shapes against the CPU backend; skipped without a GPU. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CudaGraphTest {
     private CudaBackend be;
@@ -41,38 +44,117 @@ class CudaGraphTest {
         return x;
     }
 
-    /** A small Euler-like step: h ← 0.9·h + 0.1·φ(W·x), x fixed; gemm, activation, lincomb, OU noise. */
-    private void step(Tensor w, Tensor x, Tensor pre, Tensor act, Tensor h, CounterRandom rng) {
-        be.gemm(false, true, 1.0, x, w, 0.0, pre);
-        be.activation(Activation.SIGMOID, 1.0, pre, act);
-        be.lincomb(h, 0.9, h, 0.1, act, 0, null);
-        be.ouStep(h, rng, 3, 17, 1.0, 0.01);
-    }
+    /**
+     * A small Euler-like step that changes its arguments every time, as models do: h_next ← 0.9·h +
+     * 0.1·φ(W·x) + OU noise at this step's counter, two buffers swapped every step, and an Adam
+     * update of W with this step's count.
+     */
+    private final class Stepper {
+        final Tensor w, x, pre, act, m, v, grad;
+        Tensor h, hNext;
+        final CounterRandom rng = new CounterRandom(5);
+        long step;
 
-    @Test
-    void aCapturedStepReplaysLikeTheEagerOne() {
-        int b = 4, nIn = 33, nOut = 65;
-        for (DType d : DType.values()) {
-            double[] w = rand(nOut * nIn, 1), x = rand(b * nIn, 2);
-            CounterRandom rng = new CounterRandom(5);
-            Tensor W = be.fromHost(d, w, nOut, nIn), X = be.fromHost(d, x, b, nIn), P = be.zeros(d, b, nOut), A = be.zeros(d, b, nOut);
-            Tensor H1 = be.zeros(d, b, nOut), H2 = be.zeros(d, b, nOut);
-            for (int i = 0; i < 4; i++) step(W, X, P, A, H1, rng);
-            step(W, X, P, A, H2, rng); // once eagerly, then captured: the capture itself runs nothing
-            try (CudaBackend.Graph g = be.capture(() -> step(W, X, P, A, H2, rng))) {
-                for (int i = 0; i < 3; i++) g.replay();
-                be.synchronize();
-            }
-            assertArrayEquals(H1.toHost(), H2.toHost(), 0.0, "4 eager steps = 1 eager + 3 replays, " + d);
+        Stepper(DType d, int b, int nIn, int nOut) {
+            w = be.fromHost(d, rand(nOut * nIn, 1), nOut, nIn);
+            x = be.fromHost(d, rand(b * nIn, 2), b, nIn);
+            pre = be.zeros(d, b, nOut);
+            act = be.zeros(d, b, nOut);
+            h = be.zeros(d, b, nOut);
+            hNext = be.zeros(d, b, nOut);
+            m = be.zeros(d, nOut, nIn);
+            v = be.zeros(d, nOut, nIn);
+            grad = be.zeros(d, nOut, nIn);
+        }
+
+        void step() {
+            step++;
+            be.gemm(false, true, 1.0, x, w, 0.0, pre);
+            be.activation(Activation.SIGMOID, 1.0, pre, act);
+            be.lincomb(hNext, 0.9, h, 0.1, act, 0, null);
+            be.ouStep(hNext, rng, 3, step, 0.5, 0.01);
+            be.gemm(true, false, 1e-2, hNext, x, 0.0, grad);
+            be.adamStep(w, grad, m, v, 1e-3, 0.9, 0.999, 1e-8, step);
+            Tensor t = h;
+            h = hNext;
+            hNext = t;
         }
     }
 
     @Test
-    void hostOpsInsideACaptureThrowAndTheBackendStaysUsable() {
-        Tensor t = be.fromHost(DType.FLOAT32, new double[] {1, 2, 3}, 1, 3);
-        assertThrows(IllegalStateException.class, () -> be.capture(() -> be.sum(t)));
-        assertThrows(IllegalStateException.class, () -> be.capture(() -> be.zeros(DType.FLOAT32, 2)));
+    void runRepeatedComputesExactlyWhatTheOpsComputeOneByOne() {
+        for (DType d : DType.values()) {
+            Stepper eager = new Stepper(d, 4, 33, 65), graphed = new Stepper(d, 4, 33, 65);
+            CudaBackend.GraphStats s0 = be.graphStats();
+            for (int i = 0; i < 7; i++) {
+                eager.step();
+                be.runRepeated(graphed::step);
+            }
+            CudaBackend.GraphStats s1 = be.graphStats();
+            assertArrayEquals(eager.h.toHost(), graphed.h.toHost(), 0.0, "7 steps, new noise step and Adam count each, " + d);
+            assertArrayEquals(eager.w.toHost(), graphed.w.toHost(), 0.0, "weights after 7 Adam steps, " + d);
+            if (be.usesGraphs()) {
+                assertEquals(2, s1.graphsBuilt() - s0.graphsBuilt(), "one graph per buffer parity: " + s1);
+                assertEquals(7, s1.graphLaunches() - s0.graphLaunches(), s1.toString());
+                assertTrue(s1.nodesUpdated() - s0.nodesUpdated() >= 5 * 2, "the noise and Adam nodes take each step's counters: " + s1);
+            }
+        }
+    }
+
+    @Test
+    void hostWorkInsideRunRepeatedSplitsTheRecordingAndKeepsTheOrder() {
+        Tensor t = be.fromHost(DType.FLOAT32, new double[] {1, 2, 3}, 1, 3), u = be.zeros(DType.FLOAT32, 1, 3);
+        double[] sum = new double[1];
+        be.runRepeated(() -> {
+            be.axpby(2.0, t, 0.0, u); // u = 2t, recorded
+            sum[0] = be.sum(u); // a host read: what was recorded runs first
+            Tensor tmp = be.zeros(DType.FLOAT32, 1, 3);
+            be.fill(tmp, sum[0]);
+            be.axpby(1.0, tmp, 1.0, u); // u = 2t + 12
+            tmp.close(); // freeing queues the recorded ops that use tmp first
+            be.axpby(1.0, t, 1.0, u); // u = 3t + 12
+        });
+        assertEquals(12.0, sum[0], 0.0);
+        assertArrayEquals(new double[] {15, 18, 21}, u.toHost(), 0.0);
+    }
+
+    @Test
+    void anExceptionInsideRunRepeatedKeepsTheOpsBeforeItAndTheBackendUsable() {
+        Tensor t = be.fromHost(DType.FLOAT32, new double[] {1, 2, 3}, 1, 3), u = be.zeros(DType.FLOAT32, 1, 3);
+        Tensor wrong = be.zeros(DType.FLOAT32, 1, 4);
+        assertThrows(IllegalArgumentException.class, () -> be.runRepeated(() -> {
+            be.axpby(1.0, t, 0.0, u);
+            be.axpby(1.0, t, 1.0, u);
+            be.axpby(1.0, t, 0.0, wrong); // shape mismatch
+        }));
+        assertArrayEquals(new double[] {2, 4, 6}, u.toHost(), 0.0, "the ops before the failure ran");
         assertEquals(6.0, be.sum(t), 0.0);
+    }
+
+    @Test
+    void microcircuitAndLeNetworkStepThroughGraphsExactlyAsOpByOp() {
+        try (BenchWorkloads.Net a = BenchWorkloads.adapt(BenchWorkloads.microcircuit(new int[] {30, 20, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 2, 7));
+                BenchWorkloads.Net b = BenchWorkloads.adapt(BenchWorkloads.microcircuit(new int[] {30, 20, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 2, 7))) {
+            for (int i = 0; i < 25; i++) {
+                a.step();
+                be.runRepeated(b::step);
+            }
+            assertStatesEqual(a, b, "PAL microcircuit 30-20-10, 25 steps with OU noise");
+        }
+        try (BenchWorkloads.Net a = BenchWorkloads.adapt(BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 4, 3));
+                BenchWorkloads.Net b = BenchWorkloads.adapt(BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 4, 3))) {
+            for (int i = 0; i < 6; i++) {
+                a.step();
+                be.runRepeated(b::step);
+            }
+            assertStatesEqual(a, b, "LeNet5 PAL, batch 4, 6 steps");
+        }
+    }
+
+    private static void assertStatesEqual(BenchWorkloads.Net a, BenchWorkloads.Net b, String what) {
+        Map<String, Tensor> sa = a.state(), sb = b.state();
+        assertEquals(sa.keySet(), sb.keySet());
+        for (String k : sa.keySet()) assertArrayEquals(sa.get(k).toHost(), sb.get(k).toHost(), 0.0, what + ": " + k);
     }
 
     /** The CPU backend, or a skip where ND4J's native libraries are not there (the packaged GPU checks leave them out). */

@@ -34,16 +34,14 @@ import java.util.function.Supplier;
  *       events: cuBLAS SGEMM 4096³ GFLOP/s with the default math and with TF32 tensor cores (best of
  *       5 runs of 10 GEMMs), and device memory bandwidth from {@code cuMemcpyDtoDAsync} of 1 GiB
  *       (best of 5 runs of 4 copies; a copy reads and writes 1 GiB, so GB/s = 2·bytes/s).</li>
- *   <li>Microcircuit 784-100-10, PAL, batch 1, float32: steps/s stepping op by op, and replaying
- *       the step captured once as a CUDA graph ({@link CudaBackend#capture}); the ratio (target
- *       ≥ 10×). The microcircuit swaps its state buffers every step (period 2), so a graph holds two
- *       steps. A captured graph freezes the OU noise's step counter, so replays repeat the same two
- *       noise draws: the equivalence check compares K replays with K × (reset the step counter to
- *       the captured one, two eager steps) from the same state (expected max |diff| 0), and reports
- *       the distance to K·2 free-running eager steps too (the effect of the frozen noise).</li>
- *   <li>LeNet5 (CIFAR-10, 3×32×32) LE network with PAL at batch 128, float32: the same, one step
- *       per graph; where the capture throws (a host op inside the step) the message and the model
- *       code that called it are reported and only the per-op rate is measured.</li>
+ *   <li>Microcircuit 784-100-10, PAL, batch 1, float32: steps/s stepping op by op, and stepping
+ *       through {@link CudaBackend#runRepeated} (a CUDA graph per op sequence, re-parameterised each
+ *       step); the ratio (target ≥ 10×). First a check that both ways compute the same: two
+ *       networks from one seed, 200 steps each, must agree exactly (fresh OU noise every step, the
+ *       double buffers swapped every step), with the graph counts per step.</li>
+ *   <li>LeNet5 (CIFAR-10, 3×32×32) LE network with PAL at batch 128, float32: the same (20 steps
+ *       checked); where the graph path throws, the message and the code that called it are reported
+ *       and only the per-op rate is measured.</li>
  *   <li>The fraction of the ceilings each model reaches, from the GEMM FLOPs and bytes of one step
  *       counted on a {@link CostBackend} (the model's real op sequence, see there for the traffic
  *       model) and, for LeNet5, the closed-form GEMM FLOP formula {@link BenchWorkloads#leGemmFlops}.</li>
@@ -170,7 +168,7 @@ public final class GpuBench {
             int[] layers = {784, 100, 10};
             Map<String, Object> mc = section("microcircuit_784-100-10_pal_b1");
             try {
-                benchModel(mc, be, () -> BenchWorkloads.adapt(BenchWorkloads.microcircuit(layers, FeedbackRule.PAL, be, DType.FLOAT32, 1, 1)), 2, 200, 1);
+                benchModel("microcircuit", mc, be, () -> BenchWorkloads.adapt(BenchWorkloads.microcircuit(layers, FeedbackRule.PAL, be, DType.FLOAT32, 1, 1)), 200, 1);
             } catch (RuntimeException | Error e) {
                 mc.put("error", e.toString());
                 fail("microcircuit", e);
@@ -178,7 +176,7 @@ public final class GpuBench {
 
             Map<String, Object> le = section("lenet5_cifar10_pal_b128");
             try {
-                benchModel(le, be, () -> BenchWorkloads.adapt(BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 128, 1)), 1, 20, 128);
+                benchModel("lenet5", le, be, () -> BenchWorkloads.adapt(BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 128, 1)), 20, 128);
             } catch (RuntimeException | Error e) {
                 le.put("error", e.toString());
                 fail("lenet5", e);
@@ -272,76 +270,55 @@ public final class GpuBench {
     }
 
     /**
-     * Eager and graph-replayed step rates of one model, and the replay-equals-eager check.
+     * Step rates of one model queued op by op and through {@link CudaBackend#runRepeated} (CUDA
+     * graphs), and the check that both compute the same: two networks from the same seed, one stepped
+     * op by op and one through graphs, must agree exactly after the same number of steps (the graphs
+     * carry each step's own RNG step and Adam count, and the swapped double buffers).
      *
-     * @param period steps per captured graph: the step's buffer-swap period, so that a replay reads and
-     *               writes the same tensors as the eager steps it stands for
      * @param samples batch size, for samples·steps/s
      */
-    private void benchModel(Map<String, Object> m, CudaBackend be, Supplier<BenchWorkloads.Net> make, int period, int warm, int samples) {
-        warm = (warm + period - 1) / period * period;
-        m.put("steps_per_graph", period);
-        try (BenchWorkloads.Net eager = make.get(); BenchWorkloads.Net replayed = make.get()) {
-            for (int i = 0; i < warm; i++) {
-                eager.step();
-                replayed.step();
-            }
-            be.synchronize();
-            long s0 = replayed.stepCount();
-            CudaBackend.Graph graph = null;
+    private void benchModel(String name, Map<String, Object> m, CudaBackend be, Supplier<BenchWorkloads.Net> make, int warm, int samples) {
+        try (BenchWorkloads.Net eager = make.get(); BenchWorkloads.Net graphed = make.get()) {
+            Runnable graphStep = () -> be.runRepeated(graphed::step);
+            boolean graphsOk = true;
+            CudaBackend.GraphStats g0 = be.graphStats();
             try {
-                graph = be.capture(() -> {
-                    for (int i = 0; i < period; i++) replayed.step();
-                });
-                m.put("capture", "ok");
-                say("captured %d step%s as one CUDA graph", period, period == 1 ? "" : "s");
-            } catch (IllegalStateException e) {
-                String where = where(e);
-                m.put("capture", "failed");
-                m.put("capture_error", e.getMessage());
-                m.put("capture_error_at", where);
-                say("capture FAILED (host work inside the step): %s", e.getMessage());
-                say("  at %s", where);
+                for (int i = 0; i < warm; i++) {
+                    eager.step();
+                    graphStep.run();
+                }
+                be.synchronize();
+                CudaBackend.GraphStats g1 = be.graphStats();
+                Diff d = diff(eager.state(), graphed.state());
+                m.put("graph_check", ordered("steps", warm, "max_abs_diff", d.max, "worst_tensor", d.where, "tensors_compared", d.tensors, "non_finite",
+                        d.nonFinite, "equal", d.max == 0 && d.nonFinite == 0, "graphs_built", g1.graphsBuilt() - g0.graphsBuilt(), "graph_launches",
+                        g1.graphLaunches() - g0.graphLaunches(), "kernel_nodes_updated", g1.nodesUpdated() - g0.nodesUpdated(), "recordings_op_by_op",
+                        g1.eagerFlushes() - g0.eagerFlushes()));
+                say("graph check: %d steps op by op vs %d through graphs: max |diff| %.3g (%s), %d tensors, %d non-finite%s", warm, warm, d.max, d.where, d.tensors,
+                        d.nonFinite, d.max == 0 && d.nonFinite == 0 ? " (equal)" : " (NOT equal)");
+                say("  graphs: %d built, %.2f launches and %.2f kernel-node updates per step, %d recordings queued op by op", g1.graphsBuilt() - g0.graphsBuilt(),
+                        (g1.graphLaunches() - g0.graphLaunches()) / (double) warm, (g1.nodesUpdated() - g0.nodesUpdated()) / (double) warm,
+                        g1.eagerFlushes() - g0.eagerFlushes());
+                if (d.max != 0 || d.nonFinite != 0) failures.add(name + ": graphs and op-by-op steps differ (max |diff| " + d.max + " in " + d.where + ")");
+            } catch (RuntimeException e) {
+                graphsOk = false;
+                failures.add(name + " graphs: " + e);
+                m.put("graph_error", String.valueOf(e.getMessage()));
+                m.put("graph_error_at", where(e));
+                say("graphs FAILED: %s", e.getMessage());
+                say("  at %s", where(e));
             }
-            try {
-                if (graph != null) {
-                    int k = 3;
-                    for (int i = 0; i < k; i++) graph.replay();
-                    for (int i = 0; i < k; i++) {
-                        eager.setStepCount(s0);
-                        for (int j = 0; j < period; j++) eager.step();
-                    }
-                    be.synchronize();
-                    Diff d = diff(eager.state(), replayed.state());
-                    m.put("replay_check", ordered("replays", k, "eager_steps", k * period, "max_abs_diff", d.max, "worst_tensor", d.where, "tensors_compared",
-                            d.tensors, "non_finite", d.nonFinite));
-                    say("replay check: %d replays vs %d eager steps with the step counter reset as captured: max |diff| %.3g (%s), %d tensors, %d non-finite",
-                            k, k * period, d.max, d.where, d.tensors, d.nonFinite);
-                    try (BenchWorkloads.Net free = make.get()) {
-                        for (int i = 0; i < warm + k * period; i++) free.step();
-                        be.synchronize();
-                        Diff f = diff(free.state(), replayed.state());
-                        m.put("replay_vs_free_running_max_abs_diff", f.max);
-                        m.put("replay_vs_free_running_worst_tensor", f.where);
-                        say("  vs %d free-running eager steps (fresh OU noise each step; the graph repeats its frozen noise): max |diff| %.3g (%s)", k * period,
-                                f.max, f.where);
-                    }
-                }
-                Timing te = time(be, eager::step, 1);
-                m.put("eager", te.toMap(samples));
-                say("per-op launches: %s", te.describe(samples));
-                if (graph != null) {
-                    CudaBackend.Graph g = graph;
-                    Timing tg = time(be, g::replay, period);
-                    m.put("graph", tg.toMap(samples));
-                    double ratio = tg.median / te.median;
-                    m.put("graph_speedup", ratio);
-                    m.put("graph_speedup_target_10x_met", ratio >= 10);
-                    say("graph replay:    %s", tg.describe(samples));
-                    say("graph / per-op: %.2f× (target ≥ 10×: %s)", ratio, ratio >= 10 ? "met" : "NOT met");
-                }
-            } finally {
-                if (graph != null) graph.close();
+            Timing te = time(be, eager::step, 1);
+            m.put("eager", te.toMap(samples));
+            say("per-op launches: %s", te.describe(samples));
+            if (graphsOk) {
+                Timing tg = time(be, graphStep, 1);
+                m.put("graph", tg.toMap(samples));
+                double ratio = tg.median / te.median;
+                m.put("graph_speedup", ratio);
+                m.put("graph_speedup_target_10x_met", ratio >= 10);
+                say("graphs:          %s", tg.describe(samples));
+                say("graphs / per-op: %.2f× (target ≥ 10×: %s)", ratio, ratio >= 10 ? "met" : "NOT met");
             }
         }
     }
@@ -351,7 +328,7 @@ public final class GpuBench {
         List<String> at = new ArrayList<>();
         StackTraceElement[] st = e.getStackTrace();
         for (StackTraceElement f : st) {
-            if (f.getClassName().equals(CudaBackend.class.getName()) && !f.getMethodName().equals("notCapturing") && !f.getMethodName().equals("capture")) {
+            if (f.getClassName().startsWith(CudaBackend.class.getName()) || f.getClassName().startsWith(CudaDriver.class.getName())) {
                 at.add(f.toString());
                 break;
             }
