@@ -12,16 +12,40 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * GFLOP/s of the CPU backend's GEMM path (OpenBLAS on the tensors' buffers) beside ND4J's own
  * {@code INDArray.mmul}, best of N, for the shapes of DESIGN.md and of the LE workloads:
- * {@code ./cortex4j bench --gemm}.
+ * {@code ./cortex4j bench --gemm [--repeats 7]}. CPU backend only: {@code --backend} other than cpu is refused.
  */
 public final class GemmRate {
     private GemmRate() {
     }
 
+    record Options(int repeats) {
+    }
+
+    static Options parse(String[] args) {
+        int repeats = 7;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--gemm" -> {
+                }
+                case "--repeats" -> repeats = BenchBackend.wholeNumber(BenchBackend.value(args, i++), "--repeats");
+                case "--backend" -> i++; // read by BenchBackend.option
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " for --gemm");
+            }
+        }
+        if (repeats < 1) throw new IllegalArgumentException("--repeats needs a whole number ≥ 1");
+        BenchBackend.option(args, "--gemm measures OpenBLAS and ND4J's mmul on the CPU backend's buffers directly; the GPU's GEMM rate is measured by "
+                + "the GPU benchmark (io.cortex4j.cuda.bench.GpuBench, scripts/gpu-check/run.sh)");
+        return new Options(repeats);
+    }
+
+    static void run(Options o) {
+        run(o.repeats());
+    }
+
     public static void run(int repeats) {
         int[][] shapes = {{1024, 1024, 1024}, {128, 784, 256}, {128, 256, 256}, {32, 784, 256}};
         Backend be = new Nd4jCpuBackend();
-        System.out.println("float32 GEMM C[m,n] = A[m,k]·B[k,n], best of " + repeats + " (GFLOP/s)");
+        System.out.println("float32 GEMM C[m,n] = A[m,k]·B[k,n] on backend " + be.name() + ", best of " + repeats + " (GFLOP/s)");
         System.out.printf(Locale.ROOT, "%-18s %14s %16s %18s%n", "m x k x n", "Backend.gemm", "INDArray.mmul", "INDArray.mmul(Bᵀ)");
         for (int[] s : shapes) {
             int m = s[0], k = s[1], n = s[2];

@@ -1,6 +1,5 @@
 package io.cortex4j.bench;
 
-import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.model.gle.GleLayerSpec;
 import io.cortex4j.model.gle.GleNetwork;
 import io.cortex4j.model.gle.GleParams;
@@ -23,7 +22,9 @@ import java.util.Random;
  * Adam), copy the output back and add it to the time sum. Median ms per step over repeated blocks,
  * and the CPU time of the process per step.
  *
- * <pre>./cortex4j bench --gle [--batches 100,1000] [--repeats 7]</pre>
+ * Every step copies the output to the host, so a timed block ends with the work done on any backend.
+ *
+ * <pre>./cortex4j bench --gle [--batches 100,1000] [--repeats 7] [--backend cpu|cuda]</pre>
  */
 public final class GleStepsPerSecond {
     private GleStepsPerSecond() {
@@ -43,27 +44,48 @@ public final class GleStepsPerSecond {
         return new GleParams(1, layers, 0.2, 0.0, 1.0, true, GleParams.Loss.CROSS_ENTROPY, GleParams.Feedback.TRANSPOSE, false, 0.2, 100);
     }
 
+    record Options(int[] batches, int repeats, String backend) {
+    }
+
     public static void main(String[] args) {
+        int code = BenchBackend.run(args, GleStepsPerSecond::parse, GleStepsPerSecond::measureAll);
+        if (code != 0) System.exit(code);
+    }
+
+    static Options parse(String[] args) {
         String batches = "100";
         int repeats = 7;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--gle" -> {
                 }
-                case "--batches" -> batches = args[++i];
-                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
+                case "--batches" -> batches = BenchBackend.value(args, i++);
+                case "--repeats" -> repeats = BenchBackend.wholeNumber(BenchBackend.value(args, i++), "--repeats");
+                case "--backend" -> i++; // read by BenchBackend.option
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        Backend cpu = new Nd4jCpuBackend();
-        GleParams p = mnist1dNetwork();
-        System.out.println("cortex4j GLE step rate: MNIST-1D end-to-end network (" + p.parameterCount() + " parameters), learning on, Adam every step, float32");
-        System.out.println("JDK " + Runtime.version() + ", " + cpu.device());
-        System.out.printf(Locale.ROOT, "%-14s %6s %10s %10s %10s %10s %11s%n", "workload", "batch", "ms/step", "min", "max", "steps/s", "cpu ms/step");
-        for (String b : batches.split(",")) {
-            int batch = Integer.parseInt(b.trim());
-            double[] r = measure(p, batch, repeats, cpu);
-            System.out.printf(Locale.ROOT, "%-14s %6d %10.4f %10.4f %10.4f %10.1f %11.4f%n", "gle-mnist1d", batch, r[0], r[1], r[2], 1000 / r[0], r[3]);
+        if (repeats < 1) throw new IllegalArgumentException("--repeats needs a whole number ≥ 1");
+        String[] bs = batches.split(",");
+        int[] b = new int[bs.length];
+        for (int i = 0; i < bs.length; i++) {
+            b[i] = BenchBackend.wholeNumber(bs[i], "--batches");
+            if (b[i] < 1) throw new IllegalArgumentException("--batches needs whole numbers ≥ 1, got " + b[i]);
+        }
+        return new Options(b, repeats, BenchBackend.option(args, null));
+    }
+
+    static void measureAll(Options o) {
+        try (Backend be = BenchBackend.create(o.backend())) {
+            GleParams p = mnist1dNetwork();
+            System.out.println("cortex4j GLE step rate: MNIST-1D end-to-end network (" + p.parameterCount() + " parameters), learning on, Adam every step, float32, backend "
+                    + be.name());
+            System.out.println("JDK " + Runtime.version() + ", " + be.device());
+            System.out.printf(Locale.ROOT, "%-14s %6s %10s %10s %10s %10s %11s%n", "workload", "batch", "ms/step", "min", "max", "steps/s", "cpu ms/step");
+            for (int batch : o.batches()) {
+                double[] r = measure(p, batch, o.repeats(), be);
+                System.out.printf(Locale.ROOT, "%-14s %6d %10.4f %10.4f %10.4f %10.1f %11.4f%n", "gle-mnist1d", batch, r[0], r[1], r[2], 1000 / r[0], r[3]);
+            }
         }
     }
 

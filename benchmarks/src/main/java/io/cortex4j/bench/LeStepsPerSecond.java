@@ -1,7 +1,6 @@
 package io.cortex4j.bench;
 
 import io.cortex4j.cuda.bench.BenchWorkloads;
-import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.model.le.LeNetwork;
 import io.cortex4j.model.le.LeParams;
 import io.cortex4j.tensor.Backend;
@@ -22,8 +21,8 @@ import org.bytedeco.openblas.global.openblas;
 /**
  * Step rate of the layered LE networks, the counterpart of the reference harnesses R1a–R1c
  * ({@code shared/reference-bench/ref_le_pal.py}, the authors' PyTorch LE layers) and of the CIFAR
- * LeNet5 harness: median milliseconds per Euler step (learning on, float32, CPU backend) over
- * repeated blocks, the CPU time of the process per step over the same blocks (all threads; on a
+ * LeNet5 harness: median milliseconds per Euler step (learning on, float32, on the backend named by
+ * {@code --backend}, default cpu) over repeated blocks, the CPU time of the process per step over the same blocks (all threads; on a
  * machine shared with other jobs it is the steadier measure of the work a step takes), and the
  * GEMM rate that implies beside the machine's SGEMM peak.
  *
@@ -32,7 +31,9 @@ import org.bytedeco.openblas.global.openblas;
  * sigmoid, {@code mse} output error); BP, or PAL with the settings of ref_le_pal.py (B learning rate
  * factor 1e-2, α 1e-4, τ_ξ = τ_HP = 10 dt, τ_LO = 1e4 dt, σ 1e-2, 0 at the output).
  *
- * <pre>./cortex4j bench --le [--le-workloads mlp-bp@128,mlp-pal@128,lenet5-bp@128] [--repeats 7] [--peak GFLOPS] [--profile]</pre>
+ * <pre>./cortex4j bench --le [--le-workloads mlp-bp@128,mlp-pal@128,lenet5-bp@128] [--repeats 7] [--peak GFLOPS] [--profile] [--backend cpu|cuda]</pre>
+ *
+ * <p>{@code --profile} (a per-op timer) runs on the CPU backend only.
  */
 public final class LeStepsPerSecond {
     static final String DEFAULT = "mlp-bp@32,mlp-pal@32,mlp-bp@128,mlp-pal@128,lenet5-bp@128,lenet5-pal@128";
@@ -40,7 +41,15 @@ public final class LeStepsPerSecond {
     private LeStepsPerSecond() {
     }
 
+    record Options(String workloads, int repeats, double peak, double blockSeconds, boolean profile, String backend) {
+    }
+
     public static void main(String[] args) {
+        int code = BenchBackend.run(args, LeStepsPerSecond::parse, LeStepsPerSecond::measureAll);
+        if (code != 0) System.exit(code);
+    }
+
+    static Options parse(String[] args) {
         String workloads = DEFAULT;
         int repeats = 7;
         double peak = Double.NaN;
@@ -50,33 +59,60 @@ public final class LeStepsPerSecond {
             switch (args[i]) {
                 case "--le" -> {
                 }
-                case "--le-workloads", "--workloads" -> workloads = args[++i];
-                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
-                case "--peak" -> peak = Double.parseDouble(args[++i]);
-                case "--block-seconds" -> blockSeconds = Double.parseDouble(args[++i]);
+                case "--le-workloads", "--workloads" -> workloads = BenchBackend.value(args, i++);
+                case "--repeats" -> repeats = BenchBackend.wholeNumber(BenchBackend.value(args, i++), "--repeats");
+                case "--peak" -> peak = number(BenchBackend.value(args, i++), "--peak");
+                case "--block-seconds" -> blockSeconds = number(BenchBackend.value(args, i++), "--block-seconds");
                 case "--profile" -> profile = true;
+                case "--backend" -> i++; // read by BenchBackend.option
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        Backend cpu = new Nd4jCpuBackend();
-        System.out.println("cortex4j layered LE step rate (learning on, float32, CPU backend)");
-        System.out.println("JDK " + Runtime.version() + ", " + cpu.device());
-        if (Double.isNaN(peak)) {
-            peak = sgemmPeak(cpu, 5);
-            System.out.printf(Locale.ROOT, "SGEMM peak (Backend.gemm 1024³, best of 5): %.1f GFLOP/s%n", peak);
-        } else {
-            System.out.printf(Locale.ROOT, "SGEMM peak (given): %.1f GFLOP/s%n", peak);
-        }
-        System.out.printf(Locale.ROOT, "%-16s %6s %10s %10s %10s %10s %11s %12s %9s %7s%n", "workload", "batch", "ms/step", "min", "max", "steps/s",
-                "cpu ms/step", "GEMM GFLOP", "GFLOP/s", "%peak");
+        if (repeats < 1) throw new IllegalArgumentException("--repeats needs a whole number ≥ 1");
         for (String w : workloads.split(",")) {
             String[] p = w.trim().split("@");
-            int batch = Integer.parseInt(p[1]);
-            Result r = measure(p[0], batch, repeats, blockSeconds, cpu, profile);
-            double gfs = r.gemmFlops / (r.median * 1e-3) / 1e9;
-            System.out.printf(Locale.ROOT, "%-16s %6d %10.3f %10.3f %10.3f %10.1f %11.3f %12.4f %9.1f %6.1f%%%n", p[0], batch, r.median, r.min, r.max,
-                    1000 / r.median, r.cpuMs, r.gemmFlops / 1e9, gfs, 100 * gfs / peak);
-            if (profile) r.profile.print(r.steps);
+            try {
+                if (p.length != 2 || Integer.parseInt(p[1].trim()) < 1) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--le-workloads: '" + w.trim() + "' is not workload@batch (e.g. mlp-pal@128)");
+            }
+            BenchWorkloads.leParams(p[0]); // an unknown workload or rule: its own message
+        }
+        // the per-op timer times each call from the host: on an asynchronous backend that is the launch, not the work
+        String backend = BenchBackend.option(args, profile ? "--profile times each op from the host, which is its real cost only on the CPU backend" : null);
+        return new Options(workloads, repeats, peak, blockSeconds, profile, backend);
+    }
+
+    private static double number(String s, String opt) {
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(opt + " needs a number, got '" + s + "'");
+        }
+    }
+
+    static void measureAll(Options o) {
+        try (Backend be = BenchBackend.create(o.backend())) {
+            System.out.println("cortex4j layered LE step rate (learning on, float32, backend " + be.name() + ")");
+            System.out.println("JDK " + Runtime.version() + ", " + be.device());
+            double peak = o.peak();
+            if (Double.isNaN(peak)) {
+                peak = sgemmPeak(be, 5);
+                System.out.printf(Locale.ROOT, "SGEMM peak (Backend.gemm 1024³, best of 5): %.1f GFLOP/s%n", peak);
+            } else {
+                System.out.printf(Locale.ROOT, "SGEMM peak (given): %.1f GFLOP/s%n", peak);
+            }
+            System.out.printf(Locale.ROOT, "%-16s %6s %10s %10s %10s %10s %11s %12s %9s %7s%n", "workload", "batch", "ms/step", "min", "max", "steps/s",
+                    "cpu ms/step", "GEMM GFLOP", "GFLOP/s", "%peak");
+            for (String w : o.workloads().split(",")) {
+                String[] p = w.trim().split("@");
+                int batch = Integer.parseInt(p[1].trim());
+                Result r = measure(p[0], batch, o.repeats(), o.blockSeconds(), be, o.profile());
+                double gfs = r.gemmFlops / (r.median * 1e-3) / 1e9;
+                System.out.printf(Locale.ROOT, "%-16s %6d %10.3f %10.3f %10.3f %10.1f %11.3f %12.4f %9.1f %6.1f%%%n", p[0], batch, r.median, r.min, r.max,
+                        1000 / r.median, r.cpuMs, r.gemmFlops / 1e9, gfs, 100 * gfs / peak);
+                if (o.profile()) r.profile.print(r.steps);
+            }
         }
     }
 
@@ -89,12 +125,15 @@ public final class LeStepsPerSecond {
         Backend be = profile ? prof.proxy() : cpu;
         try (LeNetwork net = BenchWorkloads.leNetwork(p, be, DType.FLOAT32, batch, 1)) {
             // warm up ~2 block lengths, then size a block to ~blockSeconds
+            // synchronising (a no-op on the CPU) keeps an asynchronous backend's queue short and ends each timed block
+            cpu.synchronize();
             long t0 = System.nanoTime();
             int warm = 0;
             while (System.nanoTime() - t0 < 2e9 * blockSeconds || warm < 10) {
                 net.step();
-                warm++;
+                if ((++warm & 15) == 0) cpu.synchronize();
             }
+            cpu.synchronize();
             int block = Math.max(5, (int) (warm / 2.0));
             if (prof != null) prof.reset();
             long cpu0 = processCpuNanos();
@@ -102,6 +141,7 @@ public final class LeStepsPerSecond {
             for (int rep = 0; rep < repeats; rep++) {
                 long s = System.nanoTime();
                 for (int i = 0; i < block; i++) net.step();
+                cpu.synchronize();
                 ms[rep] = (System.nanoTime() - s) / 1e6 / block;
             }
             double cpuMs = (processCpuNanos() - cpu0) / 1e6 / ((long) block * repeats);
@@ -127,9 +167,11 @@ public final class LeStepsPerSecond {
             be.fill(b, 0.25);
             double flop = 2.0 * n * n * n, best = 0;
             for (int i = 0; i < 2; i++) be.gemm(false, false, 1.0, a, b, 0.0, c);
+            be.synchronize();
             for (int r = 0; r < repeats; r++) {
                 long t = System.nanoTime();
                 for (int i = 0; i < 5; i++) be.gemm(false, false, 1.0, a, b, 0.0, c);
+                be.synchronize();
                 best = Math.max(best, 5 * flop / ((System.nanoTime() - t) / 1e9) / 1e9);
             }
             return best;

@@ -1,9 +1,9 @@
 package io.cortex4j.bench;
 
 import io.cortex4j.cuda.bench.BenchWorkloads;
-import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.model.microcircuit.FeedbackRule;
 import io.cortex4j.model.microcircuit.Microcircuit;
+import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.DType;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -18,63 +18,97 @@ import org.bytedeco.javacpp.Pointer;
  * milliseconds per Euler step over repeated blocks, for each workload; then heap and off-heap
  * memory over a long run (must stay flat: a step allocates nothing).
  *
- * <pre>java -cp ... io.cortex4j.bench.StepsPerSecond [--workloads 4,30,3@1;784,100,10@1;...] [--memory-steps 100000] | --gemm | --le [...]</pre>
+ * <pre>java -cp ... io.cortex4j.bench.StepsPerSecond [--workloads 4,30,3@1;784,100,10@1;...] [--memory-steps 100000] [--repeats 7] [--backend cpu|cuda]
+ *     | --gemm [--repeats 7] | --le [...] | --gle [...]</pre>
  *
  * <p>{@code --le} runs the layered LE networks instead ({@link LeStepsPerSecond}), {@code --gle} the GLE MNIST-1D network
- * ({@link GleStepsPerSecond}).
+ * ({@link GleStepsPerSecond}), {@code --gemm} the CPU backend's GEMM rate ({@link GemmRate}). {@code --backend NAME} (default
+ * cpu) builds the workloads on that backend ({@link BenchBackend}); a backend that is unknown, unavailable here or not
+ * supported by the mode ends the harness with one error line and status 2 before anything is measured.
  */
 public final class StepsPerSecond {
+    record Options(String workloads, long memorySteps, int repeats, String backend) {
+    }
+
     public static void main(String[] args) {
-        if (Arrays.asList(args).contains("--le")) {
-            LeStepsPerSecond.main(args);
-            return;
-        }
-        if (Arrays.asList(args).contains("--gle")) {
-            GleStepsPerSecond.main(args);
-            return;
-        }
+        int code = run(args);
+        if (code != 0) System.exit(code);
+    }
+
+    /** Runs the harness that {@code args} choose; the exit status (2: bad options, nothing measured). */
+    static int run(String[] args) {
+        List<String> a = Arrays.asList(args);
+        if (a.contains("--le")) return BenchBackend.run(args, LeStepsPerSecond::parse, LeStepsPerSecond::measureAll);
+        if (a.contains("--gle")) return BenchBackend.run(args, GleStepsPerSecond::parse, GleStepsPerSecond::measureAll);
+        if (a.contains("--gemm")) return BenchBackend.run(args, GemmRate::parse, GemmRate::run);
+        return BenchBackend.run(args, StepsPerSecond::parse, StepsPerSecond::measureAll);
+    }
+
+    static Options parse(String[] args) {
         String workloads = "4,30,3@1;784,100,10@1;784,100,10@32;784,100,10@128";
         long memSteps = 100_000;
         int repeats = 7;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--workloads" -> workloads = args[++i];
-                case "--memory-steps" -> memSteps = Long.parseLong(args[++i]);
-                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
-                case "--gemm" -> {
-                    GemmRate.run(7);
-                    return;
+                case "--workloads" -> workloads = BenchBackend.value(args, i++);
+                case "--memory-steps" -> {
+                    String v = BenchBackend.value(args, i++);
+                    try {
+                        memSteps = Long.parseLong(v.trim());
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--memory-steps needs a whole number, got '" + v + "'");
+                    }
                 }
+                case "--repeats" -> repeats = BenchBackend.wholeNumber(BenchBackend.value(args, i++), "--repeats");
+                case "--backend" -> i++; // read by BenchBackend.option
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        System.out.println("cortex4j microcircuit step rate (PAL, learning on, float32, CPU backend)");
-        System.out.println("JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
-        System.out.printf(Locale.ROOT, "%-14s %6s %12s %12s %14s%n", "layers", "batch", "ms/step", "steps/s", "samples*steps/s");
+        if (repeats < 1) throw new IllegalArgumentException("--repeats needs a whole number ≥ 1");
         for (String w : workloads.split(";")) {
             String[] p = w.split("@");
-            int[] layers = Workloads.parseLayers(p[0]);
-            int batch = Integer.parseInt(p[1]);
-            double ms = medianMsPerStep(layers, batch, repeats);
-            System.out.printf(Locale.ROOT, "%-14s %6d %12.5f %12.0f %14.0f%n", p[0].replace(',', '-'), batch, ms, 1000 / ms, batch * 1000 / ms);
+            try {
+                if (p.length != 2 || Workloads.parseLayers(p[0]).length < 2 || Integer.parseInt(p[1].trim()) < 1) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--workloads: '" + w + "' is not layers@batch (e.g. 784,100,10@32)");
+            }
         }
-        if (memSteps > 0) memory(memSteps);
+        return new Options(workloads, memSteps, repeats, BenchBackend.option(args, null));
     }
 
-    static double medianMsPerStep(int[] layers, int batch, int repeats) {
-        try (Microcircuit net = BenchWorkloads.microcircuit(layers, FeedbackRule.PAL, new Nd4jCpuBackend(), DType.FLOAT32, batch, 1)) {
-            // size a block to ~0.5 s
+    static void measureAll(Options o) {
+        try (Backend be = BenchBackend.create(o.backend())) {
+            System.out.println("cortex4j microcircuit step rate (PAL, learning on, float32, backend " + be.name() + ")");
+            System.out.println("JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + be.device());
+            System.out.printf(Locale.ROOT, "%-14s %6s %12s %12s %14s%n", "layers", "batch", "ms/step", "steps/s", "samples*steps/s");
+            for (String w : o.workloads().split(";")) {
+                String[] p = w.split("@");
+                int[] layers = Workloads.parseLayers(p[0]);
+                int batch = Integer.parseInt(p[1].trim());
+                double ms = medianMsPerStep(be, layers, batch, o.repeats());
+                System.out.printf(Locale.ROOT, "%-14s %6d %12.5f %12.0f %14.0f%n", p[0].replace(',', '-'), batch, ms, 1000 / ms, batch * 1000 / ms);
+            }
+            if (o.memorySteps() > 0) memory(be, o.memorySteps());
+        }
+    }
+
+    static double medianMsPerStep(Backend be, int[] layers, int batch, int repeats) {
+        try (Microcircuit net = BenchWorkloads.microcircuit(layers, FeedbackRule.PAL, be, DType.FLOAT32, batch, 1)) {
+            // size a block to ~0.5 s; synchronising (a no-op on the CPU) keeps an asynchronous backend's queue short
+            be.synchronize();
             long t0 = System.nanoTime();
             int warm = 0;
             while (System.nanoTime() - t0 < 1_000_000_000L) {
                 net.step();
-                warm++;
+                if ((++warm & 15) == 0) be.synchronize();
             }
+            be.synchronize();
             int block = Math.max(100, warm / 2);
             double[] ms = new double[repeats];
             for (int r = 0; r < repeats; r++) {
                 long s = System.nanoTime();
                 for (int i = 0; i < block; i++) net.step();
+                be.synchronize();
                 ms[r] = (System.nanoTime() - s) / 1e6 / block;
             }
             Arrays.sort(ms);
@@ -82,18 +116,20 @@ public final class StepsPerSecond {
         }
     }
 
-    static void memory(long steps) {
+    static void memory(Backend be, long steps) {
         MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
-        try (Microcircuit net = BenchWorkloads.microcircuit(new int[] {784, 100, 10}, FeedbackRule.PAL, new Nd4jCpuBackend(), DType.FLOAT32, 1, 1)) {
+        try (Microcircuit net = BenchWorkloads.microcircuit(new int[] {784, 100, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 1, 1)) {
             List<String> rows = new ArrayList<>();
             long chunk = steps / 10;
             for (int c = 0; c <= 10; c++) {
                 if (c > 0) for (long i = 0; i < chunk; i++) net.step();
+                be.synchronize();
                 System.gc();
                 long heap = mx.getHeapMemoryUsage().getUsed();
                 rows.add(String.format(Locale.ROOT, "%9d %10.2f MB %10.2f MB", net.stepCount(), heap / 1e6, Pointer.physicalBytes() / 1e6));
             }
-            System.out.println("memory over " + steps + " steps of 784-100-10 @1 (after GC): step, heap used, process RSS (heap + ND4J's off-heap buffers + code)");
+            System.out.println("memory over " + steps + " steps of 784-100-10 @1 on backend " + be.name()
+                    + " (after GC): step, heap used, process RSS (heap + off-heap buffers + code" + (be.name().equals("cpu") ? "" : "; device memory not counted") + ")");
             rows.forEach(System.out::println);
         }
     }

@@ -46,8 +46,11 @@ public final class Main {
                   --quiet                 no progress output
               train --resume <run-dir>    continue a run from its last checkpoint
               eval <run-dir>              accuracy of a run's network on its test (and validation) data
+                  --backend cpu|cuda      compute backend (default: run.backend of the run's config)
               info                        versions, backends, data directory
-              bench, jmh                  the benchmark suite (run through the ./cortex4j script)
+              bench [--le|--gle|--gemm]   the benchmark suite (run through the ./cortex4j script)
+                  --backend cpu|cuda      backend of the measured workloads (default cpu; --gemm: cpu only)
+              jmh [JMH options]           the microcircuit step as a JMH benchmark (CPU backend only)
             """;
 
     public static void main(String[] args) {
@@ -273,14 +276,26 @@ public final class Main {
     }
 
     private static int eval(String[] args) {
-        if (args.length != 2) throw new IllegalArgumentException("eval takes one run directory");
-        Path dir = Path.of(args[1]);
+        Path dir = null;
+        String backend = null;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--backend")) {
+                backend = backendOption(value(args, ++i, "--backend"));
+            } else if (args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unknown option " + args[i] + " for eval");
+            } else {
+                if (dir != null) throw new IllegalArgumentException("eval takes one run directory, got '" + dir + "' and '" + args[i] + "'");
+                dir = Path.of(args[i]);
+            }
+        }
+        if (dir == null) throw new IllegalArgumentException("eval takes one run directory");
         if (!Files.exists(dir.resolve(MicrocircuitExperiment.CONFIG))) throw new IllegalArgumentException(dir + " is not a run directory (no config.yaml)");
         String family = LeExperimentConfig.familyOf(ConfigNode.load(dir.resolve(MicrocircuitExperiment.CONFIG)));
+        if (family.equals("dl4j") && backend != null) throw new IllegalArgumentException("--backend does not apply to DL4J baseline runs (they run on ND4J's own CPU backend)");
         if (family.equals("dl4j")) throw new IllegalArgumentException("DL4J baseline runs keep no network; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
         if (family.equals("gle")) throw new IllegalArgumentException("GLE runs keep no checkpoint to evaluate; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
         if (family.equals("le")) {
-            try (LeExperiment e = LeExperiment.resume(dir, Progress.silent())) {
+            try (LeExperiment e = LeExperiment.resume(dir, Progress.silent(), backend)) {
                 String what = e.config().task() == LeExperimentConfig.Task.AUTOENCODER ? "linear-probe accuracy" : "accuracy";
                 for (var r : Map.of("validation", e.validationData(), "test", e.testData()).entrySet()) {
                     double[] v = e.evaluate(r.getValue());
@@ -289,7 +304,7 @@ public final class Main {
             }
             return 0;
         }
-        try (MicrocircuitExperiment e = MicrocircuitExperiment.resume(dir, Progress.silent())) {
+        try (MicrocircuitExperiment e = MicrocircuitExperiment.resume(dir, Progress.silent(), backend)) {
             if (e.config().task() == ExperimentConfig.Task.ALIGNMENT) {
                 System.out.println("alignment run: see " + dir.resolve(MicrocircuitExperiment.METRICS));
                 return 0;

@@ -121,7 +121,17 @@ public final class LeExperiment implements AutoCloseable {
 
     /** Continues the run in {@code runDir} from its last checkpoint. */
     public static LeExperiment resume(Path runDir, Progress progress) {
+        return resume(runDir, progress, null);
+    }
+
+    /**
+     * The run in {@code runDir} at its last checkpoint, on {@code backend} (null: the run's own
+     * {@code run.backend}); for evaluating a run on another backend than it trained on. The saved
+     * config is not rewritten, so continue a run only on its own backend.
+     */
+    public static LeExperiment resume(Path runDir, Progress progress, String backend) {
         LeExperimentConfig cfg = LeExperimentConfig.load(runDir.resolve(MicrocircuitExperiment.CONFIG));
+        if (backend != null) cfg = cfg.withBackend(backend);
         LeExperiment e = new LeExperiment(cfg, runDir, progress);
         Path ck = runDir.resolve(MicrocircuitExperiment.CHECKPOINT);
         if (Files.exists(ck)) e.loadCheckpoint(ck);

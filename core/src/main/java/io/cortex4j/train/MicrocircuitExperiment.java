@@ -183,9 +183,19 @@ public final class MicrocircuitExperiment implements AutoCloseable {
 
     /** Continues the run in {@code runDir} from its last checkpoint (or from the start if none was written). */
     public static MicrocircuitExperiment resume(Path runDir, Progress progress) {
+        return resume(runDir, progress, null);
+    }
+
+    /**
+     * The run in {@code runDir} at its last checkpoint, on {@code backend} (null: the run's own
+     * {@code run.backend}); for evaluating a run on another backend than it trained on. The saved
+     * config is not rewritten, so continue a run only on its own backend.
+     */
+    public static MicrocircuitExperiment resume(Path runDir, Progress progress, String backend) {
         Path c = runDir.resolve(CONFIG);
         if (!Files.exists(c)) throw new IllegalStateException(runDir + " is not a run directory (no " + CONFIG + ")");
         ExperimentConfig cfg = ExperimentConfig.load(c);
+        if (backend != null) cfg = cfg.withBackend(backend);
         MicrocircuitExperiment e = new MicrocircuitExperiment(cfg, runDir, progress);
         if (Files.exists(runDir.resolve(CHECKPOINT))) e.loadCheckpoint(runDir.resolve(CHECKPOINT));
         return e;
