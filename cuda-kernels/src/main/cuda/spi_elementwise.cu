@@ -37,6 +37,8 @@
 //   lincomb, lincomb_f64                      [n]      Backend.lincomb and Backend.axpby
 //   mul, mul_f64                              [n]      Backend.mul
 //   activation, activation_f64                [n]      activation / activationDerivative / activationAndDerivative
+//   lincomb_activation(_f64)                  [n]      Backend.lincombActivation (fused lincomb + activation)
+//   lincomb_chain(_f64)                       [n]      Backend.lincombChain (two fused lincombs)
 //   prediction_error, prediction_error_f64    [n]      Backend.predictionError
 //   high_pass, high_pass_f64                  [n]      Backend.highPass
 //   low_pass_outer_apply(_f64)                [m*n]    Backend.lowPassOuterApply (small batch; see OPS.md)
@@ -161,32 +163,45 @@ __device__ __forceinline__ double ew_dphi(int f, double v)
 // the CPU values. RELU (NaN -> 0), LINEAR, SOFTPLUS: Activation.apply/derivative in double.
 // out and deriv must not alias each other; for activation/activationDerivative alone, out (or
 // deriv) may alias x.
+// The float32 activation of one element (value o, derivative d, in double before rounding to float).
+__device__ __forceinline__ void ew_activation_f32(int f, double v, double* o, double* d)
+{
+    if (f == 0) {
+        double s = 1.0 / (1.0 + exp(-v));
+        *o = s;
+        *d = s * (1.0 - s);
+    } else if (f == 1) {
+        double y = 2.0 * v;
+        if (y > 120.0) y = 120.0;
+        else if (y < -120.0) y = -120.0;
+        double em1 = expm1(y) + 0.0, e = exp(y), q = em1 + 2.0; // + 0.0: tanh(-0) = +0 as in tanhChunk
+        *o = em1 / q;
+        *d = 4.0 * e / (q * q);
+    } else {
+        *o = ew_phi(f, v);
+        *d = ew_dphi(f, v);
+    }
+}
+
 extern "C" __global__ void activation(const float* x, float* out, float* deriv, long long n, int f, double scale)
 {
     EW_GRID_STRIDE(i, n) {
-        double v = scale * (double)x[i];
         double o, d;
-        if (f == 0) {
-            double s = 1.0 / (1.0 + exp(-v));
-            o = s;
-            d = s * (1.0 - s);
-        } else if (f == 1) {
-            double y = 2.0 * v;
-            if (y > 120.0) y = 120.0;
-            else if (y < -120.0) y = -120.0;
-            double em1 = expm1(y) + 0.0, e = exp(y), q = em1 + 2.0; // + 0.0: tanh(-0) = +0 as in tanhChunk
-            o = em1 / q;
-            d = 4.0 * e / (q * q);
-        } else {
-            o = ew_phi(f, v);
-            d = ew_dphi(f, v);
-        }
+        ew_activation_f32(f, scale * (double)x[i], &o, &d);
         if (out != 0) out[i] = (float)o;
         if (deriv != 0) deriv[i] = (float)d;
     }
 }
 
 // Float64: out = Activation.apply(scale*x), deriv = Activation.derivative(scale*x) (tanh' = 1 - t^2).
+// The float64 activation value of one element (Activation.apply; tanh: CUDA's tanh).
+__device__ __forceinline__ double ew_activation_value_f64(int f, double v)
+{
+    if (f == 0) return 1.0 / (1.0 + exp(-v));
+    if (f == 1) return tanh(v);
+    return ew_phi(f, v);
+}
+
 extern "C" __global__ void activation_f64(const double* x, double* out, double* deriv, long long n, int f, double scale)
 {
     EW_GRID_STRIDE(i, n) {
@@ -206,6 +221,57 @@ extern "C" __global__ void activation_f64(const double* x, double* out, double* 
         }
         if (out != 0) out[i] = o;
         if (deriv != 0) deriv[i] = d;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Fused chains (Backend.lincombActivation, Backend.lincombChain): the same arithmetic as the
+// kernels they replace, in one pass; the intermediate is rounded to the tensor type and stored
+// before it is used, exactly as the separate kernels would read it back.
+// ---------------------------------------------------------------------------------------
+
+// out = (float)(a*x + b*y); rate = f(out) (activation with scale 1). rate may alias out.
+extern "C" __global__ void lincomb_activation(float* out, float* rate, const float* x, const float* y, long long n, double a, double b, int f)
+{
+    EW_GRID_STRIDE(i, n) {
+        float u = (float)(a * (double)x[i] + b * (double)y[i]);
+        out[i] = u;
+        double o, d;
+        ew_activation_f32(f, 1.0 * (double)u, &o, &d);
+        rate[i] = (float)o;
+    }
+}
+
+extern "C" __global__ void lincomb_activation_f64(double* out, double* rate, const double* x, const double* y, long long n, double a, double b, int f)
+{
+    EW_GRID_STRIDE(i, n) {
+        double u = a * x[i] + b * y[i];
+        out[i] = u;
+        rate[i] = ew_activation_value_f64(f, 1.0 * u);
+    }
+}
+
+// mid = a*x + b*y (+ c*z; z NULL or c == 0 leaves the term out), then out = d*prev + e*mid, with mid
+// rounded to float in between. prev is read after mid is written (prev may alias mid).
+extern "C" __global__ void lincomb_chain(float* mid, const float* x, const float* y, const float* z, float* out, const float* prev, long long n,
+                                        double a, double b, double c, double d, double e)
+{
+    bool three = z != 0 && c != 0.0;
+    EW_GRID_STRIDE(i, n) {
+        float m = three ? (float)(a * (double)x[i] + b * (double)y[i] + c * (double)z[i]) : (float)(a * (double)x[i] + b * (double)y[i]);
+        mid[i] = m;
+        out[i] = (float)(d * (double)prev[i] + e * (double)m);
+    }
+}
+
+extern "C" __global__ void lincomb_chain_f64(double* mid, const double* x, const double* y, const double* z, double* out, const double* prev, long long n,
+                                            double a, double b, double c, double d, double e)
+{
+    bool three = z != 0 && c != 0.0;
+    EW_GRID_STRIDE(i, n) {
+        double m = three ? a * x[i] + b * y[i] + c * z[i] : a * x[i] + b * y[i];
+        mid[i] = m;
+        out[i] = d * prev[i] + e * m;
     }
 }
 

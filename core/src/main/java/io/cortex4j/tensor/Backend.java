@@ -174,6 +174,30 @@ public interface Backend extends AutoCloseable {
     void clamp(Tensor x, double lo, double hi);
 
     /**
+     * {@code out ← a·x + b·y}, then {@code rate ← f(out)}: {@link #lincomb} (no z term) followed by
+     * {@link #activation} with scale 1, with exactly their results; a backend may run both in one pass
+     * (the CUDA backend: one kernel). {@code out} may alias x or y, {@code rate} may alias out.
+     */
+    default void lincombActivation(Tensor out, double a, Tensor x, double b, Tensor y, Activation f, Tensor rate) {
+        OpChecks.sameLength(out, rate); // before anything is written
+        lincomb(out, a, x, b, y, 0.0, null);
+        activation(f, 1.0, out, rate);
+    }
+
+    /**
+     * {@code mid ← a·x + b·y + c·z} (z may be null), then {@code out ← d·prev + e·mid}: two
+     * {@link #lincomb}s, with exactly their results; a backend may run both in one pass (the CUDA
+     * backend: one kernel). Element i of each output depends on element i of the inputs only, read
+     * in that order, so out or prev may alias mid and mid may alias x, y or z.
+     */
+    default void lincombChain(Tensor mid, double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out, double d, Tensor prev, double e) {
+        OpChecks.sameLength(mid, out); // before anything is written
+        OpChecks.sameLength(mid, prev);
+        lincomb(mid, a, x, b, y, c, z);
+        lincomb(out, d, prev, e, mid, 0.0, null);
+    }
+
+    /**
      * Whether reading a result back to the host between ops is about as cheap as an op (true: the CPU)
      * or stalls a device queue and cannot be captured into a replayed graph (false: CUDA). Models use
      * it to choose between skipping work after a {@link #sameContent} check and just redoing the work.

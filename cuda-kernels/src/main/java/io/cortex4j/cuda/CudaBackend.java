@@ -125,7 +125,7 @@ public final class CudaBackend implements Backend {
     // kernels: [0] float32, [1] float64
     private final MemorySegment[] kFill, kLincomb, kMul, kActivation, kPredictionError, kHighPass, kLowPassOuter, kAddRow, kSignConcordant, kGather,
             kScatter, kGle, kAdam, kClamp, kBlockTranspose, kColumnSums, kColumnSumsPartial, kColumnSumsFinish, kSoftmax, kSoftmaxBlock, kSumPartials,
-            kDotPartials, kMaxAbsPartials, kHasNonFinite, kSameContent, kIm2col, kCol2im, kMaxPool, kOuStep;
+            kDotPartials, kMaxAbsPartials, kHasNonFinite, kSameContent, kIm2col, kCol2im, kMaxPool, kOuStep, kLincombActivation, kLincombChain;
     private final MemorySegment kSumFinish, kMaxAbsFinish;
 
     public CudaBackend() {
@@ -207,6 +207,8 @@ public final class CudaBackend implements Backend {
         kCol2im = pair("col2im");
         kMaxPool = pair("max_pool");
         kOuStep = pair("ou_step");
+        kLincombActivation = pair("lincomb_activation");
+        kLincombChain = pair("lincomb_chain");
         kSumFinish = fn("sum_finish");
         kMaxAbsFinish = fn("max_abs_finish");
 
@@ -574,6 +576,34 @@ public final class CudaBackend implements Backend {
         }
         enter();
         ptr(O).ptr(X).ptr(Y).ptr(zp).i64(O.length()).f64(a).f64(b).f64(zp == 0 ? 0.0 : c).launchE(kLincomb[d(O)], O.length());
+    }
+
+    /** One kernel: lincomb then activation, the same bits (spi_elementwise.cu, lincomb_activation). */
+    @Override
+    public void lincombActivation(Tensor out, double a, Tensor x, double b, Tensor y, Activation f, Tensor rate) {
+        sameLength(out, x);
+        sameLength(out, y);
+        sameLength(out, rate);
+        CudaTensor O = cuda(out), X = cuda(x), Y = cuda(y), R = cuda(rate);
+        enter();
+        ptr(O).ptr(R).ptr(X).ptr(Y).i64(O.length()).f64(a).f64(b).i32(f.ordinal()).launchE(kLincombActivation[d(O)], O.length());
+    }
+
+    /** One kernel: two lincombs, the same bits (spi_elementwise.cu, lincomb_chain). */
+    @Override
+    public void lincombChain(Tensor mid, double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out, double d, Tensor prev, double e) {
+        sameLength(mid, x);
+        sameLength(mid, y);
+        sameLength(mid, out);
+        sameLength(mid, prev);
+        CudaTensor M = cuda(mid), X = cuda(x), Y = cuda(y), O = cuda(out), P = cuda(prev);
+        long zp = 0;
+        if (z != null && c != 0.0) {
+            sameLength(mid, z);
+            zp = cuda(z).pointer();
+        }
+        enter();
+        ptr(M).ptr(X).ptr(Y).ptr(zp).ptr(O).ptr(P).i64(M.length()).f64(a).f64(b).f64(zp == 0 ? 0.0 : c).f64(d).f64(e).launchE(kLincombChain[d(M)], M.length());
     }
 
     @Override

@@ -40,7 +40,7 @@ class KernelSourcesCompileTest {
     /** The kernels spi_elementwise.cu must define (see src/main/cuda/OPS.md for the SPI op each implements). */
     static final List<String> SPI_ELEMENTWISE_KERNELS = List.of(
             "fill", "fill_f64", "cast_f32_from_f64", "cast_f64_from_f32", "lincomb", "lincomb_f64", "mul", "mul_f64",
-            "activation", "activation_f64", "prediction_error", "prediction_error_f64", "high_pass", "high_pass_f64",
+            "activation", "activation_f64", "lincomb_activation", "lincomb_activation_f64", "lincomb_chain", "lincomb_chain_f64", "prediction_error", "prediction_error_f64", "high_pass", "high_pass_f64",
             "low_pass_outer_apply", "low_pass_outer_apply_f64", "add_row_vector", "add_row_vector_f64",
             "sign_concordant", "sign_concordant_f64", "gather_rows", "gather_rows_f64", "scatter_rows", "scatter_rows_f64",
             "gle_neuron_step", "gle_neuron_step_f64", "adam_step", "adam_step_f64", "clamp", "clamp_f64",

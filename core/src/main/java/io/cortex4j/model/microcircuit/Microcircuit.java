@@ -217,13 +217,11 @@ public final class Microcircuit implements AutoCloseable {
         }
         // (b) prospective potentials and rates; (c) u_old ← u
         for (int l = 1; l <= N; l++) {
-            be.lincomb(uBreve[l], 1.0 - taur, uOld[l], taur, uEff[l], 0, null);
-            be.activation(phi, 1.0, uBreve[l], r[l]);
+            be.lincombActivation(uBreve[l], 1.0 - taur, uOld[l], taur, uEff[l], phi, r[l]);
             swap(u, uOld, l);
         }
         for (int l = 1; l < N; l++) {
-            be.lincomb(uBreveI[l], 1.0 - taur, uIOld[l], taur, uEffI[l], 0, null);
-            be.activation(phi, 1.0, uBreveI[l], rI[l]);
+            be.lincombActivation(uBreveI[l], 1.0 - taur, uIOld[l], taur, uEffI[l], phi, rI[l]);
             swap(uI, uIOld, l);
         }
         // (d) dendritic potentials from the new rates
@@ -241,17 +239,17 @@ public final class Microcircuit implements AutoCloseable {
         // (f) somatic update towards the conductance-weighted steady state u_eff
         double tauP = g.tauPyramidal(), tauI = g.tauInterneuron(), tauN = g.tauOutput();
         for (int l = 1; l < N; l++) {
-            be.lincomb(uEff[l], tauP * g.basal(), vBas[l], tauP * g.apical(), vApi[l], tauP * g.apical(), noise ? xi[l] : null);
-            be.lincomb(u[l], 1.0 - dt / tauP, uOld[l], dt / tauP, uEff[l], 0, null);
-            be.lincomb(uEffI[l], tauI * g.dendrite(), vDen[l], tauI * g.interneuronNudge(), uBreve[l + 1], 0, null);
-            be.lincomb(uI[l], 1.0 - dt / tauI, uIOld[l], dt / tauI, uEffI[l], 0, null);
+            be.lincombChain(uEff[l], tauP * g.basal(), vBas[l], tauP * g.apical(), vApi[l], tauP * g.apical(), noise ? xi[l] : null, u[l], 1.0 - dt / tauP,
+                    uOld[l], dt / tauP);
+            be.lincombChain(uEffI[l], tauI * g.dendrite(), vDen[l], tauI * g.interneuronNudge(), uBreve[l + 1], 0, null, uI[l], 1.0 - dt / tauI, uIOld[l],
+                    dt / tauI);
         }
         if (hasTarget) {
-            be.lincomb(uEff[N], tauN * g.basal(), vBas[N], tauN * g.target(), target, 0, null);
+            be.lincombChain(uEff[N], tauN * g.basal(), vBas[N], tauN * g.target(), target, 0, null, u[N], 1.0 - dt / tauN, uOld[N], dt / tauN);
         } else {
             be.axpby(g.outputBasalGain(), vBas[N], 0.0, uEff[N]);
+            be.lincomb(u[N], 1.0 - dt / tauN, uOld[N], dt / tauN, uEff[N], 0, null);
         }
-        be.lincomb(u[N], 1.0 - dt / tauN, uOld[N], dt / tauN, uEff[N], 0, null);
 
         // (g, h) plasticity. Each increment reads only quantities from before this step's weight
         // updates, so accumulating in place equals computing all increments first.

@@ -168,6 +168,53 @@ public class BackendConformanceTest {
         assertTrue(be.hasNonFinite(O));
     }
 
+    /** The fused chains give exactly the values of the ops they stand for, also with aliased buffers and special values. */
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    public void fusedChainsEqualTheirParts(String name, Backend be, DType d) {
+        int n = 1000; // several blocks on a GPU
+        double[] x = round(rand(n, 14), d), y = round(rand(n, 15), d), z = round(rand(n, 16), d), p = round(rand(n, 17), d);
+        for (int i = 0; i < n; i++) x[i] *= 6; // into the saturating range of sigmoid and tanh
+        x[1] = Double.NaN;
+        x[2] = Double.POSITIVE_INFINITY;
+        x[3] = -0.0;
+        z[5] = Double.NaN; // must not leak through c = 0
+        Tensor X = be.fromHost(d, x, 1, n), Y = be.fromHost(d, y, 1, n), Z = be.fromHost(d, z, 1, n), P = be.fromHost(d, p, 1, n);
+        for (Activation f : Activation.values()) {
+            Tensor o1 = be.zeros(d, 1, n), r1 = be.zeros(d, 1, n), o2 = be.zeros(d, 1, n), r2 = be.zeros(d, 1, n);
+            be.lincomb(o1, 0.7, X, 0.3, Y, 0.0, null);
+            be.activation(f, 1.0, o1, r1);
+            be.lincombActivation(o2, 0.7, X, 0.3, Y, f, r2);
+            exact(o1.toHost(), o2, "lincombActivation out " + f);
+            exact(r1.toHost(), r2, "lincombActivation rate " + f);
+            // in place: out aliases x, rate aliases out
+            Tensor a1 = be.fromHost(d, x, 1, n), a2 = be.fromHost(d, x, 1, n);
+            be.lincomb(a1, 0.7, a1, 0.3, Y, 0.0, null);
+            be.activation(f, 1.0, a1, a1);
+            be.lincombActivation(a2, 0.7, a2, 0.3, Y, f, a2);
+            exact(a1.toHost(), a2, "lincombActivation in place " + f);
+        }
+        for (boolean three : new boolean[] {true, false}) {
+            double c = three ? -1.25 : 0.0;
+            Tensor m1 = be.zeros(d, 1, n), u1 = be.zeros(d, 1, n), m2 = be.zeros(d, 1, n), u2 = be.zeros(d, 1, n);
+            be.lincomb(m1, 0.5, X, 2.0, Y, c, Z);
+            be.lincomb(u1, 0.9, P, 0.1, m1, 0.0, null);
+            be.lincombChain(m2, 0.5, X, 2.0, Y, c, Z, u2, 0.9, P, 0.1);
+            exact(m1.toHost(), m2, "lincombChain mid, three terms " + three);
+            exact(u1.toHost(), u2, "lincombChain out, three terms " + three);
+            // prev aliases mid, mid aliases y
+            Tensor b1 = be.fromHost(d, y, 1, n), b2 = be.fromHost(d, y, 1, n), v1 = be.zeros(d, 1, n), v2 = be.zeros(d, 1, n);
+            be.lincomb(b1, 0.5, X, 2.0, b1, c, Z);
+            be.lincomb(v1, 0.9, b1, 0.1, b1, 0.0, null);
+            be.lincombChain(b2, 0.5, X, 2.0, b2, c, Z, v2, 0.9, b2, 0.1);
+            exact(b1.toHost(), b2, "lincombChain aliased mid, three terms " + three);
+            exact(v1.toHost(), v2, "lincombChain aliased out, three terms " + three);
+        }
+        Tensor shortT = be.zeros(d, 1, n - 1);
+        assertThrows(IllegalArgumentException.class, () -> be.lincombActivation(shortT, 1, X, 1, Y, Activation.TANH, Z));
+        assertThrows(IllegalArgumentException.class, () -> be.lincombChain(Z, 1, X, 1, Y, 0, null, shortT, 1, P, 1));
+    }
+
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
     public void lowPassOuterApply(String name, Backend be, DType d) {

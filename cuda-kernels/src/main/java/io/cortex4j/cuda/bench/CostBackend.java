@@ -150,6 +150,16 @@ public final class CostBackend implements Backend {
     }
 
     @Override
+    public void lincombActivation(Tensor out, double a, Tensor x, double b, Tensor y, Activation f, Tensor rate) {
+        count("lincombActivation", b(out) + b(x) + b(y) + b(rate), 0); // one kernel: the intermediate is written, not read back
+    }
+
+    @Override
+    public void lincombChain(Tensor mid, double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out, double d, Tensor prev, double e) {
+        count("lincombChain", b(mid) + b(x) + b(y) + (c != 0 ? b(z) : 0) + b(out) + b(prev), 0);
+    }
+
+    @Override
     public void mul(Tensor x, Tensor y, Tensor out) {
         count("mul", b(x) + b(y) + b(out), 0);
     }
