@@ -19,8 +19,8 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Runs this module's tests (the CUDA conformance suite, graph capture and replay, NVRTC and the
- * kernel cache, library discovery) without Maven, for a GPU machine that has only a JDK 25 runtime
+ * Runs this module's tests (the CUDA conformance suite, the golden cases against the CPU backend's
+ * reference outputs, graph capture and replay, NVRTC and the kernel cache, library discovery) without Maven, for a GPU machine that has only a JDK 25 runtime
  * and our jars ({@code scripts/gpu-check}). Prints one line per test (PASS, FAIL with the message,
  * SKIP with the reason), writes the same lines to {@code <out>/gpu-checks.txt}, and exits 1 if any
  * test failed or none ran.
