@@ -15,14 +15,15 @@ for c in "${CORTEX4J_JAVA:-}" "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/*
 done
 [ -n "$jdk" ] || { echo "pack.sh needs a JDK 25 with jlink (set CORTEX4J_JAVA)" >&2; exit 2; }
 
-mvn -B -q -ntp ${MAVEN_OFFLINE:+-o} -DskipTests install
+# a reactor build (nothing installed into ~/.m2): our modules' classpath entries are their target/ jars
+mvn -B -q -ntp ${MAVEN_OFFLINE:+-o} -DskipTests package dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/gpu-cp.txt
 cp_file="$(mktemp)"
-mvn -B -q -ntp ${MAVEN_OFFLINE:+-o} -pl cuda-kernels dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file"
+cp cuda-kernels/target/gpu-cp.txt "$cp_file"
 
 rm -rf .gpu.tmp && mkdir -p .gpu.tmp/lib
 tr ':' '\n' < "$cp_file" | while read -r f; do
   case "$f" in   # our jars and what they need beside ND4J; ND4J, OpenBLAS, JavaCPP and DL4J stay behind (90+ MB of natives)
-    */io/cortex4j/*|*/com/fasterxml/jackson/*|*/org/yaml/*|*/org/slf4j/*|*/org/junit/*|*/org/opentest4j/*|*/org/apiguardian/*) cp "$f" .gpu.tmp/lib/ ;;
+    "$root"/*/target/cortex4j-*.jar|*/io/cortex4j/*|*/com/fasterxml/jackson/*|*/org/yaml/*|*/org/slf4j/*|*/org/junit/*|*/org/opentest4j/*|*/org/apiguardian/*) cp "$f" .gpu.tmp/lib/ ;;
   esac
 done
 rm -f "$cp_file"

@@ -3,9 +3,9 @@
 # .gpu/. Writes its reports to $OUT (default /tmp/gpu-check): info.txt (devices, driver, libraries)
 # and gpu-checks.txt (one line per test: the CUDA conformance suite against plain-Java references, the
 # golden cases against the CPU backend's reference outputs in
-# cuda-kernels/src/test/resources/golden/cpu-reference-f32.bin.gz (no ND4J needed here), graph capture
-# and replay, NVRTC, the kernel cache, library discovery), then gpu-bench.json/.txt
-# (io.cortex4j.cuda.bench.GpuBench: step rates per-op vs CUDA graph, SGEMM and bandwidth ceilings) and
+# cuda-kernels/src/test/resources/golden/cpu-reference-f32.bin.gz (no ND4J needed here), CUDA graphs
+# (runRepeated) against op-by-op runs, NVRTC, the kernel cache, library discovery), then gpu-bench.json/.txt
+# (io.cortex4j.cuda.bench.GpuBench: step rates op by op vs CUDA graphs, with an exact-equality check, SGEMM and bandwidth ceilings) and
 # alignment.txt (the PAL alignment run on CUDA against the CPU backend's angles, alignment.sh).
 # Exit status 1 on any failure (a skipped benchmark, no GPU, is not one).
 set -euo pipefail

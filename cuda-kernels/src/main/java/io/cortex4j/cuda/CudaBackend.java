@@ -119,6 +119,8 @@ public final class CudaBackend implements Backend {
     private final LinkedHashMap<GraphKey, CachedGraph> graphs = new LinkedHashMap<>(16, 0.75f, true);
     private final MemorySegment nodeParams;
     private long graphsBuilt, graphLaunches, nodesUpdated, eagerFlushes;
+    /** Why runRepeated queues op by op (the driver cannot update graph nodes, or a capture failed), or null while it uses graphs. */
+    private String graphsOff;
     private boolean closed;
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -143,6 +145,7 @@ public final class CudaBackend implements Backend {
             if (f.path().isEmpty()) throw new CudaException("CUDA backend: " + f.describe());
         }
         drv = new CudaDriver(fc.path().get());
+        if (!drv.canUpdateGraphs()) graphsOff = "the driver has no cuStreamGetCaptureInfo/cuGraphExecKernelNodeSetParams (CUDA 12.0+ needed)";
         Nvrtc nvrtc = new Nvrtc(fn.path().get());
         blas = new Cublas(fb.path().get());
         drv.init();
@@ -953,14 +956,23 @@ public final class CudaBackend implements Backend {
         if (r == null || r.isEmpty()) return;
         recording = null;
         try {
-            if (r.ops() < MIN_GRAPH_OPS || !drv.canUpdateGraphs()) {
+            if (r.ops() < MIN_GRAPH_OPS || graphsOff != null) {
                 eagerFlushes++;
                 issue(r, null);
                 return;
             }
             CachedGraph g = graphs.get(new GraphKey(r));
             if (g == null) {
-                g = build(r);
+                try {
+                    g = build(r);
+                } catch (CudaException e) {
+                    // a capture this driver or library refuses: stay correct, queue op by op from now on
+                    graphsOff = "capturing a graph failed: " + e.getMessage();
+                    System.err.println("cortex4j: CUDA graphs off, steps run op by op (" + graphsOff + ")");
+                    eagerFlushes++;
+                    issue(r, null);
+                    return;
+                }
                 graphs.put(new GraphKey(g.ops), g);
                 graphsBuilt++;
                 if (graphs.size() > MAX_GRAPHS) {
@@ -1090,21 +1102,21 @@ public final class CudaBackend implements Backend {
      * Counts of {@link #runRepeated}'s work since the backend was made: graphs captured, graph
      * launches, kernel nodes re-parameterised, recordings queued op by op, and graphs held now.
      */
-    public record GraphStats(long graphsBuilt, long graphLaunches, long nodesUpdated, long eagerFlushes, int graphsHeld) {
+    public record GraphStats(long graphsBuilt, long graphLaunches, long nodesUpdated, long eagerFlushes, int graphsHeld, String graphsOff) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d graphs built, %d launches, %d kernel nodes updated, %d recordings queued op by op, %d graphs held", graphsBuilt,
-                    graphLaunches, nodesUpdated, eagerFlushes, graphsHeld);
+            return String.format(Locale.ROOT, "%d graphs built, %d launches, %d kernel nodes updated, %d recordings queued op by op, %d graphs held%s", graphsBuilt,
+                    graphLaunches, nodesUpdated, eagerFlushes, graphsHeld, graphsOff == null ? "" : "; graphs off: " + graphsOff);
         }
     }
 
     public GraphStats graphStats() {
-        return new GraphStats(graphsBuilt, graphLaunches, nodesUpdated, eagerFlushes, graphs.size());
+        return new GraphStats(graphsBuilt, graphLaunches, nodesUpdated, eagerFlushes, graphs.size(), graphsOff);
     }
 
-    /** Whether {@link #runRepeated} uses CUDA graphs on this driver (else it queues op by op). */
+    /** Whether {@link #runRepeated} uses CUDA graphs (else it queues op by op: see {@link GraphStats#graphsOff()}). */
     public boolean usesGraphs() {
-        return drv.canUpdateGraphs();
+        return graphsOff == null;
     }
 
     // ------------------------------------------------------------------------------------ close

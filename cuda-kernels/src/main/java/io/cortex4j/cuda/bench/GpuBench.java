@@ -293,12 +293,13 @@ public final class GpuBench {
                 m.put("graph_check", ordered("steps", warm, "max_abs_diff", d.max, "worst_tensor", d.where, "tensors_compared", d.tensors, "non_finite",
                         d.nonFinite, "equal", d.max == 0 && d.nonFinite == 0, "graphs_built", g1.graphsBuilt() - g0.graphsBuilt(), "graph_launches",
                         g1.graphLaunches() - g0.graphLaunches(), "kernel_nodes_updated", g1.nodesUpdated() - g0.nodesUpdated(), "recordings_op_by_op",
-                        g1.eagerFlushes() - g0.eagerFlushes()));
+                        g1.eagerFlushes() - g0.eagerFlushes(), "graphs_off", String.valueOf(g1.graphsOff())));
                 say("graph check: %d steps op by op vs %d through graphs: max |diff| %.3g (%s), %d tensors, %d non-finite%s", warm, warm, d.max, d.where, d.tensors,
                         d.nonFinite, d.max == 0 && d.nonFinite == 0 ? " (equal)" : " (NOT equal)");
                 say("  graphs: %d built, %.2f launches and %.2f kernel-node updates per step, %d recordings queued op by op", g1.graphsBuilt() - g0.graphsBuilt(),
                         (g1.graphLaunches() - g0.graphLaunches()) / (double) warm, (g1.nodesUpdated() - g0.nodesUpdated()) / (double) warm,
                         g1.eagerFlushes() - g0.eagerFlushes());
+                if (g1.graphsOff() != null) say("  graphs OFF: %s", g1.graphsOff());
                 if (d.max != 0 || d.nonFinite != 0) failures.add(name + ": graphs and op-by-op steps differ (max |diff| " + d.max + " in " + d.where + ")");
             } catch (RuntimeException e) {
                 graphsOk = false;
