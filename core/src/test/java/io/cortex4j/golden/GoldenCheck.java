@@ -75,41 +75,25 @@ public final class GoldenCheck {
 
     public static Result compare(String caseName, double tol, Map<String, GoldenCases.Output> got, Map<String, float[]> ref, String refSource) {
         List<String> bad = new ArrayList<>();
-        double maxErr = 0;
-        String worst = "";
-        if (ref == null) {
-            bad.add("case missing from " + refSource + " (regenerate the reference file: see CpuGoldenReferenceTest)");
-            return new Result(caseName, bad, Double.POSITIVE_INFINITY, "");
-        }
-        for (String name : ref.keySet()) {
-            if (!got.containsKey(name)) bad.add("array " + name + " is in " + refSource + " but the case no longer yields it (stale reference file?)");
-        }
-        for (Map.Entry<String, GoldenCases.Output> e : got.entrySet()) {
-            String name = e.getKey();
-            double[] g = e.getValue().values();
-            float[] r = ref.get(name);
-            if (r == null) {
-                bad.add("array " + name + " is missing from " + refSource + " (stale reference file?)");
-                continue;
-            }
-            if (r.length != g.length) {
-                bad.add("array " + name + ": " + g.length + " elements, the reference has " + r.length);
-                continue;
-            }
-            double scale = scale(e.getValue(), r);
+        double[] maxErr = {0};
+        String[] worst = {""};
+        if (!pairArrays(got, ref, refSource, bad, (name, out, g, r) -> {
+            double scale = scale(out, r);
             for (int i = 0; i < g.length; i++) {
                 double err = error(g[i], r[i], scale);
-                if (err > maxErr || Double.isNaN(err)) {
-                    maxErr = err;
-                    worst = name + "[" + i + "]";
+                if (err > maxErr[0] || Double.isNaN(err)) {
+                    maxErr[0] = err;
+                    worst[0] = name + "[" + i + "]";
                 }
                 if (!(err <= tol)) {
                     bad.add(String.format("array %s, index %d: got %s, reference %s (|Δ| = %.3g, %.3g × max(|ref|, scale %.3g), tolerance %.1g)", name, i,
                             Double.toString(g[i]), Float.toString(r[i]), Math.abs(g[i] - r[i]), err, scale, tol));
                 }
             }
+        })) {
+            return new Result(caseName, bad, Double.POSITIVE_INFINITY, "");
         }
-        return new Result(caseName, bad, maxErr, worst);
+        return new Result(caseName, bad, maxErr[0], worst[0]);
     }
 
     /**
@@ -118,9 +102,32 @@ public final class GoldenCheck {
      */
     public static Result compareBits(String caseName, Map<String, GoldenCases.Output> got, Map<String, float[]> ref, String refSource) {
         List<String> bad = new ArrayList<>();
+        if (!pairArrays(got, ref, refSource, bad, (name, out, g, r) -> {
+            for (int i = 0; i < g.length; i++) {
+                if (Float.floatToRawIntBits((float) g[i]) != Float.floatToRawIntBits(r[i])) {
+                    bad.add(String.format("array %s, index %d: got %s, reference %s (bits %08x vs %08x)", name, i, Float.toString((float) g[i]),
+                            Float.toString(r[i]), Float.floatToRawIntBits((float) g[i]), Float.floatToRawIntBits(r[i])));
+                }
+            }
+        })) {
+            return new Result(caseName, bad, Double.POSITIVE_INFINITY, "");
+        }
+        return new Result(caseName, bad, bad.isEmpty() ? 0 : Double.POSITIVE_INFINITY, "");
+    }
+
+    /** What the comparisons do with each array that both the run and the reference have, with equal lengths. */
+    private interface PairedArray {
+        void compare(String name, GoldenCases.Output out, double[] got, float[] ref);
+    }
+
+    /**
+     * Pairs the run's arrays with the reference's by name: a missing case, or arrays missing on either
+     * side or of another length, go to {@code bad}; the others to {@code each}. False if the case is missing.
+     */
+    private static boolean pairArrays(Map<String, GoldenCases.Output> got, Map<String, float[]> ref, String refSource, List<String> bad, PairedArray each) {
         if (ref == null) {
             bad.add("case missing from " + refSource + " (regenerate the reference file: see CpuGoldenReferenceTest)");
-            return new Result(caseName, bad, Double.POSITIVE_INFINITY, "");
+            return false;
         }
         for (String name : ref.keySet()) {
             if (!got.containsKey(name)) bad.add("array " + name + " is in " + refSource + " but the case no longer yields it (stale reference file?)");
@@ -131,19 +138,12 @@ public final class GoldenCheck {
             float[] r = ref.get(name);
             if (r == null) {
                 bad.add("array " + name + " is missing from " + refSource + " (stale reference file?)");
-                continue;
-            }
-            if (r.length != g.length) {
+            } else if (r.length != g.length) {
                 bad.add("array " + name + ": " + g.length + " elements, the reference has " + r.length);
-                continue;
-            }
-            for (int i = 0; i < g.length; i++) {
-                if (Float.floatToRawIntBits((float) g[i]) != Float.floatToRawIntBits(r[i])) {
-                    bad.add(String.format("array %s, index %d: got %s, reference %s (bits %08x vs %08x)", name, i, Float.toString((float) g[i]),
-                            Float.toString(r[i]), Float.floatToRawIntBits((float) g[i]), Float.floatToRawIntBits(r[i])));
-                }
+            } else {
+                each.compare(name, e.getValue(), g, r);
             }
         }
-        return new Result(caseName, bad, bad.isEmpty() ? 0 : Double.POSITIVE_INFINITY, "");
+        return true;
     }
 }
