@@ -113,8 +113,6 @@ public final class CudaBackend implements Backend {
     /** The recording that stream work goes to instead of the stream, while {@link #runRepeated} runs (else null). */
     private OpRecording recording;
     private final OpRecording recordBuffer = new OpRecording();
-    /** A graph is being captured from a recording (no model code runs then). */
-    private boolean capturing;
     /** Graphs of the op sequences seen, least recently used first. */
     private final LinkedHashMap<GraphKey, CachedGraph> graphs = new LinkedHashMap<>(16, 0.75f, true);
     private final MemorySegment nodeParams;
@@ -1034,14 +1032,11 @@ public final class CudaBackend implements Backend {
     private CachedGraph build(OpRecording r) {
         CachedGraph g = new CachedGraph(r.copy());
         drv.beginCapture(stream);
-        capturing = true;
         try {
             issue(r, g);
         } catch (RuntimeException | Error e) {
             drv.abortCapture(stream);
             throw e;
-        } finally {
-            capturing = false;
         }
         g.graph = drv.endCapture(stream);
         try {

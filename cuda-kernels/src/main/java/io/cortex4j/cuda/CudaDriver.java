@@ -207,7 +207,7 @@ public final class CudaDriver {
 
     /**
      * Launches {@code f} on a 1-D grid. {@code params} is an array of pointers to the argument values
-     * (see {@link KernelArgs}), as cuLaunchKernel takes them.
+     * (one per kernel parameter), as cuLaunchKernel takes them.
      */
     public void launch(MemorySegment f, int grid, int block, int sharedBytes, MemorySegment stream, MemorySegment params) {
         call("cuLaunchKernel", () -> (int) launch.invokeExact(f, grid, 1, 1, block, 1, 1, sharedBytes, stream, params, MemorySegment.NULL));

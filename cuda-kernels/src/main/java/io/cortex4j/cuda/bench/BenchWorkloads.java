@@ -30,13 +30,9 @@ public final class BenchWorkloads {
     private BenchWorkloads() {
     }
 
-    /** A model the benchmark steps: its Euler step, step counter (the OU noise's counter) and evolving state. */
+    /** A model the benchmark steps: its Euler step and evolving state. */
     public interface Net extends AutoCloseable {
         void step();
-
-        long stepCount();
-
-        void setStepCount(long s);
 
         /** Every evolving tensor by name (its role, which stays with the name across steps). */
         Map<String, Tensor> state();
@@ -81,14 +77,6 @@ public final class BenchWorkloads {
         return new Net() {
             public void step() {
                 m.step();
-            }
-
-            public long stepCount() {
-                return m.stepCount();
-            }
-
-            public void setStepCount(long s) {
-                m.setStepCount(s);
             }
 
             public Map<String, Tensor> state() {
@@ -174,14 +162,6 @@ public final class BenchWorkloads {
         return new Net() {
             public void step() {
                 m.step();
-            }
-
-            public long stepCount() {
-                return m.stepCount();
-            }
-
-            public void setStepCount(long s) {
-                m.setStepCount(s);
             }
 
             public Map<String, Tensor> state() {
