@@ -11,8 +11,8 @@ import io.cortex4j.random.CounterRandom;
 import io.cortex4j.train.MetricsTable;
 import io.cortex4j.train.Plots;
 import io.cortex4j.train.Progress;
-import io.cortex4j.train.RunFiles;
 import io.cortex4j.train.Provenance;
+import io.cortex4j.train.RunFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,33 +40,47 @@ public final class Dl4jExperiment {
     private final Progress progress;
     private final Dl4jNetwork net;
     private final LabeledData train, validation, test;
-    private final MetricsTable metrics = new MetricsTable(List.of("epoch", "train_loss", "train_acc", "val_acc", "wall_s", "samples_per_s"));
+    private final MetricsTable metrics =
+            new MetricsTable(List.of("epoch", "train_loss", "train_acc", "val_acc", "wall_s", "samples_per_s"));
     private final int inputSize, outputSize;
 
     private Dl4jExperiment(LeExperimentConfig cfg, Path runDir, Progress progress) {
-        if (!cfg.family().equals("dl4j")) throw new IllegalArgumentException("not a dl4j config: model.family is " + cfg.family());
-        if (cfg.task() != LeExperimentConfig.Task.CLASSIFICATION) throw new ConfigException("task: the DL4J baseline runs classification only");
+        if (!cfg.family().equals("dl4j"))
+            throw new IllegalArgumentException("not a dl4j config: model.family is " + cfg.family());
+        if (cfg.task() != LeExperimentConfig.Task.CLASSIFICATION)
+            throw new ConfigException("task: the DL4J baseline runs classification only");
         this.cfg = cfg;
         this.runDir = runDir;
         this.progress = progress;
         ExperimentConfig.Data d = cfg.data();
         Path dataDir = d.dir() == null ? null : Path.of(d.dir());
         train = limit(Datasets.open(d.name(), d.trainSplit(), dataDir, cfg.run().seed()), d.trainLimit());
-        validation = limit(Datasets.open(d.name(), d.validationSplit(), dataDir, cfg.run().seed()), d.evalLimit());
+        validation = limit(
+                Datasets.open(d.name(), d.validationSplit(), dataDir, cfg.run().seed()), d.evalLimit());
         test = limit(Datasets.open(d.name(), d.testSplit(), dataDir, cfg.run().seed()), d.evalLimit());
         inputSize = cfg.model().architecture().inputLength();
         outputSize = cfg.model().architecture().outputLength();
         for (LabeledData x : List.of(train, validation, test)) {
             if (x.inputSize() != inputSize) {
-                throw new ConfigException("model.input: the network takes " + inputSize + " values per sample but data '" + x.name() + "' has " + x.inputSize());
+                throw new ConfigException("model.input: the network takes " + inputSize
+                        + " values per sample but data '" + x.name() + "' has " + x.inputSize());
             }
             if (x.numClasses() != outputSize) {
-                throw new ConfigException("model.layers: the output layer has " + outputSize + " units but data '" + x.name() + "' has " + x.numClasses() + " classes");
+                throw new ConfigException("model.layers: the output layer has " + outputSize + " units but data '"
+                        + x.name() + "' has " + x.numClasses() + " classes");
             }
         }
-        Dl4jNetwork.Loss loss = cfg.model().outputError() == OutputError.CROSS_ENTROPY ? Dl4jNetwork.Loss.CROSS_ENTROPY : Dl4jNetwork.Loss.MSE;
+        Dl4jNetwork.Loss loss = cfg.model().outputError() == OutputError.CROSS_ENTROPY
+                ? Dl4jNetwork.Loss.CROSS_ENTROPY
+                : Dl4jNetwork.Loss.MSE;
         DataType type = cfg.run().precision() == io.cortex4j.tensor.DType.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT;
-        net = Dl4jNetwork.build(cfg.model().architecture(), loss, cfg.model().learningRate(), cfg.model().lrFactors(), cfg.run().seed(), type);
+        net = Dl4jNetwork.build(
+                cfg.model().architecture(),
+                loss,
+                cfg.model().learningRate(),
+                cfg.model().lrFactors(),
+                cfg.run().seed(),
+                type);
     }
 
     private static LabeledData limit(InMemoryData d, int n) {
@@ -93,7 +107,9 @@ public final class Dl4jExperiment {
     public Map<String, Object> run() {
         long start = System.nanoTime();
         int B = cfg.batch(), nb = train.size() / B;
-        if (nb == 0) throw new ConfigException("schedule.batch: batch " + B + " is larger than the training set (" + train.size() + " samples)");
+        if (nb == 0)
+            throw new ConfigException(
+                    "schedule.batch: batch " + B + " is larger than the training set (" + train.size() + " samples)");
         CounterRandom rng = new CounterRandom(cfg.run().seed());
         float[] x = new float[B * inputSize], y = new float[B * outputSize];
         double seen = 0;
@@ -107,7 +123,10 @@ public final class Dl4jExperiment {
                 INDArray out = net.dl4j().output(xa, false);
                 correct += countCorrect(out, train, perm, bi * B, B);
                 net.dl4j().fit(xa, ya);
-                loss += B * (net.loss() == Dl4jNetwork.Loss.MSE ? net.dl4j().score() * outputSize / 2.0 : net.dl4j().score());
+                loss += B
+                        * (net.loss() == Dl4jNetwork.Loss.MSE
+                                ? net.dl4j().score() * outputSize / 2.0
+                                : net.dl4j().score());
                 seen += B;
                 double rate = seen / ((System.nanoTime() - start) / 1e9);
                 long done = (long) (epoch - 1) * nb + bi + 1, total = (long) nb * cfg.epochs();
@@ -118,8 +137,14 @@ public final class Dl4jExperiment {
             double val = eval ? accuracy(validation) : Double.NaN;
             double wall = (System.nanoTime() - start) / 1e9;
             metrics.add(new double[] {epoch, loss / (nb * B), correct / (nb * B), val, wall, nb * B / secs});
-            progress.line(String.format(Locale.ROOT, "epoch %d/%d  train %.2f%%%s  [%s]", epoch, cfg.epochs(), 100 * correct / (nb * B),
-                    eval ? String.format(Locale.ROOT, "  val %.2f%%", 100 * val) : "", Progress.duration(wall)));
+            progress.line(String.format(
+                    Locale.ROOT,
+                    "epoch %d/%d  train %.2f%%%s  [%s]",
+                    epoch,
+                    cfg.epochs(),
+                    100 * correct / (nb * B),
+                    eval ? String.format(Locale.ROOT, "  val %.2f%%", 100 * val) : "",
+                    Progress.duration(wall)));
             try {
                 metrics.writeCsv(runDir.resolve("metrics.csv"));
                 Plots.writeColumns(cfg.name() + " (DL4J BP, seed " + cfg.run().seed() + ")", metrics, runDir);
@@ -156,7 +181,9 @@ public final class Dl4jExperiment {
             d.copyInput(idx, x, b * inputSize);
             if (y != null) {
                 int label = d.label(idx);
-                for (int j = 0; j < outputSize; j++) y[b * outputSize + j] = (float) (j == label ? cfg.data().targetHigh() : cfg.data().targetLow());
+                for (int j = 0; j < outputSize; j++)
+                    y[b * outputSize + j] = (float)
+                            (j == label ? cfg.data().targetHigh() : cfg.data().targetLow());
             }
         }
         if (k != 1.0 || sh != 0.0) for (int i = 0; i < count * inputSize; i++) x[i] = (float) (x[i] * k + sh);

@@ -74,7 +74,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
  */
 public final class Dl4jNetwork {
     /** The training loss (see the class documentation for the exact scaling). */
-    public enum Loss { MSE, CROSS_ENTROPY }
+    public enum Loss {
+        MSE,
+        CROSS_ENTROPY
+    }
 
     /** Samples per forward pass in {@link #accuracy}. */
     private static final int EVAL_BATCH = 512;
@@ -119,14 +122,18 @@ public final class Dl4jNetwork {
      * rate per layer of the architecture (pooling layers' entries are ignored), as the LE configs'
      * {@code rule.lrFactors}; null means 1 everywhere.
      */
-    public static Dl4jNetwork build(LeArchitecture arch, Loss loss, double learningRate, double[] layerFactors, long seed, DataType dataType) {
+    public static Dl4jNetwork build(
+            LeArchitecture arch, Loss loss, double learningRate, double[] layerFactors, long seed, DataType dataType) {
         Objects.requireNonNull(arch, "arch");
         if (layerFactors != null && layerFactors.length != arch.layers().size()) {
-            throw new IllegalArgumentException(layerFactors.length + " learning-rate factors for " + arch.layers().size() + " layers");
+            throw new IllegalArgumentException(layerFactors.length + " learning-rate factors for "
+                    + arch.layers().size() + " layers");
         }
         Objects.requireNonNull(loss, "loss");
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
-        if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) throw new IllegalArgumentException("data type must be FLOAT or DOUBLE, got " + dataType);
+        if (!(learningRate > 0) || Double.isInfinite(learningRate))
+            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE)
+            throw new IllegalArgumentException("data type must be FLOAT or DOUBLE, got " + dataType);
         List<LeLayerSpec> specs = arch.layers();
         int n = arch.outputLength();
         double dl4jRate = loss == Loss.MSE ? learningRate * n / 2.0 : learningRate;
@@ -145,25 +152,50 @@ public final class Dl4jNetwork {
             LeLayerSpec spec = specs.get(i);
             boolean last = i == specs.size() - 1;
             Layer layer = switch (spec) {
-                case LeLayerSpec.Dense d when last -> loss == Loss.MSE
-                        ? new OutputLayer.Builder(LossFunction.MSE).nOut(d.units()).activation(activation(d.activation())).updater(sgd(dl4jRate, layerFactors, i)).build()
-                        : new OutputLayer.Builder(LossFunction.MCXENT).nOut(d.units()).activation(Activation.SOFTMAX).updater(sgd(dl4jRate, layerFactors, i)).build();
-                case LeLayerSpec.Dense d -> new DenseLayer.Builder().nOut(d.units()).activation(activation(d.activation())).updater(sgd(dl4jRate, layerFactors, i)).build();
-                case LeLayerSpec.Conv2d c -> new ConvolutionLayer.Builder(c.kernel(), c.kernel())
-                        .stride(c.stride(), c.stride()).padding(c.padding(), c.padding())
-                        .nOut(c.filters()).activation(activation(c.activation())).updater(sgd(dl4jRate, layerFactors, i)).build();
-                case LeLayerSpec.MaxPool2d p -> new SubsamplingLayer.Builder(PoolingType.MAX)
-                        .kernelSize(p.kernel(), p.kernel()).stride(p.kernel(), p.kernel()).build();
+                case LeLayerSpec.Dense d
+                when last ->
+                    loss == Loss.MSE
+                            ? new OutputLayer.Builder(LossFunction.MSE)
+                                    .nOut(d.units())
+                                    .activation(activation(d.activation()))
+                                    .updater(sgd(dl4jRate, layerFactors, i))
+                                    .build()
+                            : new OutputLayer.Builder(LossFunction.MCXENT)
+                                    .nOut(d.units())
+                                    .activation(Activation.SOFTMAX)
+                                    .updater(sgd(dl4jRate, layerFactors, i))
+                                    .build();
+                case LeLayerSpec.Dense d ->
+                    new DenseLayer.Builder()
+                            .nOut(d.units())
+                            .activation(activation(d.activation()))
+                            .updater(sgd(dl4jRate, layerFactors, i))
+                            .build();
+                case LeLayerSpec.Conv2d c ->
+                    new ConvolutionLayer.Builder(c.kernel(), c.kernel())
+                            .stride(c.stride(), c.stride())
+                            .padding(c.padding(), c.padding())
+                            .nOut(c.filters())
+                            .activation(activation(c.activation()))
+                            .updater(sgd(dl4jRate, layerFactors, i))
+                            .build();
+                case LeLayerSpec.MaxPool2d p ->
+                    new SubsamplingLayer.Builder(PoolingType.MAX)
+                            .kernelSize(p.kernel(), p.kernel())
+                            .stride(p.kernel(), p.kernel())
+                            .build();
             };
             if (seenDense && !(spec instanceof LeLayerSpec.Dense)) {
-                throw new IllegalArgumentException("layer " + (i + 1) + " (" + spec + "): conv/pool layers after a dense layer are not supported by the DL4J baseline");
+                throw new IllegalArgumentException("layer " + (i + 1) + " (" + spec
+                        + "): conv/pool layers after a dense layer are not supported by the DL4J baseline");
             }
             seenDense |= spec instanceof LeLayerSpec.Dense;
             list.layer(i, layer);
         }
-        list.setInputType(specs.getFirst() instanceof LeLayerSpec.Dense
-                ? InputType.feedForward(arch.inputLength())
-                : InputType.convolutionalFlat(arch.height(), arch.width(), arch.channels()));
+        list.setInputType(
+                specs.getFirst() instanceof LeLayerSpec.Dense
+                        ? InputType.feedForward(arch.inputLength())
+                        : InputType.convolutionalFlat(arch.height(), arch.width(), arch.channels()));
         MultiLayerConfiguration conf = list.build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
@@ -222,7 +254,8 @@ public final class Dl4jNetwork {
         checkLength(layer, "bias", bias.length, b.length());
         INDArray ours = switch (arch.layers().get(layer)) {
             // ours [out, in] → DL4J [in, out]
-            case LeLayerSpec.Dense d -> Nd4j.create(weights, new long[] {w.size(1), w.size(0)}, 'c').transpose();
+            case LeLayerSpec.Dense d ->
+                Nd4j.create(weights, new long[] {w.size(1), w.size(0)}, 'c').transpose();
             // ours [f, C·k·k] in (c, ky, kx) order is DL4J's [f, C, k, k] in C order
             default -> Nd4j.create(weights, w.shape(), 'c');
         };
@@ -248,13 +281,16 @@ public final class Dl4jNetwork {
         Objects.checkIndex(layer, arch.layers().size());
         LeLayerSpec spec = arch.layers().get(layer);
         if (spec instanceof LeLayerSpec.MaxPool2d) {
-            throw new IllegalArgumentException("layer " + layer + " (" + spec + ") is a pooling layer and has no parameters");
+            throw new IllegalArgumentException(
+                    "layer " + layer + " (" + spec + ") is a pooling layer and has no parameters");
         }
         return net.getLayer(layer).getParam(key);
     }
 
     private static void checkLength(int layer, String what, int got, long expected) {
-        if (got != expected) throw new IllegalArgumentException("layer " + layer + " " + what + ": expected " + expected + " values, got " + got);
+        if (got != expected)
+            throw new IllegalArgumentException(
+                    "layer " + layer + " " + what + ": expected " + expected + " values, got " + got);
     }
 
     /** The values of {@code a} in C (row-major) order as a fresh {@code double[]}. */
@@ -270,7 +306,8 @@ public final class Dl4jNetwork {
      */
     public double[] output(double[] x) {
         int batch = batchOf(x.length);
-        return flat(net.output(Nd4j.create(x, new long[] {batch, inputLength}, 'c').castTo(dataType), false));
+        return flat(net.output(
+                Nd4j.create(x, new long[] {batch, inputLength}, 'c').castTo(dataType), false));
     }
 
     /**
@@ -283,10 +320,12 @@ public final class Dl4jNetwork {
     public Gradient gradient(double[] x, double[] targets) {
         int batch = batchOf(x.length);
         if (targets.length != (long) batch * outputLength) {
-            throw new IllegalArgumentException("targets: expected " + batch + " × " + outputLength + " values, got " + targets.length);
+            throw new IllegalArgumentException(
+                    "targets: expected " + batch + " × " + outputLength + " values, got " + targets.length);
         }
         net.setInput(Nd4j.create(x, new long[] {batch, inputLength}, 'c').castTo(dataType));
-        net.setLabels(Nd4j.create(targets, new long[] {batch, outputLength}, 'c').castTo(dataType));
+        net.setLabels(
+                Nd4j.create(targets, new long[] {batch, outputLength}, 'c').castTo(dataType));
         net.computeGradientAndScore();
         org.deeplearning4j.nn.gradient.Gradient g = net.gradient();
         double score = net.score();
@@ -307,14 +346,17 @@ public final class Dl4jNetwork {
 
     /** {@link #gradient(double[], double[])} with one row per sample. */
     public Gradient gradient(double[][] x, double[][] targets) {
-        if (x.length != targets.length) throw new IllegalArgumentException(x.length + " inputs but " + targets.length + " targets");
+        if (x.length != targets.length)
+            throw new IllegalArgumentException(x.length + " inputs but " + targets.length + " targets");
         return gradient(concat(x, inputLength, "input"), concat(targets, outputLength, "target"));
     }
 
     private static double[] concat(double[][] rows, int n, String what) {
         double[] flat = new double[rows.length * n];
         for (int i = 0; i < rows.length; i++) {
-            if (rows[i].length != n) throw new IllegalArgumentException(what + " row " + i + " has length " + rows[i].length + ", expected " + n);
+            if (rows[i].length != n)
+                throw new IllegalArgumentException(
+                        what + " row " + i + " has length " + rows[i].length + ", expected " + n);
             System.arraycopy(rows[i], 0, flat, i * n, n);
         }
         return flat;
@@ -327,7 +369,8 @@ public final class Dl4jNetwork {
 
     private int batchOf(int length) {
         if (length == 0 || length % inputLength != 0) {
-            throw new IllegalArgumentException("input of " + length + " values is not a whole number of samples of length " + inputLength + " (" + arch.input() + ")");
+            throw new IllegalArgumentException("input of " + length
+                    + " values is not a whole number of samples of length " + inputLength + " (" + arch.input() + ")");
         }
         return length / inputLength;
     }
@@ -366,7 +409,9 @@ public final class Dl4jNetwork {
 
         private double[] of(double[][] a, int layer) {
             Objects.checkIndex(layer, a.length);
-            if (a[layer] == null) throw new IllegalArgumentException("layer " + layer + " (" + arch.layers().get(layer) + ") is a pooling layer and has no parameters");
+            if (a[layer] == null)
+                throw new IllegalArgumentException("layer " + layer + " ("
+                        + arch.layers().get(layer) + ") is a pooling layer and has no parameters");
             return a[layer];
         }
     }
@@ -374,11 +419,18 @@ public final class Dl4jNetwork {
     // ---------------------------------------------------------------- training and evaluation
 
     /** Statistics of one training epoch. */
-    public record EpochStats(int epoch, double trainLoss, double testAccuracy, double seconds, double samplesPerSecond) {
+    public record EpochStats(
+            int epoch, double trainLoss, double testAccuracy, double seconds, double samplesPerSecond) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "epoch %d: train loss %.5f, test accuracy %.4f, %.2f s, %.0f samples/s",
-                    epoch, trainLoss, testAccuracy, seconds, samplesPerSecond);
+            return String.format(
+                    Locale.ROOT,
+                    "epoch %d: train loss %.5f, test accuracy %.4f, %.2f s, %.0f samples/s",
+                    epoch,
+                    trainLoss,
+                    testAccuracy,
+                    seconds,
+                    samplesPerSecond);
         }
     }
 
@@ -412,7 +464,8 @@ public final class Dl4jNetwork {
      * @param test     evaluated after every epoch; may be {@code null} (accuracy then {@code NaN})
      * @param listener may be {@code null}
      */
-    public TrainResult train(LabeledData train, LabeledData test, int epochs, int batch, long seed, EpochListener listener) {
+    public TrainResult train(
+            LabeledData train, LabeledData test, int epochs, int batch, long seed, EpochListener listener) {
         checkData(train);
         if (test != null) checkData(test);
         if (epochs < 0 || batch < 1) throw new IllegalArgumentException("epochs " + epochs + ", batch " + batch);
@@ -443,8 +496,12 @@ public final class Dl4jNetwork {
                 lossSum += b * (loss == Loss.MSE ? net.score() * outputLength / 2.0 : net.score());
             }
             double seconds = (System.nanoTime() - t0) * 1e-9;
-            EpochStats s = new EpochStats(epoch, n == 0 ? Double.NaN : lossSum / n,
-                    test == null ? Double.NaN : accuracy(test), seconds, n / seconds);
+            EpochStats s = new EpochStats(
+                    epoch,
+                    n == 0 ? Double.NaN : lossSum / n,
+                    test == null ? Double.NaN : accuracy(test),
+                    seconds,
+                    n / seconds);
             stats.add(s);
             if (listener != null) listener.onEpoch(s);
         }
@@ -462,7 +519,8 @@ public final class Dl4jNetwork {
         for (int start = 0; start < n; start += EVAL_BATCH) {
             int b = Math.min(EVAL_BATCH, n - start);
             for (int k = 0; k < b; k++) data.copyInput(start + k, xBuf, k * inputLength);
-            long[] predicted = net.output(array(xBuf, b, inputLength), false).argMax(1).toLongVector();
+            long[] predicted =
+                    net.output(array(xBuf, b, inputLength), false).argMax(1).toLongVector();
             for (int k = 0; k < b; k++) if (predicted[k] == data.label(start + k)) correct++;
         }
         return (double) correct / n;
@@ -487,6 +545,7 @@ public final class Dl4jNetwork {
 
     @Override
     public String toString() {
-        return "Dl4jNetwork(" + arch.input() + " → " + arch.layers() + ", " + loss + ", lr " + learningRate + ", " + dataType + ")";
+        return "Dl4jNetwork(" + arch.input() + " → " + arch.layers() + ", " + loss + ", lr " + learningRate + ", "
+                + dataType + ")";
     }
 }

@@ -23,22 +23,45 @@ import org.nd4j.linalg.api.buffer.DataType;
  * reference's mean over output positions, i.e. the gradient divided by their number).
  */
 class BpEquivalenceTest {
-    static final LeArchitecture MLP = LeArchitecture.mlp(new int[] {6, 8, 5, 3}, Activation.SIGMOID, Activation.TANH, Activation.LINEAR);
-    static final LeArchitecture CONV = new LeArchitecture(2, 8, 8, List.of(
-            new LeLayerSpec.Conv2d(3, 3, 1, 1, Activation.TANH),
-            new LeLayerSpec.MaxPool2d(2),
-            new LeLayerSpec.Conv2d(4, 2, 2, 0, Activation.SIGMOID),
-            new LeLayerSpec.Dense(5, Activation.SIGMOID),
-            new LeLayerSpec.Dense(3, Activation.LINEAR)));
+    static final LeArchitecture MLP =
+            LeArchitecture.mlp(new int[] {6, 8, 5, 3}, Activation.SIGMOID, Activation.TANH, Activation.LINEAR);
+    static final LeArchitecture CONV = new LeArchitecture(
+            2,
+            8,
+            8,
+            List.of(
+                    new LeLayerSpec.Conv2d(3, 3, 1, 1, Activation.TANH),
+                    new LeLayerSpec.MaxPool2d(2),
+                    new LeLayerSpec.Conv2d(4, 2, 2, 0, Activation.SIGMOID),
+                    new LeLayerSpec.Dense(5, Activation.SIGMOID),
+                    new LeLayerSpec.Dense(3, Activation.LINEAR)));
 
     @Test
     void settledBpUpdateEqualsDl4jGradient() {
         for (LeArchitecture arch : List.of(MLP, CONV)) {
             int batch = 4, n = arch.layers().size();
             double eta = 1e-6, beta = 0.5;
-            LeParams p = LeParams.defaults(arch, LeRule.BP, OutputError.MSE).withLearningRate(eta, LeParams.fill(n, 1.0)).withBeta(beta);
-            p = new LeParams(arch, p.rule(), p.outputError(), p.tau(), p.dt(), p.beta(), p.learningRate(), p.lrFactors(), p.feedbackLrFactors(), p.alpha(),
-                    p.sigma(), p.tauXi(), p.tauHighPass(), p.tauLowPass(), 0.4, 0.05, 0.05); // weights large enough for a non-trivial gradient
+            LeParams p = LeParams.defaults(arch, LeRule.BP, OutputError.MSE)
+                    .withLearningRate(eta, LeParams.fill(n, 1.0))
+                    .withBeta(beta);
+            p = new LeParams(
+                    arch,
+                    p.rule(),
+                    p.outputError(),
+                    p.tau(),
+                    p.dt(),
+                    p.beta(),
+                    p.learningRate(),
+                    p.lrFactors(),
+                    p.feedbackLrFactors(),
+                    p.alpha(),
+                    p.sigma(),
+                    p.tauXi(),
+                    p.tauHighPass(),
+                    p.tauLowPass(),
+                    0.4,
+                    0.05,
+                    0.05); // weights large enough for a non-trivial gradient
             Random r = new Random(3);
             double[] x = new double[batch * arch.inputLength()], y = new double[batch * arch.outputLength()];
             for (int i = 0; i < x.length; i++) x[i] = r.nextDouble();
@@ -59,15 +82,25 @@ class BpEquivalenceTest {
                 le.step();
                 double scale = -p.dt() * eta * beta;
                 for (int i : wl) {
-                    int positions = arch.layers().get(i) instanceof LeLayerSpec.Conv2d ? arch.geometry(i).positions() : 1;
+                    int positions = arch.layers().get(i) instanceof LeLayerSpec.Conv2d
+                            ? arch.geometry(i).positions()
+                            : 1;
                     double[] w1 = le.weights(i).toHost(), b1 = le.bias(i).toHost(), gw = g.weights(i), gb = g.bias(i);
                     double gmax = 0;
                     for (double v : gw) gmax = Math.max(gmax, Math.abs(v));
                     for (int k = 0; k < w1.length; k++) {
-                        assertEquals(scale * gw[k], w1[k] - w0[i][k], 1e-5 * Math.abs(scale) * gmax, arch.layers().get(i) + " W[" + k + "]");
+                        assertEquals(
+                                scale * gw[k],
+                                w1[k] - w0[i][k],
+                                1e-5 * Math.abs(scale) * gmax,
+                                arch.layers().get(i) + " W[" + k + "]");
                     }
                     for (int k = 0; k < b1.length; k++) {
-                        assertEquals(scale * gb[k] / positions, b1[k] - b0[i][k], 1e-5 * Math.abs(scale) * gmax, arch.layers().get(i) + " b[" + k + "]");
+                        assertEquals(
+                                scale * gb[k] / positions,
+                                b1[k] - b0[i][k],
+                                1e-5 * Math.abs(scale) * gmax,
+                                arch.layers().get(i) + " b[" + k + "]");
                     }
                 }
             }

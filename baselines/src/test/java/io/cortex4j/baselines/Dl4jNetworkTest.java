@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cortex4j.baselines.Dl4jNetwork.Loss;
 import io.cortex4j.datasets.InMemoryData;
 import io.cortex4j.model.le.LeArchitecture;
-import io.cortex4j.model.le.LeLayerSpec;
 import io.cortex4j.model.le.LeLayerSpec.Conv2d;
 import io.cortex4j.model.le.LeLayerSpec.Dense;
 import io.cortex4j.model.le.LeLayerSpec.MaxPool2d;
@@ -24,16 +23,26 @@ class Dl4jNetworkTest {
     /** 5-4-3, sigmoid hidden, linear output. */
     static final LeArchitecture MLP = LeArchitecture.mlp(new int[] {5, 4, 3}, Activation.SIGMOID, Activation.LINEAR);
     /** 1×6×6 → conv 2×3×3 (tanh) → 2×4×4 → maxpool 2 → 2×2×2 → dense 3 (linear). */
-    static final LeArchitecture TINY_CONV = new LeArchitecture(1, 6, 6, List.of(
-            new Conv2d(2, 3, 1, 0, Activation.TANH), new MaxPool2d(2), new Dense(3, Activation.LINEAR)));
+    static final LeArchitecture TINY_CONV = new LeArchitecture(
+            1,
+            6,
+            6,
+            List.of(new Conv2d(2, 3, 1, 0, Activation.TANH), new MaxPool2d(2), new Dense(3, Activation.LINEAR)));
     /**
      * Two input channels, stride and padding, two convolutions, a pool that floors (3×3 → 1×1):
      * 2×7×7 → conv 3×3×3 s2 p1 (sigmoid) → 3×4×4 → conv 2×2×2 (tanh) → 2×3×3 → maxpool 2 → 2×1×1
      * → dense 4 (tanh) → dense 3 (linear).
      */
-    static final LeArchitecture CONV_2CH = new LeArchitecture(2, 7, 7, List.of(
-            new Conv2d(3, 3, 2, 1, Activation.SIGMOID), new Conv2d(2, 2, 1, 0, Activation.TANH), new MaxPool2d(2),
-            new Dense(4, Activation.TANH), new Dense(3, Activation.LINEAR)));
+    static final LeArchitecture CONV_2CH = new LeArchitecture(
+            2,
+            7,
+            7,
+            List.of(
+                    new Conv2d(3, 3, 2, 1, Activation.SIGMOID),
+                    new Conv2d(2, 2, 1, 0, Activation.TANH),
+                    new MaxPool2d(2),
+                    new Dense(4, Activation.TANH),
+                    new Dense(3, Activation.LINEAR)));
 
     // ------------------------------------------------------------------ helpers
 
@@ -47,13 +56,24 @@ class Dl4jNetworkTest {
             int in = l == 0 ? arch.inputLength() : shapes.get(l - 1).length();
             int nw, nb;
             switch (arch.layers().get(l)) {
-                case Dense d -> { nw = d.units() * in; nb = d.units(); }
-                case Conv2d c -> { nw = c.filters() * arch.geometry(l).patch(); nb = c.filters(); }
-                case MaxPool2d p -> { continue; }
+                case Dense d -> {
+                    nw = d.units() * in;
+                    nb = d.units();
+                }
+                case Conv2d c -> {
+                    nw = c.filters() * arch.geometry(l).patch();
+                    nb = c.filters();
+                }
+                case MaxPool2d p -> {
+                    continue;
+                }
             }
             double[] w = gaussian(rng, nw, 0.5), b = gaussian(rng, nb, 0.5);
             net.setParameters(l, w, b);
-            if (net.dataType() == DataType.FLOAT) { w = roundToFloat(w); b = roundToFloat(b); }
+            if (net.dataType() == DataType.FLOAT) {
+                w = roundToFloat(w);
+                b = roundToFloat(b);
+            }
             ref.weights[l] = w;
             ref.biases[l] = b;
         }
@@ -98,12 +118,16 @@ class Dl4jNetworkTest {
             INDArray dW = net.dl4j().getLayer(3).getParam("W");
             assertArrayEquals(new long[] {2, 4}, dW.shape());
             double[] dwStored = f ? roundToFloat(dw) : dw, cwStored = f ? roundToFloat(cw) : cw;
-            for (int o = 0; o < 4; o++) for (int i = 0; i < 2; i++) assertEquals(dwStored[o * 2 + i], dW.getDouble(i, o), 0.0);
+            for (int o = 0; o < 4; o++)
+                for (int i = 0; i < 2; i++) assertEquals(dwStored[o * 2 + i], dW.getDouble(i, o), 0.0);
             INDArray cW = net.dl4j().getLayer(0).getParam("W");
             assertArrayEquals(new long[] {3, 2, 3, 3}, cW.shape());
-            for (int fi = 0; fi < 3; fi++) for (int c = 0; c < 2; c++) for (int ky = 0; ky < 3; ky++) for (int kx = 0; kx < 3; kx++) {
-                assertEquals(cwStored[fi * 18 + (c * 3 + ky) * 3 + kx], cW.getDouble(fi, c, ky, kx), 0.0);
-            }
+            for (int fi = 0; fi < 3; fi++)
+                for (int c = 0; c < 2; c++)
+                    for (int ky = 0; ky < 3; ky++)
+                        for (int kx = 0; kx < 3; kx++) {
+                            assertEquals(cwStored[fi * 18 + (c * 3 + ky) * 3 + kx], cW.getDouble(fi, c, ky, kx), 0.0);
+                        }
         }
     }
 
@@ -121,7 +145,11 @@ class Dl4jNetworkTest {
                     double[] expected = ref.forward(row(x, b, n), loss == Loss.CROSS_ENTROPY);
                     double[] got = row(out, b, m);
                     for (int j = 0; j < m; j++) {
-                        assertEquals(expected[j], got[j], 1e-5 * (1 + Math.abs(expected[j])), arch + " " + loss + " sample " + b + " output " + j);
+                        assertEquals(
+                                expected[j],
+                                got[j],
+                                1e-5 * (1 + Math.abs(expected[j])),
+                                arch + " " + loss + " sample " + b + " output " + j);
                     }
                 }
             }
@@ -133,8 +161,12 @@ class Dl4jNetworkTest {
     @Test
     void gradientEqualsFiniteDifferencesOfOurLoss() {
         record Case(LeArchitecture arch, Loss loss) {}
-        for (Case c : List.of(new Case(MLP, Loss.MSE), new Case(TINY_CONV, Loss.MSE), new Case(CONV_2CH, Loss.MSE),
-                new Case(MLP, Loss.CROSS_ENTROPY), new Case(CONV_2CH, Loss.CROSS_ENTROPY))) {
+        for (Case c : List.of(
+                new Case(MLP, Loss.MSE),
+                new Case(TINY_CONV, Loss.MSE),
+                new Case(CONV_2CH, Loss.MSE),
+                new Case(MLP, Loss.CROSS_ENTROPY),
+                new Case(CONV_2CH, Loss.CROSS_ENTROPY))) {
             LeArchitecture arch = c.arch();
             Dl4jNetwork net = Dl4jNetwork.build(arch, c.loss(), 0.1, 7, DataType.DOUBLE);
             ReferenceNet ref = randomize(net, 8);
@@ -166,8 +198,10 @@ class Dl4jNetworkTest {
                         double fd = (plus - minus) / (2 * h);
                         double err = Math.abs(analytic[i] - fd);
                         worst = Math.max(worst, err / Math.max(Math.abs(fd), 1e-4));
-                        assertTrue(err <= 1e-6 * Math.abs(fd) + 1e-10,
-                                c + " layer " + l + " param " + i + ": analytic " + analytic[i] + " vs finite difference " + fd);
+                        assertTrue(
+                                err <= 1e-6 * Math.abs(fd) + 1e-10,
+                                c + " layer " + l + " param " + i + ": analytic " + analytic[i]
+                                        + " vs finite difference " + fd);
                     }
                 }
             }
@@ -203,7 +237,10 @@ class Dl4jNetworkTest {
                 Dl4jNetwork.Gradient g = net.gradient(x, y);
                 List<double[]> before = new ArrayList<>();
                 for (int l = 0; l < arch.layers().size(); l++) {
-                    if (!(arch.layers().get(l) instanceof MaxPool2d)) { before.add(net.weights(l)); before.add(net.bias(l)); }
+                    if (!(arch.layers().get(l) instanceof MaxPool2d)) {
+                        before.add(net.weights(l));
+                        before.add(net.bias(l));
+                    }
                 }
                 net.train(new InMemoryData("step", xs, n, labels, m), null, 1, batch, 13, null);
                 int k = 0;
@@ -214,7 +251,11 @@ class Dl4jNetworkTest {
                         double[] old = before.get(k);
                         for (int i = 0; i < old.length; i++) {
                             double expected = old[i] - lr * grad[t][i];
-                            assertEquals(expected, now[t][i], 1e-12 * (1 + Math.abs(old[i])), arch + " " + loss + " layer " + l);
+                            assertEquals(
+                                    expected,
+                                    now[t][i],
+                                    1e-12 * (1 + Math.abs(old[i])),
+                                    arch + " " + loss + " layer " + l);
                         }
                     }
                 }
@@ -271,8 +312,11 @@ class Dl4jNetworkTest {
 
     @Test
     void convNetWithCrossEntropyLearnsBars() {
-        LeArchitecture arch = new LeArchitecture(1, 6, 6, List.of(
-                new Conv2d(4, 3, 1, 0, Activation.RELU), new MaxPool2d(2), new Dense(2, Activation.LINEAR)));
+        LeArchitecture arch = new LeArchitecture(
+                1,
+                6,
+                6,
+                List.of(new Conv2d(4, 3, 1, 0, Activation.RELU), new MaxPool2d(2), new Dense(2, Activation.LINEAR)));
         Dl4jNetwork net = Dl4jNetwork.build(arch, Loss.CROSS_ENTROPY, 0.1, 31);
         Dl4jNetwork.TrainResult r = net.train(bars("bars/train", 400, 32), bars("bars/test", 200, 33), 5, 16, 34, null);
         assertTrue(r.finalTestAccuracy() > 0.9, r.toString());
@@ -283,8 +327,12 @@ class Dl4jNetworkTest {
         InMemoryData train = blobs("blobs/train", 90, 41);
         double[][] w = new double[2][];
         for (int k = 0; k < 2; k++) {
-            Dl4jNetwork net = Dl4jNetwork.build(LeArchitecture.mlp(new int[] {4, 5, 3}, Activation.TANH, Activation.LINEAR),
-                    Loss.MSE, 0.1, 42, DataType.DOUBLE);
+            Dl4jNetwork net = Dl4jNetwork.build(
+                    LeArchitecture.mlp(new int[] {4, 5, 3}, Activation.TANH, Activation.LINEAR),
+                    Loss.MSE,
+                    0.1,
+                    42,
+                    DataType.DOUBLE);
             net.train(train, null, 2, 8, 43, null);
             w[k] = net.weights(1);
         }
@@ -298,15 +346,28 @@ class Dl4jNetworkTest {
         Dl4jNetwork net = Dl4jNetwork.build(TINY_CONV, Loss.MSE, 0.1, 1);
         InMemoryData wrong = blobs("blobs", 6, 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.accuracy(wrong));
-        assertEquals("data 'blobs' has inputs of length 4 but the architecture's input 1×6×6 has length 36", e.getMessage());
+        assertEquals(
+                "data 'blobs' has inputs of length 4 but the architecture's input 1×6×6 has length 36", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> net.train(wrong, null, 1, 2, 0, null));
         e = assertThrows(IllegalArgumentException.class, () -> net.weights(1));
         assertTrue(e.getMessage().contains("pooling layer"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> net.setParameters(2, new double[5], new double[3]));
         assertThrows(IllegalArgumentException.class, () -> net.gradient(new double[36], new double[2]));
         assertThrows(IllegalArgumentException.class, () -> net.output(new double[35]));
-        e = assertThrows(IllegalArgumentException.class, () -> Dl4jNetwork.build(new LeArchitecture(1, 1, 8,
-                List.of(new Dense(16, Activation.RELU), new Conv2d(1, 1, 1, 0, Activation.RELU), new Dense(2, Activation.LINEAR))), Loss.MSE, 0.1, 1));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Dl4jNetwork.build(
+                        new LeArchitecture(
+                                1,
+                                1,
+                                8,
+                                List.of(
+                                        new Dense(16, Activation.RELU),
+                                        new Conv2d(1, 1, 1, 0, Activation.RELU),
+                                        new Dense(2, Activation.LINEAR))),
+                        Loss.MSE,
+                        0.1,
+                        1));
         assertTrue(e.getMessage().contains("after a dense layer"), e.getMessage());
     }
 }

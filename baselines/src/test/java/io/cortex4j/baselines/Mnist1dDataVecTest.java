@@ -32,7 +32,8 @@ class Mnist1dDataVecTest {
         int n = 57;
         for (int i = 0; i < n; i++) {
             sb.append(r.nextInt(10));
-            for (int t = 0; t < Mnist1d.INPUT_SIZE; t++) sb.append(',').append(String.format(Locale.ROOT, "%.6g", r.nextGaussian() * 1.7));
+            for (int t = 0; t < Mnist1d.INPUT_SIZE; t++)
+                sb.append(',').append(String.format(Locale.ROOT, "%.6g", r.nextGaussian() * 1.7));
             sb.append('\n');
         }
         Path file = tmp.resolve("train.csv");
@@ -47,7 +48,8 @@ class Mnist1dDataVecTest {
                 assertEquals(1 + Mnist1d.INPUT_SIZE, rec.size(), "record " + i);
                 assertEquals(rec.get(0).toInt(), ours.label(i), "label of record " + i);
                 float[] x = ours.input(i);
-                for (int t = 0; t < Mnist1d.INPUT_SIZE; t++) assertEquals((float) rec.get(1 + t).toDouble(), x[t], 0f, "record " + i + " value " + t);
+                for (int t = 0; t < Mnist1d.INPUT_SIZE; t++)
+                    assertEquals((float) rec.get(1 + t).toDouble(), x[t], 0f, "record " + i + " value " + t);
                 i++;
             }
             assertEquals(n, i);

@@ -73,7 +73,13 @@ final class ReferenceNet {
         return z;
     }
 
-    private static double[] conv(double[] x, LeArchitecture.Shape in, LeArchitecture.Shape out, double[] w, double[] bias, LeLayerSpec.Conv2d c) {
+    private static double[] conv(
+            double[] x,
+            LeArchitecture.Shape in,
+            LeArchitecture.Shape out,
+            double[] w,
+            double[] bias,
+            LeLayerSpec.Conv2d c) {
         int k = c.kernel(), s = c.stride(), p = c.padding(), C = in.channels(), H = in.height(), W = in.width();
         double[] y = new double[out.length()];
         for (int f = 0; f < out.channels(); f++) {
@@ -89,7 +95,8 @@ final class ReferenceNet {
                             }
                         }
                     }
-                    y[(f * out.height() + oy) * out.width() + ox] = c.activation().apply(sum);
+                    y[(f * out.height() + oy) * out.width() + ox] =
+                            c.activation().apply(sum);
                 }
             }
         }

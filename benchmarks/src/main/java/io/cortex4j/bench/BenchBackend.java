@@ -15,8 +15,7 @@ import java.util.function.Function;
 final class BenchBackend {
     static final String DEFAULT = "cpu";
 
-    private BenchBackend() {
-    }
+    private BenchBackend() {}
 
     /**
      * The {@code --backend} value in {@code args} (default {@value #DEFAULT}), lower-cased, known and
@@ -27,7 +26,8 @@ final class BenchBackend {
         String name = DEFAULT;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--backend")) {
-                if (i + 1 >= args.length) throw new IllegalArgumentException("--backend needs a value (a backend name, e.g. cpu or cuda)");
+                if (i + 1 >= args.length)
+                    throw new IllegalArgumentException("--backend needs a value (a backend name, e.g. cpu or cuda)");
                 name = args[++i];
             }
         }

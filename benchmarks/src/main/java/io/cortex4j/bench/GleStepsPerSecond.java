@@ -27,8 +27,7 @@ import java.util.Random;
  * <pre>./cortex4j bench --gle [--batches 100,1000] [--repeats 7] [--backend cpu|cuda]</pre>
  */
 public final class GleStepsPerSecond {
-    private GleStepsPerSecond() {
-    }
+    private GleStepsPerSecond() {}
 
     /** The 15k network: 1 → 53 (linear) → 5 × 53 (tanh) → 10 (linear); 18 + 18 LI and 17 LE units per hidden layer. */
     static GleParams mnist1dNetwork() {
@@ -41,11 +40,21 @@ public final class GleStepsPerSecond {
         layers.add(new GleLayerSpec(53, Activation.LINEAR, tm, tr, true));
         for (int l = 0; l < 5; l++) layers.add(new GleLayerSpec(53, Activation.TANH, tm, tr, true));
         layers.add(GleLayerSpec.uniform(10, Activation.LINEAR, 1.2, 1.2, true));
-        return new GleParams(1, layers, 0.2, 0.0, 1.0, true, GleParams.Loss.CROSS_ENTROPY, GleParams.Feedback.TRANSPOSE, false, 0.2, 100);
+        return new GleParams(
+                1,
+                layers,
+                0.2,
+                0.0,
+                1.0,
+                true,
+                GleParams.Loss.CROSS_ENTROPY,
+                GleParams.Feedback.TRANSPOSE,
+                false,
+                0.2,
+                100);
     }
 
-    record Options(int[] batches, int repeats, String backend) {
-    }
+    record Options(int[] batches, int repeats, String backend) {}
 
     public static void main(String[] args) {
         int code = BenchBackend.run(args, GleStepsPerSecond::parse, GleStepsPerSecond::measureAll);
@@ -57,8 +66,7 @@ public final class GleStepsPerSecond {
         int repeats = 7;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--gle" -> {
-                }
+                case "--gle" -> {}
                 case "--batches" -> batches = BenchBackend.value(args, i++);
                 case "--repeats" -> repeats = BenchBackend.wholeNumber(BenchBackend.value(args, i++), "--repeats");
                 case "--backend" -> i++; // read by BenchBackend.option
@@ -78,13 +86,31 @@ public final class GleStepsPerSecond {
     static void measureAll(Options o) {
         try (Backend be = BenchBackend.create(o.backend())) {
             GleParams p = mnist1dNetwork();
-            System.out.println("cortex4j GLE step rate: MNIST-1D end-to-end network (" + p.parameterCount() + " parameters), learning on, Adam every step, float32, backend "
-                    + be.name());
+            System.out.println("cortex4j GLE step rate: MNIST-1D end-to-end network (" + p.parameterCount()
+                    + " parameters), learning on, Adam every step, float32, backend " + be.name());
             System.out.println("JDK " + Runtime.version() + ", " + be.device());
-            System.out.printf(Locale.ROOT, "%-14s %6s %10s %10s %10s %10s %11s%n", "workload", "batch", "ms/step", "min", "max", "steps/s", "cpu ms/step");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-14s %6s %10s %10s %10s %10s %11s%n",
+                    "workload",
+                    "batch",
+                    "ms/step",
+                    "min",
+                    "max",
+                    "steps/s",
+                    "cpu ms/step");
             for (int batch : o.batches()) {
                 double[] r = measure(p, batch, o.repeats(), be);
-                System.out.printf(Locale.ROOT, "%-14s %6d %10.4f %10.4f %10.4f %10.1f %11.4f%n", "gle-mnist1d", batch, r[0], r[1], r[2], 1000 / r[0], r[3]);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-14s %6d %10.4f %10.4f %10.4f %10.1f %11.4f%n",
+                        "gle-mnist1d",
+                        batch,
+                        r[0],
+                        r[1],
+                        r[2],
+                        1000 / r[0],
+                        r[3]);
             }
         }
     }
@@ -124,7 +150,8 @@ public final class GleStepsPerSecond {
     private static void step(GleNetwork net, Backend be, double[] x, double[] out, double[] sum) {
         be.copyFromHost(x, net.input());
         Tensor[] o = new Tensor[1];
-        be.runRepeated(() -> o[0] = net.step()); // as the training runs step (CUDA: a graph; CPU: the same as net.step())
+        be.runRepeated(
+                () -> o[0] = net.step()); // as the training runs step (CUDA: a graph; CPU: the same as net.step())
         be.copyToHost(o[0], out);
         for (int i = 0; i < out.length; i++) sum[i] += out[i];
     }

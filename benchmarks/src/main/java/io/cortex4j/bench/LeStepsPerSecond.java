@@ -38,11 +38,9 @@ import org.bytedeco.openblas.global.openblas;
 public final class LeStepsPerSecond {
     static final String DEFAULT = "mlp-bp@32,mlp-pal@32,mlp-bp@128,mlp-pal@128,lenet5-bp@128,lenet5-pal@128";
 
-    private LeStepsPerSecond() {
-    }
+    private LeStepsPerSecond() {}
 
-    record Options(String workloads, int repeats, double peak, double blockSeconds, boolean profile, String backend) {
-    }
+    record Options(String workloads, int repeats, double peak, double blockSeconds, boolean profile, String backend) {}
 
     public static void main(String[] args) {
         int code = BenchBackend.run(args, LeStepsPerSecond::parse, LeStepsPerSecond::measureAll);
@@ -57,8 +55,7 @@ public final class LeStepsPerSecond {
         boolean profile = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--le" -> {
-                }
+                case "--le" -> {}
                 case "--le-workloads", "--workloads" -> workloads = BenchBackend.value(args, i++);
                 case "--repeats" -> repeats = BenchBackend.wholeNumber(BenchBackend.value(args, i++), "--repeats");
                 case "--peak" -> peak = number(BenchBackend.value(args, i++), "--peak");
@@ -74,12 +71,17 @@ public final class LeStepsPerSecond {
             try {
                 if (p.length != 2 || Integer.parseInt(p[1].trim()) < 1) throw new NumberFormatException();
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--le-workloads: '" + w.trim() + "' is not workload@batch (e.g. mlp-pal@128)");
+                throw new IllegalArgumentException(
+                        "--le-workloads: '" + w.trim() + "' is not workload@batch (e.g. mlp-pal@128)");
             }
             BenchWorkloads.leParams(p[0]); // an unknown workload or rule: its own message
         }
         // the per-op timer times each call from the host: on an asynchronous backend that is the launch, not the work
-        String backend = BenchBackend.option(args, profile ? "--profile times each op from the host, which is its real cost only on the CPU backend" : null);
+        String backend = BenchBackend.option(
+                args,
+                profile
+                        ? "--profile times each op from the host, which is its real cost only on the CPU backend"
+                        : null);
         return new Options(workloads, repeats, peak, blockSeconds, profile, backend);
     }
 
@@ -102,22 +104,43 @@ public final class LeStepsPerSecond {
             } else {
                 System.out.printf(Locale.ROOT, "SGEMM peak (given): %.1f GFLOP/s%n", peak);
             }
-            System.out.printf(Locale.ROOT, "%-16s %6s %10s %10s %10s %10s %11s %12s %9s %7s%n", "workload", "batch", "ms/step", "min", "max", "steps/s",
-                    "cpu ms/step", "GEMM GFLOP", "GFLOP/s", "%peak");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-16s %6s %10s %10s %10s %10s %11s %12s %9s %7s%n",
+                    "workload",
+                    "batch",
+                    "ms/step",
+                    "min",
+                    "max",
+                    "steps/s",
+                    "cpu ms/step",
+                    "GEMM GFLOP",
+                    "GFLOP/s",
+                    "%peak");
             for (String w : o.workloads().split(",")) {
                 String[] p = w.trim().split("@");
                 int batch = Integer.parseInt(p[1].trim());
                 Result r = measure(p[0], batch, o.repeats(), o.blockSeconds(), be, o.profile());
                 double gfs = r.gemmFlops / (r.median * 1e-3) / 1e9;
-                System.out.printf(Locale.ROOT, "%-16s %6d %10.3f %10.3f %10.3f %10.1f %11.3f %12.4f %9.1f %6.1f%%%n", p[0], batch, r.median, r.min, r.max,
-                        1000 / r.median, r.cpuMs, r.gemmFlops / 1e9, gfs, 100 * gfs / peak);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-16s %6d %10.3f %10.3f %10.3f %10.1f %11.3f %12.4f %9.1f %6.1f%%%n",
+                        p[0],
+                        batch,
+                        r.median,
+                        r.min,
+                        r.max,
+                        1000 / r.median,
+                        r.cpuMs,
+                        r.gemmFlops / 1e9,
+                        gfs,
+                        100 * gfs / peak);
                 if (o.profile()) r.profile.print(r.steps);
             }
         }
     }
 
-    record Result(double median, double min, double max, double cpuMs, double gemmFlops, Profile profile, long steps) {
-    }
+    record Result(double median, double min, double max, double cpuMs, double gemmFlops, Profile profile, long steps) {}
 
     static Result measure(String workload, int batch, int repeats, double blockSeconds, Backend cpu, boolean profile) {
         LeParams p = BenchWorkloads.leParams(workload);
@@ -126,7 +149,8 @@ public final class LeStepsPerSecond {
         try (LeNetwork net = BenchWorkloads.leNetwork(p, be, DType.FLOAT32, batch, 1)) {
             // warm up ~2 block lengths, then size a block to ~blockSeconds
             // synchronising (a no-op on the CPU) keeps an asynchronous backend's queue short and ends each timed block
-            // stepped through Backend.runRepeated, as the training runs step (CUDA: graphs; CPU: the same as net.step()); called on
+            // stepped through Backend.runRepeated, as the training runs step (CUDA: graphs; CPU: the same as
+            // net.step()); called on
             // the real backend, not the profiling proxy, so that the profile counts the step's ops only
             Runnable step = net::step;
             cpu.synchronize();
@@ -148,16 +172,25 @@ public final class LeStepsPerSecond {
                 ms[rep] = (System.nanoTime() - s) / 1e6 / block;
             }
             double cpuMs = (processCpuNanos() - cpu0) / 1e6 / ((long) block * repeats);
-            if (net.backend().hasNonFinite(net.output())) throw new IllegalStateException(workload + ": the output went non-finite");
+            if (net.backend().hasNonFinite(net.output()))
+                throw new IllegalStateException(workload + ": the output went non-finite");
             double[] sorted = ms.clone();
             Arrays.sort(sorted);
-            return new Result(sorted[repeats / 2], sorted[0], sorted[repeats - 1], cpuMs, BenchWorkloads.leGemmFlops(p, batch), prof, (long) block * repeats);
+            return new Result(
+                    sorted[repeats / 2],
+                    sorted[0],
+                    sorted[repeats - 1],
+                    cpuMs,
+                    BenchWorkloads.leGemmFlops(p, batch),
+                    prof,
+                    (long) block * repeats);
         }
     }
 
     /** CPU time of the whole process (all threads, OpenBLAS's included), or −1 if the JVM cannot tell. */
     static long processCpuNanos() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();
         }
         return -1;
@@ -165,7 +198,9 @@ public final class LeStepsPerSecond {
 
     static double sgemmPeak(Backend be, int repeats) {
         int n = 1024;
-        try (Tensor a = be.zeros(DType.FLOAT32, n, n); Tensor b = be.zeros(DType.FLOAT32, n, n); Tensor c = be.zeros(DType.FLOAT32, n, n)) {
+        try (Tensor a = be.zeros(DType.FLOAT32, n, n);
+                Tensor b = be.zeros(DType.FLOAT32, n, n);
+                Tensor c = be.zeros(DType.FLOAT32, n, n)) {
             be.fill(a, 0.5);
             be.fill(b, 0.25);
             double flop = 2.0 * n * n * n, best = 0;
@@ -208,10 +243,13 @@ public final class LeStepsPerSecond {
                     throw e.getCause();
                 }
                 long dt = System.nanoTime() - t;
-                if (args != null && m.getDeclaringClass() == Backend.class && !m.getName().equals("zeros")) {
+                if (args != null
+                        && m.getDeclaringClass() == Backend.class
+                        && !m.getName().equals("zeros")) {
                     StringBuilder key = new StringBuilder(m.getName());
                     for (Object a : args) {
-                        if (a instanceof Tensor ts) key.append(' ').append(Arrays.toString(ts.shape()).replace(" ", ""));
+                        if (a instanceof Tensor ts)
+                            key.append(' ').append(Arrays.toString(ts.shape()).replace(" ", ""));
                         else if (a instanceof Boolean bo) key.append(bo ? " T" : " N");
                         else if (a instanceof ConvGeometry g) key.append(" k").append(g.kernel());
                     }
@@ -228,13 +266,24 @@ public final class LeStepsPerSecond {
             List<Map.Entry<String, long[]>> rows = new ArrayList<>(ops.entrySet());
             rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
             double total = rows.stream().mapToLong(e -> e.getValue()[0]).sum();
-            System.out.printf(Locale.ROOT, "  profile over %d steps (µs per step, %% of op time, calls per step):%n", steps);
+            System.out.printf(
+                    Locale.ROOT, "  profile over %d steps (µs per step, %% of op time, calls per step):%n", steps);
             for (Map.Entry<String, long[]> e : rows) {
                 long[] v = e.getValue();
                 if (v[0] < total * 0.002) continue;
-                System.out.printf(Locale.ROOT, "  %9.1f µs %5.1f%% %4.1f  %s%n", v[0] / 1e3 / steps, 100 * v[0] / total, (double) v[1] / steps, e.getKey());
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %9.1f µs %5.1f%% %4.1f  %s%n",
+                        v[0] / 1e3 / steps,
+                        100 * v[0] / total,
+                        (double) v[1] / steps,
+                        e.getKey());
             }
-            System.out.printf(Locale.ROOT, "  %9.1f µs total in ops per step (OpenBLAS threads %d)%n", total / 1e3 / steps, openblas.blas_get_num_threads());
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %9.1f µs total in ops per step (OpenBLAS threads %d)%n",
+                    total / 1e3 / steps,
+                    openblas.blas_get_num_threads());
         }
     }
 }

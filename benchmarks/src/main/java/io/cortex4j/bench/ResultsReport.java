@@ -32,7 +32,9 @@ public final class ResultsReport {
             List<double[]> curves = new ArrayList<>();
             double[] epochs = null;
             try (Stream<Path> s = Files.list(parent)) {
-                for (Path run : s.filter(p -> p.getFileName().toString().startsWith(prefix + "-s")).sorted().toList()) {
+                for (Path run : s.filter(p -> p.getFileName().toString().startsWith(prefix + "-s"))
+                        .sorted()
+                        .toList()) {
                     Path csv = run.resolve("metrics.csv");
                     if (!Files.exists(run.resolve("summary.json"))) continue; // unfinished run
                     List<String> lines = Files.readAllLines(csv);
@@ -62,7 +64,14 @@ public final class ResultsReport {
             while (last > 0 && Double.isNaN(mean[last])) last--;
             double m = mean[last], v = 0;
             for (double[] cu : curves) v += (cu[last] - m) * (cu[last] - m) / Math.max(1, curves.size() - 1);
-            System.out.printf(Locale.ROOT, "| %s | %d | %.4g ± %.2g (epoch %.0f) |%n", label, curves.size(), m, Math.sqrt(v), epochs[last]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %d | %.4g ± %.2g (epoch %.0f) |%n",
+                    label,
+                    curves.size(),
+                    m,
+                    Math.sqrt(v),
+                    epochs[last]);
         }
         plot.write(Path.of(args[2]));
     }

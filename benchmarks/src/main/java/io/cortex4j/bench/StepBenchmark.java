@@ -1,7 +1,7 @@
 package io.cortex4j.bench;
 
-import io.cortex4j.cuda.bench.BenchWorkloads;
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
+import io.cortex4j.cuda.bench.BenchWorkloads;
 import io.cortex4j.model.microcircuit.FeedbackRule;
 import io.cortex4j.model.microcircuit.Microcircuit;
 import io.cortex4j.tensor.DType;
@@ -31,7 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 public class StepBenchmark {
     @Param({"4,30,3", "784,100,10"})
     public String layers;
@@ -46,7 +48,8 @@ public class StepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        net = BenchWorkloads.microcircuit(Workloads.parseLayers(layers), FeedbackRule.parse(rule), new Nd4jCpuBackend(), DType.FLOAT32, batch, 1);
+        net = BenchWorkloads.microcircuit(
+                Workloads.parseLayers(layers), FeedbackRule.parse(rule), new Nd4jCpuBackend(), DType.FLOAT32, batch, 1);
         for (int i = 0; i < 200; i++) net.step();
     }
 

@@ -27,8 +27,7 @@ import org.bytedeco.javacpp.Pointer;
  * supported by the mode ends the harness with one error line and status 2 before anything is measured.
  */
 public final class StepsPerSecond {
-    record Options(String workloads, long memorySteps, int repeats, String backend) {
-    }
+    record Options(String workloads, long memorySteps, int repeats, String backend) {}
 
     public static void main(String[] args) {
         int code = run(args);
@@ -68,7 +67,8 @@ public final class StepsPerSecond {
         for (String w : workloads.split(";")) {
             String[] p = w.split("@");
             try {
-                if (p.length != 2 || Workloads.parseLayers(p[0]).length < 2 || Integer.parseInt(p[1].trim()) < 1) throw new NumberFormatException();
+                if (p.length != 2 || Workloads.parseLayers(p[0]).length < 2 || Integer.parseInt(p[1].trim()) < 1)
+                    throw new NumberFormatException();
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("--workloads: '" + w + "' is not layers@batch (e.g. 784,100,10@32)");
             }
@@ -78,15 +78,31 @@ public final class StepsPerSecond {
 
     static void measureAll(Options o) {
         try (Backend be = BenchBackend.create(o.backend())) {
-            System.out.println("cortex4j microcircuit step rate (PAL, learning on, float32, backend " + be.name() + ")");
-            System.out.println("JDK " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + be.device());
-            System.out.printf(Locale.ROOT, "%-14s %6s %12s %12s %14s%n", "layers", "batch", "ms/step", "steps/s", "samples*steps/s");
+            System.out.println(
+                    "cortex4j microcircuit step rate (PAL, learning on, float32, backend " + be.name() + ")");
+            System.out.println("JDK " + Runtime.version() + ", "
+                    + Runtime.getRuntime().availableProcessors() + " cores, " + be.device());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-14s %6s %12s %12s %14s%n",
+                    "layers",
+                    "batch",
+                    "ms/step",
+                    "steps/s",
+                    "samples*steps/s");
             for (String w : o.workloads().split(";")) {
                 String[] p = w.split("@");
                 int[] layers = Workloads.parseLayers(p[0]);
                 int batch = Integer.parseInt(p[1].trim());
                 double ms = medianMsPerStep(be, layers, batch, o.repeats());
-                System.out.printf(Locale.ROOT, "%-14s %6d %12.5f %12.0f %14.0f%n", p[0].replace(',', '-'), batch, ms, 1000 / ms, batch * 1000 / ms);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-14s %6d %12.5f %12.0f %14.0f%n",
+                        p[0].replace(',', '-'),
+                        batch,
+                        ms,
+                        1000 / ms,
+                        batch * 1000 / ms);
             }
             if (o.memorySteps() > 0) memory(be, o.memorySteps());
         }
@@ -95,7 +111,8 @@ public final class StepsPerSecond {
     static double medianMsPerStep(Backend be, int[] layers, int batch, int repeats) {
         try (Microcircuit net = BenchWorkloads.microcircuit(layers, FeedbackRule.PAL, be, DType.FLOAT32, batch, 1)) {
             // size a block to ~0.5 s; synchronising (a no-op on the CPU) keeps an asynchronous backend's queue short
-            // stepped through Backend.runRepeated, as the training runs step (CUDA: graphs; CPU: the same as net.step())
+            // stepped through Backend.runRepeated, as the training runs step (CUDA: graphs; CPU: the same as
+            // net.step())
             Runnable step = net::step;
             be.synchronize();
             long t0 = System.nanoTime();
@@ -120,7 +137,8 @@ public final class StepsPerSecond {
 
     static void memory(Backend be, long steps) {
         MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
-        try (Microcircuit net = BenchWorkloads.microcircuit(new int[] {784, 100, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 1, 1)) {
+        try (Microcircuit net =
+                BenchWorkloads.microcircuit(new int[] {784, 100, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 1, 1)) {
             List<String> rows = new ArrayList<>();
             long chunk = steps / 10;
             for (int c = 0; c <= 10; c++) {
@@ -128,10 +146,16 @@ public final class StepsPerSecond {
                 be.synchronize();
                 System.gc();
                 long heap = mx.getHeapMemoryUsage().getUsed();
-                rows.add(String.format(Locale.ROOT, "%9d %10.2f MB %10.2f MB", net.stepCount(), heap / 1e6, Pointer.physicalBytes() / 1e6));
+                rows.add(String.format(
+                        Locale.ROOT,
+                        "%9d %10.2f MB %10.2f MB",
+                        net.stepCount(),
+                        heap / 1e6,
+                        Pointer.physicalBytes() / 1e6));
             }
             System.out.println("memory over " + steps + " steps of 784-100-10 @1 on backend " + be.name()
-                    + " (after GC): step, heap used, process RSS (heap + off-heap buffers + code" + (be.name().equals("cpu") ? "" : "; device memory not counted") + ")");
+                    + " (after GC): step, heap used, process RSS (heap + off-heap buffers + code"
+                    + (be.name().equals("cpu") ? "" : "; device memory not counted") + ")");
             rows.forEach(System.out::println);
         }
     }

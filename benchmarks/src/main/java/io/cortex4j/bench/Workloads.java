@@ -8,8 +8,7 @@ import java.util.Arrays;
  * harnesses and the GPU benchmark, in {@link io.cortex4j.cuda.bench.BenchWorkloads}.
  */
 final class Workloads {
-    private Workloads() {
-    }
+    private Workloads() {}
 
     static int[] parseLayers(String s) {
         return Arrays.stream(s.split("[,\\-x ]+")).mapToInt(Integer::parseInt).toArray();

@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class BenchBackendTest {
-    record Result(int code, String out, String err) {
-    }
+    record Result(int code, String out, String err) {}
 
     static Result bench(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
@@ -52,12 +51,18 @@ class BenchBackendTest {
 
     @Test
     void anUnavailableBackendGivesTheProvidersReason() {
-        BackendProvider cuda = Backends.providers().stream().filter(p -> p.name().equals("cuda")).findFirst().orElseThrow();
+        BackendProvider cuda = Backends.providers().stream()
+                .filter(p -> p.name().equals("cuda"))
+                .findFirst()
+                .orElseThrow();
         if (cuda.isAvailable()) return; // a GPU host: nothing to refuse
-        for (String[] args : new String[][] {{"--backend", "cuda"}, {"--le", "--backend", "cuda"}, {"--gle", "--backend", "cuda"}}) {
+        for (String[] args :
+                new String[][] {{"--backend", "cuda"}, {"--le", "--backend", "cuda"}, {"--gle", "--backend", "cuda"}}) {
             Result r = bench(args);
             refused(r, "backend 'cuda' is not available here: ");
-            assertEquals("error: backend 'cuda' is not available here: " + cuda.unavailableReason(), r.err().strip());
+            assertEquals(
+                    "error: backend 'cuda' is not available here: " + cuda.unavailableReason(),
+                    r.err().strip());
         }
     }
 
@@ -79,9 +84,16 @@ class BenchBackendTest {
     void theCpuBackendMeasuresAndIsNamedInThePrintout() {
         Result mc = bench("--backend", "cpu", "--workloads", "4,30,3@2", "--memory-steps", "0", "--repeats", "1");
         assertEquals(0, mc.code(), mc.err());
-        assertTrue(mc.out().startsWith("cortex4j microcircuit step rate (PAL, learning on, float32, backend cpu)"), mc.out());
-        assertTrue(mc.out().lines().anyMatch(l -> l.startsWith("4-30-3 ") && l.trim().split("\\s+").length == 5), mc.out());
-        Result le = bench("--le", "--le-workloads", "mlp-bp@2", "--repeats", "1", "--block-seconds", "0.02", "--peak", "100");
+        assertTrue(
+                mc.out().startsWith("cortex4j microcircuit step rate (PAL, learning on, float32, backend cpu)"),
+                mc.out());
+        assertTrue(
+                mc.out()
+                        .lines()
+                        .anyMatch(l -> l.startsWith("4-30-3 ") && l.trim().split("\\s+").length == 5),
+                mc.out());
+        Result le = bench(
+                "--le", "--le-workloads", "mlp-bp@2", "--repeats", "1", "--block-seconds", "0.02", "--peak", "100");
         assertEquals(0, le.code(), le.err());
         assertTrue(le.out().startsWith("cortex4j layered LE step rate (learning on, float32, backend cpu)"), le.out());
         assertTrue(le.out().lines().anyMatch(l -> l.startsWith("mlp-bp ")), le.out());

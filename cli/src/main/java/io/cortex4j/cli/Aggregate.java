@@ -13,8 +13,7 @@ import java.util.Map;
 
 /** Mean ± std over the seeds of a multi-seed run, printed and written as {@code <name>-seeds.json}. */
 final class Aggregate {
-    private Aggregate() {
-    }
+    private Aggregate() {}
 
     static void print(String name, List<Long> seeds, List<Map<String, Object>> results, Path parent) {
         Map<String, Object> agg = new LinkedHashMap<>();
@@ -29,11 +28,14 @@ final class Aggregate {
             agg.put(key, Map.of("mean", mean, "std", Math.sqrt(var), "values", v));
             if (key.endsWith("_acc") || key.startsWith("angle_B")) {
                 double k = key.endsWith("_acc") ? 100 : 1;
-                System.out.printf(Locale.ROOT, "%-16s %.2f ± %.2f  (n=%d)%n", key, k * mean, k * Math.sqrt(var), v.length);
+                System.out.printf(
+                        Locale.ROOT, "%-16s %.2f ± %.2f  (n=%d)%n", key, k * mean, k * Math.sqrt(var), v.length);
             }
         }
         try {
-            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(agg);
+            byte[] json = new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsBytes(agg);
             AtomicFiles.write(parent.resolve(name + "-seeds.json"), out -> out.write(json));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

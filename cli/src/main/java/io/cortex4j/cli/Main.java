@@ -6,13 +6,13 @@ import io.cortex4j.config.ConfigNode;
 import io.cortex4j.config.ExperimentConfig;
 import io.cortex4j.config.GleExperimentConfig;
 import io.cortex4j.config.LeExperimentConfig;
-import io.cortex4j.train.GleClassificationExperiment;
-import io.cortex4j.train.GleMimicExperiment;
-import io.cortex4j.train.LeExperiment;
 import io.cortex4j.datasets.DataDirectory;
 import io.cortex4j.datasets.DataFormatException;
 import io.cortex4j.tensor.BackendProvider;
 import io.cortex4j.tensor.Backends;
+import io.cortex4j.train.GleClassificationExperiment;
+import io.cortex4j.train.GleMimicExperiment;
+import io.cortex4j.train.LeExperiment;
 import io.cortex4j.train.MicrocircuitExperiment;
 import io.cortex4j.train.Progress;
 import io.cortex4j.train.Provenance;
@@ -74,11 +74,16 @@ public final class Main {
                     yield 2;
                 }
             };
-        } catch (ConfigException | DataFormatException | MicrocircuitExperiment.DivergedException | IllegalArgumentException | IllegalStateException e) {
+        } catch (ConfigException
+                | DataFormatException
+                | MicrocircuitExperiment.DivergedException
+                | IllegalArgumentException
+                | IllegalStateException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
         } catch (UncheckedIOException e) {
-            System.err.println("error: " + e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
+            System.err.println("error: " + e.getMessage()
+                    + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""));
             return 2;
         }
     }
@@ -101,8 +106,10 @@ public final class Main {
         }
         ExperimentConfig cfg = ExperimentConfig.parse(text, "demo.yaml");
         if (backend != null) cfg = cfg.withBackend(backend);
-        System.out.println("cortex4j demo: dendritic microcircuit 4-30-3 with PAL feedback learning on Yin-Yang (generated data, "
-                + cfg.schedule().epochs() + " epochs, batch " + cfg.schedule().batch() + ")");
+        System.out.println(
+                "cortex4j demo: dendritic microcircuit 4-30-3 with PAL feedback learning on Yin-Yang (generated data, "
+                        + cfg.schedule().epochs() + " epochs, batch "
+                        + cfg.schedule().batch() + ")");
         return runOne(cfg, Path.of(cfg.run().outDir()), quiet) == null ? 1 : 0;
     }
 
@@ -131,14 +138,18 @@ public final class Main {
                 }
                 default -> {
                     if (args[i].startsWith("--")) throw new IllegalArgumentException("unknown option " + args[i]);
-                    if (config != null) throw new IllegalArgumentException("train takes one config file, got '" + config + "' and '" + args[i] + "'");
+                    if (config != null)
+                        throw new IllegalArgumentException(
+                                "train takes one config file, got '" + config + "' and '" + args[i] + "'");
                     config = Path.of(args[i]);
                 }
             }
         }
         Progress progress = new Progress(System.out, quiet);
         if (resume != null && backend != null) {
-            throw new IllegalArgumentException("--backend does not apply to --resume: a run continues on the backend it started on (run.backend in " + resume.resolve(MicrocircuitExperiment.CONFIG) + ")");
+            throw new IllegalArgumentException(
+                    "--backend does not apply to --resume: a run continues on the backend it started on (run.backend in "
+                            + resume.resolve(MicrocircuitExperiment.CONFIG) + ")");
         }
         if (resume != null) {
             String family = LeExperimentConfig.familyOf(ConfigNode.load(resume.resolve(MicrocircuitExperiment.CONFIG)));
@@ -149,7 +160,8 @@ public final class Main {
                 }
                 return 0;
             }
-            if (family.equals("dl4j")) throw new IllegalArgumentException("DL4J baseline runs keep no checkpoints; start the run again");
+            if (family.equals("dl4j"))
+                throw new IllegalArgumentException("DL4J baseline runs keep no checkpoints; start the run again");
             if (family.equals("gle")) {
                 try (GleClassificationExperiment e = GleClassificationExperiment.resume(resume, progress)) {
                     report(e.run(), resume);
@@ -163,13 +175,17 @@ public final class Main {
         }
         if (config == null) throw new IllegalArgumentException("train needs a config file (or --resume <run-dir>)");
         String family = LeExperimentConfig.familyOf(ConfigNode.load(config));
-        if (family.equals("dl4j") && backend != null) throw new IllegalArgumentException("--backend does not apply to DL4J baseline runs (they run on ND4J's own CPU backend)");
+        if (family.equals("dl4j") && backend != null)
+            throw new IllegalArgumentException(
+                    "--backend does not apply to DL4J baseline runs (they run on ND4J's own CPU backend)");
         if (family.equals("le") || family.equals("dl4j")) {
             LeExperimentConfig le = LeExperimentConfig.load(config);
             return trainLayered(backend != null ? le.withBackend(backend) : le, seeds, out, quiet, epochs, evalEvery);
         }
         if (family.equals("gle")) {
-            if (evalEvery > 0) throw new IllegalArgumentException("--eval-every does not apply to GLE runs (classification runs evaluate every epoch)");
+            if (evalEvery > 0)
+                throw new IllegalArgumentException(
+                        "--eval-every does not apply to GLE runs (classification runs evaluate every epoch)");
             GleExperimentConfig g = GleExperimentConfig.load(config);
             if (backend != null) g = g.withBackend(backend);
             return trainGle(epochs > 0 ? g.withEpochs(epochs) : g, seeds, out, quiet);
@@ -177,7 +193,9 @@ public final class Main {
         ExperimentConfig cfg = ExperimentConfig.load(config);
         if (backend != null) cfg = cfg.withBackend(backend);
         if (epochs > 0 || evalEvery > 0) {
-            cfg = cfg.withSchedule(epochs > 0 ? epochs : cfg.schedule().epochs(), evalEvery > 0 ? evalEvery : cfg.schedule().evalEvery());
+            cfg = cfg.withSchedule(
+                    epochs > 0 ? epochs : cfg.schedule().epochs(),
+                    evalEvery > 0 ? evalEvery : cfg.schedule().evalEvery());
         }
         Path parent = out != null ? out : Path.of(cfg.run().outDir());
         if (seeds.isEmpty()) return runOne(cfg, parent, quiet) == null ? 1 : 0;
@@ -213,8 +231,10 @@ public final class Main {
         return 0;
     }
 
-    private static int trainLayered(LeExperimentConfig cfg, List<Long> seeds, Path out, boolean quiet, int epochs, int evalEvery) {
-        if (epochs > 0 || evalEvery > 0) cfg = cfg.withSchedule(epochs > 0 ? epochs : cfg.epochs(), evalEvery > 0 ? evalEvery : cfg.evalEvery());
+    private static int trainLayered(
+            LeExperimentConfig cfg, List<Long> seeds, Path out, boolean quiet, int epochs, int evalEvery) {
+        if (epochs > 0 || evalEvery > 0)
+            cfg = cfg.withSchedule(epochs > 0 ? epochs : cfg.epochs(), evalEvery > 0 ? evalEvery : cfg.evalEvery());
         Path parent = out != null ? out : Path.of(cfg.run().outDir());
         if (seeds.isEmpty()) {
             runLayered(cfg, parent, quiet);
@@ -262,17 +282,31 @@ public final class Main {
 
     private static void report(Map<String, Object> s, Path dir) {
         StringBuilder sb = new StringBuilder("done: ");
-        if (s.containsKey("test_acc")) sb.append(String.format(Locale.ROOT, "test accuracy %.2f%%, ", 100 * (double) s.get("test_acc")));
-        if (s.containsKey("test_probe_acc")) sb.append(String.format(Locale.ROOT, "test linear-probe accuracy %.2f%%, ", 100 * (double) s.get("test_probe_acc")));
-        if (s.containsKey("param_rel_error")) sb.append(String.format(Locale.ROOT, "loss %.3g, largest relative parameter error %.2f%%, ", (double) s.get("final_loss"),
-                100 * (double) s.get("param_rel_error")));
+        if (s.containsKey("test_acc"))
+            sb.append(String.format(Locale.ROOT, "test accuracy %.2f%%, ", 100 * (double) s.get("test_acc")));
+        if (s.containsKey("test_probe_acc"))
+            sb.append(String.format(
+                    Locale.ROOT, "test linear-probe accuracy %.2f%%, ", 100 * (double) s.get("test_probe_acc")));
+        if (s.containsKey("param_rel_error"))
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "loss %.3g, largest relative parameter error %.2f%%, ",
+                    (double) s.get("final_loss"),
+                    100 * (double) s.get("param_rel_error")));
         for (Map.Entry<String, Object> e : s.entrySet()) {
-            if (e.getKey().startsWith("angle_B_WT_")) sb.append(String.format(Locale.ROOT, "∠(B%s,Wᵀ) %.1f°, ", e.getKey().substring(11), (double) e.getValue()));
-            if (e.getKey().startsWith("angle_B_W_")) sb.append(String.format(Locale.ROOT, "∠(B%s,W) %.1f°, ", e.getKey().substring(10), (double) e.getValue()));
+            if (e.getKey().startsWith("angle_B_WT_"))
+                sb.append(String.format(
+                        Locale.ROOT, "∠(B%s,Wᵀ) %.1f°, ", e.getKey().substring(11), (double) e.getValue()));
+            if (e.getKey().startsWith("angle_B_W_"))
+                sb.append(String.format(
+                        Locale.ROOT, "∠(B%s,W) %.1f°, ", e.getKey().substring(10), (double) e.getValue()));
         }
-        sb.append(String.format(Locale.ROOT, "%.0f steps/s, wall %s", (double) s.get("steps_per_s"), Progress.duration((double) s.get("wall_time_s"))));
+        sb.append(String.format(
+                Locale.ROOT, "%.0f steps/s, wall %s", (double) s.get("steps_per_s"), Progress.duration((double)
+                        s.get("wall_time_s"))));
         System.out.println(sb);
-        System.out.println("results: " + dir.resolve(MicrocircuitExperiment.METRICS) + ", " + dir.resolve(MicrocircuitExperiment.SUMMARY) + ", plots in " + dir);
+        System.out.println("results: " + dir.resolve(MicrocircuitExperiment.METRICS) + ", "
+                + dir.resolve(MicrocircuitExperiment.SUMMARY) + ", plots in " + dir);
     }
 
     private static int eval(String[] args) {
@@ -284,20 +318,31 @@ public final class Main {
             } else if (args[i].startsWith("--")) {
                 throw new IllegalArgumentException("unknown option " + args[i] + " for eval");
             } else {
-                if (dir != null) throw new IllegalArgumentException("eval takes one run directory, got '" + dir + "' and '" + args[i] + "'");
+                if (dir != null)
+                    throw new IllegalArgumentException(
+                            "eval takes one run directory, got '" + dir + "' and '" + args[i] + "'");
                 dir = Path.of(args[i]);
             }
         }
         if (dir == null) throw new IllegalArgumentException("eval takes one run directory");
-        if (!Files.exists(dir.resolve(MicrocircuitExperiment.CONFIG))) throw new IllegalArgumentException(dir + " is not a run directory (no config.yaml)");
+        if (!Files.exists(dir.resolve(MicrocircuitExperiment.CONFIG)))
+            throw new IllegalArgumentException(dir + " is not a run directory (no config.yaml)");
         String family = LeExperimentConfig.familyOf(ConfigNode.load(dir.resolve(MicrocircuitExperiment.CONFIG)));
-        if (family.equals("dl4j") && backend != null) throw new IllegalArgumentException("--backend does not apply to DL4J baseline runs (they run on ND4J's own CPU backend)");
-        if (family.equals("dl4j")) throw new IllegalArgumentException("DL4J baseline runs keep no network; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
-        if (family.equals("gle")) throw new IllegalArgumentException("GLE runs keep no checkpoint to evaluate; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
+        if (family.equals("dl4j") && backend != null)
+            throw new IllegalArgumentException(
+                    "--backend does not apply to DL4J baseline runs (they run on ND4J's own CPU backend)");
+        if (family.equals("dl4j"))
+            throw new IllegalArgumentException(
+                    "DL4J baseline runs keep no network; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
+        if (family.equals("gle"))
+            throw new IllegalArgumentException(
+                    "GLE runs keep no checkpoint to evaluate; see " + dir.resolve(MicrocircuitExperiment.SUMMARY));
         if (family.equals("le")) {
             try (LeExperiment e = LeExperiment.resume(dir, Progress.silent(), backend)) {
-                String what = e.config().task() == LeExperimentConfig.Task.AUTOENCODER ? "linear-probe accuracy" : "accuracy";
-                for (var r : Map.of("validation", e.validationData(), "test", e.testData()).entrySet()) {
+                String what =
+                        e.config().task() == LeExperimentConfig.Task.AUTOENCODER ? "linear-probe accuracy" : "accuracy";
+                for (var r : Map.of("validation", e.validationData(), "test", e.testData())
+                        .entrySet()) {
                     double[] v = e.evaluate(r.getValue());
                     System.out.printf(Locale.ROOT, "%-10s %s %.2f%%  loss %.5f%n", r.getKey(), what, 100 * v[0], v[1]);
                 }
@@ -310,14 +355,22 @@ public final class Main {
                 return 0;
             }
             if (e.config().task() == ExperimentConfig.Task.TEACHER_STUDENT) {
-                System.out.printf(Locale.ROOT, "student-teacher MSE on held-out inputs %.5g%n", e.teacherLoss(e.validationData()));
+                System.out.printf(
+                        Locale.ROOT,
+                        "student-teacher MSE on held-out inputs %.5g%n",
+                        e.teacherLoss(e.validationData()));
                 return 0;
             }
             Map<String, double[]> res = new LinkedHashMap<>();
             res.put("validation", e.evaluate(e.validationData()));
             res.put("test", e.evaluate(e.testData()));
             for (Map.Entry<String, double[]> r : res.entrySet()) {
-                System.out.printf(Locale.ROOT, "%-10s accuracy %.2f%%  loss %.5f%n", r.getKey(), 100 * r.getValue()[0], r.getValue()[1]);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-10s accuracy %.2f%%  loss %.5f%n",
+                        r.getKey(),
+                        100 * r.getValue()[0],
+                        r.getValue()[1]);
             }
         }
         return 0;
@@ -327,9 +380,11 @@ public final class Main {
         System.out.println("cortex4j " + Main.class.getPackage().getImplementationVersion());
         System.out.println("JDK      " + System.getProperty("java.vm.vendor") + " " + Runtime.version());
         for (BackendProvider p : Backends.providers()) {
-            System.out.println("backend  " + p.name() + (p.isAvailable() ? ": available" : ": unavailable (" + p.unavailableReason() + ")"));
+            System.out.println("backend  " + p.name()
+                    + (p.isAvailable() ? ": available" : ": unavailable (" + p.unavailableReason() + ")"));
         }
-        for (String line : io.cortex4j.cuda.CudaInfo.report(io.cortex4j.cuda.CudaLibraries.system())) System.out.println("cuda     " + line);
+        for (String line : io.cortex4j.cuda.CudaInfo.report(io.cortex4j.cuda.CudaLibraries.system()))
+            System.out.println("cuda     " + line);
         try {
             System.out.println("data     " + DataDirectory.resolve(null));
         } catch (IllegalStateException e) {

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
-    record Result(int code, String out, String err) {
-    }
+    record Result(int code, String out, String err) {}
 
     static Result run(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
@@ -61,7 +60,15 @@ class MainTest {
         try (Stream<Path> s = Files.list(tmp.resolve("runs"))) {
             runDir = s.filter(Files::isDirectory).sorted().findFirst().orElseThrow();
         }
-        for (String f : new String[] {"config.yaml", "metrics.csv", "summary.json", "checkpoint.npz", "parameters.npz", "accuracy.png", "angles.png"}) {
+        for (String f : new String[] {
+            "config.yaml",
+            "metrics.csv",
+            "summary.json",
+            "checkpoint.npz",
+            "parameters.npz",
+            "accuracy.png",
+            "angles.png"
+        }) {
             assertTrue(Files.exists(runDir.resolve(f)), "missing " + f);
         }
         assertTrue(Files.exists(tmp.resolve("runs/cli-tiny-seeds.json")));
@@ -100,13 +107,21 @@ class MainTest {
         Path runs = tmp.resolve("runs");
         Result unknown = run("train", cfg.toString(), "--out", runs.toString(), "--backend", "tpu");
         assertEquals(2, unknown.code());
-        assertTrue(unknown.err().startsWith("error: unknown backend 'tpu'; on the class path: ") && unknown.err().contains("cpu")
-                && unknown.err().contains("cuda"), unknown.err());
-        io.cortex4j.tensor.BackendProvider cuda = io.cortex4j.tensor.Backends.providers().stream().filter(p -> p.name().equals("cuda")).findFirst().orElseThrow();
+        assertTrue(
+                unknown.err().startsWith("error: unknown backend 'tpu'; on the class path: ")
+                        && unknown.err().contains("cpu")
+                        && unknown.err().contains("cuda"),
+                unknown.err());
+        io.cortex4j.tensor.BackendProvider cuda = io.cortex4j.tensor.Backends.providers().stream()
+                .filter(p -> p.name().equals("cuda"))
+                .findFirst()
+                .orElseThrow();
         if (!cuda.isAvailable()) {
             Result r = run("train", cfg.toString(), "--out", runs.toString(), "--backend", "cuda");
             assertEquals(2, r.code());
-            assertTrue(r.err().startsWith("error: backend 'cuda' is not available here: " + cuda.unavailableReason()), r.err());
+            assertTrue(
+                    r.err().startsWith("error: backend 'cuda' is not available here: " + cuda.unavailableReason()),
+                    r.err());
             Result d = run("demo", "--backend", "cuda", "--quiet");
             assertEquals(2, d.code());
             assertTrue(d.err().startsWith("error: backend 'cuda' is not available here"), d.err());
@@ -143,8 +158,10 @@ class MainTest {
         Map<String, String> m = new TreeMap<>();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path f : s.filter(Files::isRegularFile).toList()) {
-                m.put(dir.relativize(f).toString(), Files.size(f) + " " + Files.getLastModifiedTime(f).toMillis() + " "
-                        + java.util.Arrays.hashCode(Files.readAllBytes(f)));
+                m.put(
+                        dir.relativize(f).toString(),
+                        Files.size(f) + " " + Files.getLastModifiedTime(f).toMillis() + " "
+                                + java.util.Arrays.hashCode(Files.readAllBytes(f)));
             }
         }
         return m;
@@ -160,7 +177,10 @@ class MainTest {
 
     @Test
     void evalTakesABackendCheckedBeforeAnythingRuns(@TempDir Path tmp) throws Exception {
-        io.cortex4j.tensor.BackendProvider cuda = io.cortex4j.tensor.Backends.providers().stream().filter(p -> p.name().equals("cuda")).findFirst().orElseThrow();
+        io.cortex4j.tensor.BackendProvider cuda = io.cortex4j.tensor.Backends.providers().stream()
+                .filter(p -> p.name().equals("cuda"))
+                .findFirst()
+                .orElseThrow();
         for (String family : new String[] {"microcircuit", "le"}) {
             Path cfg = tmp.resolve(family + ".yaml");
             Files.writeString(cfg, family.equals("le") ? TINY_LE : TINY);
@@ -172,7 +192,11 @@ class MainTest {
 
             Result plain = run("eval", runDir.toString());
             assertEquals(0, plain.code(), plain.err());
-            assertTrue(plain.out().contains("validation ") && plain.out().contains("test ") && plain.out().contains("accuracy"), plain.out());
+            assertTrue(
+                    plain.out().contains("validation ")
+                            && plain.out().contains("test ")
+                            && plain.out().contains("accuracy"),
+                    plain.out());
             Result cpu = run("eval", runDir.toString(), "--backend", "cpu");
             assertEquals(0, cpu.code(), cpu.err());
             assertEquals(plain.out(), cpu.out(), "the same numbers on the backend the run recorded");
@@ -182,8 +206,11 @@ class MainTest {
 
             Result unknown = run("eval", runDir.toString(), "--backend", "nosuch");
             assertEquals(2, unknown.code());
-            assertTrue(unknown.err().startsWith("error: unknown backend 'nosuch'; on the class path: ") && unknown.err().contains("cpu")
-                    && unknown.err().contains("cuda"), unknown.err());
+            assertTrue(
+                    unknown.err().startsWith("error: unknown backend 'nosuch'; on the class path: ")
+                            && unknown.err().contains("cpu")
+                            && unknown.err().contains("cuda"),
+                    unknown.err());
             assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
             assertEquals("", unknown.out());
             Result noValue = run("eval", runDir.toString(), "--backend");
@@ -195,7 +222,9 @@ class MainTest {
             if (!cuda.isAvailable()) {
                 Result r = run("eval", runDir.toString(), "--backend", "cuda");
                 assertEquals(2, r.code());
-                assertEquals("error: backend 'cuda' is not available here: " + cuda.unavailableReason(), r.err().strip());
+                assertEquals(
+                        "error: backend 'cuda' is not available here: " + cuda.unavailableReason(),
+                        r.err().strip());
                 assertEquals("", r.out());
             }
             assertEquals(before, files(runDir), "eval writes nothing into the run directory");

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -21,6 +20,7 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * A YAML mapping read with positions, so that every error can name the file, the line and the
@@ -40,7 +40,8 @@ public final class ConfigNode {
         this.node = node;
         for (NodeTuple t : node.getValue()) {
             if (!(t.getKeyNode() instanceof ScalarNode k)) throw error(t.getKeyNode(), "keys must be plain words");
-            if (entries.put(k.getValue(), t) != null) throw error(t.getKeyNode(), "key '" + qualified(k.getValue()) + "' appears twice");
+            if (entries.put(k.getValue(), t) != null)
+                throw error(t.getKeyNode(), "key '" + qualified(k.getValue()) + "' appears twice");
         }
     }
 
@@ -66,7 +67,8 @@ public final class ConfigNode {
         } catch (IOException e) {
             throw new ConfigException(fileName + ": " + e.getMessage());
         }
-        if (!(root instanceof MappingNode m)) throw new ConfigException(fileName + ": a config must be a YAML mapping of keys to values");
+        if (!(root instanceof MappingNode m))
+            throw new ConfigException(fileName + ": a config must be a YAML mapping of keys to values");
         return new ConfigNode(fileName, "", m);
     }
 
@@ -120,7 +122,12 @@ public final class ConfigNode {
     public ConfigNode optSection(String key) {
         if (!has(key)) {
             used.add(key);
-            MappingNode empty = new MappingNode(Tag.MAP, true, new ArrayList<>(), node.getStartMark(), node.getEndMark(),
+            MappingNode empty = new MappingNode(
+                    Tag.MAP,
+                    true,
+                    new ArrayList<>(),
+                    node.getStartMark(),
+                    node.getEndMark(),
                     DumperOptions.FlowStyle.BLOCK);
             ConfigNode c = new ConfigNode(file, qualified(key), empty);
             children.add(c);
@@ -133,11 +140,13 @@ public final class ConfigNode {
     public List<ConfigNode> sectionList(String key) {
         Node v = value(key);
         if (v == null) throw error(key, "missing list");
-        if (!(v instanceof SequenceNode seq) || seq.getValue().isEmpty()) throw error(key, "must be a non-empty list of mappings");
+        if (!(v instanceof SequenceNode seq) || seq.getValue().isEmpty())
+            throw error(key, "must be a non-empty list of mappings");
         List<ConfigNode> out = new ArrayList<>();
         for (int i = 0; i < seq.getValue().size(); i++) {
             Node e = seq.getValue().get(i);
-            if (!(e instanceof MappingNode m)) throw error(e, "'" + qualified(key) + "[" + i + "]': must be a mapping like {type: dense, units: 100}");
+            if (!(e instanceof MappingNode m))
+                throw error(e, "'" + qualified(key) + "[" + i + "]': must be a mapping like {type: dense, units: 100}");
             ConfigNode c = new ConfigNode(file, qualified(key) + "[" + i + "]", m);
             children.add(c);
             out.add(c);
@@ -236,7 +245,8 @@ public final class ConfigNode {
         double[] out = new double[seq.getValue().size()];
         for (int i = 0; i < out.length; i++) {
             Node e = seq.getValue().get(i);
-            if (!(e instanceof ScalarNode s)) throw error(e, "'" + qualified(key) + "': element " + i + " must be a number");
+            if (!(e instanceof ScalarNode s))
+                throw error(e, "'" + qualified(key) + "': element " + i + " must be a number");
             out[i] = parseNumber(key, s.getValue().trim());
         }
         return out;
@@ -246,9 +256,11 @@ public final class ConfigNode {
     public double[][] numberLists(String key) {
         Node v = value(key);
         if (v == null) throw error(key, "missing");
-        if (!(v instanceof SequenceNode seq)) throw error(key, "must be a list of lists of numbers like [[1.0], [2.0]]");
+        if (!(v instanceof SequenceNode seq))
+            throw error(key, "must be a list of lists of numbers like [[1.0], [2.0]]");
         double[][] out = new double[seq.getValue().size()][];
-        for (int i = 0; i < out.length; i++) out[i] = numberList(key + "[" + i + "]", seq.getValue().get(i));
+        for (int i = 0; i < out.length; i++)
+            out[i] = numberList(key + "[" + i + "]", seq.getValue().get(i));
         return out;
     }
 
@@ -259,8 +271,10 @@ public final class ConfigNode {
     public void finish() {
         for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
             if (!used.contains(e.getKey())) {
-                throw error(e.getValue().getKeyNode(), "unknown key '" + qualified(e.getKey()) + "'"
-                        + (known.isEmpty() ? "" : " (known here: " + String.join(", ", known) + ")"));
+                throw error(
+                        e.getValue().getKeyNode(),
+                        "unknown key '" + qualified(e.getKey()) + "'"
+                                + (known.isEmpty() ? "" : " (known here: " + String.join(", ", known) + ")"));
             }
         }
         for (ConfigNode c : children) c.finish();

@@ -50,7 +50,8 @@ public record LeExperimentConfig(
         String sourceText) {
 
     public enum Task {
-        CLASSIFICATION, AUTOENCODER
+        CLASSIFICATION,
+        AUTOENCODER
     }
 
     /** The value of {@code model.family} of a config file, without validating the rest. */
@@ -79,18 +80,22 @@ public record LeExperimentConfig(
     private static LeExperimentConfig parse(ConfigNode root, String text) {
         root.keys("name", "task", "model", "rule", "data", "schedule", "run");
         String name = root.string("name", "experiment");
-        if (!name.matches("[A-Za-z0-9._-]+")) throw root.error("name", "use letters, digits, '.', '_' and '-' only (it names the run directory)");
+        if (!name.matches("[A-Za-z0-9._-]+"))
+            throw root.error("name", "use letters, digits, '.', '_' and '-' only (it names the run directory)");
         Task task = switch (root.string("task", "classification").toLowerCase(Locale.ROOT)) {
             case "classification" -> Task.CLASSIFICATION;
             case "autoencoder" -> Task.AUTOENCODER;
-            default -> throw root.error("task", "unknown task for a layered network (use classification or autoencoder)");
+            default ->
+                throw root.error("task", "unknown task for a layered network (use classification or autoencoder)");
         };
 
-        ConfigNode m = root.section("model").keys("family", "units", "input", "layers", "tau", "dt", "beta", "output", "init", "latent");
+        ConfigNode m = root.section("model")
+                .keys("family", "units", "input", "layers", "tau", "dt", "beta", "output", "init", "latent");
         String family = m.string("family");
         if (!family.equals("le") && !family.equals("dl4j")) throw m.error("family", "expected le or dl4j here");
         String units = m.string("units", "dimensionless");
-        if (!units.equals("dimensionless")) throw m.error("units", "layered LE networks use the papers' dimensionless time units");
+        if (!units.equals("dimensionless"))
+            throw m.error("units", "layered LE networks use the papers' dimensionless time units");
         int[] in;
         if (m.isList("input")) {
             double[] v = m.numberList("input");
@@ -127,13 +132,25 @@ public record LeExperimentConfig(
         String initFrom = init.string("from", null);
         int latent = (int) m.integer("latent", 0);
         if (task == Task.AUTOENCODER) {
-            if (latent < 1 || latent >= n) throw m.error("latent", "the autoencoder's latent layer (1.." + (n - 1) + ") is needed for the linear probe");
+            if (latent < 1 || latent >= n)
+                throw m.error(
+                        "latent", "the autoencoder's latent layer (1.." + (n - 1) + ") is needed for the linear probe");
         } else if (latent != 0) {
             throw m.error("latent", "only the autoencoder task has a latent layer");
         }
 
-        ConfigNode r = root.section("rule").keys("name", "learningRate", "lrFactors", "feedbackLrFactors", "alpha", "sigma", "tauXi", "tauHighPass",
-                "tauLowPass", "signScale");
+        ConfigNode r = root.section("rule")
+                .keys(
+                        "name",
+                        "learningRate",
+                        "lrFactors",
+                        "feedbackLrFactors",
+                        "alpha",
+                        "sigma",
+                        "tauXi",
+                        "tauHighPass",
+                        "tauLowPass",
+                        "signScale");
         String ruleName = r.string("name");
         LeRule rule;
         try {
@@ -141,7 +158,8 @@ public record LeExperimentConfig(
         } catch (IllegalArgumentException e) {
             throw r.error("name", e.getMessage());
         }
-        if (family.equals("dl4j") && rule != LeRule.BP) throw r.error("name", "the DL4J baseline trains with backprop: use bp");
+        if (family.equals("dl4j") && rule != LeRule.BP)
+            throw r.error("name", "the DL4J baseline trains with backprop: use bp");
         double eta = r.number("learningRate", 0.8);
         if (!(eta >= 0)) throw r.error("learningRate", "must be ≥ 0");
         double[] lr = perLayer(r, "lrFactors", n, 1.0);
@@ -159,18 +177,42 @@ public record LeExperimentConfig(
         }
         LeParams params;
         try {
-            params = new LeParams(arch, rule, out, tau, dt, beta, eta, lr, fbLr, alpha, sigma, tauXi, tauHP, tauLO, initStd, fbStd, signScale);
+            params = new LeParams(
+                    arch, rule, out, tau, dt, beta, eta, lr, fbLr, alpha, sigma, tauXi, tauHP, tauLO, initStd, fbStd,
+                    signScale);
         } catch (IllegalArgumentException e) {
             throw r.error("name", e.getMessage());
         }
 
-        ConfigNode d = root.section("data").keys("name", "dir", "train", "validation", "test", "trainLimit", "evalLimit", "targets", "inputScale",
-                "inputShift");
+        ConfigNode d = root.section("data")
+                .keys(
+                        "name",
+                        "dir",
+                        "train",
+                        "validation",
+                        "test",
+                        "trainLimit",
+                        "evalLimit",
+                        "targets",
+                        "inputScale",
+                        "inputShift");
         ConfigNode tg = d.optSection("targets").keys("high", "low");
-        if (task == Task.AUTOENCODER && d.has("targets")) throw d.error("targets", "the autoencoder's targets are its inputs");
-        ExperimentConfig.Data data = new ExperimentConfig.Data(d.string("name"), d.string("dir", null), d.string("train", "train"),
-                d.string("validation", "validation"), d.string("test", "test"), (int) nonNegative(d, "trainLimit"), (int) nonNegative(d, "evalLimit"), 0,
-                tg.number("high", 1.0), tg.number("low", 0.0), d.number("inputScale", 1.0), new double[] {0, 0}, 0);
+        if (task == Task.AUTOENCODER && d.has("targets"))
+            throw d.error("targets", "the autoencoder's targets are its inputs");
+        ExperimentConfig.Data data = new ExperimentConfig.Data(
+                d.string("name"),
+                d.string("dir", null),
+                d.string("train", "train"),
+                d.string("validation", "validation"),
+                d.string("test", "test"),
+                (int) nonNegative(d, "trainLimit"),
+                (int) nonNegative(d, "evalLimit"),
+                0,
+                tg.number("high", 1.0),
+                tg.number("low", 0.0),
+                d.number("inputScale", 1.0),
+                new double[] {0, 0},
+                0);
         double shift = d.number("inputShift", 0.0);
 
         ConfigNode s = root.optSection("schedule").keys("presentation", "epochs", "batch", "evalEvery");
@@ -188,10 +230,27 @@ public record LeExperimentConfig(
         } catch (IllegalArgumentException e) {
             throw rn.error("precision", e.getMessage());
         }
-        ExperimentConfig.Run run = new ExperimentConfig.Run(rn.integer("seed", 1), rn.string("backend", "cpu"), precision,
-                (int) nonNegative(rn, "checkpointEvery"), rn.string("out", "runs"));
+        ExperimentConfig.Run run = new ExperimentConfig.Run(
+                rn.integer("seed", 1),
+                rn.string("backend", "cpu"),
+                precision,
+                (int) nonNegative(rn, "checkpointEvery"),
+                rn.string("out", "runs"));
         root.finish();
-        return new LeExperimentConfig(name, family, task, params, latent, initFrom, data, shift, pres, (int) epochs, (int) batch, (int) evalEvery, run,
+        return new LeExperimentConfig(
+                name,
+                family,
+                task,
+                params,
+                latent,
+                initFrom,
+                data,
+                shift,
+                pres,
+                (int) epochs,
+                (int) batch,
+                (int) evalEvery,
+                run,
                 text);
     }
 
@@ -201,8 +260,13 @@ public record LeExperimentConfig(
         try {
             return switch (type.toLowerCase(Locale.ROOT)) {
                 case "dense" -> new LeLayerSpec.Dense((int) l.integer("units", 0), activation(l));
-                case "conv", "conv2d" -> new LeLayerSpec.Conv2d((int) l.integer("filters", 0), (int) l.integer("kernel", 0), (int) l.integer("stride", 1),
-                        (int) l.integer("padding", 0), activation(l));
+                case "conv", "conv2d" ->
+                    new LeLayerSpec.Conv2d(
+                            (int) l.integer("filters", 0),
+                            (int) l.integer("kernel", 0),
+                            (int) l.integer("stride", 1),
+                            (int) l.integer("padding", 0),
+                            activation(l));
                 case "maxpool", "maxpool2d" -> new LeLayerSpec.MaxPool2d((int) l.integer("kernel", 2));
                 default -> throw l.error("type", "unknown layer type '" + type + "' (use dense, conv or maxpool)");
             };
@@ -242,42 +306,118 @@ public record LeExperimentConfig(
         LeArchitecture a = p.architecture();
         StringBuilder y = new StringBuilder();
         y.append("# resolved config of run '").append(name).append("' (all defaults filled in)\n");
-        y.append("name: ").append(name).append("\ntask: ").append(task.name().toLowerCase(Locale.ROOT)).append('\n');
+        y.append("name: ")
+                .append(name)
+                .append("\ntask: ")
+                .append(task.name().toLowerCase(Locale.ROOT))
+                .append('\n');
         y.append("model:\n  family: ").append(family).append("\n  units: dimensionless\n");
-        y.append("  input: [").append(a.channels()).append(", ").append(a.height()).append(", ").append(a.width()).append("]\n  layers:\n");
+        y.append("  input: [")
+                .append(a.channels())
+                .append(", ")
+                .append(a.height())
+                .append(", ")
+                .append(a.width())
+                .append("]\n  layers:\n");
         for (LeLayerSpec l : a.layers()) {
-            y.append("    - ").append(switch (l) {
-                case LeLayerSpec.Dense d -> "{type: dense, units: " + d.units() + ", activation: " + act(d.activation()) + "}";
-                case LeLayerSpec.Conv2d c -> "{type: conv, filters: " + c.filters() + ", kernel: " + c.kernel() + ", stride: " + c.stride() + ", padding: "
-                        + c.padding() + ", activation: " + act(c.activation()) + "}";
-                case LeLayerSpec.MaxPool2d m -> "{type: maxpool, kernel: " + m.kernel() + "}";
-            }).append('\n');
-        }
-        y.append("  tau: ").append(p.tau()).append("\n  dt: ").append(p.dt()).append("\n  beta: ").append(p.beta()).append("\n  output: ")
-                .append(p.outputError().word()).append('\n');
-        y.append("  init: {std: ").append(p.initStd()).append(", feedbackStd: ").append(p.feedbackStd())
-                .append(initFrom == null ? "" : ", from: " + quote(initFrom)).append("}\n");
-        if (latentLayer > 0) y.append("  latent: ").append(latentLayer).append('\n');
-        y.append("rule:\n  name: ").append(p.rule().word()).append("\n  learningRate: ").append(p.learningRate()).append("\n  lrFactors: ")
-                .append(list(p.lrFactors())).append('\n');
-        if (p.rule() == LeRule.PAL) {
-            y.append("  feedbackLrFactors: ").append(list(p.feedbackLrFactors())).append("\n  alpha: ").append(list(p.alpha())).append("\n  sigma: ")
-                    .append(list(p.sigma())).append("\n  tauXi: ").append(list(p.tauXi())).append("\n  tauHighPass: ").append(list(p.tauHighPass()))
+            y.append("    - ")
+                    .append(
+                            switch (l) {
+                                case LeLayerSpec.Dense d ->
+                                    "{type: dense, units: " + d.units() + ", activation: " + act(d.activation()) + "}";
+                                case LeLayerSpec.Conv2d c ->
+                                    "{type: conv, filters: " + c.filters() + ", kernel: " + c.kernel() + ", stride: "
+                                            + c.stride() + ", padding: " + c.padding() + ", activation: "
+                                            + act(c.activation()) + "}";
+                                case LeLayerSpec.MaxPool2d m -> "{type: maxpool, kernel: " + m.kernel() + "}";
+                            })
                     .append('\n');
         }
-        y.append("  tauLowPass: ").append(list(p.tauLowPass())).append("\n  signScale: ").append(p.signScale()).append('\n');
+        y.append("  tau: ")
+                .append(p.tau())
+                .append("\n  dt: ")
+                .append(p.dt())
+                .append("\n  beta: ")
+                .append(p.beta())
+                .append("\n  output: ")
+                .append(p.outputError().word())
+                .append('\n');
+        y.append("  init: {std: ")
+                .append(p.initStd())
+                .append(", feedbackStd: ")
+                .append(p.feedbackStd())
+                .append(initFrom == null ? "" : ", from: " + quote(initFrom))
+                .append("}\n");
+        if (latentLayer > 0) y.append("  latent: ").append(latentLayer).append('\n');
+        y.append("rule:\n  name: ")
+                .append(p.rule().word())
+                .append("\n  learningRate: ")
+                .append(p.learningRate())
+                .append("\n  lrFactors: ")
+                .append(list(p.lrFactors()))
+                .append('\n');
+        if (p.rule() == LeRule.PAL) {
+            y.append("  feedbackLrFactors: ")
+                    .append(list(p.feedbackLrFactors()))
+                    .append("\n  alpha: ")
+                    .append(list(p.alpha()))
+                    .append("\n  sigma: ")
+                    .append(list(p.sigma()))
+                    .append("\n  tauXi: ")
+                    .append(list(p.tauXi()))
+                    .append("\n  tauHighPass: ")
+                    .append(list(p.tauHighPass()))
+                    .append('\n');
+        }
+        y.append("  tauLowPass: ")
+                .append(list(p.tauLowPass()))
+                .append("\n  signScale: ")
+                .append(p.signScale())
+                .append('\n');
         ExperimentConfig.Data d = data;
         y.append("data:\n  name: ").append(d.name()).append('\n');
         if (d.dir() != null) y.append("  dir: ").append(quote(d.dir())).append('\n');
-        y.append("  train: ").append(d.trainSplit()).append("\n  validation: ").append(d.validationSplit()).append("\n  test: ").append(d.testSplit())
-                .append("\n  trainLimit: ").append(d.trainLimit()).append("\n  evalLimit: ").append(d.evalLimit()).append("\n  inputScale: ")
-                .append(d.inputScale()).append("\n  inputShift: ").append(inputShift).append('\n');
-        if (task == Task.CLASSIFICATION) y.append("  targets: {high: ").append(d.targetHigh()).append(", low: ").append(d.targetLow()).append("}\n");
-        y.append("schedule:\n  presentation: ").append(presentation).append("\n  epochs: ").append(epochs).append("\n  batch: ").append(batch)
-                .append("\n  evalEvery: ").append(evalEvery).append('\n');
-        y.append("run:\n  seed: ").append(run.seed()).append("\n  backend: ").append(run.backend()).append("\n  precision: ")
-                .append(run.precision().name().toLowerCase(Locale.ROOT)).append("\n  checkpointEvery: ").append(run.checkpointEvery()).append("\n  out: ")
-                .append(quote(run.outDir())).append('\n');
+        y.append("  train: ")
+                .append(d.trainSplit())
+                .append("\n  validation: ")
+                .append(d.validationSplit())
+                .append("\n  test: ")
+                .append(d.testSplit())
+                .append("\n  trainLimit: ")
+                .append(d.trainLimit())
+                .append("\n  evalLimit: ")
+                .append(d.evalLimit())
+                .append("\n  inputScale: ")
+                .append(d.inputScale())
+                .append("\n  inputShift: ")
+                .append(inputShift)
+                .append('\n');
+        if (task == Task.CLASSIFICATION)
+            y.append("  targets: {high: ")
+                    .append(d.targetHigh())
+                    .append(", low: ")
+                    .append(d.targetLow())
+                    .append("}\n");
+        y.append("schedule:\n  presentation: ")
+                .append(presentation)
+                .append("\n  epochs: ")
+                .append(epochs)
+                .append("\n  batch: ")
+                .append(batch)
+                .append("\n  evalEvery: ")
+                .append(evalEvery)
+                .append('\n');
+        y.append("run:\n  seed: ")
+                .append(run.seed())
+                .append("\n  backend: ")
+                .append(run.backend())
+                .append("\n  precision: ")
+                .append(run.precision().name().toLowerCase(Locale.ROOT))
+                .append("\n  checkpointEvery: ")
+                .append(run.checkpointEvery())
+                .append("\n  out: ")
+                .append(quote(run.outDir()))
+                .append('\n');
         return y.toString();
     }
 
@@ -297,7 +437,20 @@ public record LeExperimentConfig(
 
     /** A copy with other epochs and validation interval (command-line overrides). */
     public LeExperimentConfig withSchedule(int epochs, int evalEvery) {
-        return new LeExperimentConfig(name, family, task, model, latentLayer, initFrom, data, inputShift, presentation, epochs, batch, evalEvery, run,
+        return new LeExperimentConfig(
+                name,
+                family,
+                task,
+                model,
+                latentLayer,
+                initFrom,
+                data,
+                inputShift,
+                presentation,
+                epochs,
+                batch,
+                evalEvery,
+                run,
                 sourceText);
     }
 
@@ -310,6 +463,20 @@ public record LeExperimentConfig(
     }
 
     private LeExperimentConfig withRun(ExperimentConfig.Run r) {
-        return new LeExperimentConfig(name, family, task, model, latentLayer, initFrom, data, inputShift, presentation, epochs, batch, evalEvery, r, sourceText);
+        return new LeExperimentConfig(
+                name,
+                family,
+                task,
+                model,
+                latentLayer,
+                initFrom,
+                data,
+                inputShift,
+                presentation,
+                epochs,
+                batch,
+                evalEvery,
+                r,
+                sourceText);
     }
 }

@@ -35,8 +35,7 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /**
      * Atomically creates or replaces {@code target} with the content written by {@code content}.

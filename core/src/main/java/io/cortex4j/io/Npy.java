@@ -48,8 +48,7 @@ public final class Npy {
 
     private static final int CHUNK = 1 << 16;
 
-    private Npy() {
-    }
+    private Npy() {}
 
     // ------------------------------------------------------------------------------ writing
 
@@ -100,10 +99,15 @@ public final class Npy {
      */
     static byte[] header(String descr, long[] shape) {
         StringBuilder h = new StringBuilder(128);
-        h.append("{'descr': '").append(descr).append("', 'fortran_order': False, 'shape': ")
-                .append(shapeRepr(shape)).append(", }");
+        h.append("{'descr': '")
+                .append(descr)
+                .append("', 'fortran_order': False, 'shape': ")
+                .append(shapeRepr(shape))
+                .append(", }");
         if (shape.length > 0) {
-            h.append(" ".repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - Long.toString(shape[0]).length())));
+            h.append(" "
+                    .repeat(Math.max(
+                            0, GROWTH_AXIS_MAX_DIGITS - Long.toString(shape[0]).length())));
         }
         int hlen = h.length() + 1; // with the final newline
         int pad = ALIGN - ((MAGIC.length + 2 + 2 + hlen) % ALIGN); // numpy pads a full 64 if aligned
@@ -176,15 +180,15 @@ public final class Npy {
         Object fortranObj = dict.get("fortran_order");
         Object shapeObj = dict.get("shape");
         if (!(descrObj instanceof String descr)) {
-            throw new IOException("unsupported dtype " + pyRepr(descrObj)
-                    + " (structured or missing); supported: " + Dtype.SUPPORTED);
+            throw new IOException("unsupported dtype " + pyRepr(descrObj) + " (structured or missing); supported: "
+                    + Dtype.SUPPORTED);
         }
         if (!(fortranObj instanceof Boolean fortran)) {
             throw new IOException("NPY header lacks a boolean 'fortran_order': " + header.strip());
         }
         if (fortran) {
-            throw new IOException("Fortran-order (column-major) arrays are not supported; "
-                    + "save with numpy.ascontiguousarray(a)");
+            throw new IOException(
+                    "Fortran-order (column-major) arrays are not supported; " + "save with numpy.ascontiguousarray(a)");
         }
         if (!(shapeObj instanceof List<?> dims)) {
             throw new IOException("NPY header lacks a tuple 'shape': " + header.strip());
@@ -484,17 +488,19 @@ public final class Npy {
         double get(ByteBuffer b) {
             return switch (kind) {
                 case 'f' -> size == 4 ? b.getFloat() : b.getDouble();
-                case 'i' -> switch (size) {
-                    case 1 -> b.get();
-                    case 2 -> b.getShort();
-                    case 4 -> b.getInt();
-                    default -> (double) b.getLong();
-                };
-                case 'u' -> switch (size) {
-                    case 1 -> b.get() & 0xFF;
-                    case 2 -> b.getShort() & 0xFFFF;
-                    default -> b.getInt() & 0xFFFF_FFFFL;
-                };
+                case 'i' ->
+                    switch (size) {
+                        case 1 -> b.get();
+                        case 2 -> b.getShort();
+                        case 4 -> b.getInt();
+                        default -> (double) b.getLong();
+                    };
+                case 'u' ->
+                    switch (size) {
+                        case 1 -> b.get() & 0xFF;
+                        case 2 -> b.getShort() & 0xFFFF;
+                        default -> b.getInt() & 0xFFFF_FFFFL;
+                    };
                 default -> b.get() != 0 ? 1.0 : 0.0; // b1
             };
         }
@@ -526,8 +532,8 @@ public final class Npy {
                 }
             }
             if (v != Math.rint(v) || v < lo || v >= hiExclusive) {
-                throw new IllegalArgumentException("element " + index + " = " + v
-                        + " is not representable as " + descr());
+                throw new IllegalArgumentException(
+                        "element " + index + " = " + v + " is not representable as " + descr());
             }
             switch (size) {
                 case 1 -> b.put((byte) (long) v);

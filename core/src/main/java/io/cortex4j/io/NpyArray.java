@@ -36,8 +36,8 @@ public record NpyArray(String dtype, long[] shape, boolean fortranOrder, double[
         shape = shape.clone();
         long size = elementCount(shape);
         if (size != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + size
-                    + " elements but data has " + data.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + size + " elements but data has " + data.length);
         }
     }
 
@@ -106,8 +106,8 @@ public record NpyArray(String dtype, long[] shape, boolean fortranOrder, double[
         }
         for (long d : shape) {
             if (size > (Integer.MAX_VALUE - 8) / d) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape)
-                        + " has too many elements for a Java array");
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " has too many elements for a Java array");
             }
             size *= d;
         }

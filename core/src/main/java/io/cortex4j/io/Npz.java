@@ -27,8 +27,7 @@ public final class Npz {
 
     private static final String SUFFIX = ".npy";
 
-    private Npz() {
-    }
+    private Npz() {}
 
     /**
      * Writes the arrays with stored (uncompressed) entries, like {@code numpy.savez}.
@@ -67,11 +66,11 @@ public final class Npz {
                         try {
                             writeEntry(zip, entryName, e.getValue(), compressed);
                         } catch (IOException ex) {
-                            throw new EntryException(file + ": writing entry '" + entryName + "': "
-                                    + ex.getMessage(), ex);
+                            throw new EntryException(
+                                    file + ": writing entry '" + entryName + "': " + ex.getMessage(), ex);
                         } catch (IllegalArgumentException ex) {
-                            throw new IllegalArgumentException(file + ": entry '" + entryName + "': "
-                                    + ex.getMessage(), ex);
+                            throw new IllegalArgumentException(
+                                    file + ": entry '" + entryName + "': " + ex.getMessage(), ex);
                         }
                     }
                 }

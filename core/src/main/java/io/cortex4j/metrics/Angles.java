@@ -2,15 +2,16 @@ package io.cortex4j.metrics;
 
 /** Angles between matrices as the specs measure them (specs/pal.md §9.9). */
 public final class Angles {
-    private Angles() {
-    }
+    private Angles() {}
 
     /**
      * The Frobenius angle deg(arccos(tr(AᵀB)/(‖A‖‖B‖))) between two equally sized matrices, in
      * degrees; NaN if either is zero.
      */
     public static double degrees(double[] a, double[] b) {
-        if (a.length != b.length) throw new IllegalArgumentException("angle between matrices of " + a.length + " and " + b.length + " elements");
+        if (a.length != b.length)
+            throw new IllegalArgumentException(
+                    "angle between matrices of " + a.length + " and " + b.length + " elements");
         double ab = 0, aa = 0, bb = 0;
         for (int i = 0; i < a.length; i++) {
             ab += a[i] * b[i];

@@ -39,7 +39,8 @@ public final class LinearProbe {
     private final double[] lossTrace;
     private final boolean converged;
 
-    private LinearProbe(double[] mean, double[] scale, double[][] weights, double[] bias, double[] lossTrace, boolean converged) {
+    private LinearProbe(
+            double[] mean, double[] scale, double[][] weights, double[] bias, double[] lossTrace, boolean converged) {
         this.mean = mean;
         this.scale = scale;
         this.weights = weights;
@@ -66,7 +67,8 @@ public final class LinearProbe {
      */
     public static LinearProbe fit(double[][] features, int[] labels, int classes, double l2, long seed) {
         if (classes < 2) throw new IllegalArgumentException("classes must be at least 2, got " + classes);
-        if (!(l2 >= 0) || Double.isInfinite(l2)) throw new IllegalArgumentException("l2 must be finite and >= 0, got " + l2);
+        if (!(l2 >= 0) || Double.isInfinite(l2))
+            throw new IllegalArgumentException("l2 must be finite and >= 0, got " + l2);
         int d = checkData(features, labels, classes);
         int n = features.length;
 
@@ -106,7 +108,8 @@ public final class LinearProbe {
     public int predict(double[] feature) {
         if (feature == null) throw new IllegalArgumentException("feature is null");
         int d = mean.length;
-        if (feature.length != d) throw new IllegalArgumentException("feature has " + feature.length + " columns, expected " + d);
+        if (feature.length != d)
+            throw new IllegalArgumentException("feature has " + feature.length + " columns, expected " + d);
         double[] z = new double[d];
         for (int j = 0; j < d; j++) {
             if (!Double.isFinite(feature[j])) throw new IllegalArgumentException("feature[" + j + "] is " + feature[j]);
@@ -128,7 +131,9 @@ public final class LinearProbe {
     /** The fraction of {@code features} whose prediction equals the label, in [0, 1]. */
     public double accuracy(double[][] features, int[] labels) {
         int d = checkData(features, labels, weights.length);
-        if (d != mean.length) throw new IllegalArgumentException("features have " + d + " columns, the probe was fitted on " + mean.length);
+        if (d != mean.length)
+            throw new IllegalArgumentException(
+                    "features have " + d + " columns, the probe was fitted on " + mean.length);
         int correct = 0;
         for (int i = 0; i < features.length; i++) if (predict(features[i]) == labels[i]) correct++;
         return (double) correct / features.length;
@@ -158,29 +163,36 @@ public final class LinearProbe {
 
     /** Checks features and labels against each other and returns the number of columns. */
     private static int checkData(double[][] features, int[] labels, int classes) {
-        if (features == null || features.length == 0) throw new IllegalArgumentException("no samples: features is " + (features == null ? "null" : "empty"));
+        if (features == null || features.length == 0)
+            throw new IllegalArgumentException("no samples: features is " + (features == null ? "null" : "empty"));
         if (labels == null) throw new IllegalArgumentException("labels is null");
-        if (labels.length != features.length) throw new IllegalArgumentException("features has " + features.length + " rows but labels has " + labels.length);
+        if (labels.length != features.length)
+            throw new IllegalArgumentException(
+                    "features has " + features.length + " rows but labels has " + labels.length);
         if (features[0] == null) throw new IllegalArgumentException("features row 0 is null");
         int d = features[0].length;
         if (d == 0) throw new IllegalArgumentException("features have no columns (row 0 is empty)");
         for (int i = 0; i < features.length; i++) {
             double[] row = features[i];
             if (row == null) throw new IllegalArgumentException("features row " + i + " is null");
-            if (row.length != d) throw new IllegalArgumentException("features row " + i + " has " + row.length + " columns, expected " + d + " (as row 0)");
+            if (row.length != d)
+                throw new IllegalArgumentException(
+                        "features row " + i + " has " + row.length + " columns, expected " + d + " (as row 0)");
             for (int j = 0; j < d; j++) {
-                if (!Double.isFinite(row[j])) throw new IllegalArgumentException("features[" + i + "][" + j + "] (row " + i + ", column " + j + ") is " + row[j]);
+                if (!Double.isFinite(row[j]))
+                    throw new IllegalArgumentException(
+                            "features[" + i + "][" + j + "] (row " + i + ", column " + j + ") is " + row[j]);
             }
             if (labels[i] < 0 || labels[i] >= classes) {
-                throw new IllegalArgumentException("labels[" + i + "] = " + labels[i] + " is out of range [0, " + classes + ")");
+                throw new IllegalArgumentException(
+                        "labels[" + i + "] = " + labels[i] + " is out of range [0, " + classes + ")");
             }
         }
         return d;
     }
 
     /** The result of {@link #minimise}. */
-    private record Minimum(double[] theta, double[] trace, boolean converged) {
-    }
+    private record Minimum(double[] theta, double[] trace, boolean converged) {}
 
     /** Full-batch L-BFGS from zero on the objective of {@link #objective}. */
     private static Minimum minimise(double[] x, int n, int d, int[] labels, int classes, double l2) {
@@ -277,14 +289,16 @@ public final class LinearProbe {
      * gradient into {@code grad} (same layout) and returns the value. {@code x} holds n rows of d
      * (already standardised) features, row-major.
      */
-    static double objective(double[] x, int n, int d, int[] labels, int classes, double l2, double[] theta, double[] grad) {
+    static double objective(
+            double[] x, int n, int d, int[] labels, int classes, double l2, double[] theta, double[] grad) {
         int p = classes * d + classes;
         int blocks = (n + BLOCK - 1) / BLOCK;
         double[][] partialGrad = new double[blocks][p];
         double[] partialLoss = new double[blocks];
         IntStream range = IntStream.range(0, blocks);
         if ((long) n * d * classes >= PARALLEL_WORK && blocks > 1) range = range.parallel();
-        range.forEach(bk -> partialLoss[bk] = blockObjective(x, bk * BLOCK, Math.min(n, (bk + 1) * BLOCK), d, labels, classes, theta, partialGrad[bk]));
+        range.forEach(bk -> partialLoss[bk] = blockObjective(
+                x, bk * BLOCK, Math.min(n, (bk + 1) * BLOCK), d, labels, classes, theta, partialGrad[bk]));
 
         double loss = 0;
         Arrays.fill(grad, 0);
@@ -304,7 +318,8 @@ public final class LinearProbe {
     }
 
     /** The summed cross-entropy of rows [from, to), adding its gradient into {@code grad}. */
-    private static double blockObjective(double[] x, int from, int to, int d, int[] labels, int classes, double[] theta, double[] grad) {
+    private static double blockObjective(
+            double[] x, int from, int to, int d, int[] labels, int classes, double[] theta, double[] grad) {
         int biasAt = classes * d;
         double[] z = new double[classes];
         double loss = 0;

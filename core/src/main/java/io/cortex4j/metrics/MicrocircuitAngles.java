@@ -6,8 +6,7 @@ import io.cortex4j.tensor.Activation;
 
 /** The alignment measures of the PAL paper for a microcircuit's feedback weights. */
 public final class MicrocircuitAngles {
-    private MicrocircuitAngles() {
-    }
+    private MicrocircuitAngles() {}
 
     /** ∠(B_ℓ, W_{ℓ+1}ᵀ) in degrees for ℓ = 1…N−1 (index ℓ−1). */
     public static double[] feedbackVsTranspose(Microcircuit mc) {
@@ -33,7 +32,8 @@ public final class MicrocircuitAngles {
             double[] dl = meanDerivative(mc, l), du = meanDerivative(mc, l + 1);
             double[] w = mc.forwardWeights(l + 1).toHost(); // [n_{l+1}, n_l]
             double[] target = new double[n[l] * n[l + 1]];
-            for (int i = 0; i < n[l]; i++) for (int j = 0; j < n[l + 1]; j++) target[i * n[l + 1] + j] = dl[i] * w[j * n[l] + i] * du[j];
+            for (int i = 0; i < n[l]; i++)
+                for (int j = 0; j < n[l + 1]; j++) target[i * n[l + 1] + j] = dl[i] * w[j * n[l] + i] * du[j];
             out[l - 1] = Angles.degrees(mc.feedbackWeights(l).toHost(), target);
         }
         return out;

@@ -13,7 +13,8 @@ public final class Adam extends Optimizer {
 
     public Adam(Backend be, List<Slot> slots, double learningRate, double beta1, double beta2, double eps) {
         super(be, slots, learningRate);
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("Adam betas must lie in [0, 1), got " + beta1 + ", " + beta2);
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
+            throw new IllegalArgumentException("Adam betas must lie in [0, 1), got " + beta1 + ", " + beta2);
         if (!(eps > 0)) throw new IllegalArgumentException("Adam eps must be > 0, got " + eps);
         this.beta1 = beta1;
         this.beta2 = beta2;

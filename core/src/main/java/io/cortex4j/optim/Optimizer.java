@@ -16,7 +16,8 @@ public abstract sealed class Optimizer permits Adam, SgdMomentum {
     public record Slot(String name, Tensor param, Tensor grad) {
         public Slot {
             if (param.length() != grad.length() || param.dtype() != grad.dtype()) {
-                throw new IllegalArgumentException("gradient " + grad + " does not match parameter " + name + " " + param);
+                throw new IllegalArgumentException(
+                        "gradient " + grad + " does not match parameter " + name + " " + param);
             }
         }
     }
@@ -27,7 +28,8 @@ public abstract sealed class Optimizer permits Adam, SgdMomentum {
     private long steps;
 
     protected Optimizer(Backend be, List<Slot> slots, double learningRate) {
-        if (!(learningRate >= 0) || Double.isInfinite(learningRate)) throw new IllegalArgumentException("learning rate must be ≥ 0, got " + learningRate);
+        if (!(learningRate >= 0) || Double.isInfinite(learningRate))
+            throw new IllegalArgumentException("learning rate must be ≥ 0, got " + learningRate);
         this.be = be;
         this.slots = List.copyOf(slots);
         this.learningRate = learningRate;
@@ -46,7 +48,8 @@ public abstract sealed class Optimizer permits Adam, SgdMomentum {
     }
 
     public void setLearningRate(double lr) {
-        if (!(lr >= 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be ≥ 0, got " + lr);
+        if (!(lr >= 0) || Double.isInfinite(lr))
+            throw new IllegalArgumentException("learning rate must be ≥ 0, got " + lr);
         learningRate = lr;
     }
 

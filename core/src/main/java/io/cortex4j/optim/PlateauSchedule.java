@@ -14,7 +14,8 @@ public final class PlateauSchedule {
     private int bad;
 
     public PlateauSchedule(double factor, int patience, double threshold, double minRate) {
-        if (!(factor > 0 && factor < 1)) throw new IllegalArgumentException("plateau factor must lie in (0, 1), got " + factor);
+        if (!(factor > 0 && factor < 1))
+            throw new IllegalArgumentException("plateau factor must lie in (0, 1), got " + factor);
         if (patience < 0) throw new IllegalArgumentException("plateau patience must be ≥ 0, got " + patience);
         if (!(threshold >= 0)) throw new IllegalArgumentException("plateau threshold must be ≥ 0, got " + threshold);
         if (!(minRate >= 0)) throw new IllegalArgumentException("plateau minimum rate must be ≥ 0, got " + minRate);

@@ -15,10 +15,12 @@ public final class SgdMomentum extends Optimizer {
 
     public SgdMomentum(Backend be, List<Slot> slots, double learningRate, double momentum) {
         super(be, slots, learningRate);
-        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must lie in [0, 1), got " + momentum);
+        if (!(momentum >= 0 && momentum < 1))
+            throw new IllegalArgumentException("momentum must lie in [0, 1), got " + momentum);
         this.momentum = momentum;
         buf = new Tensor[slots.size()];
-        for (int i = 0; i < buf.length; i++) buf[i] = be.zeros(slots.get(i).param().dtype(), slots.get(i).param().shape());
+        for (int i = 0; i < buf.length; i++)
+            buf[i] = be.zeros(slots.get(i).param().dtype(), slots.get(i).param().shape());
     }
 
     @Override

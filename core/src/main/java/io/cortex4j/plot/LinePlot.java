@@ -70,8 +70,7 @@ public final class LinePlot {
     private static final Color LEGEND_BORDER = new Color(0xb0b0b0);
     private static final int TARGET_TICKS = 6;
 
-    private record Series(String name, double[] x, double[] y) {
-    }
+    private record Series(String name, double[] x, double[] y) {}
 
     private final int width;
     private final int height;
@@ -156,8 +155,8 @@ public final class LinePlot {
     public LinePlot addSeries(String name, double[] x, double[] y) {
         Objects.requireNonNull(name, "name");
         if (x.length != y.length) {
-            throw new IllegalArgumentException("series '" + name + "': x has " + x.length
-                    + " points but y has " + y.length);
+            throw new IllegalArgumentException(
+                    "series '" + name + "': x has " + x.length + " points but y has " + y.length);
         }
         series.add(new Series(name, x.clone(), y.clone()));
         return this;
@@ -256,8 +255,8 @@ public final class LinePlot {
             int right = 20 + tickFm.stringWidth(xTickLabels[xTickLabels.length - 1]) / 2;
             int top = title.isEmpty() ? 20 : titleFm.getHeight() + 18;
             int bottom = 10 + tickFm.getHeight() + 8 + (xLabel.isEmpty() ? 0 : labelFm.getHeight() + 4);
-            Rectangle2D area = new Rectangle2D.Double(left, top,
-                    Math.max(10, width - left - right), Math.max(10, height - top - bottom));
+            Rectangle2D area = new Rectangle2D.Double(
+                    left, top, Math.max(10, width - left - right), Math.max(10, height - top - bottom));
             plotArea = area;
             lastXRange = xr;
             lastYRange = yr;
@@ -272,8 +271,8 @@ public final class LinePlot {
                 g.setColor(AXIS);
                 g.draw(new Line2D.Double(px, area.getMaxY(), px, area.getMaxY() + 5));
                 String s = xTickLabels[i];
-                g.drawString(s, (float) (px - tickFm.stringWidth(s) / 2.0),
-                        (float) (area.getMaxY() + 8 + tickFm.getAscent()));
+                g.drawString(s, (float) (px - tickFm.stringWidth(s) / 2.0), (float)
+                        (area.getMaxY() + 8 + tickFm.getAscent()));
             }
             for (int i = 0; i < yTicks.length; i++) {
                 double py = Math.round(toPixelY(yTicks[i])) + 0.5;
@@ -282,8 +281,8 @@ public final class LinePlot {
                 g.setColor(AXIS);
                 g.draw(new Line2D.Double(area.getMinX() - 5, py, area.getMinX(), py));
                 String s = yTickLabels[i];
-                g.drawString(s, (float) (area.getMinX() - 8 - tickFm.stringWidth(s)),
-                        (float) (py + tickFm.getAscent() / 2.0 - 1));
+                g.drawString(s, (float) (area.getMinX() - 8 - tickFm.stringWidth(s)), (float)
+                        (py + tickFm.getAscent() / 2.0 - 1));
             }
 
             // series, clipped to the plot area
@@ -297,8 +296,8 @@ public final class LinePlot {
             // frame
             g.setColor(AXIS);
             g.setStroke(new BasicStroke(1f));
-            g.draw(new Rectangle2D.Double(area.getX() + 0.5, area.getY() + 0.5, area.getWidth() - 1,
-                    area.getHeight() - 1));
+            g.draw(new Rectangle2D.Double(
+                    area.getX() + 0.5, area.getY() + 0.5, area.getWidth() - 1, area.getHeight() - 1));
 
             // title and axis labels
             if (!title.isEmpty()) {
@@ -307,8 +306,8 @@ public final class LinePlot {
             }
             g.setFont(labelFont);
             if (!xLabel.isEmpty()) {
-                g.drawString(xLabel, (float) (area.getCenterX() - labelFm.stringWidth(xLabel) / 2.0),
-                        (float) (height - 8 - labelFm.getDescent()));
+                g.drawString(xLabel, (float) (area.getCenterX() - labelFm.stringWidth(xLabel) / 2.0), (float)
+                        (height - 8 - labelFm.getDescent()));
             }
             if (!yLabel.isEmpty()) {
                 AffineTransform saved = g.getTransform();
@@ -443,7 +442,9 @@ public final class LinePlot {
             if (scientific) {
                 out[i] = t == 0 ? "0" : String.format(Locale.ROOT, "%.2e", t);
             } else {
-                out[i] = new BigDecimal(t).setScale(decimals, java.math.RoundingMode.HALF_EVEN).toPlainString();
+                out[i] = new BigDecimal(t)
+                        .setScale(decimals, java.math.RoundingMode.HALF_EVEN)
+                        .toPlainString();
             }
         }
         return out;

@@ -1,7 +1,5 @@
 package io.cortex4j.random;
 
-import java.util.Arrays;
-
 /**
  * The normals of whole Philox blocks, computed in short array loops that C2 vectorises: Philox over
  * many counters at once, then the Box–Muller radius √(−2 ln u) and angle 2πu with fdlibm's
@@ -28,8 +26,7 @@ import java.util.Arrays;
  * </pre>
  */
 final class BoxMuller {
-    private BoxMuller() {
-    }
+    private BoxMuller() {}
 
     /** Blocks per chunk: the work arrays of a chunk stay in the L1/L2 caches. */
     static final int CHUNK = 256;
@@ -43,7 +40,10 @@ final class BoxMuller {
         final int[] x0 = new int[CHUNK], x1 = new int[CHUNK], x2 = new int[CHUNK], x3 = new int[CHUNK];
         final int[] words = new int[2 * CHUNK];
         final double[] r = new double[2 * CHUNK], c = new double[2 * CHUNK], s = new double[2 * CHUNK];
-        final double[] u = new double[2 * CHUNK], t1 = new double[2 * CHUNK], t2 = new double[2 * CHUNK], t3 = new double[2 * CHUNK];
+        final double[] u = new double[2 * CHUNK],
+                t1 = new double[2 * CHUNK],
+                t2 = new double[2 * CHUNK],
+                t3 = new double[2 * CHUNK];
         final long[] l1 = new long[2 * CHUNK], flags = new long[2 * CHUNK];
     }
 
@@ -103,8 +103,15 @@ final class BoxMuller {
 
     // ------------------------------------------------------------------------------ radius
 
-    private static final double LN2_HI = 0x1.62e42feep-1, LN2_LO = 0x1.a39ef35793c76p-33, LG1 = 0x1.5555555555593p-1, LG2 = 0x1.999999997fa04p-2,
-            LG3 = 0x1.2492494229359p-2, LG4 = 0x1.c71c51d8e78afp-3, LG5 = 0x1.7466496cb03dep-3, LG6 = 0x1.39a09d078c69fp-3, LG7 = 0x1.2f112df3e5244p-3;
+    private static final double LN2_HI = 0x1.62e42feep-1,
+            LN2_LO = 0x1.a39ef35793c76p-33,
+            LG1 = 0x1.5555555555593p-1,
+            LG2 = 0x1.999999997fa04p-2,
+            LG3 = 0x1.2492494229359p-2,
+            LG4 = 0x1.c71c51d8e78afp-3,
+            LG5 = 0x1.7466496cb03dep-3,
+            LG6 = 0x1.39a09d078c69fp-3,
+            LG7 = 0x1.2f112df3e5244p-3;
 
     /** r[i] = √(−2 ln u) with u = (words[i] + 1)·2^-32, as {@code Math.sqrt(-2.0 * StrictMath.log(u))}; n ≤ 2·CHUNK. */
     static void radii(int[] words, double[] r, int n, Scratch sc) {
@@ -113,14 +120,17 @@ final class BoxMuller {
         for (int i = 0; i < n; i++) x[i] = ((words[i] & MASK) + 1L) * TWO_POW_M32;
         for (int i = 0; i < n; i++) hxs[i] = (Double.doubleToRawLongBits(x[i]) >>> 32) & 0xfffffL;
         // k: the exponent, plus one where the mantissa is normalised to x/2
-        for (int i = 0; i < n; i++) dk[i] = (double) (((Double.doubleToRawLongBits(x[i]) >>> 52) - 1023) + (((hxs[i] + 0x95f64L) & 0x100000L) >> 20));
+        for (int i = 0; i < n; i++)
+            dk[i] = (double)
+                    (((Double.doubleToRawLongBits(x[i]) >>> 52) - 1023) + (((hxs[i] + 0x95f64L) & 0x100000L) >> 20));
         for (int i = 0; i < n; i++) {
             long bits = Double.doubleToRawLongBits(x[i]);
             long hx = hxs[i];
             long ii = (hx + 0x95f64L) & 0x100000L;
             f[i] = Double.longBitsToDouble(((hx | (ii ^ 0x3ff00000L)) << 32) | (bits & 0xffffffffL)) - 1.0;
         }
-        for (int i = 0; i < n; i++) flags[i] = ((0xfffffL & (2 + hxs[i])) - 3) >> 63; // |f| < 2^-20: fdlibm's short path
+        for (int i = 0; i < n; i++)
+            flags[i] = ((0xfffffL & (2 + hxs[i])) - 3) >> 63; // |f| < 2^-20: fdlibm's short path
         for (int i = 0; i < n; i++) r[i] = f[i] / (2.0 + f[i]);
         // both of fdlibm's final formulas (its k = 0 variants equal them with dk = 0) ...
         for (int i = 0; i < n; i++) {
@@ -138,7 +148,8 @@ final class BoxMuller {
         for (int i = 0; i < n; i++) {
             long hx = hxs[i];
             long m = -((hx - 0x6147aL) | (0x6b851L - hx)) >> 63;
-            r[i] = Double.longBitsToDouble((Double.doubleToRawLongBits(r[i]) & m) | (Double.doubleToRawLongBits(b[i]) & ~m));
+            r[i] = Double.longBitsToDouble(
+                    (Double.doubleToRawLongBits(r[i]) & m) | (Double.doubleToRawLongBits(b[i]) & ~m));
         }
         for (int i = 0; i < n; i++) r[i] = Math.sqrt(-2.0 * r[i]);
         long any = 0;
@@ -150,11 +161,21 @@ final class BoxMuller {
 
     // ------------------------------------------------------------------------------ angle
 
-    private static final double S1 = -0x1.5555555555549p-3, S2 = 0x1.111111110f8a6p-7, S3 = -0x1.a01a019c161d5p-13, S4 = 0x1.71de357b1fe7dp-19,
-            S5 = -0x1.ae5e68a2b9cebp-26, S6 = 0x1.5d93a5acfd57cp-33;
-    private static final double C1 = 0x1.555555555554cp-5, C2 = -0x1.6c16c16c15177p-10, C3 = 0x1.a01a019cb159p-16, C4 = -0x1.27e4f809c52adp-22,
-            C5 = 0x1.1ee9ebdb4b1c4p-29, C6 = -0x1.8fae9be8838d4p-37;
-    private static final double INVPIO2 = 0x1.45f306dc9c883p-1, PIO2_1 = 0x1.921fb544p0, PIO2_1T = 0x1.0b4611a626331p-34;
+    private static final double S1 = -0x1.5555555555549p-3,
+            S2 = 0x1.111111110f8a6p-7,
+            S3 = -0x1.a01a019c161d5p-13,
+            S4 = 0x1.71de357b1fe7dp-19,
+            S5 = -0x1.ae5e68a2b9cebp-26,
+            S6 = 0x1.5d93a5acfd57cp-33;
+    private static final double C1 = 0x1.555555555554cp-5,
+            C2 = -0x1.6c16c16c15177p-10,
+            C3 = 0x1.a01a019cb159p-16,
+            C4 = -0x1.27e4f809c52adp-22,
+            C5 = 0x1.1ee9ebdb4b1c4p-29,
+            C6 = -0x1.8fae9be8838d4p-37;
+    private static final double INVPIO2 = 0x1.45f306dc9c883p-1,
+            PIO2_1 = 0x1.921fb544p0,
+            PIO2_1T = 0x1.0b4611a626331p-34;
     private static final long QX_BIG = Double.doubleToRawLongBits(0.28125);
 
     /**
@@ -177,13 +198,16 @@ final class BoxMuller {
         }
         // no reduction up to π/4 (high word ≤ 0x3fe921fb): y = (θ, 0), n = 0
         for (int i = 0; i < n; i++) q[i] = ((Double.doubleToRawLongBits(th[i]) >>> 32) - 0x3fe921fcL) >> 63;
-        for (int i = 0; i < n; i++) y0[i] = Double.longBitsToDouble((Double.doubleToRawLongBits(th[i]) & q[i]) | (Double.doubleToRawLongBits(y0[i]) & ~q[i]));
+        for (int i = 0; i < n; i++)
+            y0[i] = Double.longBitsToDouble(
+                    (Double.doubleToRawLongBits(th[i]) & q[i]) | (Double.doubleToRawLongBits(y0[i]) & ~q[i]));
         for (int i = 0; i < n; i++) y1[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(y1[i]) & ~q[i]);
         for (int i = 0; i < n; i++) fn[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(fn[i]) & ~q[i]);
         for (int i = 0; i < n; i++) q[i] = (long) fn[i];
         // |y0| < 2^-13: the first round may have cancelled (fdlibm then refines it; near π/2 it always
         // uses a longer π/2), or the kernels' tiny-argument shortcuts apply: the scalar routine decides
-        for (int i = 0; i < n; i++) flags[i] = (((Double.doubleToRawLongBits(y0[i]) >>> 32) & 0x7fffffffL) - 0x3f200000L) >> 63;
+        for (int i = 0; i < n; i++)
+            flags[i] = (((Double.doubleToRawLongBits(y0[i]) >>> 32) & 0x7fffffffL) - 0x3f200000L) >> 63;
         // sin: __kernel_sin(y0, y1, 1) after a reduction, __kernel_sin(θ, 0, 0) without
         for (int i = 0; i < n; i++) {
             double x = y0[i], y = y1[i];
@@ -195,7 +219,8 @@ final class BoxMuller {
         }
         for (int i = 0; i < n; i++) {
             long m = (q[i] - 1) >> 63;
-            s[i] = Double.longBitsToDouble((Double.doubleToRawLongBits(c[i]) & m) | (Double.doubleToRawLongBits(s[i]) & ~m));
+            s[i] = Double.longBitsToDouble(
+                    (Double.doubleToRawLongBits(c[i]) & m) | (Double.doubleToRawLongBits(s[i]) & ~m));
         }
         // cos: __kernel_cos(y0, y1): below |x| = 0.3 directly, above with qx split off (0.28125 above 0.78125)
         for (int i = 0; i < n; i++) {
@@ -216,20 +241,25 @@ final class BoxMuller {
         }
         for (int i = 0; i < n; i++) {
             long small = (((Double.doubleToRawLongBits(y0[i]) >>> 32) & 0x7fffffffL) - 0x3FD33333L) >> 63;
-            c[i] = Double.longBitsToDouble((Double.doubleToRawLongBits(fn[i]) & small) | (Double.doubleToRawLongBits(c[i]) & ~small));
+            c[i] = Double.longBitsToDouble(
+                    (Double.doubleToRawLongBits(fn[i]) & small) | (Double.doubleToRawLongBits(c[i]) & ~small));
         }
         // quadrant n mod 4: (cos, sin) = (c, s), (−s, c), (−c, −s), (s, −c)
         for (int i = 0; i < n; i++) y0[i] = c[i];
         for (int i = 0; i < n; i++) {
             long swap = -(q[i] & 1);
-            c[i] = Double.longBitsToDouble((Double.doubleToRawLongBits(s[i]) & swap) | (Double.doubleToRawLongBits(c[i]) & ~swap));
+            c[i] = Double.longBitsToDouble(
+                    (Double.doubleToRawLongBits(s[i]) & swap) | (Double.doubleToRawLongBits(c[i]) & ~swap));
         }
         for (int i = 0; i < n; i++) {
             long swap = -(q[i] & 1);
-            s[i] = Double.longBitsToDouble((Double.doubleToRawLongBits(y0[i]) & swap) | (Double.doubleToRawLongBits(s[i]) & ~swap));
+            s[i] = Double.longBitsToDouble(
+                    (Double.doubleToRawLongBits(y0[i]) & swap) | (Double.doubleToRawLongBits(s[i]) & ~swap));
         }
-        for (int i = 0; i < n; i++) c[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(c[i]) ^ (((q[i] + 1) & 2) << 62));
-        for (int i = 0; i < n; i++) s[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(s[i]) ^ ((q[i] & 2) << 62));
+        for (int i = 0; i < n; i++)
+            c[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(c[i]) ^ (((q[i] + 1) & 2) << 62));
+        for (int i = 0; i < n; i++)
+            s[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(s[i]) ^ ((q[i] & 2) << 62));
         long any = 0;
         for (int i = 0; i < n; i++) any |= flags[i];
         if (any != 0) {

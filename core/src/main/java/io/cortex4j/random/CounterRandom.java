@@ -253,8 +253,7 @@ public final class CounterRandom {
     private static void checkRange(long first, double[] out, int offset, int n) {
         Objects.checkFromIndexSize(offset, n, out.length);
         if (first < 0 || first > INDEX_LIMIT - n) {
-            throw new IllegalArgumentException(
-                    "elements [" + first + ", " + first + " + " + n + ") exceed [0, 2^34)");
+            throw new IllegalArgumentException("elements [" + first + ", " + first + " + " + n + ") exceed [0, 2^34)");
         }
     }
 

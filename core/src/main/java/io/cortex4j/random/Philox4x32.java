@@ -38,8 +38,7 @@ public final class Philox4x32 {
     private static final long M0L = M0 & MASK;
     private static final long M1L = M1 & MASK;
 
-    private Philox4x32() {
-    }
+    private Philox4x32() {}
 
     /**
      * Computes one Philox4x32-10 block.

@@ -18,8 +18,7 @@ public final class Presenter {
     private final int readoutFrom;
     private final Tensor readout;
     private final List<Probe> probes = new ArrayList<>();
-    private Runnable beforeStep = () -> {
-    };
+    private Runnable beforeStep = () -> {};
     /** One Euler step (with its hook), and one that also adds ŭ_N to the readout: each runs as a recurring op stretch ({@link Backend#runRepeated}). */
     private final Runnable step, stepAndRead;
 
@@ -32,7 +31,8 @@ public final class Presenter {
         this.net = net;
         this.stepsPerSample = stepsPerSample;
         this.readoutFrom = Math.min(stepsPerSample - 1, (int) Math.floor(skipFraction * stepsPerSample));
-        this.readout = net.backend().zeros(net.dtype(), net.batch(), net.params().layers()[net.depth()]);
+        this.readout =
+                net.backend().zeros(net.dtype(), net.batch(), net.params().layers()[net.depth()]);
         this.step = () -> {
             beforeStep.run();
             net.step();

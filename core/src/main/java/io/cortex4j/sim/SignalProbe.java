@@ -11,7 +11,10 @@ import java.util.function.Function;
  * largest apical potential of layer 1. The samples can be plotted or written to CSV.
  */
 public final class SignalProbe implements Probe {
-    public enum Summary { MAX_ABS, MEAN }
+    public enum Summary {
+        MAX_ABS,
+        MEAN
+    }
 
     private final String name;
     private final Function<Microcircuit, Tensor> signal;
@@ -32,7 +35,8 @@ public final class SignalProbe implements Probe {
     public void afterStep(Microcircuit network, long step) {
         if (step % every != 0) return;
         Tensor t = signal.apply(network);
-        double v = summary == Summary.MAX_ABS ? t.backend().maxAbs(t) : t.backend().sum(t) / t.length();
+        double v =
+                summary == Summary.MAX_ABS ? t.backend().maxAbs(t) : t.backend().sum(t) / t.length();
         steps.add(step);
         values.add(v);
     }
@@ -54,5 +58,4 @@ public final class SignalProbe implements Probe {
         steps.clear();
         values.clear();
     }
-
 }

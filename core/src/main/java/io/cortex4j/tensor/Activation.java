@@ -40,7 +40,8 @@ public enum Activation {
         try {
             return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown activation '" + s + "' (use sigmoid, tanh, relu, linear or softplus)");
+            throw new IllegalArgumentException(
+                    "unknown activation '" + s + "' (use sigmoid, tanh, relu, linear or softplus)");
         }
     }
 }

@@ -75,7 +75,8 @@ public interface Backend extends AutoCloseable {
      * may alias x only if a backend documents it, so callers pass three distinct tensors.
      */
     default void activationAndDerivative(Activation f, double scale, Tensor x, Tensor out, Tensor deriv) {
-        if (out == deriv || out == x || deriv == x) throw new IllegalArgumentException("activationAndDerivative needs three distinct tensors");
+        if (out == deriv || out == x || deriv == x)
+            throw new IllegalArgumentException("activationAndDerivative needs three distinct tensors");
         activation(f, scale, x, out);
         activationDerivative(f, scale, x, deriv);
     }
@@ -157,8 +158,19 @@ public interface Backend extends AutoCloseable {
      * into {@code e}, {@code uDot} and {@code uBreve} [B, n], where s is the synaptic drive
      * r_in·Wᵀ + b and ie the instantaneous error φ'(ŭ_old) ⊙ (e_above·W_above).
      */
-    void gleNeuronStep(Tensor s, Tensor ie, Tensor tauM, Tensor tauR, double dt, double gamma, boolean prospective, Tensor u, Tensor v, Tensor e,
-            Tensor uDot, Tensor uBreve);
+    void gleNeuronStep(
+            Tensor s,
+            Tensor ie,
+            Tensor tauM,
+            Tensor tauR,
+            double dt,
+            double gamma,
+            boolean prospective,
+            Tensor u,
+            Tensor v,
+            Tensor e,
+            Tensor uDot,
+            Tensor uBreve);
 
     /**
      * One Adam step (Kingma &amp; Ba, PyTorch's formulation without weight decay) of parameter p with
@@ -190,7 +202,18 @@ public interface Backend extends AutoCloseable {
      * backend: one kernel). Element i of each output depends on element i of the inputs only, read
      * in that order, so out or prev may alias mid and mid may alias x, y or z.
      */
-    default void lincombChain(Tensor mid, double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out, double d, Tensor prev, double e) {
+    default void lincombChain(
+            Tensor mid,
+            double a,
+            Tensor x,
+            double b,
+            Tensor y,
+            double c,
+            Tensor z,
+            Tensor out,
+            double d,
+            Tensor prev,
+            double e) {
         OpChecks.sameLength(mid, out); // before anything is written
         OpChecks.sameLength(mid, prev);
         lincomb(mid, a, x, b, y, c, z);
@@ -242,10 +265,8 @@ public interface Backend extends AutoCloseable {
     boolean hasNonFinite(Tensor x);
 
     /** Waits until every op issued so far has finished (a no-op on synchronous backends). */
-    default void synchronize() {
-    }
+    default void synchronize() {}
 
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

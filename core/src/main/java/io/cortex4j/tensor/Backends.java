@@ -6,8 +6,7 @@ import java.util.ServiceLoader;
 
 /** Finds backends by name among the providers on the class path. */
 public final class Backends {
-    private Backends() {
-    }
+    private Backends() {}
 
     public static List<BackendProvider> providers() {
         List<BackendProvider> out = new ArrayList<>();
@@ -24,7 +23,9 @@ public final class Backends {
         for (BackendProvider p : providers()) {
             known.add(p.name());
             if (p.name().equalsIgnoreCase(name)) {
-                if (!p.isAvailable()) throw new IllegalStateException("backend '" + name + "' is not available here: " + p.unavailableReason());
+                if (!p.isAvailable())
+                    throw new IllegalStateException(
+                            "backend '" + name + "' is not available here: " + p.unavailableReason());
                 return;
             }
         }
@@ -37,7 +38,8 @@ public final class Backends {
             known.add(p.name());
             if (p.name().equalsIgnoreCase(name)) {
                 if (!p.isAvailable()) {
-                    throw new IllegalStateException("backend '" + name + "' is not available here: " + p.unavailableReason());
+                    throw new IllegalStateException(
+                            "backend '" + name + "' is not available here: " + p.unavailableReason());
                 }
                 return p.create();
             }

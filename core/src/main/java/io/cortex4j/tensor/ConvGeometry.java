@@ -8,10 +8,13 @@ package io.cortex4j.tensor;
  */
 public record ConvGeometry(int channels, int height, int width, int kernel, int stride, int padding) {
     public ConvGeometry {
-        if (channels < 1 || height < 1 || width < 1) throw new IllegalArgumentException("conv input " + channels + "×" + height + "×" + width);
-        if (kernel < 1 || stride < 1 || padding < 0) throw new IllegalArgumentException("conv kernel " + kernel + ", stride " + stride + ", padding " + padding);
+        if (channels < 1 || height < 1 || width < 1)
+            throw new IllegalArgumentException("conv input " + channels + "×" + height + "×" + width);
+        if (kernel < 1 || stride < 1 || padding < 0)
+            throw new IllegalArgumentException("conv kernel " + kernel + ", stride " + stride + ", padding " + padding);
         if (height + 2 * padding < kernel || width + 2 * padding < kernel) {
-            throw new IllegalArgumentException("kernel " + kernel + " larger than the padded input " + height + "×" + width + " (padding " + padding + ")");
+            throw new IllegalArgumentException("kernel " + kernel + " larger than the padded input " + height + "×"
+                    + width + " (padding " + padding + ")");
         }
     }
 

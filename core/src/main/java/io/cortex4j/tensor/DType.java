@@ -2,7 +2,8 @@ package io.cortex4j.tensor;
 
 /** Element type of a tensor. float32 is the default everywhere; float64 is for reference checks. */
 public enum DType {
-    FLOAT32(4), FLOAT64(8);
+    FLOAT32(4),
+    FLOAT64(8);
 
     private final int bytes;
 

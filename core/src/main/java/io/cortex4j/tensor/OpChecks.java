@@ -7,12 +7,12 @@ package io.cortex4j.tensor;
  * backend checks that its tensors are its own).
  */
 public final class OpChecks {
-    private OpChecks() {
-    }
+    private OpChecks() {}
 
     /** Same length and dtype. */
     public static void sameLength(Tensor a, Tensor b) {
-        if (a.length() != b.length() || a.dtype() != b.dtype()) throw new IllegalArgumentException("operands differ: " + a + " vs " + b);
+        if (a.length() != b.length() || a.dtype() != b.dtype())
+            throw new IllegalArgumentException("operands differ: " + a + " vs " + b);
     }
 
     /** A host array of {@code length} values for tensor t (either direction of a transfer). */
@@ -22,14 +22,16 @@ public final class OpChecks {
 
     /** {@link Backend#gemm}: returns {m, n, k} of c[m,n] = op(a)[m,k] · op(b)[k,n]. */
     public static int[] gemm(boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {
-        if (a.dtype() != c.dtype() || b.dtype() != c.dtype()) throw new IllegalArgumentException("gemm dtypes differ: " + a + ", " + b + ", " + c);
+        if (a.dtype() != c.dtype() || b.dtype() != c.dtype())
+            throw new IllegalArgumentException("gemm dtypes differ: " + a + ", " + b + ", " + c);
         if (c == a || c == b) throw new IllegalArgumentException("gemm output must not alias an input");
         int m = transA ? a.cols() : a.rows();
         int k = transA ? a.rows() : a.cols();
         int kb = transB ? b.cols() : b.rows();
         int n = transB ? b.rows() : b.cols();
         if (k != kb || c.rows() != m || c.cols() != n) {
-            throw new IllegalArgumentException("gemm shapes: op(" + a + ")" + (transA ? "ᵀ" : "") + " · op(" + b + ")" + (transB ? "ᵀ" : "") + " into " + c);
+            throw new IllegalArgumentException("gemm shapes: op(" + a + ")" + (transA ? "ᵀ" : "") + " · op(" + b + ")"
+                    + (transB ? "ᵀ" : "") + " into " + c);
         }
         return new int[] {m, n, k};
     }
@@ -46,70 +48,109 @@ public final class OpChecks {
         sameLength(src, dst);
         if (src == dst) throw new IllegalArgumentException("blockTranspose must not run in place");
         long block = (long) p * q;
-        if (p < 1 || q < 1 || src.length() % block != 0) throw new IllegalArgumentException("blockTranspose: " + p + "×" + q + " blocks of " + src);
+        if (p < 1 || q < 1 || src.length() % block != 0)
+            throw new IllegalArgumentException("blockTranspose: " + p + "×" + q + " blocks of " + src);
         return block;
     }
 
     /** {@link Backend#activationAndDerivative}: three distinct tensors. */
     public static void distinctActivationOutputs(Tensor x, Tensor out, Tensor deriv) {
-        if (out == deriv || out == x || deriv == x) throw new IllegalArgumentException("activationAndDerivative needs three distinct tensors");
+        if (out == deriv || out == x || deriv == x)
+            throw new IllegalArgumentException("activationAndDerivative needs three distinct tensors");
     }
 
     public static void lowPassOuterApply(Tensor a, Tensor b, Tensor lo, Tensor w) {
         int batch = a.rows(), m = a.cols(), n = b.cols();
-        if (b.rows() != batch || lo.rows() != m || lo.cols() != n || !lo.sameShape(w) || a.dtype() != lo.dtype() || b.dtype() != lo.dtype()
+        if (b.rows() != batch
+                || lo.rows() != m
+                || lo.cols() != n
+                || !lo.sameShape(w)
+                || a.dtype() != lo.dtype()
+                || b.dtype() != lo.dtype()
                 || w.dtype() != lo.dtype()) {
             throw new IllegalArgumentException("lowPassOuterApply: a " + a + ", b " + b + ", lo " + lo + ", w " + w);
         }
     }
 
     public static void addRowVector(Tensor row, Tensor m) {
-        if (row.length() != m.cols() || row.dtype() != m.dtype()) throw new IllegalArgumentException("addRowVector: row " + row + " for " + m);
+        if (row.length() != m.cols() || row.dtype() != m.dtype())
+            throw new IllegalArgumentException("addRowVector: row " + row + " for " + m);
     }
 
     public static void columnSums(Tensor m, Tensor row) {
-        if (row.length() != m.cols() || row.dtype() != m.dtype()) throw new IllegalArgumentException("columnSums: " + m + " into " + row);
+        if (row.length() != m.cols() || row.dtype() != m.dtype())
+            throw new IllegalArgumentException("columnSums: " + m + " into " + row);
         if (row == m) throw new IllegalArgumentException("columnSums must not run in place");
     }
 
     /** im2col / col2im: input [batch, inputLength] and columns [batch·positions, patch]. */
     public static void convShapes(String op, Tensor x, ConvGeometry g, Tensor cols) {
-        if (x.cols() != g.inputLength() || cols.rows() != x.rows() * g.positions() || cols.cols() != g.patch() || x.dtype() != cols.dtype()) {
+        if (x.cols() != g.inputLength()
+                || cols.rows() != x.rows() * g.positions()
+                || cols.cols() != g.patch()
+                || x.dtype() != cols.dtype()) {
             throw new IllegalArgumentException(op + ": input " + x + ", columns " + cols + " for " + g);
         }
     }
 
     public static void maxPool(Tensor x, int channels, int height, int width, int k, Tensor out, Tensor argmax) {
-        int oh = k < 1 ? 0 : height / k, ow = k < 1 ? 0 : width / k, in = channels * height * width, outLen = channels * oh * ow;
-        if (k < 1 || x.cols() != in || out.rows() != x.rows() || out.cols() != outLen || !argmax.sameShape(out) || x.dtype() != out.dtype()
+        int oh = k < 1 ? 0 : height / k,
+                ow = k < 1 ? 0 : width / k,
+                in = channels * height * width,
+                outLen = channels * oh * ow;
+        if (k < 1
+                || x.cols() != in
+                || out.rows() != x.rows()
+                || out.cols() != outLen
+                || !argmax.sameShape(out)
+                || x.dtype() != out.dtype()
                 || argmax.dtype() != out.dtype()) {
-            throw new IllegalArgumentException("maxPool " + k + "×" + k + " of " + channels + "×" + height + "×" + width + ": " + x + " into " + out + ", " + argmax);
+            throw new IllegalArgumentException("maxPool " + k + "×" + k + " of " + channels + "×" + height + "×" + width
+                    + ": " + x + " into " + out + ", " + argmax);
         }
     }
 
     public static void gatherRows(Tensor src, Tensor idx, Tensor dst) {
-        if (src.rows() != dst.rows() || !idx.sameShape(dst) || src.dtype() != dst.dtype() || idx.dtype() != dst.dtype()) {
+        if (src.rows() != dst.rows()
+                || !idx.sameShape(dst)
+                || src.dtype() != dst.dtype()
+                || idx.dtype() != dst.dtype()) {
             throw new IllegalArgumentException("gatherRows: " + src + " by " + idx + " into " + dst);
         }
     }
 
     public static void scatterRows(Tensor src, Tensor idx, Tensor dst) {
-        if (dst.rows() != src.rows() || !idx.sameShape(src) || src.dtype() != dst.dtype() || idx.dtype() != dst.dtype()) {
+        if (dst.rows() != src.rows()
+                || !idx.sameShape(src)
+                || src.dtype() != dst.dtype()
+                || idx.dtype() != dst.dtype()) {
             throw new IllegalArgumentException("scatterRows: " + src + " by " + idx + " into " + dst);
         }
         if (dst == src) throw new IllegalArgumentException("scatterRows must not run in place");
     }
 
-    public static void gleNeuronStep(Tensor s, Tensor ie, Tensor tauM, Tensor tauR, Tensor u, Tensor v, Tensor e, Tensor uDot, Tensor uBreve) {
+    public static void gleNeuronStep(
+            Tensor s, Tensor ie, Tensor tauM, Tensor tauR, Tensor u, Tensor v, Tensor e, Tensor uDot, Tensor uBreve) {
         int rows = u.rows(), n = u.cols();
         for (Tensor t : new Tensor[] {s, ie, v, e, uDot, uBreve}) {
-            if (t.rows() != rows || t.cols() != n || t.dtype() != u.dtype()) throw new IllegalArgumentException("gleNeuronStep: " + t + " for u " + u);
+            if (t.rows() != rows || t.cols() != n || t.dtype() != u.dtype())
+                throw new IllegalArgumentException("gleNeuronStep: " + t + " for u " + u);
         }
         for (Tensor t : new Tensor[] {tauM, tauR}) {
-            if (t.length() != n || t.dtype() != u.dtype()) throw new IllegalArgumentException("gleNeuronStep: time constants " + t + " for u " + u);
+            if (t.length() != n || t.dtype() != u.dtype())
+                throw new IllegalArgumentException("gleNeuronStep: time constants " + t + " for u " + u);
         }
-        if (e == u || e == v || e == s || e == ie || uDot == u || uBreve == u || uDot == uBreve || e == uDot || e == uBreve) {
-            throw new IllegalArgumentException("gleNeuronStep: e, uDot and uBreve must be distinct from each other and from the inputs");
+        if (e == u
+                || e == v
+                || e == s
+                || e == ie
+                || uDot == u
+                || uBreve == u
+                || uDot == uBreve
+                || e == uDot
+                || e == uBreve) {
+            throw new IllegalArgumentException(
+                    "gleNeuronStep: e, uDot and uBreve must be distinct from each other and from the inputs");
         }
     }
 

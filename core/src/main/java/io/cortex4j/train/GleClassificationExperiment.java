@@ -47,8 +47,16 @@ public final class GleClassificationExperiment implements AutoCloseable {
     private int epoch; // epochs completed
     private double wallBefore; // wall time of earlier sessions of this run (resumed runs)
     private int interruptAfterEpochs = -1;
-    private final MetricsTable metrics = new MetricsTable(List.of("epoch", "steps", "train_loss", "train_acc", "test_loss", "test_acc", "learning_rate",
-            "wall_s", "steps_per_s"));
+    private final MetricsTable metrics = new MetricsTable(List.of(
+            "epoch",
+            "steps",
+            "train_loss",
+            "train_acc",
+            "test_loss",
+            "test_acc",
+            "learning_rate",
+            "wall_s",
+            "steps_per_s"));
 
     private GleClassificationExperiment(GleExperimentConfig cfg, Path runDir, Progress progress) {
         this.cfg = cfg;
@@ -56,14 +64,18 @@ public final class GleClassificationExperiment implements AutoCloseable {
         this.runDir = runDir;
         this.progress = progress;
         Path dataDir = c.dataDir() == null ? null : Path.of(c.dataDir());
-        InMemoryData tr = limit(Datasets.open(c.data(), c.trainSplit(), dataDir, cfg.run().seed()), c.trainLimit());
-        InMemoryData te = limit(Datasets.open(c.data(), c.testSplit(), dataDir, cfg.run().seed()), c.evalLimit());
+        InMemoryData tr =
+                limit(Datasets.open(c.data(), c.trainSplit(), dataDir, cfg.run().seed()), c.trainLimit());
+        InMemoryData te =
+                limit(Datasets.open(c.data(), c.testSplit(), dataDir, cfg.run().seed()), c.evalLimit());
         classes = tr.numClasses();
         if (cfg.model().outputSize() != classes) {
-            throw new ConfigException("model.layers: the output layer has " + cfg.model().outputSize() + " units but data '" + tr.name() + "' has " + classes
-                    + " classes");
+            throw new ConfigException("model.layers: the output layer has "
+                    + cfg.model().outputSize() + " units but data '" + tr.name() + "' has " + classes + " classes");
         }
-        if (tr.size() < c.batch()) throw new ConfigException("schedule.batch: batch " + c.batch() + " is larger than the training set (" + tr.size() + ")");
+        if (tr.size() < c.batch())
+            throw new ConfigException(
+                    "schedule.batch: batch " + c.batch() + " is larger than the training set (" + tr.size() + ")");
         double mean = 0, sq = 0;
         long n = 0;
         if (c.standardise()) { // one mean and std over every value of the training set, as the reference does
@@ -76,7 +88,8 @@ public final class GleClassificationExperiment implements AutoCloseable {
             }
             mean /= n;
             sq = Math.sqrt(Math.max(sq / n - mean * mean, 0));
-            if (!(sq > 0)) throw new ConfigException("data.standardise: the training inputs of '" + tr.name() + "' are constant");
+            if (!(sq > 0))
+                throw new ConfigException("data.standardise: the training inputs of '" + tr.name() + "' are constant");
         }
         double m = c.standardise() ? mean : 0, sd = c.standardise() ? sq : 1;
         train = interpolate(tr, c.stepsPerSample(), m, sd);
@@ -84,9 +97,15 @@ public final class GleClassificationExperiment implements AutoCloseable {
         trainLabels = labels(tr);
         testLabels = labels(te);
         backend = Backends.create(cfg.run().backend());
-        net = new GleNetwork(cfg.model(), backend, cfg.run().precision(), c.batch(), cfg.run().seed());
+        net = new GleNetwork(
+                cfg.model(),
+                backend,
+                cfg.run().precision(),
+                c.batch(),
+                cfg.run().seed());
         GleExperimentConfig.OptimizerSpec o = cfg.optimizer();
-        optimizer = o.name().equals("adam") ? new Adam(backend, net.slots(), o.learningRate(), o.beta1(), o.beta2(), o.eps())
+        optimizer = o.name().equals("adam")
+                ? new Adam(backend, net.slots(), o.learningRate(), o.beta1(), o.beta2(), o.eps())
                 : new SgdMomentum(backend, net.slots(), o.learningRate(), o.momentum());
         net.setOptimizer(optimizer);
         GleExperimentConfig.Plateau p = c.plateau();
@@ -121,7 +140,8 @@ public final class GleClassificationExperiment implements AutoCloseable {
 
     public static GleClassificationExperiment create(GleExperimentConfig cfg, Path runDir, Progress progress) {
         RunFiles.requireNew(runDir, true);
-        GleClassificationExperiment e = new GleClassificationExperiment(cfg, runDir, progress); // data and shapes checked first
+        GleClassificationExperiment e =
+                new GleClassificationExperiment(cfg, runDir, progress); // data and shapes checked first
         RunFiles.writeConfig(runDir, cfg.toYaml());
         return e;
     }
@@ -129,7 +149,8 @@ public final class GleClassificationExperiment implements AutoCloseable {
     /** Continues the run in {@code runDir} from the checkpoint written at its last epoch end. */
     public static GleClassificationExperiment resume(Path runDir, Progress progress) {
         GleExperimentConfig cfg = GleExperimentConfig.load(runDir.resolve(MicrocircuitExperiment.CONFIG));
-        if (cfg.task() != GleExperimentConfig.Task.CLASSIFICATION) throw new IllegalArgumentException(runDir + " is not a GLE classification run");
+        if (cfg.task() != GleExperimentConfig.Task.CLASSIFICATION)
+            throw new IllegalArgumentException(runDir + " is not a GLE classification run");
         GleClassificationExperiment e = new GleClassificationExperiment(cfg, runDir, progress);
         Path ck = runDir.resolve(MicrocircuitExperiment.CHECKPOINT);
         if (Files.exists(ck)) e.loadCheckpoint(ck);
@@ -151,11 +172,24 @@ public final class GleClassificationExperiment implements AutoCloseable {
     /** Writes everything that evolves (parameters, state, optimizer moments, schedule, metrics) atomically. */
     private void checkpoint(double wall) {
         Map<String, io.cortex4j.io.NpyArray> m = ParameterFiles.toArrays(checkpointTensors());
-        double[] prog = {epoch, net.steps(), optimizer.steps(), optimizer.learningRate(), plateau == null ? 0 : plateau.best(),
-                plateau == null ? 0 : plateau.badEvaluations(), net.batch(), wall};
+        double[] prog = {
+            epoch,
+            net.steps(),
+            optimizer.steps(),
+            optimizer.learningRate(),
+            plateau == null ? 0 : plateau.best(),
+            plateau == null ? 0 : plateau.badEvaluations(),
+            net.batch(),
+            wall
+        };
         m.put("__progress", io.cortex4j.io.NpyArray.ofDoubles(prog, prog.length));
         double[] flat = metrics.flat();
-        m.put("__metrics", io.cortex4j.io.NpyArray.ofDoubles(flat, flat.length / metrics.columns().size(), metrics.columns().size()));
+        m.put(
+                "__metrics",
+                io.cortex4j.io.NpyArray.ofDoubles(
+                        flat,
+                        flat.length / metrics.columns().size(),
+                        metrics.columns().size()));
         try {
             Npz.write(runDir.resolve(MicrocircuitExperiment.CHECKPOINT), m);
         } catch (IOException e) {
@@ -176,7 +210,8 @@ public final class GleClassificationExperiment implements AutoCloseable {
             io.cortex4j.io.NpyArray a = m.get(e.getKey());
             if (a == null) throw new IllegalStateException(file + ": checkpoint lacks tensor '" + e.getKey() + "'");
             if (a.size() != e.getValue().length()) {
-                throw new IllegalStateException(file + ": tensor '" + e.getKey() + "' has " + a.size() + " elements, the run expects " + e.getValue().length());
+                throw new IllegalStateException(file + ": tensor '" + e.getKey() + "' has " + a.size()
+                        + " elements, the run expects " + e.getValue().length());
             }
             e.getValue().load(a.data());
         }
@@ -195,7 +230,10 @@ public final class GleClassificationExperiment implements AutoCloseable {
      */
     private double[] present(float[][] seqs, int[] labels, int[] order, int from, int batch) {
         int steps = c.stepsPerSample();
-        double[] in = new double[batch], onehot = new double[batch * classes], out = new double[batch * classes], sums = new double[batch * classes];
+        double[] in = new double[batch],
+                onehot = new double[batch * classes],
+                out = new double[batch * classes],
+                sums = new double[batch * classes];
         for (int b = 0; b < batch; b++) onehot[b * classes + labels[order[from + b]]] = 1.0;
         backend.copyFromHost(onehot, net.target());
         double loss = 0;
@@ -224,7 +262,9 @@ public final class GleClassificationExperiment implements AutoCloseable {
             for (int k = 1; k < classes; k++) if (sums[at + k] > sums[at + best]) best = k;
             if (best == labels[order[from + b]]) correct++;
         }
-        if (!Double.isFinite(loss)) throw new ConfigException("the run diverged: the network's output is not finite; lower optimizer.learningRate");
+        if (!Double.isFinite(loss))
+            throw new ConfigException(
+                    "the run diverged: the network's output is not finite; lower optimizer.learningRate");
         return new double[] {loss, correct};
     }
 
@@ -254,7 +294,8 @@ public final class GleClassificationExperiment implements AutoCloseable {
                 correct += r[1];
                 double secs = (System.nanoTime() - start) / 1e9;
                 long done = (long) (epoch - 1) * nb + bi + 1, total = (long) c.epochs() * nb;
-                progress.update(epoch, c.epochs(), done, total, done * B / Math.max(secs, 1e-9), secs * (total - done) / done);
+                progress.update(
+                        epoch, c.epochs(), done, total, done * B / Math.max(secs, 1e-9), secs * (total - done) / done);
             }
             double[] t = evaluate(testOrder, E);
             testAcc = t[1];
@@ -262,9 +303,19 @@ public final class GleClassificationExperiment implements AutoCloseable {
             double lr = optimizer.learningRate();
             if (plateau != null) optimizer.setLearningRate(plateau.observe(t[0], lr));
             double wall = (System.nanoTime() - start) / 1e9;
-            metrics.add(new double[] {epoch, net.steps(), loss / (nb * steps), correct / (nb * B), t[0], testAcc, lr, wall, net.steps() / wall});
-            progress.line(String.format(Locale.ROOT, "epoch %d/%d  train %.2f%%  test %.2f%%  loss %.4f  lr %.3g  [%s]", epoch, c.epochs(),
-                    100 * correct / (nb * B), 100 * testAcc, t[0], lr, Progress.duration(wall)));
+            metrics.add(new double[] {
+                epoch, net.steps(), loss / (nb * steps), correct / (nb * B), t[0], testAcc, lr, wall, net.steps() / wall
+            });
+            progress.line(String.format(
+                    Locale.ROOT,
+                    "epoch %d/%d  train %.2f%%  test %.2f%%  loss %.4f  lr %.3g  [%s]",
+                    epoch,
+                    c.epochs(),
+                    100 * correct / (nb * B),
+                    100 * testAcc,
+                    t[0],
+                    lr,
+                    Progress.duration(wall)));
             writeMetrics();
             checkpoint(wall);
             if (++session == interruptAfterEpochs) return null;

@@ -17,7 +17,6 @@ import io.cortex4j.tensor.Backends;
 import io.cortex4j.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,10 +59,23 @@ public final class GleMimicExperiment implements AutoCloseable {
         List<GleLayerSpec> tl = new ArrayList<>();
         for (int l = 0; l < sp.layers().size(); l++) {
             GleLayerSpec s = sp.layers().get(l);
-            tl.add(m.teacherTauM() == null ? s : new GleLayerSpec(s.units(), s.activation(), m.teacherTauM()[l], s.tauR(), s.bias()));
+            tl.add(
+                    m.teacherTauM() == null
+                            ? s
+                            : new GleLayerSpec(s.units(), s.activation(), m.teacherTauM()[l], s.tauR(), s.bias()));
         }
-        GleParams tp = new GleParams(sp.inputSize(), tl, sp.dt(), sp.gamma(), sp.beta(), sp.prospectiveErrors(), sp.loss(), sp.feedback(), false,
-                sp.tauMin(), sp.tauMax());
+        GleParams tp = new GleParams(
+                sp.inputSize(),
+                tl,
+                sp.dt(),
+                sp.gamma(),
+                sp.beta(),
+                sp.prospectiveErrors(),
+                sp.loss(),
+                sp.feedback(),
+                false,
+                sp.tauMin(),
+                sp.tauMax());
         teacher = new GleNetwork(tp, backend, cfg.run().precision(), batch, seed);
         teacher.setLearning(false);
         student = new GleNetwork(sp, backend, cfg.run().precision(), batch, seed + 1);
@@ -72,15 +84,22 @@ public final class GleMimicExperiment implements AutoCloseable {
         CounterRandom rng = new CounterRandom(seed);
         for (int l = 0; l < plastic.length; l++) {
             backend.copyFromHost(m.teacherWeights()[l], teacher.weights(l));
-            if (m.teacherBiases() != null && teacher.bias(l) != null) backend.copyFromHost(m.teacherBiases()[l], teacher.bias(l));
+            if (m.teacherBiases() != null && teacher.bias(l) != null)
+                backend.copyFromHost(m.teacherBiases()[l], teacher.bias(l));
             if (!plastic[l]) { // frozen at the teacher's values
                 backend.copy(teacher.weights(l), student.weights(l));
                 if (student.bias(l) != null) backend.copy(teacher.bias(l), student.bias(l));
                 backend.copy(teacher.tauM(l), student.tauM(l));
                 continue;
             }
-            if (m.initWeights() != null) backend.copyFromHost(uniform(rng, 5000 + 16 * l, (int) student.weights(l).length(), m.initWeights(), 0), student.weights(l));
-            if (m.initTauM() != null) backend.copyFromHost(uniform(rng, 5001 + 16 * l, (int) student.tauM(l).length(), m.initTauM(), sp.tauMin()), student.tauM(l));
+            if (m.initWeights() != null)
+                backend.copyFromHost(
+                        uniform(rng, 5000 + 16 * l, (int) student.weights(l).length(), m.initWeights(), 0),
+                        student.weights(l));
+            if (m.initTauM() != null)
+                backend.copyFromHost(
+                        uniform(rng, 5001 + 16 * l, (int) student.tauM(l).length(), m.initTauM(), sp.tauMin()),
+                        student.tauM(l));
         }
         List<Optimizer.Slot> slots = new ArrayList<>();
         for (Optimizer.Slot s : student.slots()) {
@@ -91,7 +110,8 @@ public final class GleMimicExperiment implements AutoCloseable {
             }
         }
         GleExperimentConfig.OptimizerSpec o = cfg.optimizer();
-        optimizer = o.name().equals("adam") ? new Adam(backend, slots, o.learningRate(), o.beta1(), o.beta2(), o.eps())
+        optimizer = o.name().equals("adam")
+                ? new Adam(backend, slots, o.learningRate(), o.beta1(), o.beta2(), o.eps())
                 : new SgdMomentum(backend, slots, o.learningRate(), o.momentum());
         student.setOptimizer(optimizer);
         student.setTargetOn(true);
@@ -135,7 +155,8 @@ public final class GleMimicExperiment implements AutoCloseable {
         long start = System.nanoTime();
         double dt = cfg.model().dt();
         int batch = cfg.schedule().batch(), nOut = cfg.model().outputSize();
-        long settle = Math.round(cfg.schedule().settle() / dt), total = settle + Math.round(cfg.schedule().duration() / dt);
+        long settle = Math.round(cfg.schedule().settle() / dt),
+                total = settle + Math.round(cfg.schedule().duration() / dt);
         long logSteps = Math.max(1, Math.round(cfg.schedule().logEvery() / dt));
         TemporalSignal x = signal();
         double[] in = new double[batch], y = new double[batch * nOut], o = new double[batch * nOut];
@@ -169,8 +190,13 @@ public final class GleMimicExperiment implements AutoCloseable {
             }
         }
         double wall = (System.nanoTime() - start) / 1e9;
-        progress.line(String.format(Locale.ROOT, "t = %.0f: loss %.3g, largest relative parameter error %.3g [%s]", total * dt, metrics.last("loss"),
-                metrics.last("param_rel_error"), Progress.duration(wall)));
+        progress.line(String.format(
+                Locale.ROOT,
+                "t = %.0f: loss %.3g, largest relative parameter error %.3g [%s]",
+                total * dt,
+                metrics.last("loss"),
+                metrics.last("param_rel_error"),
+                Progress.duration(wall)));
         Map<String, Object> s = summary(total, wall);
         write(s);
         return s;
@@ -178,7 +204,8 @@ public final class GleMimicExperiment implements AutoCloseable {
 
     private void log(double time, double loss) {
         if (!Double.isFinite(loss)) {
-            throw new ConfigException("the run diverged at t = " + time + ": the student's output is not finite; lower optimizer.learningRate");
+            throw new ConfigException("the run diverged at t = " + time
+                    + ": the student's output is not finite; lower optimizer.learningRate");
         }
         double[] row = new double[metrics.columns().size()];
         row[0] = time;
@@ -199,7 +226,8 @@ public final class GleMimicExperiment implements AutoCloseable {
         Map<String, Tensor> sp = student.parameters(), tp = teacher.parameters();
         for (String n : plasticNames) {
             double[] a = sp.get(n).toHost(), b = tp.get(n).toHost();
-            for (int i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-12));
+            for (int i = 0; i < a.length; i++)
+                worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-12));
         }
         return worst;
     }
@@ -240,9 +268,16 @@ public final class GleMimicExperiment implements AutoCloseable {
     }
 
     private void plot(double[] t) throws java.io.IOException {
-        new LinePlot().title(cfg.name() + " (seed " + cfg.run().seed() + ")").xLabel("time").yLabel("loss").addSeries("loss", t, metrics.column("loss"))
+        new LinePlot()
+                .title(cfg.name() + " (seed " + cfg.run().seed() + ")")
+                .xLabel("time")
+                .yLabel("loss")
+                .addSeries("loss", t, metrics.column("loss"))
                 .write(runDir.resolve("loss.png"));
-        LinePlot p = new LinePlot().title(cfg.name() + ": student parameters (seed " + cfg.run().seed() + ")").xLabel("time").yLabel("value");
+        LinePlot p = new LinePlot()
+                .title(cfg.name() + ": student parameters (seed " + cfg.run().seed() + ")")
+                .xLabel("time")
+                .yLabel("value");
         boolean any = false;
         for (String c : metrics.columns()) {
             if (c.contains("[")) {

@@ -73,16 +73,24 @@ public final class LeExperiment implements AutoCloseable {
         ExperimentConfig.Data d = cfg.data();
         Path dataDir = d.dir() == null ? null : Path.of(d.dir());
         train = limit(Datasets.open(d.name(), d.trainSplit(), dataDir, cfg.run().seed()), d.trainLimit());
-        validation = limit(Datasets.open(d.name(), d.validationSplit(), dataDir, cfg.run().seed()), d.evalLimit());
+        validation = limit(
+                Datasets.open(d.name(), d.validationSplit(), dataDir, cfg.run().seed()), d.evalLimit());
         test = limit(Datasets.open(d.name(), d.testSplit(), dataDir, cfg.run().seed()), d.evalLimit());
         for (LabeledData x : List.of(train, validation, test)) checkShapes(x);
         if (train.size() < cfg.batch()) {
-            throw new ConfigException("schedule.batch: batch " + cfg.batch() + " is larger than the training set (" + train.size() + " samples)");
+            throw new ConfigException("schedule.batch: batch " + cfg.batch() + " is larger than the training set ("
+                    + train.size() + " samples)");
         }
         this.backend = Backends.create(cfg.run().backend());
-        this.net = new LeNetwork(cfg.model(), backend, cfg.run().precision(), cfg.batch(), cfg.run().seed());
+        this.net = new LeNetwork(
+                cfg.model(),
+                backend,
+                cfg.run().precision(),
+                cfg.batch(),
+                cfg.run().seed());
         if (cfg.initFrom() != null) {
-            if (!Files.isRegularFile(Path.of(cfg.initFrom()))) throw new ConfigException("model.init.from: parameter file not found: " + cfg.initFrom());
+            if (!Files.isRegularFile(Path.of(cfg.initFrom())))
+                throw new ConfigException("model.init.from: parameter file not found: " + cfg.initFrom());
             try {
                 ParameterFiles.load(Path.of(cfg.initFrom()), net.parameters());
             } catch (IOException e) {
@@ -98,23 +106,25 @@ public final class LeExperiment implements AutoCloseable {
 
     private void checkShapes(LabeledData d) {
         if (d.inputSize() != inputSize) {
-            throw new ConfigException("model.input: the network takes " + inputSize + " values per sample (" + cfg.model().architecture().input()
-                    + ") but data '" + d.name() + "' has " + d.inputSize());
+            throw new ConfigException("model.input: the network takes " + inputSize + " values per sample ("
+                    + cfg.model().architecture().input() + ") but data '" + d.name() + "' has " + d.inputSize());
         }
         if (cfg.task() == Task.CLASSIFICATION && d.numClasses() != outputSize) {
-            throw new ConfigException("model.layers: the output layer has " + outputSize + " units but data '" + d.name() + "' has " + d.numClasses()
-                    + " classes");
+            throw new ConfigException("model.layers: the output layer has " + outputSize + " units but data '"
+                    + d.name() + "' has " + d.numClasses() + " classes");
         }
         if (cfg.task() == Task.AUTOENCODER && outputSize != inputSize) {
-            throw new ConfigException("model.layers: an autoencoder's output layer must have as many units as the input (" + inputSize + "), not "
-                    + outputSize);
+            throw new ConfigException(
+                    "model.layers: an autoencoder's output layer must have as many units as the input (" + inputSize
+                            + "), not " + outputSize);
         }
     }
 
     /** Starts a new run in {@code runDir} (created; must not hold a run already). */
     public static LeExperiment create(LeExperimentConfig cfg, Path runDir, Progress progress) {
         RunFiles.requireNew(runDir, true);
-        LeExperiment e = new LeExperiment(cfg, runDir, progress); // validates data and shapes before anything is written
+        LeExperiment e =
+                new LeExperiment(cfg, runDir, progress); // validates data and shapes before anything is written
         RunFiles.writeConfig(runDir, cfg.toYaml());
         return e;
     }
@@ -184,9 +194,18 @@ public final class LeExperiment implements AutoCloseable {
                 batchesThisSession++;
                 long done = (long) epoch * nb + batchInEpoch;
                 double rate = batchesThisSession * (double) B / Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
-                progress.update(epoch + 1, cfg.epochs(), done, totalBatches, rate, (totalBatches - done) * B / Math.max(rate, 1e-9));
-                if (cfg.run().checkpointEvery() > 0 && batchInEpoch % cfg.run().checkpointEvery() == 0 && batchInEpoch < nb) checkpoint();
-                if (interruptAfterBatches >= 0 && batchesThisSession >= interruptAfterBatches) throw new MicrocircuitExperiment.Interrupted();
+                progress.update(
+                        epoch + 1,
+                        cfg.epochs(),
+                        done,
+                        totalBatches,
+                        rate,
+                        (totalBatches - done) * B / Math.max(rate, 1e-9));
+                if (cfg.run().checkpointEvery() > 0
+                        && batchInEpoch % cfg.run().checkpointEvery() == 0
+                        && batchInEpoch < nb) checkpoint();
+                if (interruptAfterBatches >= 0 && batchesThisSession >= interruptAfterBatches)
+                    throw new MicrocircuitExperiment.Interrupted();
             }
             endEpoch();
         }
@@ -210,7 +229,10 @@ public final class LeExperiment implements AutoCloseable {
                 double[] y = new double[B * outputSize];
                 for (int b = 0; b < B; b++) {
                     int label = d.label(perm[Math.min(from + b, perm.length - 1)]);
-                    for (int j = 0; j < outputSize; j++) y[b * outputSize + j] = j == label ? cfg.data().targetHigh() : cfg.data().targetLow();
+                    for (int j = 0; j < outputSize; j++)
+                        y[b * outputSize + j] = j == label
+                                ? cfg.data().targetHigh()
+                                : cfg.data().targetLow();
                 }
                 net.target().load(y);
             }
@@ -285,7 +307,9 @@ public final class LeExperiment implements AutoCloseable {
                 for (int b = 0; b < B && from + b < d.size(); b++) {
                     int label = d.label(from + b);
                     for (int k = 0; k < outputSize; k++) {
-                        double t = k == label ? cfg.data().targetHigh() : cfg.data().targetLow();
+                        double t = k == label
+                                ? cfg.data().targetHigh()
+                                : cfg.data().targetLow();
                         double e = out[b * outputSize + k] - t;
                         loss += e * e / outputSize;
                     }
@@ -348,7 +372,8 @@ public final class LeExperiment implements AutoCloseable {
         StringBuilder ang = new StringBuilder();
         for (int i : net.weightLayers()) {
             if (i > 0 && hasFeedback()) {
-                double a = Angles.degrees(net.weights(i).toHost(), net.feedback(i).toHost());
+                double a =
+                        Angles.degrees(net.weights(i).toHost(), net.feedback(i).toHost());
                 row.add(a);
                 ang.append(String.format(Locale.ROOT, " %.1f°", a));
             }
@@ -360,11 +385,21 @@ public final class LeExperiment implements AutoCloseable {
         trainCorrect = 0;
         trainSeen = 0;
         trainLoss = 0;
-        progress.line(String.format(Locale.ROOT, "epoch %d/%d  %s%s  [%s]", epoch, cfg.epochs(), shown, ang.length() > 0 ? "  ∠(B,W)" + ang : "",
+        progress.line(String.format(
+                Locale.ROOT,
+                "epoch %d/%d  %s%s  [%s]",
+                epoch,
+                cfg.epochs(),
+                shown,
+                ang.length() > 0 ? "  ∠(B,W)" + ang : "",
                 Progress.duration(wall)));
         try {
             metrics.writeCsv(runDir.resolve(MicrocircuitExperiment.METRICS));
-            Plots.writeColumns(cfg.name() + " (" + cfg.model().rule().word() + ", seed " + cfg.run().seed() + ")", metrics, runDir);
+            Plots.writeColumns(
+                    cfg.name() + " (" + cfg.model().rule().word() + ", seed "
+                            + cfg.run().seed() + ")",
+                    metrics,
+                    runDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -374,8 +409,9 @@ public final class LeExperiment implements AutoCloseable {
     private void checkFinite() {
         for (Map.Entry<String, Tensor> e : net.parameters().entrySet()) {
             if (backend.hasNonFinite(e.getValue())) {
-                throw new MicrocircuitExperiment.DivergedException("the run diverged: " + e.getKey() + " holds NaN or infinite values after epoch " + epoch
-                        + " (step " + net.stepCount() + "); lower rule.learningRate or rule.lrFactors");
+                throw new MicrocircuitExperiment.DivergedException(
+                        "the run diverged: " + e.getKey() + " holds NaN or infinite values after epoch " + epoch
+                                + " (step " + net.stepCount() + "); lower rule.learningRate or rule.lrFactors");
             }
         }
     }
@@ -387,12 +423,19 @@ public final class LeExperiment implements AutoCloseable {
         Map<String, NpyArray> m = ParameterFiles.toArrays(net.fullState());
         boolean[] hp = net.highPassStarted();
         double[] prog = new double[8 + hp.length];
-        double[] head = {epoch, batchInEpoch, net.stepCount(), net.batchCount(), trainCorrect, trainSeen, trainLoss, elapsed()};
+        double[] head = {
+            epoch, batchInEpoch, net.stepCount(), net.batchCount(), trainCorrect, trainSeen, trainLoss, elapsed()
+        };
         System.arraycopy(head, 0, prog, 0, head.length);
         for (int i = 0; i < hp.length; i++) prog[8 + i] = hp[i] ? 1 : 0;
         m.put("__progress", NpyArray.ofDoubles(prog, prog.length));
         double[] flat = metrics.flat();
-        m.put("__metrics", NpyArray.ofDoubles(flat, flat.length / metrics.columns().size(), metrics.columns().size()));
+        m.put(
+                "__metrics",
+                NpyArray.ofDoubles(
+                        flat,
+                        flat.length / metrics.columns().size(),
+                        metrics.columns().size()));
         try {
             Npz.write(runDir.resolve(MicrocircuitExperiment.CHECKPOINT), m);
         } catch (IOException e) {
@@ -411,7 +454,8 @@ public final class LeExperiment implements AutoCloseable {
             NpyArray a = m.get(e.getKey());
             if (a == null) throw new IllegalStateException(file + ": checkpoint lacks tensor '" + e.getKey() + "'");
             if (a.size() != e.getValue().length()) {
-                throw new IllegalStateException(file + ": tensor '" + e.getKey() + "' has " + a.size() + " elements, the network expects " + e.getValue().length());
+                throw new IllegalStateException(file + ": tensor '" + e.getKey() + "' has " + a.size()
+                        + " elements, the network expects " + e.getValue().length());
             }
             e.getValue().load(a.data());
         }

@@ -22,7 +22,9 @@ public final class MetricsTable {
     }
 
     public void add(double[] row) {
-        if (row.length != columns.size()) throw new IllegalArgumentException("metrics row of " + row.length + " values for " + columns.size() + " columns");
+        if (row.length != columns.size())
+            throw new IllegalArgumentException(
+                    "metrics row of " + row.length + " values for " + columns.size() + " columns");
         rows.add(row.clone());
     }
 
@@ -60,7 +62,12 @@ public final class MetricsTable {
             for (int i = 0; i < r.length; i++) {
                 if (i > 0) sb.append(',');
                 double v = r[i];
-                sb.append(Double.isNaN(v) ? "" : v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.6g", v));
+                sb.append(
+                        Double.isNaN(v)
+                                ? ""
+                                : v == Math.rint(v) && Math.abs(v) < 1e15
+                                        ? Long.toString((long) v)
+                                        : String.format(Locale.ROOT, "%.6g", v));
             }
             sb.append('\n');
         }

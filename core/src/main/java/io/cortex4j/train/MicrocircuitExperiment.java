@@ -14,7 +14,6 @@ import io.cortex4j.random.CounterRandom;
 import io.cortex4j.sim.Presenter;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.Backends;
-import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,29 +72,67 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         ExperimentConfig.Data d = cfg.data();
         Path dataDir = d.dir() == null ? null : Path.of(d.dir());
         if (cfg.task() == Task.ALIGNMENT) {
-            train = Datasets.open("random-uniform", "train", dataDir, cfg.run().seed(), Map.of("count", d.size(), "size", inputSize));
+            train = Datasets.open(
+                    "random-uniform", "train", dataDir, cfg.run().seed(), Map.of("count", d.size(), "size", inputSize));
             validation = null;
             test = null;
         } else if (cfg.task() == Task.TEACHER_STUDENT) {
-            train = Datasets.open("random-uniform", "train", dataDir, cfg.run().seed(), Map.of("count", d.size(), "size", inputSize));
-            validation = Datasets.open("random-uniform", "test", dataDir, cfg.run().seed(), Map.of("count", Math.max(1, d.size() / 5), "size", inputSize));
+            train = Datasets.open(
+                    "random-uniform", "train", dataDir, cfg.run().seed(), Map.of("count", d.size(), "size", inputSize));
+            validation = Datasets.open(
+                    "random-uniform",
+                    "test",
+                    dataDir,
+                    cfg.run().seed(),
+                    Map.of("count", Math.max(1, d.size() / 5), "size", inputSize));
             test = validation;
         } else {
-            train = limit(Datasets.open(d.name(), d.trainSplit(), dataDir, cfg.run().seed()), d.trainLimit());
-            validation = limit(Datasets.open(d.name(), d.validationSplit(), dataDir, cfg.run().seed()), d.evalLimit());
-            test = limit(Datasets.open(d.name(), d.testSplit(), dataDir, cfg.run().seed()), d.evalLimit());
+            train = limit(
+                    Datasets.open(d.name(), d.trainSplit(), dataDir, cfg.run().seed()), d.trainLimit());
+            validation = limit(
+                    Datasets.open(
+                            d.name(), d.validationSplit(), dataDir, cfg.run().seed()),
+                    d.evalLimit());
+            test = limit(
+                    Datasets.open(d.name(), d.testSplit(), dataDir, cfg.run().seed()), d.evalLimit());
             for (LabeledData x : List.of(train, validation, test)) checkShapes(x);
         }
         this.backend = Backends.create(cfg.run().backend());
-        this.net = new Microcircuit(cfg.model(), backend, cfg.run().precision(), cfg.schedule().batch(), cfg.run().seed());
-        this.presenter = new Presenter(net, cfg.schedule().stepsPerSample(cfg.model().dt()), cfg.schedule().readoutSkip());
+        this.net = new Microcircuit(
+                cfg.model(),
+                backend,
+                cfg.run().precision(),
+                cfg.schedule().batch(),
+                cfg.run().seed());
+        this.presenter = new Presenter(
+                net,
+                cfg.schedule().stepsPerSample(cfg.model().dt()),
+                cfg.schedule().readoutSkip());
         if (cfg.task() == Task.TEACHER_STUDENT) {
-            // a free-running teacher with the same architecture and other weights gives the target: u_tgt(t) = ŭ_N(t) of the teacher
-            var tp = new io.cortex4j.model.microcircuit.MicrocircuitParams(layers, cfg.model().activation(), cfg.model().dt(), cfg.model().conductances(),
-                    cfg.model().prospectiveFactor(), io.cortex4j.model.microcircuit.FeedbackRule.FA, cfg.model().etaForward(), cfg.model().etaFeedback(),
-                    cfg.model().etaIP(), cfg.model().etaPI(), cfg.model().alpha(), 0, cfg.model().tauNoise(), cfg.model().tauHighPass(), 0,
-                    d.teacherWeights(), cfg.model().feedbackRange(), cfg.model().initialPotentialStd(), true);
-            teacher = new Microcircuit(tp, backend, cfg.run().precision(), cfg.schedule().batch(), d.teacherSeed());
+            // a free-running teacher with the same architecture and other weights gives the target: u_tgt(t) = ŭ_N(t)
+            // of the teacher
+            var tp = new io.cortex4j.model.microcircuit.MicrocircuitParams(
+                    layers,
+                    cfg.model().activation(),
+                    cfg.model().dt(),
+                    cfg.model().conductances(),
+                    cfg.model().prospectiveFactor(),
+                    io.cortex4j.model.microcircuit.FeedbackRule.FA,
+                    cfg.model().etaForward(),
+                    cfg.model().etaFeedback(),
+                    cfg.model().etaIP(),
+                    cfg.model().etaPI(),
+                    cfg.model().alpha(),
+                    0,
+                    cfg.model().tauNoise(),
+                    cfg.model().tauHighPass(),
+                    0,
+                    d.teacherWeights(),
+                    cfg.model().feedbackRange(),
+                    cfg.model().initialPotentialStd(),
+                    true);
+            teacher = new Microcircuit(
+                    tp, backend, cfg.run().precision(), cfg.schedule().batch(), d.teacherSeed());
             teacher.setLearning(false, false, false);
             teacher.setNoise(false);
             int top = layers.length - 1;
@@ -108,11 +145,14 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         }
         this.metrics = new MetricsTable(columns());
         if (cfg.initFrom() != null) {
-            if (!Files.isRegularFile(Path.of(cfg.initFrom()))) throw new ConfigException("model.init.from: parameter file not found: " + cfg.initFrom());
+            if (!Files.isRegularFile(Path.of(cfg.initFrom())))
+                throw new ConfigException("model.init.from: parameter file not found: " + cfg.initFrom());
             try {
                 java.util.Set<String> loaded = ParameterFiles.load(Path.of(cfg.initFrom()), net.parameters());
                 // lateral weights not in the file follow from the imported forward and feedback weights
-                if (cfg.model().selfPredictingInit() && loaded.stream().noneMatch(k -> k.startsWith("WIP") || k.startsWith("BPI"))) net.setSelfPredictingState();
+                if (cfg.model().selfPredictingInit()
+                        && loaded.stream().noneMatch(k -> k.startsWith("WIP") || k.startsWith("BPI")))
+                    net.setSelfPredictingState();
             } catch (IOException e) {
                 throw new UncheckedIOException("model.init.from: cannot read " + cfg.initFrom(), e);
             }
@@ -134,8 +174,13 @@ public final class MicrocircuitExperiment implements AutoCloseable {
             case "rate" -> n -> n.rate(l);
             default -> n -> n.noise(l);
         };
-        return new io.cortex4j.sim.SignalProbe(ps.signal(), f,
-                ps.summary().equals("mean") ? io.cortex4j.sim.SignalProbe.Summary.MEAN : io.cortex4j.sim.SignalProbe.Summary.MAX_ABS, ps.every());
+        return new io.cortex4j.sim.SignalProbe(
+                ps.signal(),
+                f,
+                ps.summary().equals("mean")
+                        ? io.cortex4j.sim.SignalProbe.Summary.MEAN
+                        : io.cortex4j.sim.SignalProbe.Summary.MAX_ABS,
+                ps.every());
     }
 
     /** Appends the probes' samples since the last call to {@code probes.csv} (step, signal, value). */
@@ -147,7 +192,13 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         for (io.cortex4j.sim.SignalProbe p : probes) {
             long[] st = p.steps();
             double[] v = p.values();
-            for (int i = 0; i < st.length; i++) sb.append(st[i]).append(',').append(p.name()).append(',').append(v[i]).append('\n');
+            for (int i = 0; i < st.length; i++)
+                sb.append(st[i])
+                        .append(',')
+                        .append(p.name())
+                        .append(',')
+                        .append(v[i])
+                        .append('\n');
             p.clear();
         }
         Files.writeString(f, sb, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
@@ -159,12 +210,12 @@ public final class MicrocircuitExperiment implements AutoCloseable {
 
     private void checkShapes(LabeledData d) {
         if (d.inputSize() != inputSize) {
-            throw new ConfigException("model.layers: the network's input layer has " + inputSize + " units but data '" + d.name() + "' has "
-                    + d.inputSize() + " inputs per sample");
+            throw new ConfigException("model.layers: the network's input layer has " + inputSize + " units but data '"
+                    + d.name() + "' has " + d.inputSize() + " inputs per sample");
         }
         if (d.numClasses() != outputSize) {
-            throw new ConfigException("model.layers: the network's output layer has " + outputSize + " units but data '" + d.name() + "' has "
-                    + d.numClasses() + " classes");
+            throw new ConfigException("model.layers: the network's output layer has " + outputSize + " units but data '"
+                    + d.name() + "' has " + d.numClasses() + " classes");
         }
     }
 
@@ -246,7 +297,9 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         }
         int B = s.batch();
         int nb = train.size() / B;
-        if (nb == 0) throw new ConfigException("schedule.batch: batch " + B + " is larger than the training set (" + train.size() + " samples)");
+        if (nb == 0)
+            throw new ConfigException(
+                    "schedule.batch: batch " + B + " is larger than the training set (" + train.size() + " samples)");
         long totalBatches = (long) nb * s.epochs();
         while (epoch < s.epochs()) {
             int[] perm = rng.permutation(STREAM_SHUFFLE, epoch, train.size());
@@ -261,8 +314,16 @@ public final class MicrocircuitExperiment implements AutoCloseable {
                 batchesThisSession++;
                 long done = (long) epoch * nb + batchInEpoch;
                 double rate = batchesThisSession * (double) B / Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
-                progress.update(epoch + 1, s.epochs(), done, totalBatches, rate, (totalBatches - done) * B / Math.max(rate, 1e-9));
-                if (cfg.run().checkpointEvery() > 0 && batchInEpoch % cfg.run().checkpointEvery() == 0 && batchInEpoch < nb) checkpoint();
+                progress.update(
+                        epoch + 1,
+                        s.epochs(),
+                        done,
+                        totalBatches,
+                        rate,
+                        (totalBatches - done) * B / Math.max(rate, 1e-9));
+                if (cfg.run().checkpointEvery() > 0
+                        && batchInEpoch % cfg.run().checkpointEvery() == 0
+                        && batchInEpoch < nb) checkpoint();
                 if (interruptAfterBatches >= 0 && batchesThisSession >= interruptAfterBatches) throw new Interrupted();
             }
             endEpoch(nb * B);
@@ -310,7 +371,9 @@ public final class MicrocircuitExperiment implements AutoCloseable {
             d.copyInput(idx, x, b * inputSize);
             if (withTarget) {
                 int label = d.label(idx);
-                for (int k = 0; k < outputSize; k++) y[b * outputSize + k] = k == label ? cfg.data().targetHigh() : cfg.data().targetLow();
+                for (int k = 0; k < outputSize; k++)
+                    y[b * outputSize + k] =
+                            k == label ? cfg.data().targetHigh() : cfg.data().targetLow();
             }
         }
         scaleInputs(x);
@@ -367,7 +430,8 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         int top = net.depth();
         long[] start = new long[1];
         presenter.addProbe((n, step) -> {
-            if (step - start[0] - 1 >= presenter.readoutFrom()) backend.axpby(1.0, teacher.prospectivePotential(top), 1.0, acc);
+            if (step - start[0] - 1 >= presenter.readoutFrom())
+                backend.axpby(1.0, teacher.prospectivePotential(top), 1.0, acc);
         });
         try {
             for (int from = 0; from < d.size(); from += B) {
@@ -405,13 +469,19 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         row.add(net.stepCount() * cfg.model().dt() / 1000.0);
         String acc = "";
         if (cfg.task() == Task.TEACHER_STUDENT) {
-            double loss = epoch % cfg.schedule().evalEvery() == 0 || epoch == cfg.schedule().epochs() ? teacherLoss(validation) : Double.NaN;
+            double loss = epoch % cfg.schedule().evalEvery() == 0
+                            || epoch == cfg.schedule().epochs()
+                    ? teacherLoss(validation)
+                    : Double.NaN;
             row.add(loss);
             acc = String.format(Locale.ROOT, "  student-teacher MSE %.3g", loss);
         }
         if (cfg.task() == Task.CLASSIFICATION) {
             double trainAcc = trainSeen > 0 ? trainCorrect / trainSeen : Double.NaN;
-            double[] val = epoch % cfg.schedule().evalEvery() == 0 || epoch == cfg.schedule().epochs() ? evaluate(validation) : new double[] {Double.NaN, Double.NaN};
+            double[] val = epoch % cfg.schedule().evalEvery() == 0
+                            || epoch == cfg.schedule().epochs()
+                    ? evaluate(validation)
+                    : new double[] {Double.NaN, Double.NaN};
             row.add(trainAcc);
             row.add(val[0]);
             row.add(val[1]);
@@ -428,8 +498,15 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         metrics.add(row.stream().mapToDouble(Double::doubleValue).toArray());
         StringBuilder ang = new StringBuilder();
         for (int i = 0; i < a1.length; i++) ang.append(String.format(Locale.ROOT, " %.1f°", a1[i]));
-        progress.line(String.format(Locale.ROOT, "epoch %d/%d  t=%.2f s%s%s  [%s]", epoch, cfg.schedule().epochs(),
-                net.stepCount() * cfg.model().dt() / 1000.0, acc, a1.length > 0 ? "  ∠(B,Wᵀ)" + ang : "", Progress.duration(wall)));
+        progress.line(String.format(
+                Locale.ROOT,
+                "epoch %d/%d  t=%.2f s%s%s  [%s]",
+                epoch,
+                cfg.schedule().epochs(),
+                net.stepCount() * cfg.model().dt() / 1000.0,
+                acc,
+                a1.length > 0 ? "  ∠(B,Wᵀ)" + ang : "",
+                Progress.duration(wall)));
         try {
             metrics.writeCsv(runDir.resolve(METRICS));
             Plots.write(cfg, metrics, runDir);
@@ -442,8 +519,9 @@ public final class MicrocircuitExperiment implements AutoCloseable {
     private void checkFinite() {
         for (Map.Entry<String, Tensor> e : net.parameters().entrySet()) {
             if (backend.hasNonFinite(e.getValue())) {
-                throw new DivergedException("the run diverged: " + e.getKey() + " holds NaN or infinite values after epoch " + (epoch)
-                        + " (simulated step " + net.stepCount() + "); lower the learning rates (rule.eta*) or dt");
+                throw new DivergedException("the run diverged: " + e.getKey()
+                        + " holds NaN or infinite values after epoch " + (epoch) + " (simulated step " + net.stepCount()
+                        + "); lower the learning rates (rule.eta*) or dt");
             }
         }
     }
@@ -465,9 +543,20 @@ public final class MicrocircuitExperiment implements AutoCloseable {
             throw new UncheckedIOException("cannot write probes.csv in " + runDir, e);
         }
         Map<String, NpyArray> m = ParameterFiles.toArrays(checkpointed());
-        m.put("__progress", NpyArray.ofDoubles(new double[] {epoch, batchInEpoch, settled ? 1 : 0, net.stepCount(), trainCorrect, trainSeen, elapsed()}, 7));
+        m.put(
+                "__progress",
+                NpyArray.ofDoubles(
+                        new double[] {
+                            epoch, batchInEpoch, settled ? 1 : 0, net.stepCount(), trainCorrect, trainSeen, elapsed()
+                        },
+                        7));
         double[] flat = metrics.flat();
-        m.put("__metrics", NpyArray.ofDoubles(flat, flat.length / metrics.columns().size(), metrics.columns().size()));
+        m.put(
+                "__metrics",
+                NpyArray.ofDoubles(
+                        flat,
+                        flat.length / metrics.columns().size(),
+                        metrics.columns().size()));
         try {
             Npz.write(runDir.resolve(CHECKPOINT), m);
         } catch (IOException e) {
@@ -478,7 +567,9 @@ public final class MicrocircuitExperiment implements AutoCloseable {
     /** The student's state, and the teacher's under "teacher." names. */
     private Map<String, Tensor> checkpointed() {
         Map<String, Tensor> m = net.fullState();
-        if (teacher != null) for (Map.Entry<String, Tensor> e : teacher.fullState().entrySet()) m.put("teacher." + e.getKey(), e.getValue());
+        if (teacher != null)
+            for (Map.Entry<String, Tensor> e : teacher.fullState().entrySet())
+                m.put("teacher." + e.getKey(), e.getValue());
         return m;
     }
 
@@ -492,8 +583,9 @@ public final class MicrocircuitExperiment implements AutoCloseable {
         for (Map.Entry<String, Tensor> e : checkpointed().entrySet()) {
             NpyArray a = m.get(e.getKey());
             if (a == null) throw new IllegalStateException(file + ": checkpoint lacks tensor '" + e.getKey() + "'");
-            if (a.size() != e.getValue().length()) throw new IllegalStateException(file + ": tensor '" + e.getKey() + "' has " + a.size()
-                    + " elements, the network expects " + e.getValue().length());
+            if (a.size() != e.getValue().length())
+                throw new IllegalStateException(file + ": tensor '" + e.getKey() + "' has " + a.size()
+                        + " elements, the network expects " + e.getValue().length());
             e.getValue().load(a.data());
         }
         double[] p = m.get("__progress").data();

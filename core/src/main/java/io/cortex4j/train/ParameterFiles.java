@@ -11,8 +11,7 @@ import java.util.TreeSet;
 
 /** Parameters exchanged with NumPy as {@code .npz}, by projection name (W1, B1, WIP1, BPI1, ...). */
 public final class ParameterFiles {
-    private ParameterFiles() {
-    }
+    private ParameterFiles() {}
 
     /**
      * Loads every array of {@code file} into the projection of the same name. A name that is not a
@@ -24,13 +23,14 @@ public final class ParameterFiles {
         for (Map.Entry<String, NpyArray> e : arrays.entrySet()) {
             Tensor t = projections.get(e.getKey());
             if (t == null) {
-                throw new IllegalArgumentException(file + ": array '" + e.getKey() + "' names no projection of this network (it has "
-                        + new TreeSet<>(projections.keySet()) + ")");
+                throw new IllegalArgumentException(file + ": array '" + e.getKey()
+                        + "' names no projection of this network (it has " + new TreeSet<>(projections.keySet()) + ")");
             }
             long[] want = Arrays.stream(t.shape()).asLongStream().toArray();
             if (!Arrays.equals(want, e.getValue().shape())) {
-                throw new IllegalArgumentException(file + ": array '" + e.getKey() + "' has shape " + Arrays.toString(e.getValue().shape())
-                        + " but the projection is " + Arrays.toString(want) + " ([post, pre])");
+                throw new IllegalArgumentException(file + ": array '" + e.getKey() + "' has shape "
+                        + Arrays.toString(e.getValue().shape()) + " but the projection is " + Arrays.toString(want)
+                        + " ([post, pre])");
             }
             t.load(e.getValue().data());
         }
@@ -43,7 +43,9 @@ public final class ParameterFiles {
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor t = e.getValue();
             long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
-            m.put(e.getKey(), new NpyArray(t.dtype() == io.cortex4j.tensor.DType.FLOAT64 ? "<f8" : "<f4", shape, t.toHost()));
+            m.put(
+                    e.getKey(),
+                    new NpyArray(t.dtype() == io.cortex4j.tensor.DType.FLOAT64 ? "<f8" : "<f4", shape, t.toHost()));
         }
         return m;
     }

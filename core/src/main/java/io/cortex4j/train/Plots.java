@@ -7,13 +7,13 @@ import java.nio.file.Path;
 
 /** The PNG plots of a run: accuracy per epoch (classification) and feedback alignment angles per epoch. */
 public final class Plots {
-    private Plots() {
-    }
+    private Plots() {}
 
     static void write(ExperimentConfig cfg, MetricsTable m, Path dir) throws IOException {
         double[] epochs = m.column("epoch");
         if (epochs.length == 0 || !io.cortex4j.plot.Plotting.available()) return;
-        String title = cfg.name() + " (" + cfg.model().rule() + ", seed " + cfg.run().seed() + ")";
+        String title =
+                cfg.name() + " (" + cfg.model().rule() + ", seed " + cfg.run().seed() + ")";
         if (m.columns().contains("val_acc")) {
             LinePlot p = new LinePlot().title(title).xLabel("epoch").yLabel("accuracy [%]");
             p.addSeries("validation", epochs, percent(m.column("val_acc")));
@@ -22,9 +22,15 @@ public final class Plots {
         }
         int hidden = cfg.model().layers().length - 2;
         if (hidden > 0) {
-            LinePlot p = new LinePlot().title(title).xLabel("epoch").yLabel("angle [deg]").yRange(0, 100);
-            for (int l = 1; l <= hidden; l++) p.addSeries("∠(B" + l + ", W" + (l + 1) + "ᵀ)", epochs, m.column("angle_B_WT_" + l));
-            for (int l = 1; l <= hidden; l++) p.addSeries("∠(B" + l + ", φ'W" + (l + 1) + "ᵀφ')", epochs, m.column("angle_B_JWTJ_" + l));
+            LinePlot p = new LinePlot()
+                    .title(title)
+                    .xLabel("epoch")
+                    .yLabel("angle [deg]")
+                    .yRange(0, 100);
+            for (int l = 1; l <= hidden; l++)
+                p.addSeries("∠(B" + l + ", W" + (l + 1) + "ᵀ)", epochs, m.column("angle_B_WT_" + l));
+            for (int l = 1; l <= hidden; l++)
+                p.addSeries("∠(B" + l + ", φ'W" + (l + 1) + "ᵀφ')", epochs, m.column("angle_B_JWTJ_" + l));
             p.write(dir.resolve("angles.png"));
         }
     }
@@ -36,7 +42,11 @@ public final class Plots {
     public static void writeColumns(String title, MetricsTable m, Path dir) throws IOException {
         double[] epochs = m.column("epoch");
         if (epochs.length == 0 || !io.cortex4j.plot.Plotting.available()) return;
-        String[][] groups = {{"_acc", "accuracy.png", "accuracy [%]"}, {"_loss", "loss.png", "loss"}, {"angle_", "angles.png", "angle [deg]"}};
+        String[][] groups = {
+            {"_acc", "accuracy.png", "accuracy [%]"},
+            {"_loss", "loss.png", "loss"},
+            {"angle_", "angles.png", "angle [deg]"}
+        };
         for (String[] g : groups) {
             LinePlot p = new LinePlot().title(title).xLabel("epoch").yLabel(g[2]);
             boolean any = false;

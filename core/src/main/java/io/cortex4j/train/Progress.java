@@ -29,7 +29,13 @@ public final class Progress {
         long now = System.nanoTime();
         if (now - lastDraw < 250_000_000L) return;
         lastDraw = now;
-        out.printf(Locale.ROOT, "\repoch %d/%d  %5.1f%%  %.0f samples/s  ETA %s   ", epoch, epochs, 100.0 * done / Math.max(1, total), samplesPerSecond,
+        out.printf(
+                Locale.ROOT,
+                "\repoch %d/%d  %5.1f%%  %.0f samples/s  ETA %s   ",
+                epoch,
+                epochs,
+                100.0 * done / Math.max(1, total),
+                samplesPerSecond,
                 duration(etaSeconds));
         out.flush();
     }
@@ -44,6 +50,8 @@ public final class Progress {
     public static String duration(double seconds) {
         if (!Double.isFinite(seconds)) return "?";
         long s = Math.round(seconds);
-        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60) : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
+                : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
     }
 }

@@ -13,8 +13,7 @@ import java.util.concurrent.TimeUnit;
 public final class Provenance {
     private static final String COMMIT = System.getProperty("cortex4j.commit", gitCommit());
 
-    private Provenance() {
-    }
+    private Provenance() {}
 
     /** The commit recorded for this JVM's runs. */
     public static String commit() {
@@ -22,13 +21,16 @@ public final class Provenance {
     }
 
     /** The provenance block of a run's summary: commit, JDK, OS, backend, device, precision and batch. */
-    public static java.util.Map<String, Object> of(io.cortex4j.tensor.Backend backend, io.cortex4j.tensor.DType dtype, int batch) {
+    public static java.util.Map<String, Object> of(
+            io.cortex4j.tensor.Backend backend, io.cortex4j.tensor.DType dtype, int batch) {
         java.util.Map<String, Object> prov = new java.util.LinkedHashMap<>();
         prov.put("git_commit", COMMIT);
         prov.put("jdk", System.getProperty("java.vm.vendor") + " " + Runtime.version());
         prov.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         prov.put("backend", backend == null ? "dl4j" : backend.name());
-        prov.put("device", backend == null ? "CPU: " + Runtime.getRuntime().availableProcessors() + " cores" : backend.device());
+        prov.put(
+                "device",
+                backend == null ? "CPU: " + Runtime.getRuntime().availableProcessors() + " cores" : backend.device());
         prov.put("precision", dtype.name().toLowerCase(java.util.Locale.ROOT));
         prov.put("batch", batch);
         return prov;

@@ -12,13 +12,13 @@ import java.util.Map;
 
 /** The files every kind of run writes into its run directory, written the same way by every runner. */
 public final class RunFiles {
-    private RunFiles() {
-    }
+    private RunFiles() {}
 
     /** Throws if {@code runDir} already holds a run (a {@code config.yaml}). */
     public static void requireNew(Path runDir, boolean resumable) {
         if (Files.exists(runDir.resolve(MicrocircuitExperiment.CONFIG))) {
-            throw new IllegalStateException(runDir + " already holds a run; " + (resumable ? "resume it or " : "") + "choose another directory");
+            throw new IllegalStateException(runDir + " already holds a run; " + (resumable ? "resume it or " : "")
+                    + "choose another directory");
         }
     }
 
@@ -36,7 +36,9 @@ public final class RunFiles {
     /** Writes {@code summary.json} (indented JSON) into {@code runDir} atomically. */
     public static void writeSummary(Path runDir, Map<String, Object> summary) {
         try {
-            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary);
+            byte[] json = new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsBytes(summary);
             AtomicFiles.write(runDir.resolve(MicrocircuitExperiment.SUMMARY), out -> out.write(json));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -56,7 +56,8 @@ class CpuGoldenReferenceTest {
 
     /** The repository root: the first folder upwards from the module's basedir holding core/ and cuda-kernels/. */
     static Path repositoryRoot() {
-        Path p = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+        Path p = Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+                .toAbsolutePath();
         for (Path q = p; q != null; q = q.getParent()) {
             if (Files.isDirectory(q.resolve("core")) && Files.isDirectory(q.resolve("cuda-kernels"))) return q;
         }
@@ -80,26 +81,33 @@ class CpuGoldenReferenceTest {
             Map<String, Map<String, float[]>> all = new LinkedHashMap<>();
             for (GoldenCases.Case c : GoldenCases.all()) {
                 Map<String, float[]> outs = new LinkedHashMap<>();
-                for (Map.Entry<String, GoldenCases.Output> e : GoldenCases.run(c, cpu, DType.FLOAT32).entrySet()) {
+                for (Map.Entry<String, GoldenCases.Output> e :
+                        GoldenCases.run(c, cpu, DType.FLOAT32).entrySet()) {
                     double[] v = e.getValue().values();
                     float[] f = new float[v.length];
-                    for (int i = 0; i < v.length; i++) f[i] = (float) v[i]; // exact for float32 tensors; the double reductions round here
+                    for (int i = 0; i < v.length; i++)
+                        f[i] = (float) v[i]; // exact for float32 tensors; the double reductions round here
                     outs.put(e.getKey(), f);
                 }
                 all.put(c.name(), outs);
             }
-            String writer = "cortex4j CpuGoldenReferenceTest: backend " + cpu.name() + " (" + cpu.getClass().getSimpleName() + ", default configuration), "
-                    + cpu.device() + ", float32, Java " + System.getProperty("java.version");
+            String writer = "cortex4j CpuGoldenReferenceTest: backend " + cpu.name() + " ("
+                    + cpu.getClass().getSimpleName() + ", default configuration), " + cpu.device() + ", float32, Java "
+                    + System.getProperty("java.version");
             GoldenFile.write(file, writer, all);
-            System.out.println("golden reference written: " + file + " (" + Files.size(file) + " bytes, " + all.size() + " cases)");
+            System.out.println("golden reference written: " + file + " (" + Files.size(file) + " bytes, " + all.size()
+                    + " cases)");
         }
         ref = GoldenFile.read(file);
     }
 
     @Test
     void theFileHoldsExactlyTheCasesInOrder() {
-        assertEquals(cases().toList(), new ArrayList<>(ref.cases().keySet()),
-                "the cases of " + ref.source() + " are not GoldenCases.all(): regenerate the file (see this class's javadoc)");
+        assertEquals(
+                cases().toList(),
+                new ArrayList<>(ref.cases().keySet()),
+                "the cases of " + ref.source()
+                        + " are not GoldenCases.all(): regenerate the file (see this class's javadoc)");
     }
 
     /** The CPU backend, float32, reproduces the file (bits; see the class javadoc for other platforms). */
@@ -111,13 +119,17 @@ class CpuGoldenReferenceTest {
         GoldenCheck.Result bits = GoldenCheck.compareBits(name, got, ref.of(name), ref.source());
         if (bits.passed()) return;
         String here = GoldenFile.platform();
-        String regenerate = "\nThe CPU backend's float32 numbers changed: if that is intended, regenerate " + ref.source()
-                + " (see CpuGoldenReferenceTest's javadoc) and commit it.";
+        String regenerate = "\nThe CPU backend's float32 numbers changed: if that is intended, regenerate "
+                + ref.source() + " (see CpuGoldenReferenceTest's javadoc) and commit it.";
         if (here.equals(ref.platform()) || ref.of(name) == null) fail(bits.message() + regenerate);
         GoldenCheck.Result close = GoldenCheck.compare(name, c.tolerance() / 100, got, ref.of(name), ref.source());
-        if (!close.passed()) fail(close.message() + "\n(platform " + here + "; the file was written on " + ref.platform() + ")" + regenerate);
-        System.out.println("golden case " + name + ": not bit-identical on " + here + " (the file was written on " + ref.platform() + "), "
-                + bits.mismatches().size() + " element(s) differ, largest error " + close.maxError() + " × max(|ref|, scale), within "
+        if (!close.passed())
+            fail(close.message() + "\n(platform " + here + "; the file was written on " + ref.platform() + ")"
+                    + regenerate);
+        System.out.println("golden case " + name + ": not bit-identical on " + here + " (the file was written on "
+                + ref.platform() + "), "
+                + bits.mismatches().size() + " element(s) differ, largest error " + close.maxError()
+                + " × max(|ref|, scale), within "
                 + c.tolerance() / 100);
     }
 
@@ -133,8 +145,9 @@ class CpuGoldenReferenceTest {
         GoldenCases.Case c = GoldenCases.byName(name);
         Map<String, GoldenCases.Output> got = GoldenCases.run(c, cpu, DType.FLOAT64);
         GoldenCheck.Result r = GoldenCheck.compare(c, got, ref.of(name), ref.source());
-        System.out.printf("golden self-check %-40s float64 vs float32 reference: largest error %.3g (%s), tolerance %.0e%n", name, r.maxError(),
-                r.worst(), c.tolerance());
+        System.out.printf(
+                "golden self-check %-40s float64 vs float32 reference: largest error %.3g (%s), tolerance %.0e%n",
+                name, r.maxError(), r.worst(), c.tolerance());
         if (!r.passed()) fail(r.message());
     }
 
@@ -151,16 +164,22 @@ class CpuGoldenReferenceTest {
         bad.put("mul", new GoldenCases.Output(v, Double.NaN));
         GoldenCheck.Result r = GoldenCheck.compare(c, bad, ref.of(c.name()), ref.source());
         assertEquals(2, r.mismatches().size(), r.message());
-        assertTrue(r.message().contains("elementwise-4099") && r.message().contains("array mul, index 17: got NaN")
-                && r.message().contains("array mul, index 1234: got "), r.message());
+        assertTrue(
+                r.message().contains("elementwise-4099")
+                        && r.message().contains("array mul, index 17: got NaN")
+                        && r.message().contains("array mul, index 1234: got "),
+                r.message());
         bad.remove("axpby");
         bad.put("extra", new GoldenCases.Output(new double[3], Double.NaN));
         r = GoldenCheck.compare(c, bad, ref.of(c.name()), ref.source());
-        assertTrue(r.message().contains("array axpby is in") && r.message().contains("array extra is missing from"), r.message());
+        assertTrue(
+                r.message().contains("array axpby is in") && r.message().contains("array extra is missing from"),
+                r.message());
         assertTrue(GoldenCheck.compare("x", 1e-4, got, null, "f").message().contains("case missing from f"));
         // the CPU's own check is bitwise: one float32 ulp fails it
         Map<String, GoldenCases.Output> f32 = GoldenCases.run(c, cpu, DType.FLOAT32);
-        assertTrue(GoldenCheck.compareBits(c.name(), f32, ref.of(c.name()), ref.source()).passed());
+        assertTrue(GoldenCheck.compareBits(c.name(), f32, ref.of(c.name()), ref.source())
+                .passed());
         double[] u = f32.get("lincomb3").values().clone();
         u[99] = Math.nextUp((float) u[99]);
         f32.put("lincomb3", new GoldenCases.Output(u, Double.NaN));
@@ -171,7 +190,8 @@ class CpuGoldenReferenceTest {
         assertEquals(0.5e-4, GoldenCheck.error(1e-9 + 0.5e-4, 1e-9, 1.0), 1e-12);
         assertEquals(Double.POSITIVE_INFINITY, GoldenCheck.error(Double.NaN, 1.0, 1.0));
         assertEquals(0.0, GoldenCheck.error(Double.NaN, Double.NaN, 1.0));
-        assertEquals(Double.POSITIVE_INFINITY, GoldenCheck.error(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 1.0));
+        assertEquals(
+                Double.POSITIVE_INFINITY, GoldenCheck.error(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, 1.0));
     }
 
     // ------------------------------------------------------------------ the reader's errors
@@ -194,7 +214,8 @@ class CpuGoldenReferenceTest {
         assertEquals("test", r.writer());
         assertEquals(List.of("a", "b"), new ArrayList<>(r.cases().keySet()));
         float[] y = r.of("a").get("y");
-        assertTrue(Float.isNaN(y[0]) && Float.floatToRawIntBits(y[1]) == 0x8000_0000 && y[2] == Float.POSITIVE_INFINITY);
+        assertTrue(
+                Float.isNaN(y[0]) && Float.floatToRawIntBits(y[1]) == 0x8000_0000 && y[2] == Float.POSITIVE_INFINITY);
         assertEquals(small().get("a").get("x")[4321], r.of("a").get("x")[4321], 0f);
         try (var s = Files.list(dir.resolve("sub"))) {
             assertEquals(1, s.count(), "no temporary file left behind");

@@ -52,12 +52,12 @@ import java.util.Map;
  * regenerate the file (see {@code CpuGoldenReferenceTest}).
  */
 public final class GoldenCases {
-    private GoldenCases() {
-    }
+    private GoldenCases() {}
 
     /** Single-op cases, and model cases of many steps (a looser tolerance, see {@link Case#tolerance()}). */
     public enum Kind {
-        OP, MODEL
+        OP,
+        MODEL
     }
 
     /**
@@ -85,8 +85,7 @@ public final class GoldenCases {
      * (the RMS of the reference array, see {@link GoldenCheck}), or a scale the case knows better
      * (e.g. Σ|xᵢ| for a sum, whose error grows with the terms, not with the result).
      */
-    public record Output(double[] values, double scale) {
-    }
+    public record Output(double[] values, double scale) {}
 
     /** What a case body works with: the backend, the dtype, its tensors (closed after the case) and its outputs. */
     public static final class Ctx implements AutoCloseable {
@@ -124,7 +123,8 @@ public final class GoldenCases {
         }
 
         public void out(String name, double[] values, double scale) {
-            if (outputs.putIfAbsent(name, new Output(values, scale)) != null) throw new IllegalStateException("output " + name + " twice");
+            if (outputs.putIfAbsent(name, new Output(values, scale)) != null)
+                throw new IllegalStateException("output " + name + " twice");
         }
 
         public void scalar(String name, double value, double scale) {
@@ -160,6 +160,7 @@ public final class GoldenCases {
 
     /** Seed of every input stream. */
     static final long SEED = 20240917L;
+
     private static final CounterRandom RNG = new CounterRandom(SEED);
 
     /** n normals of the given std from stream {@code stream}, rounded to float32. */
@@ -220,7 +221,8 @@ public final class GoldenCases {
             c.out("alpha1", z);
         });
         op(l, "elementwise-4099", GoldenCases::elementwise);
-        for (Activation f : Activation.values()) op(l, "activation-" + f.name().toLowerCase(java.util.Locale.ROOT) + "-3001", c -> activation(c, f));
+        for (Activation f : Activation.values())
+            op(l, "activation-" + f.name().toLowerCase(java.util.Locale.ROOT) + "-3001", c -> activation(c, f));
         op(l, "ouStep-4099", c -> {
             Tensor xi = c.t(normal(4099, 30, 1), 1, 4099);
             CounterRandom rng = new CounterRandom(42);
@@ -247,14 +249,20 @@ public final class GoldenCases {
             double[] m = normal(67 * 129, 52, 1);
             Tensor M = c.t(m, 67, 129), r0 = c.t(normal(129, 53, 1), 1, 129), r1 = c.t(normal(129, 53, 1), 1, 129);
             c.be.columnSums(1.5, M, 0.0, r0);
-            c.out("beta0", r0, 1.5 * Math.sqrt(67)); // a sum of 67 unit normals: errors scale with √67, not with the (cancelling) sum
+            c.out(
+                    "beta0",
+                    r0,
+                    1.5 * Math.sqrt(67)); // a sum of 67 unit normals: errors scale with √67, not with the (cancelling)
+            // sum
             c.be.columnSums(1.5, M, 0.5, r1);
             c.out("beta0.5", r1, 1.5 * Math.sqrt(67));
         });
         op(l, "softmaxRows-19x517", c -> {
             int rows = 19, n = 517;
             double[] x = normal(rows * n, 54, 2);
-            for (int j = 0; j < n; j++) { // row 1 large and positive, row 2 large and negative, row 3 with one dominant entry
+            for (int j = 0;
+                    j < n;
+                    j++) { // row 1 large and positive, row 2 large and negative, row 3 with one dominant entry
                 x[n + j] = 1000 + j % 7;
                 x[2 * n + j] = -1000 - 3 * (j % 5);
                 x[3 * n + j] = j == 400 ? 800 : -5;
@@ -273,7 +281,10 @@ public final class GoldenCases {
             w[0] = 0.0;
             w[7] = -0.0;
             w[1500] = 0.0;
-            Tensor W = c.t(w, 1, 3001), M = c.t(normal(3001, 57, 1), 1, 3001), O = c.zeros(1, 3001), O2 = c.zeros(1, 3001);
+            Tensor W = c.t(w, 1, 3001),
+                    M = c.t(normal(3001, 57, 1), 1, 3001),
+                    O = c.zeros(1, 3001),
+                    O2 = c.zeros(1, 3001);
             c.be.signConcordant(W, null, 0.25, O);
             c.out("unit", O);
             c.be.signConcordant(W, M, 2.0, O2);
@@ -283,7 +294,9 @@ public final class GoldenCases {
         op(l, "conv-6x12x12-k3s1p1-b4", c -> conv(c, new ConvGeometry(6, 12, 12, 3, 1, 1), 4));
         op(l, "blockTranspose-8x49x20", c -> {
             int blocks = 8, p = 49, q = 20;
-            Tensor S = c.t(normal(blocks * p * q, 60, 1), blocks * p, q), D = c.zeros(blocks, q * p), B = c.zeros(blocks * p, q);
+            Tensor S = c.t(normal(blocks * p * q, 60, 1), blocks * p, q),
+                    D = c.zeros(blocks, q * p),
+                    B = c.zeros(blocks * p, q);
             c.be.blockTranspose(S, p, q, D);
             c.out("forward", D);
             c.be.lincomb(D, 1.0, D, 0.5, D, 0, null); // change it, so that the way back is not the input again
@@ -299,7 +312,8 @@ public final class GoldenCases {
             Tensor S = c.t(normal(b * n, 64, 1), b, n), I = c.t(idx, b, m), G = c.zeros(b, m);
             c.be.gatherRows(S, I, G);
             c.out("gather", G);
-            Tensor V = c.t(normal(b * m, 65, 1), b, m), D = c.t(normal(b * n, 66, 1), b, n); // old content of D is dropped
+            Tensor V = c.t(normal(b * m, 65, 1), b, m),
+                    D = c.t(normal(b * n, 66, 1), b, n); // old content of D is dropped
             c.be.scatterRows(V, I, D);
             c.out("scatter", D);
         });
@@ -310,7 +324,11 @@ public final class GoldenCases {
             for (boolean prospective : new boolean[] {true, false}) {
                 Tensor S = c.t(normal(rows * n, 72, 1), rows, n), IE = c.t(normal(rows * n, 73, 1), rows, n);
                 Tensor U = c.t(normal(rows * n, 74, 1), rows, n), V = c.t(normal(rows * n, 75, 1), rows, n);
-                Tensor TM = c.t(tm, 1, n), TR = c.t(tr, 1, n), E = c.zeros(rows, n), UD = c.zeros(rows, n), UB = c.zeros(rows, n);
+                Tensor TM = c.t(tm, 1, n),
+                        TR = c.t(tr, 1, n),
+                        E = c.zeros(rows, n),
+                        UD = c.zeros(rows, n),
+                        UB = c.zeros(rows, n);
                 c.be.gleNeuronStep(S, IE, TM, TR, 0.05, 0.3, prospective, U, V, E, UD, UB);
                 String s = prospective ? "prospective." : "instantaneous.";
                 c.out(s + "e", E);
@@ -325,7 +343,8 @@ public final class GoldenCases {
             Tensor P = c.t(normal(n, 80, 1), 1, n), M = c.zeros(1, n), V = c.zeros(1, n), G = c.zeros(1, n);
             for (int t = 1; t <= 6; t++) {
                 double[] g = normal(n, 80 + t, 1 + 0.5 * t);
-                if (t == 3) for (int i = 0; i < n; i += 10) g[i] = 0; // zero gradients still move p through the first moment
+                if (t == 3)
+                    for (int i = 0; i < n; i += 10) g[i] = 0; // zero gradients still move p through the first moment
                 c.be.copyFromHost(g, G);
                 c.be.adamStep(P, G, M, V, 0.01, 0.9, 0.999, 1e-8, t);
                 if (t == 1) c.out("p.step1", P);
@@ -460,9 +479,15 @@ public final class GoldenCases {
         Tensor C = c.t(normal(rows * g.patch(), 27, 1), rows, g.patch()); // overwritten, padding included
         c.be.im2col(X, g, C);
         c.out("im2col", C);
-        Tensor C2 = c.t(normal(rows * g.patch(), 28, 1), rows, g.patch()), X2 = c.t(normal(batch * g.inputLength(), 29, 1), batch, g.inputLength());
+        Tensor C2 = c.t(normal(rows * g.patch(), 28, 1), rows, g.patch()),
+                X2 = c.t(normal(batch * g.inputLength(), 29, 1), batch, g.inputLength());
         c.be.col2im(C2, g, X2);
-        c.out("col2im", X2, Math.sqrt((double) g.kernel() * g.kernel() / ((double) g.stride() * g.stride()))); // ~ (k/s)² overlapping unit terms
+        c.out(
+                "col2im",
+                X2,
+                Math.sqrt((double) g.kernel()
+                        * g.kernel()
+                        / ((double) g.stride() * g.stride()))); // ~ (k/s)² overlapping unit terms
     }
 
     /** maxPool, then its backward pass as LeNetwork runs it (scatter of the pooled error to the argmax), and a gather by argmax. */
@@ -470,7 +495,10 @@ public final class GoldenCases {
         int in = ch * h * w, out = ch * (h / k) * (w / k);
         double[] x = normal(batch * in, 61, 1);
         for (int i = 0; i < x.length; i += 37) x[i] = x[i + 1]; // ties inside some windows: the first one wins
-        Tensor X = c.t(x, batch, in), O = c.zeros(batch, out), A = c.zeros(batch, out), E = c.t(normal(batch * out, 62, 1), batch, out);
+        Tensor X = c.t(x, batch, in),
+                O = c.zeros(batch, out),
+                A = c.zeros(batch, out),
+                E = c.t(normal(batch * out, 62, 1), batch, out);
         Tensor back = c.t(normal(batch * in, 62, 1), batch, in), G = c.zeros(batch, out);
         c.be.maxPool(X, ch, h, w, k, O, A);
         c.out("out", O);
@@ -500,9 +528,26 @@ public final class GoldenCases {
     /** PAL microcircuit 20-30-10, batch 2, noise and learning on, output nudged, 50 steps: its full state. */
     private static void microcircuit(Ctx c) {
         int[] layers = {20, 30, 10};
-        MicrocircuitParams p = new MicrocircuitParams(layers, Activation.SIGMOID, 0.01, Conductances.PUBLISHED, 1.0, FeedbackRule.PAL,
-                new double[] {2.0, 2.0}, new double[] {0.5}, new double[] {0.2}, new double[] {0.2}, new double[] {1e-4}, 0.1, 0.1, 0.1, 100.0,
-                new double[] {-0.5, 0.5}, new double[] {-1, 1}, 1.0, true);
+        MicrocircuitParams p = new MicrocircuitParams(
+                layers,
+                Activation.SIGMOID,
+                0.01,
+                Conductances.PUBLISHED,
+                1.0,
+                FeedbackRule.PAL,
+                new double[] {2.0, 2.0},
+                new double[] {0.5},
+                new double[] {0.2},
+                new double[] {0.2},
+                new double[] {1e-4},
+                0.1,
+                0.1,
+                0.1,
+                100.0,
+                new double[] {-0.5, 0.5},
+                new double[] {-1, 1},
+                1.0,
+                true);
         int batch = 2;
         try (Microcircuit mc = new Microcircuit(p, c.be, c.d, batch, 11)) {
             mc.input().load(uniform(batch * layers[0], 100, 0, 1));
@@ -515,17 +560,37 @@ public final class GoldenCases {
 
     /** 3×12×12 → conv 6@3×3 pad 1 (sigmoid) → pool 2 → conv 8@3×3 (tanh) → dense 10 (linear), PAL with noise and low-pass, batch 4, 30 steps. */
     private static void leNetwork(Ctx c) {
-        LeArchitecture arch = new LeArchitecture(3, 12, 12, List.of(
-                new LeLayerSpec.Conv2d(6, 3, 1, 1, Activation.SIGMOID),
-                new LeLayerSpec.MaxPool2d(2),
-                new LeLayerSpec.Conv2d(8, 3, 1, 0, Activation.TANH),
-                new LeLayerSpec.Dense(10, Activation.LINEAR)));
+        LeArchitecture arch = new LeArchitecture(
+                3,
+                12,
+                12,
+                List.of(
+                        new LeLayerSpec.Conv2d(6, 3, 1, 1, Activation.SIGMOID),
+                        new LeLayerSpec.MaxPool2d(2),
+                        new LeLayerSpec.Conv2d(8, 3, 1, 0, Activation.TANH),
+                        new LeLayerSpec.Dense(10, Activation.LINEAR)));
         int n = arch.layers().size();
         LeParams d = LeParams.defaults(arch, LeRule.PAL, OutputError.MSE);
         double[] sigma = LeParams.fill(n, 0.05);
         sigma[n - 1] = 0.0;
-        LeParams p = new LeParams(arch, LeRule.PAL, OutputError.MSE, 1.0, 0.1, 0.5, 0.5, LeParams.fill(n, 1.0), LeParams.fill(n, 0.5), LeParams.fill(n, 1e-3),
-                sigma, LeParams.fill(n, 0.5), LeParams.fill(n, 0.5), LeParams.fill(n, 10.0), 0.4, 0.3, d.signScale());
+        LeParams p = new LeParams(
+                arch,
+                LeRule.PAL,
+                OutputError.MSE,
+                1.0,
+                0.1,
+                0.5,
+                0.5,
+                LeParams.fill(n, 1.0),
+                LeParams.fill(n, 0.5),
+                LeParams.fill(n, 1e-3),
+                sigma,
+                LeParams.fill(n, 0.5),
+                LeParams.fill(n, 0.5),
+                LeParams.fill(n, 10.0),
+                0.4,
+                0.3,
+                d.signScale());
         int batch = 4;
         try (LeNetwork net = new LeNetwork(p, c.be, c.d, batch, 13)) {
             net.input().load(uniform(batch * arch.inputLength(), 110, 0, 1));
@@ -541,9 +606,21 @@ public final class GoldenCases {
     /** GLE 7-24-10-5 (tanh, sigmoid, linear), per-unit τ, bias, fixed random feedback, learned τm, Adam, batch 3, 40 steps. */
     private static void gleNetwork(Ctx c) {
         double[] tm1 = uniform(24, 120, 0.2, 1.0), tr1 = uniform(24, 121, 0.2, 1.0), tm2 = uniform(10, 122, 0.2, 1.0);
-        GleParams p = new GleParams(7, List.of(new GleLayerSpec(24, Activation.TANH, tm1, tr1, true), new GleLayerSpec(10, Activation.SIGMOID, tm2, tm2, true),
-                GleLayerSpec.uniform(5, Activation.LINEAR, 0.3, 0.3, true)), 0.05, 0.3, 1.0, true, GleParams.Loss.MSE, GleParams.Feedback.FIXED_RANDOM, true,
-                0.2, 1.0);
+        GleParams p = new GleParams(
+                7,
+                List.of(
+                        new GleLayerSpec(24, Activation.TANH, tm1, tr1, true),
+                        new GleLayerSpec(10, Activation.SIGMOID, tm2, tm2, true),
+                        GleLayerSpec.uniform(5, Activation.LINEAR, 0.3, 0.3, true)),
+                0.05,
+                0.3,
+                1.0,
+                true,
+                GleParams.Loss.MSE,
+                GleParams.Feedback.FIXED_RANDOM,
+                true,
+                0.2,
+                1.0);
         int batch = 3;
         try (GleNetwork net = new GleNetwork(p, c.be, c.d, batch, 17)) {
             Adam adam = new Adam(c.be, net.slots(), 0.01);

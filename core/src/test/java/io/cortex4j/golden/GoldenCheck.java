@@ -21,8 +21,7 @@ import java.util.Map;
  * must be matched exactly in kind: NaN by NaN, +∞ by +∞, −∞ by −∞.
  */
 public final class GoldenCheck {
-    private GoldenCheck() {
-    }
+    private GoldenCheck() {}
 
     /** Mismatches listed in full in a message (the count is always given). */
     static final int SHOWN = 8;
@@ -59,7 +58,8 @@ public final class GoldenCheck {
         /** One message: the case, the number of mismatches and the first few, each naming array, index and both values. */
         public String message() {
             StringBuilder b = new StringBuilder("golden case " + caseName + ": " + mismatches.size() + " mismatch(es)");
-            for (int i = 0; i < Math.min(SHOWN, mismatches.size()); i++) b.append("\n  ").append(mismatches.get(i));
+            for (int i = 0; i < Math.min(SHOWN, mismatches.size()); i++)
+                b.append("\n  ").append(mismatches.get(i));
             if (mismatches.size() > SHOWN) b.append("\n  …");
             return b.toString();
         }
@@ -69,11 +69,17 @@ public final class GoldenCheck {
      * Compares {@code got} (a backend's outputs of case {@code c}) with the reference's outputs at the
      * case's tolerance. Missing, extra or differently sized arrays are mismatches too.
      */
-    public static Result compare(GoldenCases.Case c, Map<String, GoldenCases.Output> got, Map<String, float[]> ref, String refSource) {
+    public static Result compare(
+            GoldenCases.Case c, Map<String, GoldenCases.Output> got, Map<String, float[]> ref, String refSource) {
         return compare(c.name(), c.tolerance(), got, ref, refSource);
     }
 
-    public static Result compare(String caseName, double tol, Map<String, GoldenCases.Output> got, Map<String, float[]> ref, String refSource) {
+    public static Result compare(
+            String caseName,
+            double tol,
+            Map<String, GoldenCases.Output> got,
+            Map<String, float[]> ref,
+            String refSource) {
         List<String> bad = new ArrayList<>();
         double[] maxErr = {0};
         String[] worst = {""};
@@ -86,8 +92,16 @@ public final class GoldenCheck {
                     worst[0] = name + "[" + i + "]";
                 }
                 if (!(err <= tol)) {
-                    bad.add(String.format("array %s, index %d: got %s, reference %s (|Δ| = %.3g, %.3g × max(|ref|, scale %.3g), tolerance %.1g)", name, i,
-                            Double.toString(g[i]), Float.toString(r[i]), Math.abs(g[i] - r[i]), err, scale, tol));
+                    bad.add(String.format(
+                            "array %s, index %d: got %s, reference %s (|Δ| = %.3g, %.3g × max(|ref|, scale %.3g), tolerance %.1g)",
+                            name,
+                            i,
+                            Double.toString(g[i]),
+                            Float.toString(r[i]),
+                            Math.abs(g[i] - r[i]),
+                            err,
+                            scale,
+                            tol));
                 }
             }
         })) {
@@ -100,13 +114,20 @@ public final class GoldenCheck {
      * Bit-for-bit comparison of a float32 run's outputs with the reference (the CPU backend against its own file):
      * every element, rounded to float32 (exact for a float32 run), must have the reference's bits.
      */
-    public static Result compareBits(String caseName, Map<String, GoldenCases.Output> got, Map<String, float[]> ref, String refSource) {
+    public static Result compareBits(
+            String caseName, Map<String, GoldenCases.Output> got, Map<String, float[]> ref, String refSource) {
         List<String> bad = new ArrayList<>();
         if (!pairArrays(got, ref, refSource, bad, (name, out, g, r) -> {
             for (int i = 0; i < g.length; i++) {
                 if (Float.floatToRawIntBits((float) g[i]) != Float.floatToRawIntBits(r[i])) {
-                    bad.add(String.format("array %s, index %d: got %s, reference %s (bits %08x vs %08x)", name, i, Float.toString((float) g[i]),
-                            Float.toString(r[i]), Float.floatToRawIntBits((float) g[i]), Float.floatToRawIntBits(r[i])));
+                    bad.add(String.format(
+                            "array %s, index %d: got %s, reference %s (bits %08x vs %08x)",
+                            name,
+                            i,
+                            Float.toString((float) g[i]),
+                            Float.toString(r[i]),
+                            Float.floatToRawIntBits((float) g[i]),
+                            Float.floatToRawIntBits(r[i])));
                 }
             }
         })) {
@@ -124,13 +145,20 @@ public final class GoldenCheck {
      * Pairs the run's arrays with the reference's by name: a missing case, or arrays missing on either
      * side or of another length, go to {@code bad}; the others to {@code each}. False if the case is missing.
      */
-    private static boolean pairArrays(Map<String, GoldenCases.Output> got, Map<String, float[]> ref, String refSource, List<String> bad, PairedArray each) {
+    private static boolean pairArrays(
+            Map<String, GoldenCases.Output> got,
+            Map<String, float[]> ref,
+            String refSource,
+            List<String> bad,
+            PairedArray each) {
         if (ref == null) {
             bad.add("case missing from " + refSource + " (regenerate the reference file: see CpuGoldenReferenceTest)");
             return false;
         }
         for (String name : ref.keySet()) {
-            if (!got.containsKey(name)) bad.add("array " + name + " is in " + refSource + " but the case no longer yields it (stale reference file?)");
+            if (!got.containsKey(name))
+                bad.add("array " + name + " is in " + refSource
+                        + " but the case no longer yields it (stale reference file?)");
         }
         for (Map.Entry<String, GoldenCases.Output> e : got.entrySet()) {
             String name = e.getKey();

@@ -45,17 +45,18 @@ import java.util.zip.ZipException;
 public final class GoldenFile {
     /** The committed reference, relative to the repository root; on cuda-kernels' test class path as {@link #RESOURCE}. */
     public static final String REPOSITORY_PATH = "cuda-kernels/src/test/resources/golden/cpu-reference-f32.bin.gz";
+
     public static final String RESOURCE = "/golden/cpu-reference-f32.bin.gz";
     public static final int VERSION = 1;
     private static final byte[] MAGIC = "CX4JGOLD".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "CX4J-END".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_LENGTH = 1 << 24;
 
-    private GoldenFile() {
-    }
+    private GoldenFile() {}
 
     /** A reference file's content: case name → output name → float32 values, in file order. */
-    public record Reference(String source, int version, String writer, String platform, Map<String, Map<String, float[]>> cases) {
+    public record Reference(
+            String source, int version, String writer, String platform, Map<String, Map<String, float[]>> cases) {
         public Map<String, float[]> of(String caseName) {
             return cases.get(caseName);
         }
@@ -78,8 +79,10 @@ public final class GoldenFile {
                         cpu = line.substring(line.indexOf(':') + 1).trim();
                         model = true;
                     } else if (!flags && (line.startsWith("flags") || line.startsWith("Features"))) {
-                        java.util.Set<String> f = new java.util.HashSet<>(Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
-                        for (String x : new String[] {"sse4_2", "avx", "avx2", "fma", "avx512f", "asimd", "sve"}) if (f.contains(x)) ext.append('+').append(x);
+                        java.util.Set<String> f = new java.util.HashSet<>(Arrays.asList(
+                                line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
+                        for (String x : new String[] {"sse4_2", "avx", "avx2", "fma", "avx512f", "asimd", "sve"})
+                            if (f.contains(x)) ext.append('+').append(x);
                         flags = true;
                     }
                 }
@@ -87,7 +90,8 @@ public final class GoldenFile {
         } catch (IOException | UncheckedIOException e) {
             // keep "unknown CPU"
         }
-        return System.getProperty("os.name") + "/" + System.getProperty("os.arch") + "/" + cpu + (ext.isEmpty() ? "" : "/" + ext.substring(1));
+        return System.getProperty("os.name") + "/" + System.getProperty("os.arch") + "/" + cpu
+                + (ext.isEmpty() ? "" : "/" + ext.substring(1));
     }
 
     /** Writes {@code cases} (case → output → float32 values) atomically to {@code target} (a temporary file, then a rename), in the format of the class javadoc. */
@@ -133,7 +137,8 @@ public final class GoldenFile {
 
     public static Reference read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IOException("golden reference file " + file.toAbsolutePath() + " is missing (regenerate it: see CpuGoldenReferenceTest)");
+            throw new IOException("golden reference file " + file.toAbsolutePath()
+                    + " is missing (regenerate it: see CpuGoldenReferenceTest)");
         }
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toAbsolutePath().toString());
@@ -144,8 +149,8 @@ public final class GoldenFile {
     public static Reference readResource(Class<?> anchor) throws IOException {
         var url = anchor.getResource(RESOURCE);
         if (url == null) {
-            throw new IOException("golden reference resource " + RESOURCE + " is not on the class path of " + anchor.getName()
-                    + " (it lives in " + REPOSITORY_PATH + ")");
+            throw new IOException("golden reference resource " + RESOURCE + " is not on the class path of "
+                    + anchor.getName() + " (it lives in " + REPOSITORY_PATH + ")");
         }
         try (InputStream in = url.openStream()) {
             return read(in, url.toString());
@@ -155,12 +160,14 @@ public final class GoldenFile {
     /** Reads a reference from a stream; {@code source} names it in every error. */
     public static Reference read(InputStream raw, String source) throws IOException {
         try {
-            DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16));
+            DataInputStream in =
+                    new DataInputStream(new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16));
             byte[] magic = new byte[MAGIC.length];
             in.readFully(magic);
             if (!Arrays.equals(magic, MAGIC)) throw corrupt(source, "bad magic: not a golden reference file");
             int version = in.readInt();
-            if (version != VERSION) throw corrupt(source, "format version " + version + ", this reader knows version " + VERSION);
+            if (version != VERSION)
+                throw corrupt(source, "format version " + version + ", this reader knows version " + VERSION);
             String writer = in.readUTF(), platform = in.readUTF();
             int n = in.readInt();
             if (n < 0 || n > 100_000) throw corrupt(source, "case count " + n);
@@ -173,24 +180,33 @@ public final class GoldenFile {
                 for (int a = 0; a < arrays; a++) {
                     String an = in.readUTF();
                     int len = in.readInt();
-                    if (len < 0 || len > MAX_LENGTH) throw corrupt(source, "case " + name + ", array " + an + ": length " + len);
+                    if (len < 0 || len > MAX_LENGTH)
+                        throw corrupt(source, "case " + name + ", array " + an + ": length " + len);
                     byte[] buf = new byte[4 * len];
                     in.readFully(buf);
                     float[] v = new float[len];
                     for (int i = 0; i < len; i++) {
-                        v[i] = Float.intBitsToFloat((buf[4 * i] & 0xff) << 24 | (buf[4 * i + 1] & 0xff) << 16 | (buf[4 * i + 2] & 0xff) << 8 | buf[4 * i + 3] & 0xff);
+                        v[i] = Float.intBitsToFloat((buf[4 * i] & 0xff) << 24
+                                | (buf[4 * i + 1] & 0xff) << 16
+                                | (buf[4 * i + 2] & 0xff) << 8
+                                | buf[4 * i + 3] & 0xff);
                     }
                     if (outs.put(an, v) != null) throw corrupt(source, "case " + name + ": array " + an + " twice");
                 }
-                if (cases.put(name, Collections.unmodifiableMap(outs)) != null) throw corrupt(source, "case " + name + " twice");
+                if (cases.put(name, Collections.unmodifiableMap(outs)) != null)
+                    throw corrupt(source, "case " + name + " twice");
             }
             byte[] end = new byte[END.length];
             in.readFully(end);
-            if (!Arrays.equals(end, END) || in.readInt() != n) throw corrupt(source, "no end marker after " + n + " cases");
+            if (!Arrays.equals(end, END) || in.readInt() != n)
+                throw corrupt(source, "no end marker after " + n + " cases");
             if (in.read() != -1) throw corrupt(source, "data after the end marker");
             return new Reference(source, version, writer, platform, Collections.unmodifiableMap(cases));
         } catch (EOFException e) {
-            throw corrupt(source, "truncated (unexpected end of data" + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")", e);
+            throw corrupt(
+                    source,
+                    "truncated (unexpected end of data" + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")",
+                    e);
         } catch (ZipException e) {
             throw corrupt(source, "corrupt gzip data (" + e.getMessage() + ")", e);
         }
@@ -201,7 +217,9 @@ public final class GoldenFile {
     }
 
     private static IOException corrupt(String source, String what, Throwable cause) {
-        return new IOException("golden reference file " + source + " is unreadable: " + what
-                + "; regenerate it with CpuGoldenReferenceTest (see its javadoc)", cause);
+        return new IOException(
+                "golden reference file " + source + " is unreadable: " + what
+                        + "; regenerate it with CpuGoldenReferenceTest (see its javadoc)",
+                cause);
     }
 }

@@ -85,11 +85,14 @@ class NpyTest {
         assertArrayEquals(resource("f8_2x3x4.npy"), toBytes(NpyArray.ofDoubles(f8Fixture(), 2, 3, 4)));
         assertArrayEquals(resource("scalar_f8.npy"), toBytes(NpyArray.ofDoubles(new double[] {3.5})));
         assertArrayEquals(resource("empty_f4_0x3.npy"), toBytes(new NpyArray("<f4", new long[] {0, 3}, new double[0])));
-        assertArrayEquals(resource("i4_5.npy"), toBytes(new NpyArray("<i4", new long[] {5},
-                new double[] {-2147483648.0, -1, 0, 1, 2147483647.0})));
-        assertArrayEquals(resource("i8_2x2.npy"), toBytes(new NpyArray("<i8", new long[] {2, 2},
-                new double[] {-0x1p53, 0x1p53, -1, 7})));
-        assertArrayEquals(resource("u1_4.npy"), toBytes(new NpyArray("|u1", new long[] {4}, new double[] {0, 1, 128, 255})));
+        assertArrayEquals(
+                resource("i4_5.npy"),
+                toBytes(new NpyArray("<i4", new long[] {5}, new double[] {-2147483648.0, -1, 0, 1, 2147483647.0})));
+        assertArrayEquals(
+                resource("i8_2x2.npy"),
+                toBytes(new NpyArray("<i8", new long[] {2, 2}, new double[] {-0x1p53, 0x1p53, -1, 7})));
+        assertArrayEquals(
+                resource("u1_4.npy"), toBytes(new NpyArray("|u1", new long[] {4}, new double[] {0, 1, 128, 255})));
         assertArrayEquals(resource("b1_3.npy"), toBytes(new NpyArray("|b1", new long[] {3}, new double[] {1, 0, 1})));
     }
 
@@ -119,7 +122,9 @@ class NpyTest {
 
     @Test
     void readsNumpyIntegerAndBoolArrays() throws IOException {
-        assertArrayEquals(new double[] {-2147483648.0, -1, 0, 1, 2147483647.0}, readResource("i4_5.npy").data());
+        assertArrayEquals(
+                new double[] {-2147483648.0, -1, 0, 1, 2147483647.0},
+                readResource("i4_5.npy").data());
         NpyArray i8 = readResource("i8_2x2.npy");
         assertEquals("<i8", i8.dtype());
         assertArrayEquals(new double[] {-0x1p53, 0x1p53, -1, 7}, i8.data());
@@ -214,7 +219,8 @@ class NpyTest {
 
     @Test
     void errorsAreClear() throws IOException {
-        assertTrue(readError("PK\u0003\u0004 not npy".getBytes(StandardCharsets.ISO_8859_1)).getMessage()
+        assertTrue(readError("PK\u0003\u0004 not npy".getBytes(StandardCharsets.ISO_8859_1))
+                .getMessage()
                 .contains("not an NPY file"));
         assertTrue(readError(new byte[0]).getMessage().contains("not an NPY file"));
 
@@ -225,8 +231,8 @@ class NpyTest {
         assertTrue(complex.getMessage().contains("unsupported dtype '<c16'"), complex.getMessage());
         IOException unicode = readError(withHeader("{'descr': '<U3', 'fortran_order': False, 'shape': (1,), }", 12));
         assertTrue(unicode.getMessage().contains("unsupported dtype"), unicode.getMessage());
-        IOException structured = readError(withHeader(
-                "{'descr': [('x', '<f4'), ('y', '<f4')], 'fortran_order': False, 'shape': (1,), }", 8));
+        IOException structured = readError(
+                withHeader("{'descr': [('x', '<f4'), ('y', '<f4')], 'fortran_order': False, 'shape': (1,), }", 8));
         assertTrue(structured.getMessage().contains("unsupported dtype"), structured.getMessage());
 
         byte[] full = resource("f8_2x3x4.npy");
@@ -248,21 +254,24 @@ class NpyTest {
     @Test
     void writingRejectsUnrepresentableIntegers() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Npy.write(out, new NpyArray("<i4", new long[] {1}, new double[] {0.5})));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Npy.write(out, new NpyArray("|u1", new long[] {1}, new double[] {256})));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Npy.write(out, new NpyArray("<i8", new long[] {1}, new double[] {0x1p63})));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Npy.write(out, new NpyArray("<i4", new long[] {1}, new double[] {Double.NaN})));
     }
 
     @Test
     void recordValidatesAndComparesContents() {
         assertThrows(IllegalArgumentException.class, () -> NpyArray.ofDoubles(new double[5], 2, 3));
-        assertThrows(IllegalArgumentException.class,
-                () -> new NpyArray("<f8", new long[] {1}, true, new double[1]));
+        assertThrows(IllegalArgumentException.class, () -> new NpyArray("<f8", new long[] {1}, true, new double[1]));
         assertThrows(IllegalArgumentException.class, () -> new NpyArray("<c8", new long[] {1}, new double[1]));
         assertThrows(IllegalArgumentException.class, () -> NpyArray.ofDoubles(new double[0], -1));
         assertThrows(IllegalArgumentException.class, () -> NpyArray.ofDoubles(new double[0], 1L << 20, 1L << 20));

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.function.Executable;
 class LinearProbeTest {
 
     /** Labelled samples. */
-    private record Data(double[][] x, int[] y) {
-    }
+    private record Data(double[][] x, int[] y) {}
 
     /** Isotropic Gaussian blobs of standard deviation {@code sd} around the given centres, classes in turn. */
     private static Data blobs(double[][] centres, double sd, int n, long seed) {
@@ -43,7 +42,8 @@ class LinearProbeTest {
         Data train = blobs(CORNERS, 1.0, 2000, 1);
         Data test = blobs(CORNERS, 1.0, 2000, 2);
         LinearProbe probe = LinearProbe.fit(train.x(), train.y(), 4);
-        assertTrue(probe.accuracy(train.x(), train.y()) > 0.98, "train accuracy " + probe.accuracy(train.x(), train.y()));
+        assertTrue(
+                probe.accuracy(train.x(), train.y()) > 0.98, "train accuracy " + probe.accuracy(train.x(), train.y()));
         assertTrue(probe.accuracy(test.x(), test.y()) > 0.98, "test accuracy " + probe.accuracy(test.x(), test.y()));
         assertTrue(probe.converged(), "L-BFGS should reach the gradient tolerance on a regularised problem");
         assertEquals(4, probe.weights().length);
@@ -108,7 +108,8 @@ class LinearProbeTest {
         for (int i = 0; i < x.length; i++) x[i] = new double[] {train.x()[i][0], 0.1, train.x()[i][1]};
         LinearProbe probe = LinearProbe.fit(x, train.y(), 4);
         assertTrue(probe.accuracy(x, train.y()) > 0.98);
-        for (double[] w : probe.weights()) assertEquals(0, w[1], 1e-9, "a constant standardised column is 0 and carries no weight");
+        for (double[] w : probe.weights())
+            assertEquals(0, w[1], 1e-9, "a constant standardised column is 0 and carries no weight");
     }
 
     @Test
@@ -132,7 +133,8 @@ class LinearProbeTest {
             plus[q] += h;
             minus[q] -= h;
             double numeric = (LinearProbe.objective(x, n, d, y, classes, l2, plus, scratch)
-                    - LinearProbe.objective(x, n, d, y, classes, l2, minus, scratch)) / (2 * h);
+                            - LinearProbe.objective(x, n, d, y, classes, l2, minus, scratch))
+                    / (2 * h);
             assertEquals(numeric, grad[q], 1e-7 * Math.max(1, Math.abs(numeric)), "parameter " + q);
         }
     }
@@ -166,8 +168,10 @@ class LinearProbeTest {
     @Test
     void largerPenaltyGivesSmallerWeights() {
         Data train = blobs(CORNERS, 1.5, 800, 10);
-        double small = frobenius(LinearProbe.fit(train.x(), train.y(), 4, 1e-4, 0).weights());
-        double large = frobenius(LinearProbe.fit(train.x(), train.y(), 4, 1.0, 0).weights());
+        double small =
+                frobenius(LinearProbe.fit(train.x(), train.y(), 4, 1e-4, 0).weights());
+        double large =
+                frobenius(LinearProbe.fit(train.x(), train.y(), 4, 1.0, 0).weights());
         assertTrue(large < 0.5 * small, "‖W‖ " + large + " with l2 = 1 vs " + small + " with l2 = 1e-4");
     }
 
@@ -186,7 +190,9 @@ class LinearProbeTest {
 
     private static void assertRejects(String fragment, Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(fragment), "message '" + e.getMessage() + "' should mention '" + fragment + "'");
+        assertTrue(
+                e.getMessage().contains(fragment),
+                "message '" + e.getMessage() + "' should mention '" + fragment + "'");
     }
 
     @Test
@@ -199,8 +205,12 @@ class LinearProbeTest {
         assertRejects("row 1 is null", () -> LinearProbe.fit(new double[][] {{0, 1}, null, {2, 2}}, labels, 2));
         assertRejects("labels[1] = 5", () -> LinearProbe.fit(ok, new int[] {0, 5, 1}, 2));
         assertRejects("labels[2] = -1", () -> LinearProbe.fit(ok, new int[] {0, 1, -1}, 2));
-        assertRejects("row 1, column 0) is NaN", () -> LinearProbe.fit(new double[][] {{0, 1}, {Double.NaN, 0}, {2, 2}}, labels, 2));
-        assertRejects("row 2, column 1) is Infinity", () -> LinearProbe.fit(new double[][] {{0, 1}, {1, 0}, {2, Double.POSITIVE_INFINITY}}, labels, 2));
+        assertRejects(
+                "row 1, column 0) is NaN",
+                () -> LinearProbe.fit(new double[][] {{0, 1}, {Double.NaN, 0}, {2, 2}}, labels, 2));
+        assertRejects(
+                "row 2, column 1) is Infinity",
+                () -> LinearProbe.fit(new double[][] {{0, 1}, {1, 0}, {2, Double.POSITIVE_INFINITY}}, labels, 2));
         assertRejects("classes must be at least 2, got 1", () -> LinearProbe.fit(ok, new int[] {0, 0, 0}, 1));
         assertRejects("3 rows but labels has 2", () -> LinearProbe.fit(ok, new int[] {0, 1}, 2));
         assertRejects("l2", () -> LinearProbe.fit(ok, labels, 2, -1, 0));
@@ -209,6 +219,8 @@ class LinearProbeTest {
         assertRejects("1 columns, expected 2", () -> probe.predict(new double[] {1}));
         assertRejects("feature[1] is NaN", () -> probe.predict(new double[] {1, Double.NaN}));
         assertRejects("labels[0] = 2", () -> probe.accuracy(ok, new int[] {2, 0, 0}));
-        assertRejects("3 columns, the probe was fitted on 2", () -> probe.accuracy(new double[][] {{1, 2, 3}}, new int[] {0}));
+        assertRejects(
+                "3 columns, the probe was fitted on 2",
+                () -> probe.accuracy(new double[][] {{1, 2, 3}}, new int[] {0}));
     }
 }

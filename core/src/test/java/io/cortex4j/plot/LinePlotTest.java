@@ -114,8 +114,8 @@ class LinePlotTest {
     void rejectsInvalidInput() {
         assertThrows(IllegalArgumentException.class, () -> new LinePlot().write(dir.resolve("empty.png")));
         assertThrows(IllegalArgumentException.class, () -> new LinePlot().render());
-        assertThrows(IllegalArgumentException.class,
-                () -> new LinePlot().addSeries("bad", new double[2], new double[3]));
+        assertThrows(
+                IllegalArgumentException.class, () -> new LinePlot().addSeries("bad", new double[2], new double[3]));
         assertThrows(IllegalArgumentException.class, () -> new LinePlot().yRange(1, 1));
         assertThrows(IllegalArgumentException.class, () -> new LinePlot().yRange(0, Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> new LinePlot(10, 10));
@@ -125,8 +125,8 @@ class LinePlotTest {
     @Test
     void ticksAndLabelsAreRound() {
         assertArrayEquals(new double[] {0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}, LinePlot.ticks(0, 1));
-        assertArrayEquals(new String[] {"0.0", "0.2", "0.4", "0.6", "0.8", "1.0"},
-                LinePlot.labels(LinePlot.ticks(0, 1)));
+        assertArrayEquals(
+                new String[] {"0.0", "0.2", "0.4", "0.6", "0.8", "1.0"}, LinePlot.labels(LinePlot.ticks(0, 1)));
         assertArrayEquals(new String[] {"-10", "-5", "0", "5", "10"}, LinePlot.labels(LinePlot.ticks(-12, 12)));
         assertArrayEquals(new String[] {"0", "500", "1000", "1500", "2000"}, LinePlot.labels(LinePlot.ticks(0, 2000)));
         String[] big = LinePlot.labels(LinePlot.ticks(0, 3e7));

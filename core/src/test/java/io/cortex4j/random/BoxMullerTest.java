@@ -54,7 +54,8 @@ class BoxMullerTest {
         int half = 1 << 14;
         assertEquals(0, mismatches(0, 1 << 16), "smallest angles, u → 0");
         assertEquals(0, mismatches((1L << 32) - (1 << 16), 1L << 32), "u → 1: log → 0, angle → 2π");
-        for (long k = 1; k <= 4; k++) assertEquals(0, mismatches(k * q - half, Math.min(1L << 32, k * q + half)), k + "·π/2");
+        for (long k = 1; k <= 4; k++)
+            assertEquals(0, mismatches(k * q - half, Math.min(1L << 32, k * q + half)), k + "·π/2");
         // the kernels' branch points: reduced arguments near ±0.3, ±0.78125 and ±π/4 around every n·π/2
         for (int k = 0; k <= 4; k++) {
             for (double off : new double[] {0.3, 0.78125, Math.PI / 4, 3 * Math.PI / 4}) {
@@ -62,7 +63,10 @@ class BoxMullerTest {
                     double theta = k * Math.PI / 2 + sign * off;
                     if (theta <= 0 || theta > CounterRandom.TWO_PI) continue;
                     long c = Math.round(theta / CounterRandom.TWO_PI * 0x1p32);
-                    assertEquals(0, mismatches(Math.max(0, c - half), Math.min(1L << 32, c + half)), k + "·π/2 " + sign * off);
+                    assertEquals(
+                            0,
+                            mismatches(Math.max(0, c - half), Math.min(1L << 32, c + half)),
+                            k + "·π/2 " + sign * off);
                 }
             }
         }
@@ -95,7 +99,8 @@ class BoxMullerTest {
             double[] out = new double[4 * nb + 3];
             BoxMuller.normals((int) seed, (int) (seed >>> 32), stream, step, j0, nb, out, 3);
             CounterRandom rng = new CounterRandom(seed);
-            for (int i = 0; i < 4 * nb; i++) assertEquals(bits(rng.normal(stream, step, 4 * j0 + i)), bits(out[3 + i]), "block " + (j0 + i / 4));
+            for (int i = 0; i < 4 * nb; i++)
+                assertEquals(bits(rng.normal(stream, step, 4 * j0 + i)), bits(out[3 + i]), "block " + (j0 + i / 4));
         }
     }
 

@@ -277,7 +277,8 @@ class CounterRandomTest {
         CounterRandom rng = new CounterRandom(0);
         assertThrows(IllegalArgumentException.class, () -> rng.uniform(0, 0, -1));
         assertThrows(IllegalArgumentException.class, () -> rng.normal(0, 0, CounterRandom.INDEX_LIMIT));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> rng.normals(0, 0, CounterRandom.INDEX_LIMIT - 1, new double[2], 0, 2));
         assertThrows(IndexOutOfBoundsException.class, () -> rng.uniforms(0, 0, new double[2], 1, 2));
         // the last valid element works

@@ -43,8 +43,8 @@ class Philox4x32Test {
 
     @Test
     void allocatingFormAgrees() {
-        assertArrayEquals(new int[] {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
-                Philox4x32.block(0, 0, 0, 0, 0, 0));
+        assertArrayEquals(
+                new int[] {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}, Philox4x32.block(0, 0, 0, 0, 0, 0));
     }
 
     @Test

@@ -32,7 +32,9 @@ class GleClassificationExperimentTest {
         for (int i = 0; i < n; i++) {
             int label = i % 10;
             sb.append(label);
-            double w = label < 5 ? 0.3 : 1.2, a = new double[] {0.2, 0.5, 1.0, 1.8, 3.0}[label % 5], ph = 2 * Math.PI * r.nextDouble();
+            double w = label < 5 ? 0.3 : 1.2,
+                    a = new double[] {0.2, 0.5, 1.0, 1.8, 3.0}[label % 5],
+                    ph = 2 * Math.PI * r.nextDouble();
             for (int t = 0; t < 40; t++) {
                 double v = a * Math.sin(w * t + ph) + 0.1 * r.nextGaussian();
                 sb.append(',').append(String.format(Locale.ROOT, "%.5f", v));
@@ -69,15 +71,22 @@ class GleClassificationExperimentTest {
         writeSet(tmp, "test", 100, 2);
         GleExperimentConfig cfg = GleExperimentConfig.parse(config(tmp, 12), "t.yaml");
         Map<String, Object> s;
-        try (GleClassificationExperiment e = GleClassificationExperiment.create(cfg, tmp.resolve("run"), Progress.silent())) {
+        try (GleClassificationExperiment e =
+                GleClassificationExperiment.create(cfg, tmp.resolve("run"), Progress.silent())) {
             s = e.run();
             assertEquals(12, e.metrics().rows().size());
         }
         assertTrue((double) s.get("test_acc") > 0.6, "test accuracy " + s.get("test_acc") + " (chance 0.1)");
-        for (String f : new String[] {"config.yaml", "metrics.csv", "summary.json", "parameters.npz", "accuracy.png", "loss.png"}) {
+        for (String f :
+                new String[] {"config.yaml", "metrics.csv", "summary.json", "parameters.npz", "accuracy.png", "loss.png"
+                }) {
             assertTrue(Files.exists(tmp.resolve("run").resolve(f)), f);
         }
-        assertEquals(cfg.toYaml(), GleExperimentConfig.load(tmp.resolve("run").resolve("config.yaml")).toYaml(), "resolved config round-trips");
+        assertEquals(
+                cfg.toYaml(),
+                GleExperimentConfig.load(tmp.resolve("run").resolve("config.yaml"))
+                        .toYaml(),
+                "resolved config round-trips");
     }
 
     @Test
@@ -87,16 +96,19 @@ class GleClassificationExperimentTest {
         GleExperimentConfig cfg = GleExperimentConfig.parse(config(tmp, 3), "t.yaml");
         double[] whole, resumed;
         double[] wholeAcc, resumedAcc;
-        try (GleClassificationExperiment e = GleClassificationExperiment.create(cfg, tmp.resolve("whole"), Progress.silent())) {
+        try (GleClassificationExperiment e =
+                GleClassificationExperiment.create(cfg, tmp.resolve("whole"), Progress.silent())) {
             e.run();
             whole = e.network().weights(1).toHost();
             wholeAcc = e.metrics().column("test_loss");
         }
-        try (GleClassificationExperiment e = GleClassificationExperiment.create(cfg, tmp.resolve("cut"), Progress.silent())) {
+        try (GleClassificationExperiment e =
+                GleClassificationExperiment.create(cfg, tmp.resolve("cut"), Progress.silent())) {
             e.interruptAfterEpochs(2);
             assertEquals(null, e.run());
         }
-        try (GleClassificationExperiment e = GleClassificationExperiment.resume(tmp.resolve("cut"), Progress.silent())) {
+        try (GleClassificationExperiment e =
+                GleClassificationExperiment.resume(tmp.resolve("cut"), Progress.silent())) {
             Map<String, Object> s = e.run();
             assertEquals(3, s.get("epochs"));
             resumed = e.network().weights(1).toHost();
@@ -118,12 +130,18 @@ class GleClassificationExperimentTest {
         writeSet(tmp, "train", 40, 1);
         writeSet(tmp, "test", 10, 2);
         String bad = config(tmp, 1).replace("{units: 10, activation: linear", "{units: 7, activation: linear");
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> GleClassificationExperiment.create(GleExperimentConfig.parse(bad, "t.yaml"), tmp.resolve("run"), Progress.silent()));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> GleClassificationExperiment.create(
+                        GleExperimentConfig.parse(bad, "t.yaml"), tmp.resolve("run"), Progress.silent()));
         assertTrue(e.getMessage().contains("7 units") && e.getMessage().contains("10 classes"), e.getMessage());
         assertTrue(!Files.exists(tmp.resolve("run")), "nothing written");
-        RuntimeException missing = assertThrows(RuntimeException.class, () -> GleClassificationExperiment.create(
-                GleExperimentConfig.parse(config(tmp.resolve("nowhere"), 1), "t.yaml"), tmp.resolve("run2"), Progress.silent()));
+        RuntimeException missing = assertThrows(
+                RuntimeException.class,
+                () -> GleClassificationExperiment.create(
+                        GleExperimentConfig.parse(config(tmp.resolve("nowhere"), 1), "t.yaml"),
+                        tmp.resolve("run2"),
+                        Progress.silent()));
         assertTrue(missing.getMessage().contains("mnist1d"), missing.getMessage());
     }
 }

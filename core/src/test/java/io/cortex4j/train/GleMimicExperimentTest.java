@@ -29,7 +29,8 @@ class GleMimicExperimentTest {
     }
 
     Map<String, Object> run(GleExperimentConfig cfg) {
-        try (GleMimicExperiment e = GleMimicExperiment.create(cfg, tmp.resolve(cfg.name() + "-" + cfg.run().seed()), Progress.silent())) {
+        try (GleMimicExperiment e = GleMimicExperiment.create(
+                cfg, tmp.resolve(cfg.name() + "-" + cfg.run().seed()), Progress.silent())) {
             return e.run();
         }
     }
@@ -42,7 +43,9 @@ class GleMimicExperimentTest {
             assertTrue((double) s.get("final_loss") < 1e-8, "seed " + seed + ": loss " + s.get("final_loss"));
         }
         Path dir = tmp.resolve("gle-lagline-2");
-        for (String f : new String[] {"config.yaml", "metrics.csv", "summary.json", "parameters.npz", "loss.png", "parameters.png"}) {
+        for (String f : new String[] {
+            "config.yaml", "metrics.csv", "summary.json", "parameters.npz", "loss.png", "parameters.png"
+        }) {
             assertTrue(Files.exists(dir.resolve(f)), f);
         }
         // the resolved config parses back to the same experiment
@@ -53,28 +56,40 @@ class GleMimicExperimentTest {
     @Test
     void lagLineWithInstantaneousErrorsMissesTheTeacher() throws Exception {
         Map<String, Object> s = run(config("gle-lagline-bp.yaml", "600"));
-        assertTrue((double) s.get("param_rel_error") > 0.5, "instantaneous errors should miss the teacher: " + s.get("param_rel_error"));
+        assertTrue(
+                (double) s.get("param_rel_error") > 0.5,
+                "instantaneous errors should miss the teacher: " + s.get("param_rel_error"));
     }
 
     @Test
     void lagNetLearnsItsFirstLayer() throws Exception {
         Map<String, Object> s = run(config("gle-lagnet.yaml", "921"));
-        assertTrue((double) s.get("param_rel_error") < 0.02, "first-layer weights vs teacher: " + s.get("param_rel_error"));
+        assertTrue(
+                (double) s.get("param_rel_error") < 0.02,
+                "first-layer weights vs teacher: " + s.get("param_rel_error"));
         assertEquals(1, ((Map<?, ?>) s.get("student")).size(), "only layer0.W learns");
     }
 
     @Test
     void badConfigsNameTheKeyAndLine() throws Exception {
         String ok = Files.readString(Path.of("../configs/gle-lagline.yaml"));
-        ConfigException e = assertThrows(ConfigException.class, () -> GleExperimentConfig.parse(ok.replace("weights: [[1.0], [2.0]]", "weights: [[1.0]]"), "x.yaml"));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> GleExperimentConfig.parse(ok.replace("weights: [[1.0], [2.0]]", "weights: [[1.0]]"), "x.yaml"));
         int line = java.util.Arrays.asList(ok.split("\n")).indexOf("  weights: [[1.0], [2.0]]") + 1;
         assertTrue(line > 0);
         assertTrue(e.getMessage().startsWith("x.yaml:" + line + ": 'teacher.weights'"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> GleExperimentConfig.parse(ok.replace("tauR: 0.1, bias", "tauR: 0.001, bias"), "x.yaml"));
+        e = assertThrows(
+                ConfigException.class,
+                () -> GleExperimentConfig.parse(ok.replace("tauR: 0.1, bias", "tauR: 0.001, bias"), "x.yaml"));
         assertTrue(e.getMessage().contains("below dt") || e.getMessage().contains("≥ dt"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> GleExperimentConfig.parse(ok.replace("halfPeriod: 2.0", "halfPeriod: 2.005"), "x.yaml"));
+        e = assertThrows(
+                ConfigException.class,
+                () -> GleExperimentConfig.parse(ok.replace("halfPeriod: 2.0", "halfPeriod: 2.005"), "x.yaml"));
         assertTrue(e.getMessage().contains("signal.halfPeriod"), e.getMessage());
-        e = assertThrows(ConfigException.class, () -> GleExperimentConfig.parse(ok.replace("name: adam", "name: rmsprop"), "x.yaml"));
+        e = assertThrows(
+                ConfigException.class,
+                () -> GleExperimentConfig.parse(ok.replace("name: adam", "name: rmsprop"), "x.yaml"));
         assertTrue(e.getMessage().contains("optimizer.name"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> GleExperimentConfig.parse(ok + "extra: 1\n", "x.yaml"));
         assertTrue(e.getMessage().contains("unknown key 'extra'"), e.getMessage());

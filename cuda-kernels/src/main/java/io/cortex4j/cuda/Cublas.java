@@ -20,7 +20,15 @@ import java.nio.file.Path;
 public final class Cublas {
     private static final int OP_N = 0, OP_T = 1, DEFAULT_MATH = 0, TF32_TENSOR_OP_MATH = 3;
     private final NativeLibrary lib;
-    private final MethodHandle create, destroy, setStream, setMathMode, getVersion, sgemm, dgemm, sgemmBatched, setWorkspace;
+    private final MethodHandle create,
+            destroy,
+            setStream,
+            setMathMode,
+            getVersion,
+            sgemm,
+            dgemm,
+            sgemmBatched,
+            setWorkspace;
 
     public Cublas(Path library) {
         lib = new NativeLibrary(library);
@@ -29,14 +37,20 @@ public final class Cublas {
         setStream = lib.function("cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         setMathMode = lib.function("cublasSetMathMode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         getVersion = lib.function("cublasGetVersion_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        FunctionDescriptor gemm = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT,
+        FunctionDescriptor gemm = FunctionDescriptor.of(
+                JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT,
                 JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
         sgemm = lib.function("cublasSgemm_v2", gemm);
         dgemm = lib.function("cublasDgemm_v2", gemm);
-        setWorkspace = lib.has("cublasSetWorkspace_v2") ? lib.function("cublasSetWorkspace_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG))
+        setWorkspace = lib.has("cublasSetWorkspace_v2")
+                ? lib.function("cublasSetWorkspace_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG))
                 : null;
-        sgemmBatched = lib.function("cublasSgemmStridedBatched", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
-                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+        sgemmBatched = lib.function(
+                "cublasSgemmStridedBatched",
+                FunctionDescriptor.of(
+                        JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG,
+                        JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG,
+                        JAVA_INT));
     }
 
     public Path path() {
@@ -108,13 +122,27 @@ public final class Cublas {
      * Row-major C[m,n] = alpha·op(A)·op(B) + beta·C, with A stored [m,k] ([k,m] if transA) and B stored
      * [k,n] ([n,k] if transB), all on the device; float32 or float64.
      */
-    public void gemmRowMajor(MemorySegment h, boolean f64, boolean transA, boolean transB, int m, int n, int k, double alpha, long a, int aCols, long b,
-            int bCols, double beta, long c) {
+    public void gemmRowMajor(
+            MemorySegment h,
+            boolean f64,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            long a,
+            int aCols,
+            long b,
+            int bCols,
+            double beta,
+            long c) {
         try (Arena ar = Arena.ofConfined()) {
             MemorySegment al = f64 ? ar.allocateFrom(JAVA_DOUBLE, alpha) : ar.allocateFrom(JAVA_FLOAT, (float) alpha);
             MemorySegment be = f64 ? ar.allocateFrom(JAVA_DOUBLE, beta) : ar.allocateFrom(JAVA_FLOAT, (float) beta);
             int opA = transA ? OP_T : OP_N, opB = transB ? OP_T : OP_N;
-            int rc = f64 ? (int) dgemm.invokeExact(h, opB, opA, n, m, k, al, b, bCols, a, aCols, be, c, n)
+            int rc = f64
+                    ? (int) dgemm.invokeExact(h, opB, opA, n, m, k, al, b, bCols, a, aCols, be, c, n)
                     : (int) sgemm.invokeExact(h, opB, opA, n, m, k, al, b, bCols, a, aCols, be, c, n);
             check(rc, f64 ? "cublasDgemm" : "cublasSgemm");
         } catch (Throwable t) {
@@ -126,8 +154,22 @@ public final class Cublas {
      * {@link #gemmRowMajor} with alpha and beta written into {@code scalars} (at least 16 bytes of
      * native memory the caller keeps), so a call allocates nothing. cuBLAS reads them during the call.
      */
-    public void gemmRowMajor(MemorySegment h, boolean f64, boolean transA, boolean transB, int m, int n, int k, double alpha, long a, int aCols, long b,
-            int bCols, double beta, long c, MemorySegment scalars) {
+    public void gemmRowMajor(
+            MemorySegment h,
+            boolean f64,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            long a,
+            int aCols,
+            long b,
+            int bCols,
+            double beta,
+            long c,
+            MemorySegment scalars) {
         MemorySegment al = scalars.asSlice(0, 8), be = scalars.asSlice(8, 8);
         if (f64) {
             al.set(JAVA_DOUBLE, 0, alpha);
@@ -138,7 +180,8 @@ public final class Cublas {
         }
         int opA = transA ? OP_T : OP_N, opB = transB ? OP_T : OP_N;
         try {
-            int rc = f64 ? (int) dgemm.invokeExact(h, opB, opA, n, m, k, al, b, bCols, a, aCols, be, c, n)
+            int rc = f64
+                    ? (int) dgemm.invokeExact(h, opB, opA, n, m, k, al, b, bCols, a, aCols, be, c, n)
                     : (int) sgemm.invokeExact(h, opB, opA, n, m, k, al, b, bCols, a, aCols, be, c, n);
             check(rc, f64 ? "cublasDgemm" : "cublasSgemm");
         } catch (Throwable t) {
@@ -147,12 +190,45 @@ public final class Cublas {
     }
 
     /** {@link #gemmRowMajor} for {@code count} float32 problems at fixed element strides. */
-    public void gemmRowMajorBatched(MemorySegment h, boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int aCols, long strideA,
-            long b, int bCols, long strideB, float beta, long c, long strideC, int count) {
+    public void gemmRowMajorBatched(
+            MemorySegment h,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            long a,
+            int aCols,
+            long strideA,
+            long b,
+            int bCols,
+            long strideB,
+            float beta,
+            long c,
+            long strideC,
+            int count) {
         try (Arena ar = Arena.ofConfined()) {
             MemorySegment al = ar.allocateFrom(JAVA_FLOAT, alpha), be = ar.allocateFrom(JAVA_FLOAT, beta);
-            int rc = (int) sgemmBatched.invokeExact(h, transB ? OP_T : OP_N, transA ? OP_T : OP_N, n, m, k, al, b, bCols, strideB, a, aCols, strideA, be, c,
-                    n, strideC, count);
+            int rc = (int) sgemmBatched.invokeExact(
+                    h,
+                    transB ? OP_T : OP_N,
+                    transA ? OP_T : OP_N,
+                    n,
+                    m,
+                    k,
+                    al,
+                    b,
+                    bCols,
+                    strideB,
+                    a,
+                    aCols,
+                    strideA,
+                    be,
+                    c,
+                    n,
+                    strideC,
+                    count);
             check(rc, "cublasSgemmStridedBatched");
         } catch (Throwable t) {
             throw NativeLibrary.rethrow(t);

@@ -86,6 +86,7 @@ public final class CudaBackend implements Backend {
     private static final long CUBLAS_WORKSPACE = 32L << 20;
     /** Partial sums of the [P] reductions: G = min(1024, max(1, ceil(n / 8192))) (OPS.md). */
     private static final int MAX_PARTIALS = 1024;
+
     private static final long ROWS_PER_CHUNK = 256;
     private static final ThreadLocal<CudaBackend> CURRENT = new ThreadLocal<>();
 
@@ -100,6 +101,7 @@ public final class CudaBackend implements Backend {
 
     /** Native memory of the backend's life: the launch-argument block, GEMM scalars, host scalars. */
     private final Arena arena = Arena.ofShared();
+
     private final MemorySegment argValues, argPointers, gemmScalars, hostScalar;
     private int argCount;
     private Arena stagingArena;
@@ -107,25 +109,57 @@ public final class CudaBackend implements Backend {
 
     /** Device scratch: partials (1024 doubles), result (double), flag (int), index flag (int). */
     private final long scratch, partials, result, flag, indexFlag, blasWorkspace;
+
     private long colScratch;
     private long colScratchBytes;
     private boolean indexOpsPending;
     /** The recording that stream work goes to instead of the stream, while {@link #runRepeated} runs (else null). */
     private OpRecording recording;
+
     private final OpRecording recordBuffer = new OpRecording();
     /** Graphs of the op sequences seen, least recently used first. */
     private final LinkedHashMap<GraphKey, CachedGraph> graphs = new LinkedHashMap<>(16, 0.75f, true);
+
     private final MemorySegment nodeParams;
     private long graphsBuilt, graphLaunches, nodesUpdated, eagerFlushes;
     /** Why runRepeated queues op by op (the driver cannot update graph nodes, or a capture failed), or null while it uses graphs. */
     private String graphsOff;
+
     private boolean closed;
     private final Set<CudaTensor> live = Collections.newSetFromMap(new IdentityHashMap<>());
 
     // kernels: [0] float32, [1] float64
-    private final MemorySegment[] kFill, kLincomb, kMul, kActivation, kPredictionError, kHighPass, kLowPassOuter, kAddRow, kSignConcordant, kGather,
-            kScatter, kGle, kAdam, kClamp, kBlockTranspose, kColumnSums, kColumnSumsPartial, kColumnSumsFinish, kSoftmax, kSoftmaxBlock, kSumPartials,
-            kDotPartials, kMaxAbsPartials, kHasNonFinite, kSameContent, kIm2col, kCol2im, kMaxPool, kOuStep, kLincombActivation, kLincombChain;
+    private final MemorySegment[] kFill,
+            kLincomb,
+            kMul,
+            kActivation,
+            kPredictionError,
+            kHighPass,
+            kLowPassOuter,
+            kAddRow,
+            kSignConcordant,
+            kGather,
+            kScatter,
+            kGle,
+            kAdam,
+            kClamp,
+            kBlockTranspose,
+            kColumnSums,
+            kColumnSumsPartial,
+            kColumnSumsFinish,
+            kSoftmax,
+            kSoftmaxBlock,
+            kSumPartials,
+            kDotPartials,
+            kMaxAbsPartials,
+            kHasNonFinite,
+            kSameContent,
+            kIm2col,
+            kCol2im,
+            kMaxPool,
+            kOuStep,
+            kLincombActivation,
+            kLincombChain;
     private final MemorySegment kSumFinish, kMaxAbsFinish;
 
     public CudaBackend() {
@@ -138,12 +172,15 @@ public final class CudaBackend implements Backend {
 
     public CudaBackend(Options options) {
         CudaLibraries libs = options.libraries();
-        CudaLibraries.Found fc = libs.find(CudaLibraries.Lib.CUDA), fn = libs.find(CudaLibraries.Lib.NVRTC), fb = libs.find(CudaLibraries.Lib.CUBLAS);
+        CudaLibraries.Found fc = libs.find(CudaLibraries.Lib.CUDA),
+                fn = libs.find(CudaLibraries.Lib.NVRTC),
+                fb = libs.find(CudaLibraries.Lib.CUBLAS);
         for (CudaLibraries.Found f : List.of(fc, fn, fb)) {
             if (f.path().isEmpty()) throw new CudaException("CUDA backend: " + f.describe());
         }
         drv = new CudaDriver(fc.path().get());
-        if (!drv.canUpdateGraphs()) graphsOff = "the driver has no cuStreamGetCaptureInfo/cuGraphExecKernelNodeSetParams (CUDA 12.0+ needed)";
+        if (!drv.canUpdateGraphs())
+            graphsOff = "the driver has no cuStreamGetCaptureInfo/cuGraphExecKernelNodeSetParams (CUDA 12.0+ needed)";
         Nvrtc nvrtc = new Nvrtc(fn.path().get());
         blas = new Cublas(fb.path().get());
         drv.init();
@@ -155,7 +192,8 @@ public final class CudaBackend implements Backend {
         dev = drv.device(ordinal);
         ctx = drv.usePrimaryContext(dev);
         CURRENT.set(this);
-        int major = drv.attribute(dev, CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR), minor = drv.attribute(dev, CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR);
+        int major = drv.attribute(dev, CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR),
+                minor = drv.attribute(dev, CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR);
         arch = "compute_" + major + minor;
         tf32 = options.tf32();
         String nvrtcVersion = nvrtc.version();
@@ -169,15 +207,27 @@ public final class CudaBackend implements Backend {
             ws = 0;
         }
         blasWorkspace = ws;
-        deviceText = String.format(Locale.ROOT, "CUDA device %d: %s, compute capability %d.%d, %d SMs, %.1f GiB; driver CUDA %s, NVRTC %s, cuBLAS %d%s", ordinal,
-                drv.deviceName(dev), major, minor, drv.attribute(dev, CudaDriver.ATTR_MULTIPROCESSOR_COUNT), drv.totalMemory(dev) / (double) (1L << 30),
-                drv.driverVersion(), nvrtcVersion, blas.version(blasHandle), tf32 ? ", TF32 GEMMs" : "");
+        deviceText = String.format(
+                Locale.ROOT,
+                "CUDA device %d: %s, compute capability %d.%d, %d SMs, %.1f GiB; driver CUDA %s, NVRTC %s, cuBLAS %d%s",
+                ordinal,
+                drv.deviceName(dev),
+                major,
+                minor,
+                drv.attribute(dev, CudaDriver.ATTR_MULTIPROCESSOR_COUNT),
+                drv.totalMemory(dev) / (double) (1L << 30),
+                drv.driverVersion(),
+                nvrtcVersion,
+                blas.version(blasHandle),
+                tf32 ? ", TF32 GEMMs" : "");
 
         for (String name : KernelSources.list()) {
-            byte[] ptx = KernelCache.ptx(nvrtc, nvrtcVersion, name, KernelSources.load(name), arch, NVRTC_OPTIONS, options.cacheDir());
+            byte[] ptx = KernelCache.ptx(
+                    nvrtc, nvrtcVersion, name, KernelSources.load(name), arch, NVRTC_OPTIONS, options.cacheDir());
             MemorySegment module = drv.loadModule(ptx);
             modules.add(module);
-            for (String kernel : KernelSources.kernelNames(KernelSources.load(name))) functions.put(kernel, drv.function(module, kernel));
+            for (String kernel : KernelSources.kernelNames(KernelSources.load(name)))
+                functions.put(kernel, drv.function(module, kernel));
         }
         kFill = pair("fill");
         kLincomb = pair("lincomb");
@@ -231,7 +281,8 @@ public final class CudaBackend implements Backend {
 
     private MemorySegment fn(String name) {
         MemorySegment f = functions.get(name);
-        if (f == null) throw new CudaException("kernel " + name + " not found in the compiled sources " + KernelSources.list());
+        if (f == null)
+            throw new CudaException("kernel " + name + " not found in the compiled sources " + KernelSources.list());
         return f;
     }
 
@@ -310,7 +361,8 @@ public final class CudaBackend implements Backend {
     }
 
     private CudaBackend i32(int v) {
-        argValues.set(JAVA_LONG, 8L * argCount++, v & 0xffffffffL); // the high half zero: a recording compares whole slots
+        argValues.set(
+                JAVA_LONG, 8L * argCount++, v & 0xffffffffL); // the high half zero: a recording compares whole slots
         return this;
     }
 
@@ -362,7 +414,8 @@ public final class CudaBackend implements Backend {
             if (hostScalar.get(JAVA_INT, 0) != 0) {
                 drv.fill32(indexFlag, 0, 1, stream);
                 drv.synchronize(stream);
-                throw new IndexOutOfBoundsException("gatherRows/scatterRows: an index was out of range (those elements were skipped)");
+                throw new IndexOutOfBoundsException(
+                        "gatherRows/scatterRows: an index was out of range (those elements were skipped)");
             }
         }
     }
@@ -524,11 +577,39 @@ public final class CudaBackend implements Backend {
         gemmUnchecked(transA, transB, m, n, k, alpha, A, B, beta, C);
     }
 
-    private void gemmUnchecked(boolean transA, boolean transB, int m, int n, int k, double alpha, CudaTensor A, CudaTensor B, double beta, CudaTensor C) {
+    private void gemmUnchecked(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            CudaTensor A,
+            CudaTensor B,
+            double beta,
+            CudaTensor C) {
         if (m == 0 || n == 0) return;
         int lda = Math.max(1, A.cols()), ldb = Math.max(1, B.cols());
-        if (recording != null) recording.gemm(C.f64, transA, transB, m, n, k, alpha, A.pointer(), lda, B.pointer(), ldb, beta, C.pointer());
-        else blas.gemmRowMajor(blasHandle, C.f64, transA, transB, m, n, k, alpha, A.pointer(), lda, B.pointer(), ldb, beta, C.pointer(), gemmScalars);
+        if (recording != null)
+            recording.gemm(
+                    C.f64, transA, transB, m, n, k, alpha, A.pointer(), lda, B.pointer(), ldb, beta, C.pointer());
+        else
+            blas.gemmRowMajor(
+                    blasHandle,
+                    C.f64,
+                    transA,
+                    transB,
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    A.pointer(),
+                    lda,
+                    B.pointer(),
+                    ldb,
+                    beta,
+                    C.pointer(),
+                    gemmScalars);
     }
 
     private void blockTransposeLaunch(CudaTensor s, CudaTensor t, long blocks, int p, int q, double alpha) {
@@ -576,7 +657,14 @@ public final class CudaBackend implements Backend {
             zp = cuda(z).pointer();
         }
         enter();
-        ptr(O).ptr(X).ptr(Y).ptr(zp).i64(O.length()).f64(a).f64(b).f64(zp == 0 ? 0.0 : c).launchE(kLincomb[d(O)], O.length());
+        ptr(O).ptr(X)
+                .ptr(Y)
+                .ptr(zp)
+                .i64(O.length())
+                .f64(a)
+                .f64(b)
+                .f64(zp == 0 ? 0.0 : c)
+                .launchE(kLincomb[d(O)], O.length());
     }
 
     /** One kernel: lincomb then activation, the same bits (spi_elementwise.cu, lincomb_activation). */
@@ -587,12 +675,30 @@ public final class CudaBackend implements Backend {
         sameLength(out, rate);
         CudaTensor O = cuda(out), X = cuda(x), Y = cuda(y), R = cuda(rate);
         enter();
-        ptr(O).ptr(R).ptr(X).ptr(Y).i64(O.length()).f64(a).f64(b).i32(f.ordinal()).launchE(kLincombActivation[d(O)], O.length());
+        ptr(O).ptr(R)
+                .ptr(X)
+                .ptr(Y)
+                .i64(O.length())
+                .f64(a)
+                .f64(b)
+                .i32(f.ordinal())
+                .launchE(kLincombActivation[d(O)], O.length());
     }
 
     /** One kernel: two lincombs, the same bits (spi_elementwise.cu, lincomb_chain). */
     @Override
-    public void lincombChain(Tensor mid, double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out, double d, Tensor prev, double e) {
+    public void lincombChain(
+            Tensor mid,
+            double a,
+            Tensor x,
+            double b,
+            Tensor y,
+            double c,
+            Tensor z,
+            Tensor out,
+            double d,
+            Tensor prev,
+            double e) {
         sameLength(mid, x);
         sameLength(mid, y);
         sameLength(mid, out);
@@ -604,7 +710,18 @@ public final class CudaBackend implements Backend {
             zp = cuda(z).pointer();
         }
         enter();
-        ptr(M).ptr(X).ptr(Y).ptr(zp).ptr(O).ptr(P).i64(M.length()).f64(a).f64(b).f64(zp == 0 ? 0.0 : c).f64(d).f64(e).launchE(kLincombChain[d(M)], M.length());
+        ptr(M).ptr(X)
+                .ptr(Y)
+                .ptr(zp)
+                .ptr(O)
+                .ptr(P)
+                .i64(M.length())
+                .f64(a)
+                .f64(b)
+                .f64(zp == 0 ? 0.0 : c)
+                .f64(d)
+                .f64(e)
+                .launchE(kLincombChain[d(M)], M.length());
     }
 
     @Override
@@ -618,7 +735,11 @@ public final class CudaBackend implements Backend {
 
     private void activationLaunch(Activation f, double scale, CudaTensor x, CudaTensor out, CudaTensor deriv) {
         enter();
-        ptr(x).ptr(out == null ? 0 : out.pointer()).ptr(deriv == null ? 0 : deriv.pointer()).i64(x.length()).i32(f.ordinal()).f64(scale)
+        ptr(x).ptr(out == null ? 0 : out.pointer())
+                .ptr(deriv == null ? 0 : deriv.pointer())
+                .i64(x.length())
+                .i32(f.ordinal())
+                .f64(scale)
                 .launchE(kActivation[d(x)], x.length());
     }
 
@@ -679,7 +800,15 @@ public final class CudaBackend implements Backend {
         enter();
         long len = (long) m * n;
         if (batch <= LOW_PASS_FUSED_MAX_BATCH) {
-            ptr(A).ptr(B).ptr(L).ptr(W).i32(batch).i32(m).i32(n).f64(alpha).f64(k).launchE(kLowPassOuter[d(L)], len);
+            ptr(A).ptr(B)
+                    .ptr(L)
+                    .ptr(W)
+                    .i32(batch)
+                    .i32(m)
+                    .i32(n)
+                    .f64(alpha)
+                    .f64(k)
+                    .launchE(kLowPassOuter[d(L)], len);
             return;
         }
         gemmUnchecked(true, false, m, n, batch, alpha, A, B, 1.0 - k, L);
@@ -709,24 +838,64 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void gleNeuronStep(Tensor s, Tensor ie, Tensor tauM, Tensor tauR, double dt, double gamma, boolean prospective, Tensor u, Tensor v, Tensor e,
-            Tensor uDot, Tensor uBreve) {
+    public void gleNeuronStep(
+            Tensor s,
+            Tensor ie,
+            Tensor tauM,
+            Tensor tauR,
+            double dt,
+            double gamma,
+            boolean prospective,
+            Tensor u,
+            Tensor v,
+            Tensor e,
+            Tensor uDot,
+            Tensor uBreve) {
         CudaTensor U = cuda(u);
         int rows = U.rows(), n = U.cols();
         OpChecks.gleNeuronStep(s, ie, tauM, tauR, u, v, e, uDot, uBreve);
-        CudaTensor S = cuda(s), IE = cuda(ie), TM = cuda(tauM), TR = cuda(tauR), V = cuda(v), E = cuda(e), UD = cuda(uDot), UB = cuda(uBreve);
+        CudaTensor S = cuda(s),
+                IE = cuda(ie),
+                TM = cuda(tauM),
+                TR = cuda(tauR),
+                V = cuda(v),
+                E = cuda(e),
+                UD = cuda(uDot),
+                UB = cuda(uBreve);
         enter();
-        ptr(S).ptr(IE).ptr(TM).ptr(TR).ptr(U).ptr(V).ptr(E).ptr(UD).ptr(UB).i64(rows).i32(n).f64(dt).f64(gamma).i32(prospective ? 1 : 0)
+        ptr(S).ptr(IE)
+                .ptr(TM)
+                .ptr(TR)
+                .ptr(U)
+                .ptr(V)
+                .ptr(E)
+                .ptr(UD)
+                .ptr(UB)
+                .i64(rows)
+                .i32(n)
+                .f64(dt)
+                .f64(gamma)
+                .i32(prospective ? 1 : 0)
                 .launchE(kGle[d(U)], (long) rows * n);
     }
 
     @Override
-    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, long t) {
+    public void adamStep(
+            Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, long t) {
         OpChecks.adamStep(p, g, m, v, t);
         CudaTensor P = cuda(p), G = cuda(g), M = cuda(m), V = cuda(v);
         double stepSize = lr / (1.0 - Math.pow(beta1, t)), bc2 = Math.sqrt(1.0 - Math.pow(beta2, t));
         enter();
-        ptr(P).ptr(G).ptr(M).ptr(V).i64(P.length()).f64(stepSize).f64(beta1).f64(beta2).f64(eps).f64(bc2).launchE(kAdam[d(P)], P.length());
+        ptr(P).ptr(G)
+                .ptr(M)
+                .ptr(V)
+                .i64(P.length())
+                .f64(stepSize)
+                .f64(beta1)
+                .f64(beta2)
+                .f64(eps)
+                .f64(bc2)
+                .launchE(kAdam[d(P)], P.length());
     }
 
     @Override
@@ -755,7 +924,11 @@ public final class CudaBackend implements Backend {
         }
         long chunks = (rows + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
         long part = colScratch(8L * chunks * n);
-        ptr(M).ptr(part).i64(rows).i32(n).i64(ROWS_PER_CHUNK).launchGrid(kColumnSumsPartial[d(M)], ((n + 31) / 32) * chunks, 256);
+        ptr(M).ptr(part)
+                .i64(rows)
+                .i32(n)
+                .i64(ROWS_PER_CHUNK)
+                .launchGrid(kColumnSumsPartial[d(M)], ((n + 31) / 32) * chunks, 256);
         ptr(part).ptr(R).i64(chunks).i32(n).f64(alpha).f64(beta).launchE(kColumnSumsFinish[d(M)], n);
     }
 
@@ -774,7 +947,13 @@ public final class CudaBackend implements Backend {
     }
 
     private CudaBackend geometry(int batch, ConvGeometry g) {
-        return i32(batch).i32(g.channels()).i32(g.height()).i32(g.width()).i32(g.kernel()).i32(g.stride()).i32(g.padding());
+        return i32(batch)
+                .i32(g.channels())
+                .i32(g.height())
+                .i32(g.width())
+                .i32(g.kernel())
+                .i32(g.stride())
+                .i32(g.padding());
     }
 
     @Override
@@ -799,7 +978,14 @@ public final class CudaBackend implements Backend {
         OpChecks.maxPool(x, channels, height, width, k, out, argmax);
         int batch = X.rows();
         enter();
-        ptr(X).ptr(O).ptr(A).i32(batch).i32(channels).i32(height).i32(width).i32(k).launchE(kMaxPool[d(X)], O.length());
+        ptr(X).ptr(O)
+                .ptr(A)
+                .i32(batch)
+                .i32(channels)
+                .i32(height)
+                .i32(width)
+                .i32(k)
+                .launchE(kMaxPool[d(X)], O.length());
     }
 
     @Override
@@ -983,7 +1169,15 @@ public final class CudaBackend implements Backend {
             } else {
                 for (int k : g.ops.changedKernels(r)) {
                     g.ops.kernelArgs(k, argValues);
-                    drv.setKernelNodeParams(g.exec, g.nodes[k], MemorySegment.ofAddress(g.functions[k]), g.grids[k], g.blocks[k], 0, argPointers, nodeParams);
+                    drv.setKernelNodeParams(
+                            g.exec,
+                            g.nodes[k],
+                            MemorySegment.ofAddress(g.functions[k]),
+                            g.grids[k],
+                            g.blocks[k],
+                            0,
+                            argPointers,
+                            nodeParams);
                     nodesUpdated++;
                 }
             }
@@ -1012,8 +1206,22 @@ public final class CudaBackend implements Backend {
             }
 
             @Override
-            public void gemm(boolean f64, boolean transA, boolean transB, int m, int n, int k, double alpha, long a, int lda, long b, int ldb, double beta, long c) {
-                blas.gemmRowMajor(blasHandle, f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, gemmScalars);
+            public void gemm(
+                    boolean f64,
+                    boolean transA,
+                    boolean transB,
+                    int m,
+                    int n,
+                    int k,
+                    double alpha,
+                    long a,
+                    int lda,
+                    long b,
+                    int ldb,
+                    double beta,
+                    long c) {
+                blas.gemmRowMajor(
+                        blasHandle, f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, gemmScalars);
             }
 
             @Override
@@ -1097,11 +1305,24 @@ public final class CudaBackend implements Backend {
      * Counts of {@link #runRepeated}'s work since the backend was made: graphs captured, graph
      * launches, kernel nodes re-parameterised, recordings queued op by op, and graphs held now.
      */
-    public record GraphStats(long graphsBuilt, long graphLaunches, long nodesUpdated, long eagerFlushes, int graphsHeld, String graphsOff) {
+    public record GraphStats(
+            long graphsBuilt,
+            long graphLaunches,
+            long nodesUpdated,
+            long eagerFlushes,
+            int graphsHeld,
+            String graphsOff) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d graphs built, %d launches, %d kernel nodes updated, %d recordings queued op by op, %d graphs held%s", graphsBuilt,
-                    graphLaunches, nodesUpdated, eagerFlushes, graphsHeld, graphsOff == null ? "" : "; graphs off: " + graphsOff);
+            return String.format(
+                    Locale.ROOT,
+                    "%d graphs built, %d launches, %d kernel nodes updated, %d recordings queued op by op, %d graphs held%s",
+                    graphsBuilt,
+                    graphLaunches,
+                    nodesUpdated,
+                    eagerFlushes,
+                    graphsHeld,
+                    graphsOff == null ? "" : "; graphs off: " + graphsOff);
         }
     }
 

@@ -13,8 +13,7 @@ import java.util.List;
  */
 public final class CudaBackendProvider implements BackendProvider {
     /** The outcome of the availability check: empty reason when available. */
-    record Probe(boolean available, String reason) {
-    }
+    record Probe(boolean available, String reason) {}
 
     private final CudaLibraries libraries;
     private volatile Probe probe;
@@ -87,7 +86,9 @@ public final class CudaBackendProvider implements BackendProvider {
                 try {
                     drv.init();
                     int n = drv.deviceCount();
-                    if (n < 1) problems.add("cuInit succeeded but no CUDA device is present (driver CUDA " + drv.driverVersion() + ")");
+                    if (n < 1)
+                        problems.add("cuInit succeeded but no CUDA device is present (driver CUDA "
+                                + drv.driverVersion() + ")");
                 } catch (Throwable t) {
                     problems.add("cuInit failed (" + cuda.path().get() + "): " + message(t));
                 }

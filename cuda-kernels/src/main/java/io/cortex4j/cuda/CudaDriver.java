@@ -21,29 +21,70 @@ import java.nio.file.Path;
  */
 public final class CudaDriver {
     /** CUdevice_attribute values used here. */
-    public static final int ATTR_MULTIPROCESSOR_COUNT = 16, ATTR_COMPUTE_CAPABILITY_MAJOR = 75, ATTR_COMPUTE_CAPABILITY_MINOR = 76,
-            ATTR_MEMORY_CLOCK_RATE = 36, ATTR_GLOBAL_MEMORY_BUS_WIDTH = 37;
+    public static final int ATTR_MULTIPROCESSOR_COUNT = 16,
+            ATTR_COMPUTE_CAPABILITY_MAJOR = 75,
+            ATTR_COMPUTE_CAPABILITY_MINOR = 76,
+            ATTR_MEMORY_CLOCK_RATE = 36,
+            ATTR_GLOBAL_MEMORY_BUS_WIDTH = 37;
     /** CUstreamCaptureMode: capture only this thread's work. */
     public static final int CAPTURE_MODE_THREAD_LOCAL = 1;
 
     private final NativeLibrary lib;
-    private final MethodHandle init, driverVersion, deviceCount, deviceGet, deviceName, deviceAttribute, deviceTotalMem, primaryRetain, primaryRelease,
-            ctxSetCurrent, ctxSynchronize, memAlloc, memFree, htod, dtoh, dtod, htodAsync, dtohAsync, memsetD32, moduleLoadData, moduleUnload,
-            moduleGetFunction, launch, streamCreate, streamDestroy, streamSynchronize, eventCreate, eventDestroy, eventRecord, eventSynchronize,
-            eventElapsed, beginCapture, endCapture, graphInstantiate, graphLaunch, graphExecDestroy, graphDestroy, errorName, errorString;
+    private final MethodHandle init,
+            driverVersion,
+            deviceCount,
+            deviceGet,
+            deviceName,
+            deviceAttribute,
+            deviceTotalMem,
+            primaryRetain,
+            primaryRelease,
+            ctxSetCurrent,
+            ctxSynchronize,
+            memAlloc,
+            memFree,
+            htod,
+            dtoh,
+            dtod,
+            htodAsync,
+            dtohAsync,
+            memsetD32,
+            moduleLoadData,
+            moduleUnload,
+            moduleGetFunction,
+            launch,
+            streamCreate,
+            streamDestroy,
+            streamSynchronize,
+            eventCreate,
+            eventDestroy,
+            eventRecord,
+            eventSynchronize,
+            eventElapsed,
+            beginCapture,
+            endCapture,
+            graphInstantiate,
+            graphLaunch,
+            graphExecDestroy,
+            graphDestroy,
+            errorName,
+            errorString;
     /** For re-parameterised graph replays; null where the driver lacks them (then graphs are not used, see {@link #canUpdateGraphs}). */
     private final MethodHandle captureInfo, execKernelNodeSetParams;
+
     private final boolean captureInfoV3;
 
     public CudaDriver(Path library) {
         lib = new NativeLibrary(library);
-        FunctionDescriptor i_a = FunctionDescriptor.of(JAVA_INT, ADDRESS), i_i = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
+        FunctionDescriptor i_a = FunctionDescriptor.of(JAVA_INT, ADDRESS),
+                i_i = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
         init = lib.function("cuInit", i_i);
         driverVersion = lib.function("cuDriverGetVersion", i_a);
         deviceCount = lib.function("cuDeviceGetCount", i_a);
         deviceGet = lib.function("cuDeviceGet", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         deviceName = lib.function("cuDeviceGetName", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-        deviceAttribute = lib.function("cuDeviceGetAttribute", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        deviceAttribute =
+                lib.function("cuDeviceGetAttribute", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
         deviceTotalMem = lib.function("cuDeviceTotalMem_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         primaryRetain = lib.function("cuDevicePrimaryCtxRetain", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         primaryRelease = lib.function("cuDevicePrimaryCtxRelease_v2", i_i);
@@ -53,15 +94,23 @@ public final class CudaDriver {
         memFree = lib.function("cuMemFree_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
         htod = lib.function("cuMemcpyHtoD_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG));
         dtoh = lib.function("cuMemcpyDtoH_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
-        dtod = lib.function("cuMemcpyDtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
-        htodAsync = lib.function("cuMemcpyHtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS));
-        dtohAsync = lib.function("cuMemcpyDtoHAsync_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
-        memsetD32 = lib.function("cuMemsetD32Async", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS));
+        dtod = lib.function(
+                "cuMemcpyDtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
+        htodAsync = lib.function(
+                "cuMemcpyHtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS));
+        dtohAsync = lib.function(
+                "cuMemcpyDtoHAsync_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+        memsetD32 = lib.function(
+                "cuMemsetD32Async", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS));
         moduleLoadData = lib.function("cuModuleLoadData", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         moduleUnload = lib.function("cuModuleUnload", i_a);
-        moduleGetFunction = lib.function("cuModuleGetFunction", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        launch = lib.function("cuLaunchKernel", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
-                ADDRESS, ADDRESS, ADDRESS));
+        moduleGetFunction =
+                lib.function("cuModuleGetFunction", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        launch = lib.function(
+                "cuLaunchKernel",
+                FunctionDescriptor.of(
+                        JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                        ADDRESS, ADDRESS, ADDRESS));
         streamCreate = lib.function("cuStreamCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         streamDestroy = lib.function("cuStreamDestroy_v2", i_a);
         streamSynchronize = lib.function("cuStreamSynchronize", i_a);
@@ -69,20 +118,34 @@ public final class CudaDriver {
         eventDestroy = lib.function("cuEventDestroy_v2", i_a);
         eventRecord = lib.function("cuEventRecord", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         eventSynchronize = lib.function("cuEventSynchronize", i_a);
-        eventElapsed = lib.function(lib.has("cuEventElapsedTime_v2") ? "cuEventElapsedTime_v2" : "cuEventElapsedTime", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        eventElapsed = lib.function(
+                lib.has("cuEventElapsedTime_v2") ? "cuEventElapsedTime_v2" : "cuEventElapsedTime",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
         beginCapture = lib.function("cuStreamBeginCapture_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         endCapture = lib.function("cuStreamEndCapture", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        graphInstantiate = lib.function("cuGraphInstantiateWithFlags", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+        graphInstantiate = lib.function(
+                "cuGraphInstantiateWithFlags", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
         graphLaunch = lib.function("cuGraphLaunch", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         graphExecDestroy = lib.function("cuGraphExecDestroy", i_a);
         graphDestroy = lib.function("cuGraphDestroy", i_a);
         captureInfoV3 = lib.has("cuStreamGetCaptureInfo_v3");
         captureInfo = captureInfoV3
-                ? lib.function("cuStreamGetCaptureInfo_v3", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS))
-                : lib.has("cuStreamGetCaptureInfo_v2") ? lib.function("cuStreamGetCaptureInfo_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS)) : null;
-        // CUDA_KERNEL_NODE_PARAMS_v2 begins with the v1 layout, so the unversioned entry point (v1) reads it correctly too
-        String setParams = lib.has("cuGraphExecKernelNodeSetParams_v2") ? "cuGraphExecKernelNodeSetParams_v2" : "cuGraphExecKernelNodeSetParams";
-        execKernelNodeSetParams = lib.has(setParams) ? lib.function(setParams, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)) : null;
+                ? lib.function(
+                        "cuStreamGetCaptureInfo_v3",
+                        FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS))
+                : lib.has("cuStreamGetCaptureInfo_v2")
+                        ? lib.function(
+                                "cuStreamGetCaptureInfo_v2",
+                                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS))
+                        : null;
+        // CUDA_KERNEL_NODE_PARAMS_v2 begins with the v1 layout, so the unversioned entry point (v1) reads it correctly
+        // too
+        String setParams = lib.has("cuGraphExecKernelNodeSetParams_v2")
+                ? "cuGraphExecKernelNodeSetParams_v2"
+                : "cuGraphExecKernelNodeSetParams";
+        execKernelNodeSetParams = lib.has(setParams)
+                ? lib.function(setParams, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS))
+                : null;
         errorName = lib.function("cuGetErrorName", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
         errorString = lib.function("cuGetErrorString", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     }
@@ -201,7 +264,8 @@ public final class CudaDriver {
     public MemorySegment function(MemorySegment module, String name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment n = a.allocateFrom(name);
-            return outAddress("cuModuleGetFunction(" + name + ")", p -> (int) moduleGetFunction.invokeExact(p, module, n));
+            return outAddress(
+                    "cuModuleGetFunction(" + name + ")", p -> (int) moduleGetFunction.invokeExact(p, module, n));
         }
     }
 
@@ -209,8 +273,10 @@ public final class CudaDriver {
      * Launches {@code f} on a 1-D grid. {@code params} is an array of pointers to the argument values
      * (one per kernel parameter), as cuLaunchKernel takes them.
      */
-    public void launch(MemorySegment f, int grid, int block, int sharedBytes, MemorySegment stream, MemorySegment params) {
-        call("cuLaunchKernel", () -> (int) launch.invokeExact(f, grid, 1, 1, block, 1, 1, sharedBytes, stream, params, MemorySegment.NULL));
+    public void launch(
+            MemorySegment f, int grid, int block, int sharedBytes, MemorySegment stream, MemorySegment params) {
+        call("cuLaunchKernel", () ->
+                (int) launch.invokeExact(f, grid, 1, 1, block, 1, 1, sharedBytes, stream, params, MemorySegment.NULL));
     }
 
     // ------------------------------------------------------------------------------- streams, events, graphs
@@ -281,11 +347,18 @@ public final class CudaDriver {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment status = a.allocate(JAVA_INT), deps = a.allocate(ADDRESS), count = a.allocate(JAVA_LONG);
             MemorySegment none = MemorySegment.NULL;
-            if (captureInfoV3) call("cuStreamGetCaptureInfo", () -> (int) captureInfo.invokeExact(stream, status, none, none, deps, none, count));
-            else call("cuStreamGetCaptureInfo", () -> (int) captureInfo.invokeExact(stream, status, none, none, deps, count));
-            if (status.get(JAVA_INT, 0) != 1 /* CU_STREAM_CAPTURE_STATUS_ACTIVE */) throw new CudaException("cuStreamGetCaptureInfo: the stream is not capturing");
+            if (captureInfoV3)
+                call("cuStreamGetCaptureInfo", () ->
+                        (int) captureInfo.invokeExact(stream, status, none, none, deps, none, count));
+            else
+                call("cuStreamGetCaptureInfo", () ->
+                        (int) captureInfo.invokeExact(stream, status, none, none, deps, count));
+            if (status.get(JAVA_INT, 0) != 1 /* CU_STREAM_CAPTURE_STATUS_ACTIVE */)
+                throw new CudaException("cuStreamGetCaptureInfo: the stream is not capturing");
             long n = count.get(JAVA_LONG, 0);
-            if (n != 1) throw new CudaException("cuStreamGetCaptureInfo: expected one last node on the capturing stream, found " + n);
+            if (n != 1)
+                throw new CudaException(
+                        "cuStreamGetCaptureInfo: expected one last node on the capturing stream, found " + n);
             return deps.get(ADDRESS, 0).reinterpret(8).get(ADDRESS, 0);
         }
     }
@@ -295,9 +368,17 @@ public final class CudaDriver {
      * 1-D launch of {@code f}, as {@link #launch}); launches of {@code exec} already queued keep the
      * old ones. {@code scratch} holds the parameter struct (at least 72 bytes).
      */
-    public void setKernelNodeParams(MemorySegment exec, MemorySegment node, MemorySegment f, int grid, int block, int sharedBytes, MemorySegment params,
+    public void setKernelNodeParams(
+            MemorySegment exec,
+            MemorySegment node,
+            MemorySegment f,
+            int grid,
+            int block,
+            int sharedBytes,
+            MemorySegment params,
             MemorySegment scratch) {
-        // CUDA_KERNEL_NODE_PARAMS_v2: func; gridDim x,y,z; blockDim x,y,z; sharedMemBytes; kernelParams; extra; kern; ctx
+        // CUDA_KERNEL_NODE_PARAMS_v2: func; gridDim x,y,z; blockDim x,y,z; sharedMemBytes; kernelParams; extra; kern;
+        // ctx
         scratch.fill((byte) 0);
         scratch.set(ADDRESS, 0, f);
         scratch.set(JAVA_INT, 8, grid);

@@ -10,12 +10,12 @@ import java.util.Locale;
  * multiprocessors and memory.
  */
 public final class CudaInfo {
-    private CudaInfo() {
-    }
+    private CudaInfo() {}
 
     public static List<String> report(CudaLibraries libs) {
         List<String> out = new ArrayList<>();
-        CudaLibraries.Found cuda = libs.find(CudaLibraries.Lib.CUDA), nvrtc = libs.find(CudaLibraries.Lib.NVRTC),
+        CudaLibraries.Found cuda = libs.find(CudaLibraries.Lib.CUDA),
+                nvrtc = libs.find(CudaLibraries.Lib.NVRTC),
                 cublas = libs.find(CudaLibraries.Lib.CUBLAS);
         for (CudaLibraries.Found f : List.of(cuda, nvrtc, cublas)) out.add(f.describe());
         if (nvrtc.path().isPresent()) {
@@ -36,9 +36,15 @@ public final class CudaInfo {
             out.add("driver supports CUDA " + d.driverVersion() + ", " + n + " device" + (n == 1 ? "" : "s"));
             for (int i = 0; i < n; i++) {
                 int dev = d.device(i);
-                out.add(String.format(Locale.ROOT, "device %d: %s, compute capability %d.%d, %d SMs, %.1f GiB", i, d.deviceName(dev),
-                        d.attribute(dev, CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR), d.attribute(dev, CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR),
-                        d.attribute(dev, CudaDriver.ATTR_MULTIPROCESSOR_COUNT), d.totalMemory(dev) / (double) (1L << 30)));
+                out.add(String.format(
+                        Locale.ROOT,
+                        "device %d: %s, compute capability %d.%d, %d SMs, %.1f GiB",
+                        i,
+                        d.deviceName(dev),
+                        d.attribute(dev, CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR),
+                        d.attribute(dev, CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR),
+                        d.attribute(dev, CudaDriver.ATTR_MULTIPROCESSOR_COUNT),
+                        d.totalMemory(dev) / (double) (1L << 30)));
             }
         } catch (CudaException e) {
             out.add("driver unusable: " + e.getMessage());

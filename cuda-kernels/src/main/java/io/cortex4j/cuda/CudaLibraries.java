@@ -55,8 +55,14 @@ public final class CudaLibraries {
     /** Where one library was found, or the folders that were searched in vain. */
     public record Found(Lib lib, Optional<Path> path, List<Path> searched) {
         public String describe() {
-            return path.map(p -> lib.names.get(0) + " at " + p).orElse("no " + lib.names.get(0) + " (searched " + searched.size() + " folders: "
-                    + String.join(", ", searched.stream().map(Path::toString).limit(8).toList()) + (searched.size() > 8 ? ", …" : "") + ")");
+            return path.map(p -> lib.names.get(0) + " at " + p)
+                    .orElse("no " + lib.names.get(0) + " (searched " + searched.size() + " folders: "
+                            + String.join(
+                                    ", ",
+                                    searched.stream()
+                                            .map(Path::toString)
+                                            .limit(8)
+                                            .toList()) + (searched.size() > 8 ? ", …" : "") + ")");
         }
     }
 
@@ -72,7 +78,8 @@ public final class CudaLibraries {
             String v = System.getProperty("cortex4j.cuda." + l.key);
             if (v != null) props.put(l.key, v);
         }
-        return new CudaLibraries(System.getenv(), props, Path.of(System.getProperty("user.home", "/root")), Path.of("/"));
+        return new CudaLibraries(
+                System.getenv(), props, Path.of(System.getProperty("user.home", "/root")), Path.of("/"));
     }
 
     /**
@@ -125,8 +132,12 @@ public final class CudaLibraries {
             return new Found(lib, Files.isRegularFile(p) ? Optional.of(p) : Optional.empty(), List.of(p));
         }
         List<Path> folders = folders();
-        for (Path d : folders) { // the first folder that has the library decides (the user's CUDA_HOME over a newer toolkit elsewhere)
-            if (lib == Lib.CUDA && d.getFileName() != null && d.getFileName().toString().equals("stubs")) continue;
+        for (Path d :
+                folders) { // the first folder that has the library decides (the user's CUDA_HOME over a newer toolkit
+            // elsewhere)
+            if (lib == Lib.CUDA
+                    && d.getFileName() != null
+                    && d.getFileName().toString().equals("stubs")) continue;
             for (String name : lib.names) {
                 Path p = d.resolve(name);
                 if (Files.isRegularFile(p)) return new Found(lib, Optional.of(p), folders);
@@ -138,8 +149,10 @@ public final class CudaLibraries {
     /** {@code prefix/cuda-*}/lib64, highest version first. */
     private static List<Path> versionedToolkits(Path prefix) {
         try (Stream<Path> s = Files.list(prefix)) {
-            return s.filter(p -> p.getFileName().toString().matches("cuda-\\d+(\\.\\d+)*")).sorted(Comparator.comparing(CudaLibraries::version).reversed())
-                    .map(p -> p.resolve("lib64")).toList();
+            return s.filter(p -> p.getFileName().toString().matches("cuda-\\d+(\\.\\d+)*"))
+                    .sorted(Comparator.comparing(CudaLibraries::version).reversed())
+                    .map(p -> p.resolve("lib64"))
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -147,7 +160,8 @@ public final class CudaLibraries {
 
     private static String version(Path p) {
         StringBuilder b = new StringBuilder();
-        for (String part : p.getFileName().toString().substring(5).split("\\.")) b.append(String.format("%05d", Integer.parseInt(part)));
+        for (String part : p.getFileName().toString().substring(5).split("\\."))
+            b.append(String.format("%05d", Integer.parseInt(part)));
         return b.toString();
     }
 
@@ -158,13 +172,18 @@ public final class CudaLibraries {
     private static List<Path> pythonLibs(Path libDir) {
         List<Path> out = new ArrayList<>();
         try (Stream<Path> pys = Files.list(libDir)) {
-            for (Path py : pys.filter(p -> p.getFileName().toString().startsWith("python3")).sorted().toList()) {
+            for (Path py : pys.filter(p -> p.getFileName().toString().startsWith("python3"))
+                    .sorted()
+                    .toList()) {
                 for (String sp : List.of("site-packages", "dist-packages")) {
                     Path pkgs = py.resolve(sp);
                     Path nv = pkgs.resolve("nvidia");
                     if (Files.isDirectory(nv)) {
                         try (Stream<Path> s = Files.list(nv)) {
-                            s.map(p -> p.resolve("lib")).filter(Files::isDirectory).sorted().forEach(out::add);
+                            s.map(p -> p.resolve("lib"))
+                                    .filter(Files::isDirectory)
+                                    .sorted()
+                                    .forEach(out::add);
                         }
                     }
                     Path torch = pkgs.resolve("torch/lib");

@@ -23,8 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KernelCache {
     private static final ConcurrentHashMap<String, byte[]> IN_PROCESS = new ConcurrentHashMap<>();
 
-    private KernelCache() {
-    }
+    private KernelCache() {}
 
     /** The default cache folder: {@code ${user.home}/.cache/cortex4j/cuda}. */
     public static Path defaultDirectory() {
@@ -35,7 +34,12 @@ public final class KernelCache {
     public static String key(String sourceName, String source, String nvrtcVersion, String arch, List<String> options) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            List<String> parts = new java.util.ArrayList<>(List.of("cortex4j-kernel-cache-v1", sourceName, source, nvrtcVersion, arch,
+            List<String> parts = new java.util.ArrayList<>(List.of(
+                    "cortex4j-kernel-cache-v1",
+                    sourceName,
+                    source,
+                    nvrtcVersion,
+                    arch,
                     Integer.toString(options.size())));
             parts.addAll(options);
             for (String part : parts) { // each part length-prefixed, so no two different inputs hash the same text
@@ -60,8 +64,16 @@ public final class KernelCache {
      * The PTX of {@code source} for {@code arch} (a {@code compute_XY}): from this process's memory, else from
      * {@code dir} (null: no disk cache), else compiled with {@code nvrtc} and stored in both.
      */
-    public static byte[] ptx(Nvrtc nvrtc, String nvrtcVersion, String sourceName, String source, String arch, List<String> options, Path dir) {
-        if (!arch.startsWith("compute_")) throw new IllegalArgumentException("PTX needs a compute_XY architecture, got " + arch);
+    public static byte[] ptx(
+            Nvrtc nvrtc,
+            String nvrtcVersion,
+            String sourceName,
+            String source,
+            String arch,
+            List<String> options,
+            Path dir) {
+        if (!arch.startsWith("compute_"))
+            throw new IllegalArgumentException("PTX needs a compute_XY architecture, got " + arch);
         String key = key(sourceName, source, nvrtcVersion, arch, options);
         byte[] image = IN_PROCESS.get(key);
         if (image != null) return image;

@@ -58,7 +58,8 @@ public final class KernelSources {
             if (known == null) return List.of();
             String s = known.toString();
             try {
-                dir = URI.create(s.substring(0, s.length() - MICROCIRCUIT.length() - 1)).toURL();
+                dir = URI.create(s.substring(0, s.length() - MICROCIRCUIT.length() - 1))
+                        .toURL();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -102,7 +103,9 @@ public final class KernelSources {
     public static String load(String name) {
         if (name.contains("/") || name.contains("\\")) throw new IllegalArgumentException("not a file name: " + name);
         try (InputStream in = KernelSources.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + "/" + name)) {
-            if (in == null) throw new IllegalArgumentException("no kernel source " + RESOURCE_DIR + "/" + name + " on the classpath");
+            if (in == null)
+                throw new IllegalArgumentException(
+                        "no kernel source " + RESOURCE_DIR + "/" + name + " on the classpath");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -25,7 +25,8 @@ final class NativeLibrary {
 
     /** The handle of {@code name}, or a {@link CudaException} naming the library and symbol. */
     MethodHandle function(String name, FunctionDescriptor fd) {
-        MemorySegment addr = lookup.find(name).orElseThrow(() -> new CudaException(path + " has no function " + name + " (too old a version?)"));
+        MemorySegment addr = lookup.find(name)
+                .orElseThrow(() -> new CudaException(path + " has no function " + name + " (too old a version?)"));
         return LINKER.downcallHandle(addr, fd);
     }
 

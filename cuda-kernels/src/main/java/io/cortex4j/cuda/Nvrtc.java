@@ -19,12 +19,24 @@ import java.util.List;
  */
 public final class Nvrtc {
     private final NativeLibrary lib;
-    private final MethodHandle version, create, compile, ptxSize, ptx, cubinSize, cubin, logSize, log, destroy, errorString;
+    private final MethodHandle version,
+            create,
+            compile,
+            ptxSize,
+            ptx,
+            cubinSize,
+            cubin,
+            logSize,
+            log,
+            destroy,
+            errorString;
 
     public Nvrtc(Path library) {
         lib = new NativeLibrary(library);
         version = lib.function("nvrtcVersion", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        create = lib.function("nvrtcCreateProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+        create = lib.function(
+                "nvrtcCreateProgram",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
         compile = lib.function("nvrtcCompileProgram", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         ptxSize = lib.function("nvrtcGetPTXSize", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         ptx = lib.function("nvrtcGetPTX", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
@@ -54,7 +66,11 @@ public final class Nvrtc {
     /** The compiled program: PTX text when {@code arch} is {@code compute_XX}, CUBIN bytes when {@code sm_XX}; and NVRTC's log. */
     public record Output(byte[] image, boolean cubin, String log) {
         public String ptx() {
-            return new String(image, 0, image.length > 0 && image[image.length - 1] == 0 ? image.length - 1 : image.length, StandardCharsets.UTF_8);
+            return new String(
+                    image,
+                    0,
+                    image.length > 0 && image[image.length - 1] == 0 ? image.length - 1 : image.length,
+                    StandardCharsets.UTF_8);
         }
     }
 
@@ -65,7 +81,14 @@ public final class Nvrtc {
     public Output compile(String name, String source, String arch, List<String> options) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment progPtr = a.allocate(ADDRESS);
-            check((int) create.invokeExact(progPtr, a.allocateFrom(source), a.allocateFrom(name), 0, MemorySegment.NULL, MemorySegment.NULL),
+            check(
+                    (int) create.invokeExact(
+                            progPtr,
+                            a.allocateFrom(source),
+                            a.allocateFrom(name),
+                            0,
+                            MemorySegment.NULL,
+                            MemorySegment.NULL),
                     "nvrtcCreateProgram");
             MemorySegment prog = progPtr.get(ADDRESS, 0);
             try {
@@ -76,10 +99,14 @@ public final class Nvrtc {
                 for (int i = 0; i < opts.size(); i++) argv.setAtIndex(ADDRESS, i, a.allocateFrom(opts.get(i)));
                 int rc = (int) compile.invokeExact(prog, opts.size(), argv);
                 String text = log(a, prog);
-                if (rc != 0) throw new CudaException("NVRTC could not compile " + name + " for " + arch + " (" + error(rc) + "):\n" + text);
+                if (rc != 0)
+                    throw new CudaException(
+                            "NVRTC could not compile " + name + " for " + arch + " (" + error(rc) + "):\n" + text);
                 boolean isCubin = arch.startsWith("sm_");
                 MemorySegment size = a.allocate(JAVA_LONG);
-                check((int) (isCubin ? cubinSize : ptxSize).invokeExact(prog, size), "nvrtcGet" + (isCubin ? "CUBIN" : "PTX") + "Size");
+                check(
+                        (int) (isCubin ? cubinSize : ptxSize).invokeExact(prog, size),
+                        "nvrtcGet" + (isCubin ? "CUBIN" : "PTX") + "Size");
                 MemorySegment buf = a.allocate(size.get(JAVA_LONG, 0));
                 check((int) (isCubin ? cubin : ptx).invokeExact(prog, buf), "nvrtcGet" + (isCubin ? "CUBIN" : "PTX"));
                 return new Output(buf.toArray(JAVA_BYTE), isCubin, text);

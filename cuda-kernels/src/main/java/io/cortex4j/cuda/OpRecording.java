@@ -43,7 +43,20 @@ final class OpRecording {
     }
 
     /** A row-major GEMM as {@link Cublas#gemmRowMajor} takes it (all of it is structure). */
-    void gemm(boolean f64, boolean transA, boolean transB, int m, int n, int k, double alpha, long a, int lda, long b, int ldb, double beta, long c) {
+    void gemm(
+            boolean f64,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            long a,
+            int lda,
+            long b,
+            int ldb,
+            double beta,
+            long c) {
         addStructure(GEMM, f64 ? 1 : 0, transA ? 1 : 0, transB ? 1 : 0, m);
         addStructure(n, k, Double.doubleToRawLongBits(alpha), a, lda);
         addStructure(b, ldb, Double.doubleToRawLongBits(beta), c, 0);
@@ -97,7 +110,8 @@ final class OpRecording {
     }
 
     boolean structureEquals(OpRecording o) {
-        return structureLength == o.structureLength && Arrays.equals(structure, 0, structureLength, o.structure, 0, structureLength);
+        return structureLength == o.structureLength
+                && Arrays.equals(structure, 0, structureLength, o.structure, 0, structureLength);
     }
 
     /** An independent copy (for a graph cache entry). */
@@ -144,7 +158,20 @@ final class OpRecording {
         /** Kernel number {@code index} (0-based among the kernels); its arguments via {@link #kernelArgs}. */
         void kernel(int index, long function, int grid, int block);
 
-        void gemm(boolean f64, boolean transA, boolean transB, int m, int n, int k, double alpha, long a, int lda, long b, int ldb, double beta, long c);
+        void gemm(
+                boolean f64,
+                boolean transA,
+                boolean transB,
+                int m,
+                int n,
+                int k,
+                double alpha,
+                long a,
+                int lda,
+                long b,
+                int ldb,
+                double beta,
+                long c);
 
         void memset32(long dst, int value, long count);
 
@@ -161,8 +188,20 @@ final class OpRecording {
                 v.kernel(kernel++, s[i + 1], (int) s[i + 2], (int) s[i + 3]);
                 i += 5;
             } else if (kind == GEMM) {
-                v.gemm(s[i + 1] != 0, s[i + 2] != 0, s[i + 3] != 0, (int) s[i + 4], (int) s[i + 5], (int) s[i + 6], Double.longBitsToDouble(s[i + 7]), s[i + 8],
-                        (int) s[i + 9], s[i + 10], (int) s[i + 11], Double.longBitsToDouble(s[i + 12]), s[i + 13]);
+                v.gemm(
+                        s[i + 1] != 0,
+                        s[i + 2] != 0,
+                        s[i + 3] != 0,
+                        (int) s[i + 4],
+                        (int) s[i + 5],
+                        (int) s[i + 6],
+                        Double.longBitsToDouble(s[i + 7]),
+                        s[i + 8],
+                        (int) s[i + 9],
+                        s[i + 10],
+                        (int) s[i + 11],
+                        Double.longBitsToDouble(s[i + 12]),
+                        s[i + 13]);
                 i += 15;
             } else if (kind == MEMSET32) {
                 v.memset32(s[i + 1], (int) s[i + 2], s[i + 3]);

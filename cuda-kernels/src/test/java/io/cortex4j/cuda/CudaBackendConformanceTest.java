@@ -27,7 +27,8 @@ class CudaBackendConformanceTest extends BackendConformanceTest {
 
     @BeforeEach
     void skipWithoutAGpu() {
-        Assumptions.assumeTrue(provider.isAvailable(), () -> "CUDA conformance cases skipped: " + provider.unavailableReason());
+        Assumptions.assumeTrue(
+                provider.isAvailable(), () -> "CUDA conformance cases skipped: " + provider.unavailableReason());
     }
 
     @AfterAll

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CudaBackendProviderTest {
     @Test
     void isRegisteredAsCuda() {
-        BackendProvider p = Backends.providers().stream().filter(x -> x.name().equals("cuda")).findFirst().orElseThrow();
+        BackendProvider p = Backends.providers().stream()
+                .filter(x -> x.name().equals("cuda"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(p instanceof CudaBackendProvider);
     }
 
@@ -27,7 +30,8 @@ class CudaBackendProviderTest {
         CudaBackendProvider p = new CudaBackendProvider(none);
         assertFalse(p.isAvailable());
         String why = p.unavailableReason();
-        for (String lib : new String[] {"libcuda.so.1", "libnvrtc.so.13", "libcublas.so.13", "cuInit"}) assertTrue(why.contains(lib), why);
+        for (String lib : new String[] {"libcuda.so.1", "libnvrtc.so.13", "libcublas.so.13", "cuInit"})
+            assertTrue(why.contains(lib), why);
         IllegalStateException e = assertThrows(IllegalStateException.class, p::create);
         assertTrue(e.getMessage().contains("libcuda.so.1"), e.getMessage());
     }

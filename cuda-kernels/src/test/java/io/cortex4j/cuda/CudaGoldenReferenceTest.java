@@ -52,20 +52,24 @@ class CudaGoldenReferenceTest {
     /** Runs without a GPU: the reference travelled with the tests and holds every case. */
     @Test
     void theReferenceFileHoldsEveryCase() {
-        assertEquals(cases().toList(), new ArrayList<>(ref.cases().keySet()),
+        assertEquals(
+                cases().toList(),
+                new ArrayList<>(ref.cases().keySet()),
                 ref.source() + " does not hold GoldenCases.all(): regenerate it (core's CpuGoldenReferenceTest)");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void cudaFloat32MatchesTheCpuReference(String name) {
-        Assumptions.assumeTrue(provider.isAvailable(), () -> "CUDA golden cases skipped: " + provider.unavailableReason());
+        Assumptions.assumeTrue(
+                provider.isAvailable(), () -> "CUDA golden cases skipped: " + provider.unavailableReason());
         if (backend == null) backend = provider.create();
         GoldenCases.Case c = GoldenCases.byName(name);
         Map<String, GoldenCases.Output> got = GoldenCases.run(c, backend, DType.FLOAT32);
         GoldenCheck.Result r = GoldenCheck.compare(c, got, ref.of(name), ref.source());
-        System.out.printf("golden %-40s cuda float32 vs cpu reference: largest error %.3g (%s), tolerance %.0e%n", name, r.maxError(), r.worst(),
-                c.tolerance());
+        System.out.printf(
+                "golden %-40s cuda float32 vs cpu reference: largest error %.3g (%s), tolerance %.0e%n",
+                name, r.maxError(), r.worst(), c.tolerance());
         if (!r.passed()) fail(r.message());
     }
 

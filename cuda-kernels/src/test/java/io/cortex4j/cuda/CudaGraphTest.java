@@ -91,12 +91,18 @@ class CudaGraphTest {
                 be.runRepeated(graphed::step);
             }
             CudaBackend.GraphStats s1 = be.graphStats();
-            assertArrayEquals(eager.h.toHost(), graphed.h.toHost(), 0.0, "7 steps, new noise step and Adam count each, " + d);
+            assertArrayEquals(
+                    eager.h.toHost(), graphed.h.toHost(), 0.0, "7 steps, new noise step and Adam count each, " + d);
             assertArrayEquals(eager.w.toHost(), graphed.w.toHost(), 0.0, "weights after 7 Adam steps, " + d);
             assertTrue(be.usesGraphs(), "graphs in use (CUDA 12.0+ driver): " + s1);
-            assertEquals(2, s1.graphsBuilt() - s0.graphsBuilt(), "one graph per buffer parity (a GEMM reads the swapped buffer): " + s1);
+            assertEquals(
+                    2,
+                    s1.graphsBuilt() - s0.graphsBuilt(),
+                    "one graph per buffer parity (a GEMM reads the swapped buffer): " + s1);
             assertEquals(7, s1.graphLaunches() - s0.graphLaunches(), s1.toString());
-            assertTrue(s1.nodesUpdated() - s0.nodesUpdated() >= 5 * 2, "the noise and Adam nodes take each step's counters: " + s1);
+            assertTrue(
+                    s1.nodesUpdated() - s0.nodesUpdated() >= 5 * 2,
+                    "the noise and Adam nodes take each step's counters: " + s1);
         }
     }
 
@@ -121,27 +127,33 @@ class CudaGraphTest {
     void anExceptionInsideRunRepeatedKeepsTheOpsBeforeItAndTheBackendUsable() {
         Tensor t = be.fromHost(DType.FLOAT32, new double[] {1, 2, 3}, 1, 3), u = be.zeros(DType.FLOAT32, 1, 3);
         Tensor wrong = be.zeros(DType.FLOAT32, 1, 4);
-        assertThrows(IllegalArgumentException.class, () -> be.runRepeated(() -> {
-            be.axpby(1.0, t, 0.0, u);
-            be.axpby(1.0, t, 1.0, u);
-            be.axpby(1.0, t, 0.0, wrong); // shape mismatch
-        }));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.runRepeated(() -> {
+                    be.axpby(1.0, t, 0.0, u);
+                    be.axpby(1.0, t, 1.0, u);
+                    be.axpby(1.0, t, 0.0, wrong); // shape mismatch
+                }));
         assertArrayEquals(new double[] {2, 4, 6}, u.toHost(), 0.0, "the ops before the failure ran");
         assertEquals(6.0, be.sum(t), 0.0);
     }
 
     @Test
     void microcircuitAndLeNetworkStepThroughGraphsExactlyAsOpByOp() {
-        try (BenchWorkloads.Net a = BenchWorkloads.adapt(BenchWorkloads.microcircuit(new int[] {30, 20, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 2, 7));
-                BenchWorkloads.Net b = BenchWorkloads.adapt(BenchWorkloads.microcircuit(new int[] {30, 20, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 2, 7))) {
+        try (BenchWorkloads.Net a = BenchWorkloads.adapt(BenchWorkloads.microcircuit(
+                        new int[] {30, 20, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 2, 7));
+                BenchWorkloads.Net b = BenchWorkloads.adapt(BenchWorkloads.microcircuit(
+                        new int[] {30, 20, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 2, 7))) {
             for (int i = 0; i < 25; i++) {
                 a.step();
                 be.runRepeated(b::step);
             }
             assertStatesEqual(a, b, "PAL microcircuit 30-20-10, 25 steps with OU noise");
         }
-        try (BenchWorkloads.Net a = BenchWorkloads.adapt(BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 4, 3));
-                BenchWorkloads.Net b = BenchWorkloads.adapt(BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 4, 3))) {
+        try (BenchWorkloads.Net a = BenchWorkloads.adapt(
+                        BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 4, 3));
+                BenchWorkloads.Net b = BenchWorkloads.adapt(
+                        BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 4, 3))) {
             for (int i = 0; i < 6; i++) {
                 a.step();
                 be.runRepeated(b::step);
@@ -153,7 +165,8 @@ class CudaGraphTest {
     private static void assertStatesEqual(BenchWorkloads.Net a, BenchWorkloads.Net b, String what) {
         Map<String, Tensor> sa = a.state(), sb = b.state();
         assertEquals(sa.keySet(), sb.keySet());
-        for (String k : sa.keySet()) assertArrayEquals(sa.get(k).toHost(), sb.get(k).toHost(), 0.0, what + ": " + k);
+        for (String k : sa.keySet())
+            assertArrayEquals(sa.get(k).toHost(), sb.get(k).toHost(), 0.0, what + ": " + k);
     }
 
     /** The CPU backend, or a skip where ND4J's native libraries are not there (the packaged GPU checks leave them out). */
@@ -171,8 +184,12 @@ class CudaGraphTest {
         try (Nd4jCpuBackend cpu = cpuOrSkip()) {
             int m = 128, k = 784, n = 256;
             double[] a = rand(m * k, 11), bb = rand(n * k, 12);
-            Tensor A = be.fromHost(DType.FLOAT32, a, m, k), B = be.fromHost(DType.FLOAT32, bb, n, k), C = be.zeros(DType.FLOAT32, m, n);
-            Tensor Ac = cpu.fromHost(DType.FLOAT32, a, m, k), Bc = cpu.fromHost(DType.FLOAT32, bb, n, k), Cc = cpu.zeros(DType.FLOAT32, m, n);
+            Tensor A = be.fromHost(DType.FLOAT32, a, m, k),
+                    B = be.fromHost(DType.FLOAT32, bb, n, k),
+                    C = be.zeros(DType.FLOAT32, m, n);
+            Tensor Ac = cpu.fromHost(DType.FLOAT32, a, m, k),
+                    Bc = cpu.fromHost(DType.FLOAT32, bb, n, k),
+                    Cc = cpu.zeros(DType.FLOAT32, m, n);
             be.gemm(false, true, 1.0, A, B, 0.0, C);
             cpu.gemm(false, true, 1.0, Ac, Bc, 0.0, Cc);
             double[] g = C.toHost(), want = Cc.toHost();
@@ -188,19 +205,23 @@ class CudaGraphTest {
             be.columnSums(1.0, X, 0.0, R);
             cpu.columnSums(1.0, Xc, 0.0, Rc);
             assertArrayEquals(Rc.toHost(), R.toHost(), 0.0, "column sums, thread per column: the CPU's bits");
-            Tensor T = be.zeros(DType.FLOAT32, 8192, 16), Tc = cpu.zeros(DType.FLOAT32, 8192, 16), S = be.zeros(DType.FLOAT32, 1, 16),
+            Tensor T = be.zeros(DType.FLOAT32, 8192, 16),
+                    Tc = cpu.zeros(DType.FLOAT32, 8192, 16),
+                    S = be.zeros(DType.FLOAT32, 1, 16),
                     Sc = cpu.zeros(DType.FLOAT32, 1, 16);
             be.copyFromHost(toFloat(x), 0, T);
             cpu.copyFromHost(toFloat(x), 0, Tc);
             be.columnSums(0.5, T, 0.0, S);
             cpu.columnSums(0.5, Tc, 0.0, Sc);
             double[] s = S.toHost(), sc = Sc.toHost();
-            for (int j = 0; j < 16; j++) assertEquals(sc[j], s[j], 1e-4 * Math.max(1, Math.abs(sc[j])), "tall column sums [" + j + "]");
+            for (int j = 0; j < 16; j++)
+                assertEquals(sc[j], s[j], 1e-4 * Math.max(1, Math.abs(sc[j])), "tall column sums [" + j + "]");
             Tensor O = be.zeros(DType.FLOAT32, 1024, 1024), Oc = cpu.zeros(DType.FLOAT32, 1024, 1024);
             be.softmaxRows(X, O);
             cpu.softmaxRows(Xc, Oc);
             double[] o = O.toHost(), oc = Oc.toHost();
-            for (int i = 0; i < o.length; i += 97) assertEquals(oc[i], o[i], 1e-4 * Math.abs(oc[i]) + 1e-9, "softmax, block per row [" + i + "]");
+            for (int i = 0; i < o.length; i += 97)
+                assertEquals(oc[i], o[i], 1e-4 * Math.abs(oc[i]) + 1e-9, "softmax, block per row [" + i + "]");
             assertTrue(be.device().contains("compute capability"), be.device());
         }
     }

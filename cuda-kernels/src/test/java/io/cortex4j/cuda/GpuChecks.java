@@ -28,8 +28,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * <pre>java -cp … io.cortex4j.cuda.GpuChecks [out-dir] [test-class …]</pre>
  */
 public final class GpuChecks {
-    private GpuChecks() {
-    }
+    private GpuChecks() {}
 
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args.length > 0 ? args[0] : ".");
@@ -56,14 +55,24 @@ public final class GpuChecks {
                 if (r.getStatus() == TestExecutionResult.Status.ABORTED) {
                     if (t.isTest() || t.isContainer() && t.getSource().isPresent()) {
                         skip.incrementAndGet();
-                        emit(lines, "SKIP " + name(t) + ": " + r.getThrowable().map(Throwable::getMessage).orElse(""));
+                        emit(
+                                lines,
+                                "SKIP " + name(t) + ": "
+                                        + r.getThrowable()
+                                                .map(Throwable::getMessage)
+                                                .orElse(""));
                     }
                     return;
                 }
                 if (!t.isTest()) {
                     if (r.getStatus() == TestExecutionResult.Status.FAILED) {
                         fail.incrementAndGet();
-                        emit(lines, "FAIL " + name(t) + ": " + r.getThrowable().map(Throwable::toString).orElse(""));
+                        emit(
+                                lines,
+                                "FAIL " + name(t) + ": "
+                                        + r.getThrowable()
+                                                .map(Throwable::toString)
+                                                .orElse(""));
                     }
                     return;
                 }
@@ -72,11 +81,15 @@ public final class GpuChecks {
                     emit(lines, "PASS " + name(t));
                 } else {
                     fail.incrementAndGet();
-                    emit(lines, "FAIL " + name(t) + ": " + r.getThrowable().map(Throwable::toString).orElse(""));
+                    emit(
+                            lines,
+                            "FAIL " + name(t) + ": "
+                                    + r.getThrowable().map(Throwable::toString).orElse(""));
                 }
             }
         });
-        String summary = String.format("gpu checks: %d passed, %d failed, %d skipped", pass.get(), fail.get(), skip.get());
+        String summary =
+                String.format("gpu checks: %d passed, %d failed, %d skipped", pass.get(), fail.get(), skip.get());
         emit(lines, summary);
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("gpu-checks.txt")))) {
             for (String l : lines) w.println(l);

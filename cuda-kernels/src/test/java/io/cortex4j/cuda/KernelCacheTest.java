@@ -22,8 +22,10 @@ class KernelCacheTest {
     void theKeyChangesWithSourceVersionArchitectureAndOptions() {
         String base = KernelCache.key("a.cu", SRC, "13.0", "compute_90", List.of("--fmad=false"));
         assertEquals(64, base.length());
-        assertEquals(base, KernelCache.key("a.cu", SRC, "13.0", "compute_90", List.of("--fmad=false")), "deterministic");
-        Set<String> keys = new HashSet<>(List.of(base,
+        assertEquals(
+                base, KernelCache.key("a.cu", SRC, "13.0", "compute_90", List.of("--fmad=false")), "deterministic");
+        Set<String> keys = new HashSet<>(List.of(
+                base,
                 KernelCache.key("b.cu", SRC, "13.0", "compute_90", List.of("--fmad=false")),
                 KernelCache.key("a.cu", SRC + " ", "13.0", "compute_90", List.of("--fmad=false")),
                 KernelCache.key("a.cu", SRC, "12.8", "compute_90", List.of("--fmad=false")),
@@ -33,8 +35,12 @@ class KernelCacheTest {
                 KernelCache.key("a.cu", SRC, "13.0", "compute_90", List.of("--fmad=false", "-lineinfo"))));
         assertEquals(8, keys.size(), "every change gives another key");
         // the parts are delimited: moving text between fields changes the key
-        assertNotEquals(KernelCache.key("a.cu", "x", "1", "compute_90", List.of()), KernelCache.key("a.c", "ux", "1", "compute_90", List.of()));
-        assertNotEquals(KernelCache.key("a", "b", "1", "compute_90", List.of("x", "y")), KernelCache.key("a", "b", "1", "compute_90", List.of("x\u0000y")));
+        assertNotEquals(
+                KernelCache.key("a.cu", "x", "1", "compute_90", List.of()),
+                KernelCache.key("a.c", "ux", "1", "compute_90", List.of()));
+        assertNotEquals(
+                KernelCache.key("a", "b", "1", "compute_90", List.of("x", "y")),
+                KernelCache.key("a", "b", "1", "compute_90", List.of("x\u0000y")));
     }
 
     @Test
@@ -48,7 +54,9 @@ class KernelCacheTest {
 
     @Test
     void ptxNeedsAComputeArchitecture() {
-        assertThrows(IllegalArgumentException.class, () -> KernelCache.ptx(null, "13.0", "a.cu", SRC, "sm_90", List.of(), null));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> KernelCache.ptx(null, "13.0", "a.cu", SRC, "sm_90", List.of(), null));
     }
 
     @Test
@@ -58,7 +66,8 @@ class KernelCacheTest {
         String key = KernelCache.key("p.cu", src, "13.0", "compute_90", List.of("--fmad=false"));
         byte[] planted = "// planted PTX\n".getBytes();
         Files.write(KernelCache.file(dir, "p.cu", key), planted);
-        assertArrayEquals(planted, KernelCache.ptx(null, "13.0", "p.cu", src, "compute_90", List.of("--fmad=false"), dir));
+        assertArrayEquals(
+                planted, KernelCache.ptx(null, "13.0", "p.cu", src, "compute_90", List.of("--fmad=false"), dir));
     }
 
     @Test
@@ -70,11 +79,16 @@ class KernelCacheTest {
             KernelCache.clearProcessCache();
             byte[] ptx = KernelCache.ptx(nvrtc, version, name, src, "compute_90", CudaBackend.NVRTC_OPTIONS, dir);
             String text = new String(ptx);
-            for (String k : KernelSources.kernelNames(src)) assertTrue(text.contains(".entry " + k), name + ": no entry " + k);
-            Path f = KernelCache.file(dir, name, KernelCache.key(name, src, version, "compute_90", CudaBackend.NVRTC_OPTIONS));
+            for (String k : KernelSources.kernelNames(src))
+                assertTrue(text.contains(".entry " + k), name + ": no entry " + k);
+            Path f = KernelCache.file(
+                    dir, name, KernelCache.key(name, src, version, "compute_90", CudaBackend.NVRTC_OPTIONS));
             assertArrayEquals(ptx, Files.readAllBytes(f), name + " cached on disk");
             KernelCache.clearProcessCache();
-            assertArrayEquals(ptx, KernelCache.ptx(null, version, name, src, "compute_90", CudaBackend.NVRTC_OPTIONS, dir), name + " read back");
+            assertArrayEquals(
+                    ptx,
+                    KernelCache.ptx(null, version, name, src, "compute_90", CudaBackend.NVRTC_OPTIONS, dir),
+                    name + " read back");
         }
         KernelCache.clearProcessCache();
     }

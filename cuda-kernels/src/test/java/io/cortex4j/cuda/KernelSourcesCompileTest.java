@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,34 +33,87 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KernelSourcesCompileTest {
 
     /** The kernels microcircuit.cu must define (names the CUDA backend will look up). */
-    static final List<String> MICROCIRCUIT_KERNELS = List.of(
-            "sigmoid", "axpby", "ou_noise_update", "highpass_update", "lowpass_apply", "philox_normals");
+    static final List<String> MICROCIRCUIT_KERNELS =
+            List.of("sigmoid", "axpby", "ou_noise_update", "highpass_update", "lowpass_apply", "philox_normals");
 
     /** The kernels spi_elementwise.cu must define (see src/main/cuda/OPS.md for the SPI op each implements). */
     static final List<String> SPI_ELEMENTWISE_KERNELS = List.of(
-            "fill", "fill_f64", "cast_f32_from_f64", "cast_f64_from_f32", "lincomb", "lincomb_f64", "mul", "mul_f64",
-            "activation", "activation_f64", "lincomb_activation", "lincomb_activation_f64", "lincomb_chain", "lincomb_chain_f64", "prediction_error", "prediction_error_f64", "high_pass", "high_pass_f64",
-            "low_pass_outer_apply", "low_pass_outer_apply_f64", "add_row_vector", "add_row_vector_f64",
-            "sign_concordant", "sign_concordant_f64", "gather_rows", "gather_rows_f64", "scatter_rows", "scatter_rows_f64",
-            "gle_neuron_step", "gle_neuron_step_f64", "adam_step", "adam_step_f64", "clamp", "clamp_f64",
-            "block_transpose", "block_transpose_f64");
+            "fill",
+            "fill_f64",
+            "cast_f32_from_f64",
+            "cast_f64_from_f32",
+            "lincomb",
+            "lincomb_f64",
+            "mul",
+            "mul_f64",
+            "activation",
+            "activation_f64",
+            "lincomb_activation",
+            "lincomb_activation_f64",
+            "lincomb_chain",
+            "lincomb_chain_f64",
+            "prediction_error",
+            "prediction_error_f64",
+            "high_pass",
+            "high_pass_f64",
+            "low_pass_outer_apply",
+            "low_pass_outer_apply_f64",
+            "add_row_vector",
+            "add_row_vector_f64",
+            "sign_concordant",
+            "sign_concordant_f64",
+            "gather_rows",
+            "gather_rows_f64",
+            "scatter_rows",
+            "scatter_rows_f64",
+            "gle_neuron_step",
+            "gle_neuron_step_f64",
+            "adam_step",
+            "adam_step_f64",
+            "clamp",
+            "clamp_f64",
+            "block_transpose",
+            "block_transpose_f64");
 
     /** The kernels spi_reduce.cu must define. */
     static final List<String> SPI_REDUCE_KERNELS = List.of(
-            "column_sums", "column_sums_f64", "column_sums_partial", "column_sums_partial_f64",
-            "column_sums_finish", "column_sums_finish_f64", "softmax_rows", "softmax_rows_f64",
-            "softmax_rows_block", "softmax_rows_block_f64", "sum_partials", "sum_partials_f64",
-            "dot_partials", "dot_partials_f64", "sum_finish", "max_abs_partials", "max_abs_partials_f64", "max_abs_finish",
-            "has_non_finite", "has_non_finite_f64", "same_content", "same_content_f64");
+            "column_sums",
+            "column_sums_f64",
+            "column_sums_partial",
+            "column_sums_partial_f64",
+            "column_sums_finish",
+            "column_sums_finish_f64",
+            "softmax_rows",
+            "softmax_rows_f64",
+            "softmax_rows_block",
+            "softmax_rows_block_f64",
+            "sum_partials",
+            "sum_partials_f64",
+            "dot_partials",
+            "dot_partials_f64",
+            "sum_finish",
+            "max_abs_partials",
+            "max_abs_partials_f64",
+            "max_abs_finish",
+            "has_non_finite",
+            "has_non_finite_f64",
+            "same_content",
+            "same_content_f64");
 
     /** The kernels spi_conv.cu must define. */
-    static final List<String> SPI_CONV_KERNELS = List.of(
-            "im2col", "im2col_f64", "col2im", "col2im_f64", "max_pool", "max_pool_f64");
+    static final List<String> SPI_CONV_KERNELS =
+            List.of("im2col", "im2col_f64", "col2im", "col2im_f64", "max_pool", "max_pool_f64");
 
     /** The kernels spi_random.cu must define. */
     static final List<String> SPI_RANDOM_KERNELS = List.of(
-            "random_bits", "random_uniforms", "random_uniforms_f64", "random_normals", "random_normals_f64",
-            "ou_step", "ou_step_f64", "random_permutation");
+            "random_bits",
+            "random_uniforms",
+            "random_uniforms_f64",
+            "random_normals",
+            "random_normals_f64",
+            "ou_step",
+            "ou_step_f64",
+            "random_permutation");
 
     /** Expected kernels by source file name (a file not listed here must still define at least one kernel). */
     static final Map<String, List<String>> EXPECTED_KERNELS = Map.of(
@@ -80,7 +132,10 @@ class KernelSourcesCompileTest {
 
     static List<Path> cudaSources() throws IOException {
         try (Stream<Path> s = Files.walk(cudaDir())) {
-            return s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".cu")).sorted().toList();
+            return s.filter(p ->
+                            Files.isRegularFile(p) && p.getFileName().toString().endsWith(".cu"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -110,7 +165,8 @@ class KernelSourcesCompileTest {
         Path ptx = outDir.resolve("x.ptx");
         Files.deleteIfExists(ptx);
         Path log = outDir.resolve("nvcc.log");
-        Process p = new ProcessBuilder(nvcc.toString(), "--ptx", "-arch=" + arch, "-o", ptx.toString(), source.toString())
+        Process p = new ProcessBuilder(
+                        nvcc.toString(), "--ptx", "-arch=" + arch, "-o", ptx.toString(), source.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -124,7 +180,9 @@ class KernelSourcesCompileTest {
     }
 
     static boolean hasEntry(String ptx, String kernel) {
-        return Pattern.compile("\\.entry\\s+" + Pattern.quote(kernel) + "\\s*\\(").matcher(ptx).find();
+        return Pattern.compile("\\.entry\\s+" + Pattern.quote(kernel) + "\\s*\\(")
+                .matcher(ptx)
+                .find();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -146,7 +204,8 @@ class KernelSourcesCompileTest {
             }
             assertFalse(expected.isEmpty(), src + " defines no extern \"C\" __global__ kernel");
             for (String k : expected) {
-                if (!hasEntry(r.ptx(), k)) problems.add(src.getFileName() + " (" + arch + "): no .entry " + k + " in PTX");
+                if (!hasEntry(r.ptx(), k))
+                    problems.add(src.getFileName() + " (" + arch + "): no .entry " + k + " in PTX");
             }
         }
         if (!problems.isEmpty()) fail(String.join("\n", problems));
@@ -188,8 +247,10 @@ class KernelSourcesCompileTest {
     @Test
     void sourcesAreOnTheClasspathAsResources() throws IOException {
         // the jar carries the top level of src/main/cuda as cuda/*.cu
-        List<String> onDisk = cudaSources().stream().filter(p -> p.getParent().equals(cudaDir()))
-                .map(p -> p.getFileName().toString()).toList();
+        List<String> onDisk = cudaSources().stream()
+                .filter(p -> p.getParent().equals(cudaDir()))
+                .map(p -> p.getFileName().toString())
+                .toList();
         assertEquals(onDisk, KernelSources.list());
         for (String name : onDisk) {
             assertEquals(Files.readString(cudaDir().resolve(name)), KernelSources.load(name), name);
@@ -201,7 +262,10 @@ class KernelSourcesCompileTest {
     void spiSourcesDefineExactlyTheExpectedKernels() {
         for (Map.Entry<String, List<String>> e : EXPECTED_KERNELS.entrySet()) {
             List<String> found = KernelSources.kernelNames(KernelSources.load(e.getKey()));
-            assertEquals(e.getValue(), found, e.getKey() + ": kernels differ from the expected list (update it with OPS.md)");
+            assertEquals(
+                    e.getValue(),
+                    found,
+                    e.getKey() + ": kernels differ from the expected list (update it with OPS.md)");
         }
     }
 
@@ -225,7 +289,11 @@ class KernelSourcesCompileTest {
         for (Path src : cudaSources()) {
             if (src.getFileName().toString().equals(KernelSources.MICROCIRCUIT)) continue;
             for (String k : KernelSources.kernelNames(Files.readString(src))) {
-                assertTrue(Pattern.compile("`" + Pattern.quote(k) + "`").matcher(text).find(), "OPS.md does not mention `" + k + "`");
+                assertTrue(
+                        Pattern.compile("`" + Pattern.quote(k) + "`")
+                                .matcher(text)
+                                .find(),
+                        "OPS.md does not mention `" + k + "`");
             }
         }
     }
@@ -233,7 +301,10 @@ class KernelSourcesCompileTest {
     @Test
     void sourcesNeedNoHeaders() throws IOException {
         for (Path src : cudaSources()) {
-            assertFalse(Pattern.compile("(?m)^\\s*#\\s*include").matcher(Files.readString(src)).find(),
+            assertFalse(
+                    Pattern.compile("(?m)^\\s*#\\s*include")
+                            .matcher(Files.readString(src))
+                            .find(),
                     src + " has an #include; NVRTC at run time has no CUDA headers to offer");
         }
     }

@@ -40,8 +40,13 @@ class NvrtcCompileTest {
     @Test
     void aCompileErrorCarriesNvrtcsLog() {
         Nvrtc nvrtc = nvrtcOrSkip();
-        CudaException e = assertThrows(CudaException.class,
-                () -> nvrtc.compile("broken.cu", "extern \"C\" __global__ void k(float* x) { x[0] = undefined_name; }", "compute_90", List.of()));
+        CudaException e = assertThrows(
+                CudaException.class,
+                () -> nvrtc.compile(
+                        "broken.cu",
+                        "extern \"C\" __global__ void k(float* x) { x[0] = undefined_name; }",
+                        "compute_90",
+                        List.of()));
         assertTrue(e.getMessage().contains("broken.cu") && e.getMessage().contains("undefined_name"), e.getMessage());
     }
 }

@@ -46,7 +46,8 @@ class OpRecordingTest {
         assertEquals(5, first.ops());
         assertEquals(2, first.kernels());
         OpRecording cached = first.copy();
-        assertArrayEquals(new int[] {0, 1}, cached.changedKernels(later), "the noise counter and the Adam step size changed");
+        assertArrayEquals(
+                new int[] {0, 1}, cached.changedKernels(later), "the noise counter and the Adam step size changed");
         assertArrayEquals(new int[0], cached.changedKernels(later), "the cache now holds the new values");
         assertArrayEquals(new int[] {0, 1}, cached.changedKernels(first));
         // the cached copy is independent of the live recording, which is cleared and reused
@@ -89,14 +90,29 @@ class OpRecordingTest {
             @Override
             public void kernel(int index, long function, int grid, int block) {
                 int n = r.kernelArgs(index, out);
-                seen.add("kernel " + index + " " + Long.toHexString(function) + " " + grid + "x" + block + " args " + n + " first " + Long.toHexString(out.get(JAVA_LONG, 0))
+                seen.add("kernel " + index + " " + Long.toHexString(function) + " " + grid + "x" + block + " args " + n
+                        + " first " + Long.toHexString(out.get(JAVA_LONG, 0))
                         + (index == 0 ? " counter " + out.get(JAVA_LONG, 16) : ""));
             }
 
             @Override
-            public void gemm(boolean f64, boolean transA, boolean transB, int m, int n, int k, double alpha, long a, int lda, long b, int ldb, double beta, long c) {
-                seen.add("gemm " + f64 + " " + transA + " " + transB + " " + m + "x" + n + "x" + k + " " + alpha + " " + Long.toHexString(a) + " " + lda + " "
-                        + Long.toHexString(b) + " " + ldb + " " + beta + " " + Long.toHexString(c));
+            public void gemm(
+                    boolean f64,
+                    boolean transA,
+                    boolean transB,
+                    int m,
+                    int n,
+                    int k,
+                    double alpha,
+                    long a,
+                    int lda,
+                    long b,
+                    int ldb,
+                    double beta,
+                    long c) {
+                seen.add("gemm " + f64 + " " + transA + " " + transB + " " + m + "x" + n + "x" + k + " " + alpha + " "
+                        + Long.toHexString(a) + " " + lda + " " + Long.toHexString(b) + " " + ldb + " " + beta + " "
+                        + Long.toHexString(c));
             }
 
             @Override
@@ -109,7 +125,13 @@ class OpRecordingTest {
                 seen.add("copy " + Long.toHexString(dst) + " " + Long.toHexString(src) + " " + bytes);
             }
         });
-        assertEquals(List.of("gemm false false true 4x65x33 1.0 1000 33 2000 33 0.0 7000", "kernel 0 aaa0 2x256 args 4 first 5000 counter 7", "copy 6000 5000 1040",
-                "kernel 1 bbb0 9x256 args 3 first 6000", "memset 9000 0 1"), seen);
+        assertEquals(
+                List.of(
+                        "gemm false false true 4x65x33 1.0 1000 33 2000 33 0.0 7000",
+                        "kernel 0 aaa0 2x256 args 4 first 5000 counter 7",
+                        "copy 6000 5000 1040",
+                        "kernel 1 bbb0 9x256 args 3 first 6000",
+                        "memset 9000 0 1"),
+                seen);
     }
 }

@@ -19,8 +19,8 @@ public final class Cifar10 {
     public static final int INPUT_SIZE = CHANNELS * SIDE * SIDE;
     public static final int RECORD_SIZE = 1 + INPUT_SIZE;
     public static final int NUM_CLASSES = 10;
-    public static final List<String> TRAIN_FILES = List.of(
-            "data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin");
+    public static final List<String> TRAIN_FILES =
+            List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin");
     public static final String TEST_FILE = "test_batch.bin";
     /** The folder the official archive unpacks to; looked into when {@code dir} itself lacks the files. */
     public static final String ARCHIVE_FOLDER = "cifar-10-batches-bin";
@@ -38,15 +38,18 @@ public final class Cifar10 {
     public static InMemoryData load(Path dir, boolean train) {
         List<String> names = train ? TRAIN_FILES : List.of(TEST_FILE);
         Path base = dir;
-        if (!Files.exists(dir.resolve(names.get(0))) && Files.exists(dir.resolve(ARCHIVE_FOLDER).resolve(names.get(0)))) {
+        if (!Files.exists(dir.resolve(names.get(0)))
+                && Files.exists(dir.resolve(ARCHIVE_FOLDER).resolve(names.get(0)))) {
             base = dir.resolve(ARCHIVE_FOLDER);
         }
         List<Path> files = new ArrayList<>();
         for (String n : names) {
             Path f = base.resolve(n);
             if (!Files.isRegularFile(f)) {
-                throw new DataFormatException(f, "missing CIFAR-10 batch file " + n + " (searched directory "
-                        + dir.toAbsolutePath().normalize() + " and its " + ARCHIVE_FOLDER + " folder)");
+                throw new DataFormatException(
+                        f,
+                        "missing CIFAR-10 batch file " + n + " (searched directory "
+                                + dir.toAbsolutePath().normalize() + " and its " + ARCHIVE_FOLDER + " folder)");
             }
             files.add(f);
         }
@@ -59,8 +62,10 @@ public final class Cifar10 {
         for (Path f : files) {
             long length = size(f);
             if (length == 0 || length % RECORD_SIZE != 0) {
-                throw new DataFormatException(f, "length " + length + " is not a positive multiple of the "
-                        + RECORD_SIZE + "-byte record size (truncated, or not a CIFAR-10 binary batch)");
+                throw new DataFormatException(
+                        f,
+                        "length " + length + " is not a positive multiple of the " + RECORD_SIZE
+                                + "-byte record size (truncated, or not a CIFAR-10 binary batch)");
             }
             records += length / RECORD_SIZE;
         }
@@ -79,8 +84,8 @@ public final class Cifar10 {
                 int at = r * RECORD_SIZE;
                 int label = b[at] & 0xFF;
                 if (label >= NUM_CLASSES) {
-                    throw new DataFormatException(f, "record " + r + " has label " + label
-                            + ", outside [0, " + NUM_CLASSES + ")");
+                    throw new DataFormatException(
+                            f, "record " + r + " has label " + label + ", outside [0, " + NUM_CLASSES + ")");
                 }
                 labels[n] = label;
                 for (int j = 0; j < INPUT_SIZE; j++) x[n * INPUT_SIZE + j] = (b[at + 1 + j] & 0xFF) / 255f;

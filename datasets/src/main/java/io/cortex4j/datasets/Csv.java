@@ -37,8 +37,10 @@ final class Csv {
                 }
                 first = false;
                 if (fields.length != columns) {
-                    throw new DataFormatException(file, "line " + lineNo + ": expected " + columns
-                            + " columns (label + " + valuesPerRow + " values), found " + fields.length);
+                    throw new DataFormatException(
+                            file,
+                            "line " + lineNo + ": expected " + columns + " columns (label + " + valuesPerRow
+                                    + " values), found " + fields.length);
                 }
                 if (rows == labels.length) {
                     labels = Arrays.copyOf(labels, rows * 2);
@@ -55,8 +57,12 @@ final class Csv {
         } catch (IOException e) {
             throw new DataFormatException(file, "cannot read: " + e, e);
         }
-        return InMemoryData.wrap(name, Arrays.copyOf(values, rows * valuesPerRow), valuesPerRow,
-                Arrays.copyOf(labels, rows), numClasses);
+        return InMemoryData.wrap(
+                name,
+                Arrays.copyOf(values, rows * valuesPerRow),
+                valuesPerRow,
+                Arrays.copyOf(labels, rows),
+                numClasses);
     }
 
     private static boolean isNumber(String s) {
@@ -80,8 +86,8 @@ final class Csv {
             label = (int) d;
         }
         if (label < 0 || label >= numClasses) {
-            throw new DataFormatException(file, "line " + lineNo + ": label " + label
-                    + " is outside [0, " + numClasses + ")");
+            throw new DataFormatException(
+                    file, "line " + lineNo + ": label " + label + " is outside [0, " + numClasses + ")");
         }
         return label;
     }
@@ -91,12 +97,12 @@ final class Csv {
         try {
             v = Float.parseFloat(s);
         } catch (NumberFormatException e) {
-            throw new DataFormatException(file, "line " + lineNo + ", column " + column
-                    + ": cannot parse '" + s + "' as a number");
+            throw new DataFormatException(
+                    file, "line " + lineNo + ", column " + column + ": cannot parse '" + s + "' as a number");
         }
         if (!Float.isFinite(v)) {
-            throw new DataFormatException(file, "line " + lineNo + ", column " + column
-                    + ": '" + s + "' is not a finite number");
+            throw new DataFormatException(
+                    file, "line " + lineNo + ", column " + column + ": '" + s + "' is not a finite number");
         }
         return v;
     }

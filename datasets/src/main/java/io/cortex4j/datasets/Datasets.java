@@ -35,7 +35,14 @@ import java.util.TreeSet;
 public final class Datasets {
     /** The known data set names. */
     public static final List<String> NAMES = List.of(
-            "yinyang", "yinyang-official", "fashion-mnist", "mnist", "mnist-10k", "mnist1d", "cifar10", "random-uniform");
+            "yinyang",
+            "yinyang-official",
+            "fashion-mnist",
+            "mnist",
+            "mnist-10k",
+            "mnist1d",
+            "cifar10",
+            "random-uniform");
 
     /** Size of the {@code validation} split of fashion-mnist and mnist: the last samples of the train file. */
     public static final int IDX_VALIDATION_SIZE = 10000;
@@ -67,8 +74,8 @@ public final class Datasets {
     public static InMemoryData open(String name, String split, Path dataDir, long seed, Map<String, ?> options) {
         List<String> splits = splits(name);
         if (!splits.contains(split)) {
-            throw new IllegalArgumentException("unknown split '" + split + "' of " + name + "; known: "
-                    + String.join(", ", splits));
+            throw new IllegalArgumentException(
+                    "unknown split '" + split + "' of " + name + "; known: " + String.join(", ", splits));
         }
         Set<String> allowed = name.equals("random-uniform") ? Set.of("count", "size") : Set.of();
         if (!allowed.containsAll(options.keySet())) {
@@ -83,8 +90,12 @@ public final class Datasets {
             case "yinyang-official" -> YinYang.loadCsv(dir(dataDir, "yinyang").resolve(split + ".csv"));
             case "mnist1d" -> Mnist1d.loadCsv(dir(dataDir, "mnist1d").resolve(split + ".csv"));
             case "cifar10" -> Cifar10.load(cifarDir(dataDir), split.equals("train"));
-            case "random-uniform" -> RandomInputs.uniform(intOption(options, "count"), intOption(options, "size"),
-                    Seeds.derive(seed, split.equals("train") ? 0 : 1)).withName(label);
+            case "random-uniform" ->
+                RandomInputs.uniform(
+                                intOption(options, "count"),
+                                intOption(options, "size"),
+                                Seeds.derive(seed, split.equals("train") ? 0 : 1))
+                        .withName(label);
             default -> idx(name, split, dir(dataDir, name));
         };
     }
@@ -95,10 +106,13 @@ public final class Datasets {
         return switch (split) {
             case "train-head", "validation" -> {
                 if (head <= 0) {
-                    throw new DataFormatException(dir, "the train file has only " + all.size()
-                            + " samples, too few to hold out " + IDX_VALIDATION_SIZE + " for validation");
+                    throw new DataFormatException(
+                            dir,
+                            "the train file has only " + all.size() + " samples, too few to hold out "
+                                    + IDX_VALIDATION_SIZE + " for validation");
                 }
-                yield split.equals("validation") ? all.subset(head, all.size(), name + "/validation")
+                yield split.equals("validation")
+                        ? all.subset(head, all.size(), name + "/validation")
                         : all.subset(0, head, name + "/train-head");
             }
             default -> all;

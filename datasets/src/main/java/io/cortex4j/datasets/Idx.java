@@ -38,8 +38,8 @@ public final class Idx {
             int n = readCount(file, in), rows = readCount(file, in), cols = readCount(file, in);
             long bytes = (long) n * rows * cols;
             if (bytes > Integer.MAX_VALUE - 8) {
-                throw new DataFormatException(file, "header says " + n + " images of " + rows + "x" + cols
-                        + ", too large to load");
+                throw new DataFormatException(
+                        file, "header says " + n + " images of " + rows + "x" + cols + ", too large to load");
             }
             byte[] pixels = readBody(file, in, (int) bytes, n + " images of " + rows + "x" + cols);
             return new Images(n, rows, cols, pixels);
@@ -80,13 +80,14 @@ public final class Idx {
         Images img = readImages(images);
         int[] lab = readLabels(labels);
         if (lab.length != img.count()) {
-            throw new DataFormatException(labels, "has " + lab.length + " labels but the image file "
-                    + images + " has " + img.count() + " images");
+            throw new DataFormatException(
+                    labels,
+                    "has " + lab.length + " labels but the image file " + images + " has " + img.count() + " images");
         }
         for (int i = 0; i < lab.length; i++) {
             if (lab[i] >= NUM_CLASSES) {
-                throw new DataFormatException(labels, "label " + lab[i] + " at index " + i
-                        + " is outside [0, " + NUM_CLASSES + ")");
+                throw new DataFormatException(
+                        labels, "label " + lab[i] + " at index " + i + " is outside [0, " + NUM_CLASSES + ")");
             }
         }
         byte[] px = img.pixels();
@@ -116,14 +117,16 @@ public final class Idx {
     }
 
     private static Path find(Path dir, String stem, String type, String kind) {
-        List<String> names = List.of(stem + "-" + type, stem + "-" + type + ".gz",
-                stem + "." + type, stem + "." + type + ".gz");
+        List<String> names =
+                List.of(stem + "-" + type, stem + "-" + type + ".gz", stem + "." + type, stem + "." + type + ".gz");
         for (String n : names) {
             Path p = dir.resolve(n);
             if (Files.isRegularFile(p)) return p;
         }
-        throw new DataFormatException(dir.resolve(names.get(0)), "missing " + kind + " file: looked for "
-                + String.join(", ", names) + " in directory " + dir.toAbsolutePath().normalize());
+        throw new DataFormatException(
+                dir.resolve(names.get(0)),
+                "missing " + kind + " file: looked for " + String.join(", ", names) + " in directory "
+                        + dir.toAbsolutePath().normalize());
     }
 
     /** Opens {@code file}, decompressing if it starts with the gzip magic bytes. */
@@ -139,10 +142,12 @@ public final class Idx {
     private static void readMagic(Path file, InputStream in, int expected, String kind) throws IOException {
         int magic = readInt(file, in);
         if (magic != expected) {
-            String hint = magic == IMAGES_MAGIC ? " (this is an IDX image file)"
+            String hint = magic == IMAGES_MAGIC
+                    ? " (this is an IDX image file)"
                     : magic == LABELS_MAGIC ? " (this is an IDX label file)" : "";
-            throw new DataFormatException(file, String.format(
-                    "not an IDX %s file: magic 0x%08X, expected 0x%08X%s", kind, magic, expected, hint));
+            throw new DataFormatException(
+                    file,
+                    String.format("not an IDX %s file: magic 0x%08X, expected 0x%08X%s", kind, magic, expected, hint));
         }
     }
 
@@ -161,8 +166,10 @@ public final class Idx {
     private static byte[] readBody(Path file, InputStream in, int bytes, String what) throws IOException {
         byte[] body = in.readNBytes(bytes);
         if (body.length < bytes) {
-            throw new DataFormatException(file, "truncated: the header says " + what + " (" + bytes
-                    + " bytes of data) but only " + body.length + " bytes follow");
+            throw new DataFormatException(
+                    file,
+                    "truncated: the header says " + what + " (" + bytes + " bytes of data) but only " + body.length
+                            + " bytes follow");
         }
         if (in.read() != -1) {
             throw new DataFormatException(file, "unexpected data after the " + what + " the header announces");

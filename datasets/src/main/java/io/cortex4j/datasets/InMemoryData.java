@@ -43,8 +43,15 @@ public final class InMemoryData implements LabeledData {
         return new InMemoryData(name, inputs, inputSize, labels, numClasses, 0, labels.length, true);
     }
 
-    private InMemoryData(String name, float[] inputs, int inputSize, int[] labels, int numClasses,
-                         int start, int size, boolean validate) {
+    private InMemoryData(
+            String name,
+            float[] inputs,
+            int inputSize,
+            int[] labels,
+            int numClasses,
+            int start,
+            int size,
+            boolean validate) {
         this.name = Objects.requireNonNull(name, "name");
         this.inputs = inputs;
         this.labels = labels;
@@ -65,8 +72,8 @@ public final class InMemoryData implements LabeledData {
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= numClasses) {
-                throw new IllegalArgumentException(name + ": label " + labels[i] + " of sample " + i
-                        + " is outside [0, " + numClasses + ")");
+                throw new IllegalArgumentException(
+                        name + ": label " + labels[i] + " of sample " + i + " is outside [0, " + numClasses + ")");
             }
         }
     }
@@ -77,18 +84,33 @@ public final class InMemoryData implements LabeledData {
         float[] flat = new float[Math.multiplyExact(rows.length, n)];
         for (int i = 0; i < rows.length; i++) {
             if (rows[i].length != n) {
-                throw new IllegalArgumentException("input row " + i + " has length " + rows[i].length
-                        + ", expected " + n + " (the length of row 0)");
+                throw new IllegalArgumentException("input row " + i + " has length " + rows[i].length + ", expected "
+                        + n + " (the length of row 0)");
             }
             System.arraycopy(rows[i], 0, flat, i * n, n);
         }
         return flat;
     }
 
-    @Override public String name() { return name; }
-    @Override public int size() { return size; }
-    @Override public int inputSize() { return inputSize; }
-    @Override public int numClasses() { return numClasses; }
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public int inputSize() {
+        return inputSize;
+    }
+
+    @Override
+    public int numClasses() {
+        return numClasses;
+    }
 
     @Override
     public void copyInput(int index, float[] dst, int offset) {

@@ -7,7 +7,8 @@ import java.util.SplittableRandom;
  * channels of {@code width} values, sampled once per Euler step. A signal is a pure function of the
  * step index (and its seed), except the Ornstein–Uhlenbeck process, which must be read in order.
  */
-public sealed interface TemporalSignal permits TemporalSignal.SquareWave, TemporalSignal.Sines, TemporalSignal.OrnsteinUhlenbeck {
+public sealed interface TemporalSignal
+        permits TemporalSignal.SquareWave, TemporalSignal.Sines, TemporalSignal.OrnsteinUhlenbeck {
     int batch();
 
     int width();
@@ -29,11 +30,13 @@ public sealed interface TemporalSignal permits TemporalSignal.SquareWave, Tempor
 
         SquareWave(double halfPeriod, double dt, double sigmaSteps, int batch, long seed) {
             if (!(halfPeriod > 0) || !(dt > 0) || !(sigmaSteps >= 0) || batch < 1) {
-                throw new IllegalArgumentException("square wave: need halfPeriod > 0, dt > 0, sigmaSteps ≥ 0 and batch ≥ 1");
+                throw new IllegalArgumentException(
+                        "square wave: need halfPeriod > 0, dt > 0, sigmaSteps ≥ 0 and batch ≥ 1");
             }
             int half = (int) Math.round(halfPeriod / dt);
             if (half < 1 || Math.abs(half * dt - halfPeriod) > 1e-9 * halfPeriod) {
-                throw new IllegalArgumentException("square wave: the half-period " + halfPeriod + " must be a whole number of steps of dt " + dt);
+                throw new IllegalArgumentException(
+                        "square wave: the half-period " + halfPeriod + " must be a whole number of steps of dt " + dt);
             }
             int n = 2 * half;
             double[] raw = new double[n];
@@ -45,7 +48,8 @@ public sealed interface TemporalSignal permits TemporalSignal.SquareWave, Tempor
                 int reach = (int) Math.ceil(4 * sigmaSteps);
                 double[] kern = new double[2 * reach + 1];
                 double sum = 0;
-                for (int j = -reach; j <= reach; j++) sum += kern[j + reach] = Math.exp(-0.5 * j * j / (sigmaSteps * sigmaSteps));
+                for (int j = -reach; j <= reach; j++)
+                    sum += kern[j + reach] = Math.exp(-0.5 * j * j / (sigmaSteps * sigmaSteps));
                 for (int i = 0; i < n; i++) {
                     double s = 0;
                     for (int j = -reach; j <= reach; j++) s += kern[j + reach] * raw[Math.floorMod(i - j, n)];
@@ -69,7 +73,8 @@ public sealed interface TemporalSignal permits TemporalSignal.SquareWave, Tempor
 
         @Override
         public void fill(long k, double[] out) {
-            for (int b = 0; b < phase.length; b++) out[b] = period[(int) Math.floorMod(k + phase[b], (long) period.length)];
+            for (int b = 0; b < phase.length; b++)
+                out[b] = period[(int) Math.floorMod(k + phase[b], (long) period.length)];
         }
     }
 
@@ -84,7 +89,8 @@ public sealed interface TemporalSignal permits TemporalSignal.SquareWave, Tempor
         private final double[] omegas;
 
         Sines(double dt, int batch, double[] omegas) {
-            if (!(dt > 0) || batch < 1 || omegas.length == 0) throw new IllegalArgumentException("sines: need dt > 0, batch ≥ 1 and at least one ω");
+            if (!(dt > 0) || batch < 1 || omegas.length == 0)
+                throw new IllegalArgumentException("sines: need dt > 0, batch ≥ 1 and at least one ω");
             this.dt = dt;
             this.batch = batch;
             this.omegas = omegas.clone();
@@ -124,7 +130,8 @@ public sealed interface TemporalSignal permits TemporalSignal.SquareWave, Tempor
         private long next;
 
         OrnsteinUhlenbeck(double tau, double sigma, double dt, int batch, int width, long seed) {
-            if (!(tau > 0) || !(sigma >= 0) || !(dt > 0) || batch < 1 || width < 1) throw new IllegalArgumentException("OU: need τ > 0, σ ≥ 0, dt > 0");
+            if (!(tau > 0) || !(sigma >= 0) || !(dt > 0) || batch < 1 || width < 1)
+                throw new IllegalArgumentException("OU: need τ > 0, σ ≥ 0, dt > 0");
             this.decay = Math.exp(-dt / tau);
             this.gain = sigma * Math.sqrt(1 - decay * decay);
             this.batch = batch;
@@ -145,7 +152,9 @@ public sealed interface TemporalSignal permits TemporalSignal.SquareWave, Tempor
 
         @Override
         public void fill(long k, double[] out) {
-            if (k != next) throw new IllegalStateException("the OU process is read in order: expected step " + next + ", got " + k);
+            if (k != next)
+                throw new IllegalStateException(
+                        "the OU process is read in order: expected step " + next + ", got " + k);
             if (k > 0) {
                 for (int i = 0; i < x.length; i++) {
                     double z = gaussian();

@@ -33,8 +33,9 @@ public final class YinYang {
                 case "train" -> train;
                 case "validation" -> validation;
                 case "test" -> test;
-                default -> throw new IllegalArgumentException(
-                        "unknown Yin-Yang split '" + split + "'; known: train, validation, test");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown Yin-Yang split '" + split + "'; known: train, validation, test");
             };
         }
     }

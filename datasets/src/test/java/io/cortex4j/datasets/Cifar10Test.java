@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class Cifar10Test {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     /** The byte written for record {@code r} of batch {@code b}, channel {@code c}, pixel (y, x). */
     private static int pixel(int b, int r, int c, int y, int x) {
@@ -23,8 +24,7 @@ class Cifar10Test {
             int at = r * Cifar10.RECORD_SIZE;
             data[at++] = (byte) ((b + r) % 10);
             for (int c = 0; c < 3; c++)
-                for (int y = 0; y < 32; y++)
-                    for (int x = 0; x < 32; x++) data[at++] = (byte) pixel(b, r, c, y, x);
+                for (int y = 0; y < 32; y++) for (int x = 0; x < 32; x++) data[at++] = (byte) pixel(b, r, c, y, x);
         }
         return data;
     }
@@ -50,7 +50,10 @@ class Cifar10Test {
                 for (int c = 0; c < 3; c++)
                     for (int y = 0; y < 32; y++)
                         for (int x = 0; x < 32; x++)
-                            assertEquals(pixel(b, r, c, y, x) / 255f, v[c * 1024 + y * 32 + x], "c=" + c + " y=" + y + " x=" + x);
+                            assertEquals(
+                                    pixel(b, r, c, y, x) / 255f,
+                                    v[c * 1024 + y * 32 + x],
+                                    "c=" + c + " y=" + y + " x=" + x);
             }
         }
     }

@@ -10,11 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DataDirectoryTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void explicitSourcesTakePrecedenceInOrder() throws IOException {
-        Path a = Files.createDirectory(tmp.resolve("a")), b = Files.createDirectory(tmp.resolve("b")),
+        Path a = Files.createDirectory(tmp.resolve("a")),
+                b = Files.createDirectory(tmp.resolve("b")),
                 c = Files.createDirectory(tmp.resolve("c"));
         assertEquals(a, DataDirectory.resolve(a.toString(), b.toString(), c.toString(), tmp));
         assertEquals(b, DataDirectory.resolve(null, b.toString(), c.toString(), tmp));
@@ -31,9 +33,11 @@ class DataDirectoryTest {
 
     @Test
     void explicitValueThatIsNotADirectoryFails() {
-        var e = assertThrows(IllegalStateException.class,
+        var e = assertThrows(
+                IllegalStateException.class,
                 () -> DataDirectory.resolve(null, tmp.resolve("nope").toString(), null, tmp));
-        assertTrue(e.getMessage().contains("cortex4j.data.dir") && e.getMessage().contains("nope"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("cortex4j.data.dir") && e.getMessage().contains("nope"), e.getMessage());
     }
 
     @Test

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DatasetsTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void unknownNameListsTheKnownOnes() {
@@ -18,7 +19,8 @@ class DatasetsTest {
         e = assertThrows(IllegalArgumentException.class, () -> Datasets.open("yinyang", "dev", tmp, 0));
         assertTrue(e.getMessage().contains("train, validation, test"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Datasets.open("mnist1d", "validation", tmp, 0));
-        assertThrows(IllegalArgumentException.class, () -> Datasets.open("yinyang", "train", tmp, 0, Map.of("size", 3)));
+        assertThrows(
+                IllegalArgumentException.class, () -> Datasets.open("yinyang", "train", tmp, 0, Map.of("size", 3)));
     }
 
     @Test
@@ -46,9 +48,12 @@ class DatasetsTest {
         train.copyInput(0, a, 0);
         test.copyInput(0, b, 0);
         assertNotEquals(a[0], b[0]);
-        var e = assertThrows(IllegalArgumentException.class, () -> Datasets.open("random-uniform", "train", null, 1, Map.of("count", 8)));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Datasets.open("random-uniform", "train", null, 1, Map.of("count", 8)));
         assertTrue(e.getMessage().contains("size"), e.getMessage());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> Datasets.open("random-uniform", "train", null, 1, Map.of("count", 8, "size", 2.5)));
     }
 

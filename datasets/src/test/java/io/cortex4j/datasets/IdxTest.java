@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IdxTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static final int N = 5, ROWS = 3, COLS = 2;
     private static final byte[] PIXELS = rampPixels(N, ROWS, COLS);
@@ -77,7 +78,8 @@ class IdxTest {
         assertTrue(e.getMessage().contains("train-images-idx3-ubyte"), e.getMessage());
         Path nothing = tmp.resolve("nothing");
         e = assertThrows(DataFormatException.class, () -> Idx.readLabels(nothing));
-        assertTrue(e.getMessage().startsWith(nothing.toString()) && e.getMessage().contains("not found"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith(nothing.toString()) && e.getMessage().contains("not found"), e.getMessage());
     }
 
     @Test
@@ -86,7 +88,9 @@ class IdxTest {
         Path lab = write(tmp.resolve("lab"), idxLabels(LABELS));
         var e = assertThrows(DataFormatException.class, () -> Idx.loadImages(lab, img, "swapped"));
         assertTrue(e.getMessage().startsWith(lab.toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("0x00000801") && e.getMessage().contains("expected 0x00000803"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("0x00000801") && e.getMessage().contains("expected 0x00000803"),
+                e.getMessage());
         Path text = write(tmp.resolve("text.gz"), gzip("hello, world".getBytes()));
         e = assertThrows(DataFormatException.class, () -> Idx.readImages(text));
         assertTrue(e.getMessage().contains("not an IDX image file"), e.getMessage());

@@ -26,8 +26,8 @@ class InMemoryDataTest {
 
     @Test
     void flatConstructorMatchesRowConstructor() {
-        InMemoryData flat = new InMemoryData("toy", new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 3,
-                new int[] {0, 1, 2, 1}, 3);
+        InMemoryData flat = new InMemoryData(
+                "toy", new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 3, new int[] {0, 1, 2, 1}, 3);
         InMemoryData rows = sample();
         for (int i = 0; i < 4; i++) {
             assertArrayEquals(rows.input(i), flat.input(i));
@@ -48,21 +48,23 @@ class InMemoryDataTest {
 
     @Test
     void labelOutOfRangeNamesTheSample() {
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new InMemoryData("bad", new float[][] {{0}, {1}, {2}}, new int[] {0, 1, 3}, 3));
         assertTrue(e.getMessage().contains("sample 2"), e.getMessage());
         assertTrue(e.getMessage().contains("label 3"), e.getMessage());
-        var neg = assertThrows(IllegalArgumentException.class,
+        var neg = assertThrows(
+                IllegalArgumentException.class,
                 () -> new InMemoryData("bad", new float[] {0, 1}, 1, new int[] {-1, 0}, 2));
         assertTrue(neg.getMessage().contains("sample 0"), neg.getMessage());
     }
 
     @Test
     void sizeMismatchesAreRejected() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new InMemoryData("r", new float[][] {{0, 1}, {2}}, new int[] {0, 0}, 1));
-        assertThrows(IllegalArgumentException.class,
-                () -> new InMemoryData("f", new float[5], 2, new int[] {0, 0}, 1));
+        assertThrows(IllegalArgumentException.class, () -> new InMemoryData("f", new float[5], 2, new int[] {0, 0}, 1));
         assertThrows(IllegalArgumentException.class, () -> new InMemoryData("z", new float[0][], new int[0], 1));
         assertThrows(IllegalArgumentException.class, () -> new InMemoryData("n", new float[2], 1, new int[2], 0));
         assertEquals(0, new InMemoryData("empty", new float[0], 4, new int[0], 2).size());

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class Mnist1dTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private static String row(int label, int values, double base) {
         StringJoiner j = new StringJoiner(",");
@@ -39,7 +40,9 @@ class Mnist1dTest {
         assertTrue(e.getMessage().startsWith(cols.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("line 3") && e.getMessage().contains("found 40"), e.getMessage());
 
-        Path num = write(tmp.resolve("num.csv"), row(1, 40, 0) + "\n" + row(2, 40, 0).replaceFirst(",0\\.5,", ",zero.5,") + "\n");
+        Path num = write(
+                tmp.resolve("num.csv"),
+                row(1, 40, 0) + "\n" + row(2, 40, 0).replaceFirst(",0\\.5,", ",zero.5,") + "\n");
         e = assertThrows(DataFormatException.class, () -> Mnist1d.loadCsv(num));
         assertTrue(e.getMessage().contains("line 2, column 3") && e.getMessage().contains("'zero.5'"), e.getMessage());
 

@@ -22,17 +22,28 @@ final class TestFiles {
         String configured = System.getProperty(DataDirectory.PROPERTY);
         Path base = configured != null ? Path.of(configured) : Path.of("../../shared/datasets");
         Path dir = base.resolve(folder);
-        assumeTrue(Files.isDirectory(dir), "shared data not present: " + dir.toAbsolutePath().normalize());
+        assumeTrue(
+                Files.isDirectory(dir),
+                "shared data not present: " + dir.toAbsolutePath().normalize());
         return dir;
     }
 
     static byte[] idxImages(int n, int rows, int cols, byte[] pixels) {
         return ByteBuffer.allocate(16 + pixels.length)
-                .putInt(Idx.IMAGES_MAGIC).putInt(n).putInt(rows).putInt(cols).put(pixels).array();
+                .putInt(Idx.IMAGES_MAGIC)
+                .putInt(n)
+                .putInt(rows)
+                .putInt(cols)
+                .put(pixels)
+                .array();
     }
 
     static byte[] idxLabels(byte[] labels) {
-        return ByteBuffer.allocate(8 + labels.length).putInt(Idx.LABELS_MAGIC).putInt(labels.length).put(labels).array();
+        return ByteBuffer.allocate(8 + labels.length)
+                .putInt(Idx.LABELS_MAGIC)
+                .putInt(labels.length)
+                .put(labels)
+                .array();
     }
 
     static byte[] gzip(byte[] data) {

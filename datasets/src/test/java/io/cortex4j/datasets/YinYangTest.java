@@ -95,7 +95,8 @@ class YinYangTest {
 
     @Test
     void csvWithHeaderAndBlankLines(@TempDir Path tmp) {
-        Path f = TestFiles.write(tmp.resolve("mine.csv"), "label,x,y,x2,y2\n2,0.75,0.5,0.25,0.5\n\n0,0.5,0.1,0.5,0.9\n");
+        Path f =
+                TestFiles.write(tmp.resolve("mine.csv"), "label,x,y,x2,y2\n2,0.75,0.5,0.25,0.5\n\n0,0.5,0.1,0.5,0.9\n");
         InMemoryData d = YinYang.loadCsv(f);
         assertEquals("yinyang/mine", d.name());
         assertEquals(2, d.size());

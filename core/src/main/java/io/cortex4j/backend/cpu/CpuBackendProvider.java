@@ -10,6 +10,7 @@ import io.cortex4j.tensor.BackendProvider;
  */
 public final class CpuBackendProvider implements BackendProvider {
     private static final String NATIVE_DIR = "org/nd4j/linalg/cpu/nativecpu/bindings/";
+
     @Override
     public String name() {
         return "cpu";
@@ -27,12 +28,14 @@ public final class CpuBackendProvider implements BackendProvider {
         for (String lib : new String[] {"libjnind4jcpu.so", "libjnind4jcpu.dylib", "jnind4jcpu.dll"}) {
             if (cl.getResource(NATIVE_DIR + plat + "/" + lib) != null) return "";
         }
-        return "ND4J's native CPU libraries for " + plat + " are not on the class path (nd4j-native-<version>-" + plat + ".jar)";
+        return "ND4J's native CPU libraries for " + plat + " are not on the class path (nd4j-native-<version>-" + plat
+                + ".jar)";
     }
 
     /** JavaCPP's platform name of this JVM, e.g. linux-x86_64. */
     static String platform() {
-        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT), arch = System.getProperty("os.arch", "");
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT),
+                arch = System.getProperty("os.arch", "");
         String o = os.startsWith("mac") ? "macosx" : os.startsWith("win") ? "windows" : "linux";
         String a = switch (arch) {
             case "amd64", "x86_64" -> "x86_64";

@@ -46,7 +46,8 @@ final class CpuTensor extends Tensor {
     }
 
     DoublePointer doublePointer() {
-        if (doublePointer == null) doublePointer = new DoublePointer(array.data().addressPointer());
+        if (doublePointer == null)
+            doublePointer = new DoublePointer(array.data().addressPointer());
         return doublePointer;
     }
 

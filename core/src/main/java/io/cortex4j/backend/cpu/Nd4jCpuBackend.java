@@ -42,6 +42,7 @@ public final class Nd4jCpuBackend implements Backend {
     private final double grainScale;
     /** Floats of im2col/col2im columns the float32 loops build at a time in a heap buffer (whole output rows). */
     private final long sampleBuffer;
+
     private double[] scratch = new double[0];
     /** Per-range scratch of the split ops (index: range number). */
     private final double[][] partScratch;
@@ -80,7 +81,6 @@ public final class Nd4jCpuBackend implements Backend {
         this.partLongs = new long[threads][];
         Nd4j.getRandom(); // initialise ND4J (and the native libraries) eagerly, once
     }
-
 
     /** A contiguous range {@code [from, to)} of an op's work, the {@code part}-th of those it was split into. */
     @FunctionalInterface
@@ -171,7 +171,6 @@ public final class Nd4jCpuBackend implements Backend {
         MemorySegment.copy(src, 0, dst, F32U, at * 4, n);
     }
 
-
     // minimum work per thread (elements) by cost class: ~0.3 ns, ~1 ns and ~10 ns per element
     private static final long CHEAP = 1 << 15, MEDIUM = 1 << 13, COSTLY = 1 << 11;
 
@@ -182,8 +181,9 @@ public final class Nd4jCpuBackend implements Backend {
 
     @Override
     public String device() {
-        return "CPU: " + Runtime.getRuntime().availableProcessors() + " cores, ND4J " + Nd4j.getBackend().getClass().getSimpleName()
-                + ", OpenBLAS threads " + openblas.blas_get_num_threads();
+        return "CPU: " + Runtime.getRuntime().availableProcessors() + " cores, ND4J "
+                + Nd4j.getBackend().getClass().getSimpleName() + ", OpenBLAS threads "
+                + openblas.blas_get_num_threads();
     }
 
     @Override
@@ -281,11 +281,37 @@ public final class Nd4jCpuBackend implements Backend {
             int ta = transA ? openblas.CblasTrans : openblas.CblasNoTrans;
             int tb = transB ? openblas.CblasTrans : openblas.CblasNoTrans;
             if (C.f64) {
-                openblas.cblas_dgemm(openblas.CblasRowMajor, ta, tb, m, n, k, alpha, A.doublePointer(), lda, B.doublePointer(), ldb, beta,
-                        C.doublePointer(), n);
+                openblas.cblas_dgemm(
+                        openblas.CblasRowMajor,
+                        ta,
+                        tb,
+                        m,
+                        n,
+                        k,
+                        alpha,
+                        A.doublePointer(),
+                        lda,
+                        B.doublePointer(),
+                        ldb,
+                        beta,
+                        C.doublePointer(),
+                        n);
             } else {
-                openblas.cblas_sgemm(openblas.CblasRowMajor, ta, tb, m, n, k, (float) alpha, A.floatPointer(), lda, B.floatPointer(), ldb,
-                        (float) beta, C.floatPointer(), n);
+                openblas.cblas_sgemm(
+                        openblas.CblasRowMajor,
+                        ta,
+                        tb,
+                        m,
+                        n,
+                        k,
+                        (float) alpha,
+                        A.floatPointer(),
+                        lda,
+                        B.floatPointer(),
+                        ldb,
+                        (float) beta,
+                        C.floatPointer(),
+                        n);
             }
             return;
         }
@@ -293,18 +319,53 @@ public final class Nd4jCpuBackend implements Backend {
     }
 
     /** c[1,n] = alpha · a[1,k] · op(B) + beta · c, with B [n,k] (transB) or [k,n]. */
-    private static void gemv(boolean transB, double alpha, CpuTensor A, CpuTensor B, double beta, CpuTensor C, int n, int k) {
+    private static void gemv(
+            boolean transB, double alpha, CpuTensor A, CpuTensor B, double beta, CpuTensor C, int n, int k) {
         int rows = B.rows(), cols = B.cols();
-        int trans = transB ? openblas.CblasNoTrans : openblas.CblasTrans; // row-major B·a when B is [n,k], Bᵀ·a when [k,n]
+        int trans =
+                transB ? openblas.CblasNoTrans : openblas.CblasTrans; // row-major B·a when B is [n,k], Bᵀ·a when [k,n]
         if (C.f64) {
-            openblas.cblas_dgemv(openblas.CblasRowMajor, trans, rows, cols, alpha, B.doublePointer(), cols, A.doublePointer(), 1, beta, C.doublePointer(), 1);
+            openblas.cblas_dgemv(
+                    openblas.CblasRowMajor,
+                    trans,
+                    rows,
+                    cols,
+                    alpha,
+                    B.doublePointer(),
+                    cols,
+                    A.doublePointer(),
+                    1,
+                    beta,
+                    C.doublePointer(),
+                    1);
         } else {
-            openblas.cblas_sgemv(openblas.CblasRowMajor, trans, rows, cols, (float) alpha, B.floatPointer(), cols, A.floatPointer(), 1, (float) beta,
-                    C.floatPointer(), 1);
+            openblas.cblas_sgemv(
+                    openblas.CblasRowMajor,
+                    trans,
+                    rows,
+                    cols,
+                    (float) alpha,
+                    B.floatPointer(),
+                    cols,
+                    A.floatPointer(),
+                    1,
+                    (float) beta,
+                    C.floatPointer(),
+                    1);
         }
     }
 
-    private static void gemmLoops(boolean ta, boolean tb, double alpha, CpuTensor A, CpuTensor B, double beta, CpuTensor C, int m, int n, int k) {
+    private static void gemmLoops(
+            boolean ta,
+            boolean tb,
+            double alpha,
+            CpuTensor A,
+            CpuTensor B,
+            double beta,
+            CpuTensor C,
+            int m,
+            int n,
+            int k) {
         MemorySegment a = A.seg, b = B.seg, c = C.seg;
         boolean d = C.f64;
         long mn = (long) m * n;
@@ -384,7 +445,16 @@ public final class Nd4jCpuBackend implements Backend {
         for (long i = from; i < to; i++) sf(ys, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
     }
 
-    private static void lincombF(MemorySegment os, double a, MemorySegment xs, double b, MemorySegment ys, double c, MemorySegment zs, long from, long to) {
+    private static void lincombF(
+            MemorySegment os,
+            double a,
+            MemorySegment xs,
+            double b,
+            MemorySegment ys,
+            double c,
+            MemorySegment zs,
+            long from,
+            long to) {
         if (zs == null) {
             for (long i = from; i < to; i++) sf(os, i, (float) (a * gf(xs, i) + b * gf(ys, i)));
         } else {
@@ -416,7 +486,8 @@ public final class Nd4jCpuBackend implements Backend {
         } else {
             sameLength(out, z);
             CpuTensor Z = cpu(z);
-            for (long i = 0; i < n; i++) st(O.seg, d, i, a * ld(X.seg, d, i) + b * ld(Y.seg, d, i) + c * ld(Z.seg, d, i));
+            for (long i = 0; i < n; i++)
+                st(O.seg, d, i, a * ld(X.seg, d, i) + b * ld(Y.seg, d, i) + c * ld(Z.seg, d, i));
         }
     }
 
@@ -476,7 +547,8 @@ public final class Nd4jCpuBackend implements Backend {
         boolean d = X.f64;
         MemorySegment xs = X.seg, os = out == null ? null : cpu(out).seg, ds = deriv == null ? null : cpu(deriv).seg;
         long n = X.length();
-        // vectorised float32: the sigmoid gives the same values as the scalar formula (see sigmoidChunk), tanh is within one ulp (tanhChunk)
+        // vectorised float32: the sigmoid gives the same values as the scalar formula (see sigmoidChunk), tanh is
+        // within one ulp (tanhChunk)
         if (!d && (f == Activation.SIGMOID && scale == 1.0 || f == Activation.TANH)) {
             boolean tanh = f == Activation.TANH;
             if (inCaller(n, MEDIUM)) chunkedActivationF(0, tanh, scale, xs, os, ds, 0, n);
@@ -494,7 +566,8 @@ public final class Nd4jCpuBackend implements Backend {
         });
     }
 
-    private static void activationRange(Activation f, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+    private static void activationRange(
+            Activation f, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
         for (long i = from; i < to; i++) {
             double v = scale * xs.getAtIndex(JAVA_DOUBLE, i);
             switch (f) {
@@ -519,8 +592,18 @@ public final class Nd4jCpuBackend implements Backend {
     private static final int SIGMOID_CHUNK = 1024;
 
     /** The vectorised float32 sigmoid (scale 1) or tanh of {@code [from, to)} in chunks through heap arrays of range {@code part}. */
-    private void chunkedActivationF(int part, boolean tanh, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
-        float[] in = partFloats(part, 0, SIGMOID_CHUNK), out = partFloats(part, 1, SIGMOID_CHUNK), der = partFloats(part, 2, SIGMOID_CHUNK);
+    private void chunkedActivationF(
+            int part,
+            boolean tanh,
+            double scale,
+            MemorySegment xs,
+            MemorySegment os,
+            MemorySegment ds,
+            long from,
+            long to) {
+        float[] in = partFloats(part, 0, SIGMOID_CHUNK),
+                out = partFloats(part, 1, SIGMOID_CHUNK),
+                der = partFloats(part, 2, SIGMOID_CHUNK);
         double[] poly = partScratch(part, SIGMOID_CHUNK);
         long[] exps = partLongs(part, SIGMOID_CHUNK);
         for (long at = from; at < to; at += SIGMOID_CHUNK) {
@@ -533,9 +616,20 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
-    private static final double LOG2E = 0x1.71547652b82fep0, LN2_HI = 0x1.62e42fee00000p-1, LN2_LO = 0x1.a39ef35793c76p-33;
-    private static final double E2 = 1.0 / 2, E3 = 1.0 / 6, E4 = 1.0 / 24, E5 = 1.0 / 120, E6 = 1.0 / 720, E7 = 1.0 / 5040, E8 = 1.0 / 40320,
-            E9 = 1.0 / 362880, E10 = 1.0 / 3628800, E11 = 1.0 / 39916800, E12 = 1.0 / 479001600;
+    private static final double LOG2E = 0x1.71547652b82fep0,
+            LN2_HI = 0x1.62e42fee00000p-1,
+            LN2_LO = 0x1.a39ef35793c76p-33;
+    private static final double E2 = 1.0 / 2,
+            E3 = 1.0 / 6,
+            E4 = 1.0 / 24,
+            E5 = 1.0 / 120,
+            E6 = 1.0 / 720,
+            E7 = 1.0 / 5040,
+            E8 = 1.0 / 40320,
+            E9 = 1.0 / 362880,
+            E10 = 1.0 / 3628800,
+            E11 = 1.0 / 39916800,
+            E12 = 1.0 / 479001600;
 
     /**
      * The float32 sigmoid and its derivative of {@code in[0..n)}: s = 1/(1 + e^{−x}) and s(1 − s) in
@@ -554,7 +648,31 @@ public final class Nd4jCpuBackend implements Backend {
             double x = poly[i];
             double k = Math.rint(x * LOG2E);
             double r = (x - k * LN2_HI) - k * LN2_LO;
-            poly[i] = 1 + r * (1 + r * (E2 + r * (E3 + r * (E4 + r * (E5 + r * (E6 + r * (E7 + r * (E8 + r * (E9 + r * (E10 + r * (E11 + r * E12)))))))))));
+            poly[i] = 1
+                    + r
+                            * (1
+                                    + r
+                                            * (E2
+                                                    + r
+                                                            * (E3
+                                                                    + r
+                                                                            * (E4
+                                                                                    + r
+                                                                                            * (E5
+                                                                                                    + r
+                                                                                                            * (E6
+                                                                                                                    + r
+                                                                                                                            * (E7
+                                                                                                                                    + r
+                                                                                                                                            * (E8
+                                                                                                                                                    + r
+                                                                                                                                                            * (E9
+                                                                                                                                                                    + r
+                                                                                                                                                                            * (E10
+                                                                                                                                                                                    + r
+                                                                                                                                                                                            * (E11
+                                                                                                                                                                                                    + r
+                                                                                                                                                                                                            * E12)))))))))));
             exps[i] = (long) k;
         }
         for (int i = 0; i < n; i++) {
@@ -583,7 +701,30 @@ public final class Nd4jCpuBackend implements Backend {
             double y = poly[i];
             double k = Math.rint(y * LOG2E);
             double r = (y - k * LN2_HI) - k * LN2_LO;
-            poly[i] = r * (1 + r * (E2 + r * (E3 + r * (E4 + r * (E5 + r * (E6 + r * (E7 + r * (E8 + r * (E9 + r * (E10 + r * (E11 + r * E12)))))))))));
+            poly[i] = r
+                    * (1
+                            + r
+                                    * (E2
+                                            + r
+                                                    * (E3
+                                                            + r
+                                                                    * (E4
+                                                                            + r
+                                                                                    * (E5
+                                                                                            + r
+                                                                                                    * (E6
+                                                                                                            + r
+                                                                                                                    * (E7
+                                                                                                                            + r
+                                                                                                                                    * (E8
+                                                                                                                                            + r
+                                                                                                                                                    * (E9
+                                                                                                                                                            + r
+                                                                                                                                                                    * (E10
+                                                                                                                                                                            + r
+                                                                                                                                                                                    * (E11
+                                                                                                                                                                                            + r
+                                                                                                                                                                                                    * E12)))))))))));
             exps[i] = (long) k;
         }
         for (int i = 0; i < n; i++) {
@@ -596,7 +737,8 @@ public final class Nd4jCpuBackend implements Backend {
 
     // One small method per (function, outputs) pair: each gets its own JIT profile, so a model that uses
     // several variants (values only, derivatives only, both) does not slow down the others.
-    private static void activationRangeF(Activation f, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+    private static void activationRangeF(
+            Activation f, double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
         switch (f) {
             case SIGMOID -> {
                 if (os != null && ds != null) sigmoidBothF(scale, xs, os, ds, from, to);
@@ -622,7 +764,8 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
-    private static void sigmoidBothF(double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+    private static void sigmoidBothF(
+            double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
         for (long i = from; i < to; i++) {
             double s = sigmoid(scale * gf(xs, i));
             sf(os, i, (float) s);
@@ -641,7 +784,8 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
-    private static void tanhBothF(double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
+    private static void tanhBothF(
+            double scale, MemorySegment xs, MemorySegment os, MemorySegment ds, long from, long to) {
         for (long i = from; i < to; i++) {
             double t = Math.tanh(scale * gf(xs, i));
             sf(os, i, (float) t);
@@ -681,19 +825,34 @@ public final class Nd4jCpuBackend implements Backend {
         boolean d = X.f64;
         MemorySegment xs = X.seg;
         if (inCaller(n, COSTLY)) ouRange(xs, d, rng, stream, step, decay, gain, partScratch(0, OU_CHUNK), 0, n);
-        else split(n, COSTLY, (part, from, to) -> ouRange(xs, d, rng, stream, step, decay, gain, partScratch(part, OU_CHUNK), from, to));
+        else
+            split(
+                    n,
+                    COSTLY,
+                    (part, from, to) ->
+                            ouRange(xs, d, rng, stream, step, decay, gain, partScratch(part, OU_CHUNK), from, to));
     }
 
     private static final int OU_CHUNK = 2048;
 
     /** ξ[i] ← decay·ξ[i] + gain·z_i for i in [from, to), z_i the stream's normal at index i, made in chunks into w. */
-    private static void ouRange(MemorySegment xs, boolean d, CounterRandom rng, int stream, long step, double decay, double gain, double[] w, long from,
+    private static void ouRange(
+            MemorySegment xs,
+            boolean d,
+            CounterRandom rng,
+            int stream,
+            long step,
+            double decay,
+            double gain,
+            double[] w,
+            long from,
             long to) {
         for (long at = from; at < to; at += OU_CHUNK) {
             int len = (int) Math.min(OU_CHUNK, to - at);
             rng.normals(stream, step, at, w, 0, len);
             if (d) {
-                for (int j = 0; j < len; j++) xs.setAtIndex(JAVA_DOUBLE, at + j, decay * xs.getAtIndex(JAVA_DOUBLE, at + j) + gain * w[j]);
+                for (int j = 0; j < len; j++)
+                    xs.setAtIndex(JAVA_DOUBLE, at + j, decay * xs.getAtIndex(JAVA_DOUBLE, at + j) + gain * w[j]);
             } else {
                 for (int j = 0; j < len; j++) sf(xs, at + j, (float) (decay * gf(xs, at + j) + gain * w[j]));
             }
@@ -735,8 +894,30 @@ public final class Nd4jCpuBackend implements Backend {
             long len = (long) m * n;
             if (L.f64) openblas.cblas_dscal(Math.toIntExact(len), 1.0 - k, L.doublePointer(), 1);
             else openblas.cblas_sscal(Math.toIntExact(len), (float) (1.0 - k), L.floatPointer(), 1);
-            if (batch == 1 && L.f64) openblas.cblas_dger(openblas.CblasRowMajor, m, n, alpha, A.doublePointer(), 1, B.doublePointer(), 1, L.doublePointer(), n);
-            else if (batch == 1) openblas.cblas_sger(openblas.CblasRowMajor, m, n, (float) alpha, A.floatPointer(), 1, B.floatPointer(), 1, L.floatPointer(), n);
+            if (batch == 1 && L.f64)
+                openblas.cblas_dger(
+                        openblas.CblasRowMajor,
+                        m,
+                        n,
+                        alpha,
+                        A.doublePointer(),
+                        1,
+                        B.doublePointer(),
+                        1,
+                        L.doublePointer(),
+                        n);
+            else if (batch == 1)
+                openblas.cblas_sger(
+                        openblas.CblasRowMajor,
+                        m,
+                        n,
+                        (float) alpha,
+                        A.floatPointer(),
+                        1,
+                        B.floatPointer(),
+                        1,
+                        L.floatPointer(),
+                        n);
             else gemm(true, false, alpha, a, b, 1.0, lo);
             if (L.f64) openblas.cblas_daxpy(Math.toIntExact(len), 1.0, L.doublePointer(), 1, W.doublePointer(), 1);
             else openblas.cblas_saxpy(Math.toIntExact(len), 1f, L.floatPointer(), 1, W.floatPointer(), 1);
@@ -750,7 +931,13 @@ public final class Nd4jCpuBackend implements Backend {
             for (int r = 0; r < batch; r++) coef[r] = alpha * ld(as, d, (long) r * m + i);
             long row = (long) i * n;
             if (!d && batch == 1) { // the batch-1 float32 hot loop: one streaming pass over a row of lo and w
-                lowPassRow((float) coef[0], (float) (1.0 - k), bs, ls.asSlice(row * 4, n * 4L), ws.asSlice(row * 4, n * 4L), n);
+                lowPassRow(
+                        (float) coef[0],
+                        (float) (1.0 - k),
+                        bs,
+                        ls.asSlice(row * 4, n * 4L),
+                        ws.asSlice(row * 4, n * 4L),
+                        n);
             } else {
                 for (int j = 0; j < n; j++) {
                     double s = 0;
@@ -872,7 +1059,8 @@ public final class Nd4jCpuBackend implements Backend {
         } else {
             sameLength(m, out);
             CpuTensor M = cpu(m);
-            for (long i = 0; i < n; i++) st(O.seg, d, i, scale * Math.abs(ld(M.seg, d, i)) * Math.signum(ld(W.seg, d, i)));
+            for (long i = 0; i < n; i++)
+                st(O.seg, d, i, scale * Math.abs(ld(M.seg, d, i)) * Math.signum(ld(W.seg, d, i)));
         }
     }
 
@@ -881,7 +1069,13 @@ public final class Nd4jCpuBackend implements Backend {
         CpuTensor X = cpu(x), C = cpu(cols);
         OpChecks.convShapes("im2col", X, g, C);
         boolean d = X.f64;
-        int batch = X.rows(), ch = g.channels(), h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), p = g.padding();
+        int batch = X.rows(),
+                ch = g.channels(),
+                h = g.height(),
+                w = g.width(),
+                k = g.kernel(),
+                s = g.stride(),
+                p = g.padding();
         int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
         if (!d) { // a sample at a time, in chunks of output rows built column by column in a heap buffer
             MemorySegment xs = X.seg, cs = C.seg;
@@ -896,7 +1090,8 @@ public final class Nd4jCpuBackend implements Backend {
                             for (int ky = 0; ky < k; ky++) {
                                 for (int kx = 0; kx < k; kx++) {
                                     int col = (c * k + ky) * k + kx;
-                                    int ox0 = Math.max(0, Math.ceilDiv(p - kx, s)), ox1 = Math.max(ox0, Math.min(ow, Math.floorDiv(w - 1 + p - kx, s) + 1));
+                                    int ox0 = Math.max(0, Math.ceilDiv(p - kx, s)),
+                                            ox1 = Math.max(ox0, Math.min(ow, Math.floorDiv(w - 1 + p - kx, s) + 1));
                                     for (int oy = oy0; oy < oy1; oy++) {
                                         int iy = oy * s - p + ky, at = (oy - oy0) * rowLen + col;
                                         if (iy < 0 || iy >= h) {
@@ -945,7 +1140,13 @@ public final class Nd4jCpuBackend implements Backend {
         CpuTensor X = cpu(x), C = cpu(cols);
         OpChecks.convShapes("col2im", X, g, C);
         boolean d = X.f64;
-        int batch = X.rows(), ch = g.channels(), h = g.height(), w = g.width(), k = g.kernel(), s = g.stride(), p = g.padding();
+        int batch = X.rows(),
+                ch = g.channels(),
+                h = g.height(),
+                w = g.width(),
+                k = g.kernel(),
+                s = g.stride(),
+                p = g.padding();
         int oh = g.outHeight(), ow = g.outWidth(), patch = g.patch(), in = g.inputLength();
         if (!d) {
             MemorySegment xs = X.seg, cs = C.seg;
@@ -965,7 +1166,8 @@ public final class Nd4jCpuBackend implements Backend {
                             for (int ky = k - 1; ky >= 0; ky--) {
                                 for (int kx = k - 1; kx >= 0; kx--) {
                                     int col = (c * k + ky) * k + kx;
-                                    int ox0 = Math.max(0, Math.ceilDiv(p - kx, s)), ox1 = Math.max(ox0, Math.min(ow, Math.floorDiv(w - 1 + p - kx, s) + 1));
+                                    int ox0 = Math.max(0, Math.ceilDiv(p - kx, s)),
+                                            ox1 = Math.max(ox0, Math.min(ow, Math.floorDiv(w - 1 + p - kx, s) + 1));
                                     for (int oy = oy0; oy < oy1; oy++) {
                                         int iy = oy * s - p + ky;
                                         if (iy < 0 || iy >= h) continue;
@@ -1039,7 +1241,8 @@ public final class Nd4jCpuBackend implements Backend {
         for (long bl = 0; bl < blocks; bl++) {
             long base = bl * block;
             for (int i = 0; i < p; i++) {
-                for (int j = 0; j < q; j++) st(D.seg, d, base + (long) j * p + i, ld(S.seg, d, base + (long) i * q + j));
+                for (int j = 0; j < q; j++)
+                    st(D.seg, d, base + (long) j * p + i, ld(S.seg, d, base + (long) i * q + j));
             }
         }
     }
@@ -1052,7 +1255,8 @@ public final class Nd4jCpuBackend implements Backend {
      * first NaN, exactly as the float comparison {@code v > best || isNaN(v) && !isNaN(best)} does.
      */
     private static int orderKey(int bits) {
-        int key = (bits ^ ((bits >> 31) & 0x7fff_ffff)) + (bits >>> 31); // negatives flipped and moved up by one: −0 ↦ 0
+        int key =
+                (bits ^ ((bits >> 31) & 0x7fff_ffff)) + (bits >>> 31); // negatives flipped and moved up by one: −0 ↦ 0
         int nan = (0x7f80_0000 - (bits & 0x7fff_ffff)) >> 31; // −1 for NaN
         return (key & ~nan) | (Integer.MAX_VALUE & nan);
     }
@@ -1092,12 +1296,18 @@ public final class Nd4jCpuBackend implements Backend {
     public void maxPool(Tensor x, int channels, int height, int width, int k, Tensor out, Tensor argmax) {
         CpuTensor X = cpu(x), O = cpu(out), A = cpu(argmax);
         OpChecks.maxPool(x, channels, height, width, k, out, argmax);
-        int batch = X.rows(), oh = height / k, ow = width / k, in = channels * height * width, outLen = channels * oh * ow;
+        int batch = X.rows(),
+                oh = height / k,
+                ow = width / k,
+                in = channels * height * width,
+                outLen = channels * oh * ow;
         boolean d = X.f64;
         if (!d) {
             MemorySegment xs = X.seg, os = O.seg, as = A.seg;
             split(batch, Math.max(1, CHEAP / in), (part, from, to) -> {
-                float[] xin = partFloats(part, 0, in), best = partFloats(part, 1, outLen), arg = partFloats(part, 2, outLen);
+                float[] xin = partFloats(part, 0, in),
+                        best = partFloats(part, 1, outLen),
+                        arg = partFloats(part, 2, outLen);
                 for (int b = (int) from; b < to; b++) {
                     load(xs, (long) b * in, xin, in);
                     if (k == 2) {
@@ -1262,14 +1472,32 @@ public final class Nd4jCpuBackend implements Backend {
     }
 
     @Override
-    public void gleNeuronStep(Tensor s, Tensor ie, Tensor tauM, Tensor tauR, double dt, double gamma, boolean prospective, Tensor u, Tensor v, Tensor e,
-            Tensor uDot, Tensor uBreve) {
+    public void gleNeuronStep(
+            Tensor s,
+            Tensor ie,
+            Tensor tauM,
+            Tensor tauR,
+            double dt,
+            double gamma,
+            boolean prospective,
+            Tensor u,
+            Tensor v,
+            Tensor e,
+            Tensor uDot,
+            Tensor uBreve) {
         CpuTensor U = cpu(u);
         int rows = U.rows(), n = U.cols();
         OpChecks.gleNeuronStep(s, ie, tauM, tauR, u, v, e, uDot, uBreve);
         boolean d = U.f64;
-        MemorySegment ss = cpu(s).seg, is = cpu(ie).seg, ms = cpu(tauM).seg, rs = cpu(tauR).seg, us = U.seg, vs = cpu(v).seg, es = cpu(e).seg,
-                ds = cpu(uDot).seg, bs = cpu(uBreve).seg;
+        MemorySegment ss = cpu(s).seg,
+                is = cpu(ie).seg,
+                ms = cpu(tauM).seg,
+                rs = cpu(tauR).seg,
+                us = U.seg,
+                vs = cpu(v).seg,
+                es = cpu(e).seg,
+                ds = cpu(uDot).seg,
+                bs = cpu(uBreve).seg;
         if (!d) {
             gleStepF(rows, n, dt, gamma, prospective, ss, is, ms, rs, us, vs, es, ds, bs);
             return;
@@ -1309,8 +1537,21 @@ public final class Nd4jCpuBackend implements Backend {
      * {@link #gleNeuronStep} in float32: whole rows at a time are copied into heap arrays (with τm and
      * τr tiled to match), stepped by {@link #gleChunkF}, and copied back.
      */
-    private void gleStepF(int rows, int n, double dt, double gamma, boolean prospective, MemorySegment ss, MemorySegment is, MemorySegment ms,
-            MemorySegment rs, MemorySegment us, MemorySegment vs, MemorySegment es, MemorySegment ds, MemorySegment bs) {
+    private void gleStepF(
+            int rows,
+            int n,
+            double dt,
+            double gamma,
+            boolean prospective,
+            MemorySegment ss,
+            MemorySegment is,
+            MemorySegment ms,
+            MemorySegment rs,
+            MemorySegment us,
+            MemorySegment vs,
+            MemorySegment es,
+            MemorySegment ds,
+            MemorySegment bs) {
         int perChunk = Math.max(1, CHUNK_FLOATS / n);
         float[][] c = chunkFloats(perChunk * n);
         float[] tm = c[0], tr = c[1], sv = c[2], iv = c[3], vv = c[4], uv = c[5], ev = c[6], dv = c[7], bv = c[8];
@@ -1338,8 +1579,20 @@ public final class Nd4jCpuBackend implements Backend {
      * The float32 GLE neuron step on heap arrays: the float64 loop's arithmetic (in double, with e and
      * u̇ rounded to float where they are stored and read back), in loops that C2 vectorises.
      */
-    static void gleChunkF(boolean prospective, int len, double dt, double gamma, float[] tm, float[] tr, float[] s, float[] ie, float[] v, float[] u,
-            float[] e, float[] uDot, float[] uBreve) {
+    static void gleChunkF(
+            boolean prospective,
+            int len,
+            double dt,
+            double gamma,
+            float[] tm,
+            float[] tr,
+            float[] s,
+            float[] ie,
+            float[] v,
+            float[] u,
+            float[] e,
+            float[] uDot,
+            float[] uBreve) {
         if (prospective) {
             for (int k = 0; k < len; k++) {
                 double v0 = v[k], vd = (ie[k] - v0) / tr[k];
@@ -1362,7 +1615,8 @@ public final class Nd4jCpuBackend implements Backend {
     }
 
     @Override
-    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, long t) {
+    public void adamStep(
+            Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, long t) {
         OpChecks.adamStep(p, g, m, v, t);
         CpuTensor P = cpu(p);
         boolean d = P.f64;
@@ -1387,8 +1641,17 @@ public final class Nd4jCpuBackend implements Backend {
     }
 
     /** {@link #adamStep} in float32: the same arithmetic on heap chunks, in loops that C2 vectorises. */
-    private void adamF(MemorySegment ps, MemorySegment gs, MemorySegment ms, MemorySegment vs, long n, double stepSize, double bc2, double beta1,
-            double beta2, double eps) {
+    private void adamF(
+            MemorySegment ps,
+            MemorySegment gs,
+            MemorySegment ms,
+            MemorySegment vs,
+            long n,
+            double stepSize,
+            double bc2,
+            double beta1,
+            double beta2,
+            double eps) {
         float[][] c = chunkFloats(CHUNK_FLOATS);
         float[] p = c[0], g = c[1], m = c[2], v = c[3];
         for (long at = 0; at < n; at += CHUNK_FLOATS) {
@@ -1404,10 +1667,21 @@ public final class Nd4jCpuBackend implements Backend {
         }
     }
 
-    static void adamChunkF(int len, double stepSize, double bc2, double beta1, double beta2, double eps, float[] p, float[] g, float[] m, float[] v) {
+    static void adamChunkF(
+            int len,
+            double stepSize,
+            double bc2,
+            double beta1,
+            double beta2,
+            double eps,
+            float[] p,
+            float[] g,
+            float[] m,
+            float[] v) {
         for (int i = 0; i < len; i++) {
             double gi = g[i];
-            float mi = (float) (beta1 * m[i] + (1.0 - beta1) * gi), vi = (float) (beta2 * v[i] + (1.0 - beta2) * gi * gi);
+            float mi = (float) (beta1 * m[i] + (1.0 - beta1) * gi),
+                    vi = (float) (beta2 * v[i] + (1.0 - beta2) * gi * gi);
             m[i] = mi;
             v[i] = vi;
             p[i] = (float) (p[i] - stepSize * mi / (Math.sqrt(vi) / bc2 + eps));

@@ -15,11 +15,13 @@ public record GleLayerSpec(int units, Activation activation, double[] tauM, doub
         if (units < 1) throw new IllegalArgumentException("a GLE layer needs ≥ 1 unit, got " + units);
         Objects.requireNonNull(activation, "activation");
         if (tauM.length != units || tauR.length != units) {
-            throw new IllegalArgumentException("τm and τr need one value per unit (" + units + "), got " + tauM.length + " and " + tauR.length);
+            throw new IllegalArgumentException(
+                    "τm and τr need one value per unit (" + units + "), got " + tauM.length + " and " + tauR.length);
         }
         for (int i = 0; i < units; i++) {
             if (!(tauM[i] > 0) || !(tauR[i] > 0) || Double.isInfinite(tauM[i]) || Double.isInfinite(tauR[i])) {
-                throw new IllegalArgumentException("time constants must be finite and > 0; unit " + i + " has τm " + tauM[i] + ", τr " + tauR[i]);
+                throw new IllegalArgumentException(
+                        "time constants must be finite and > 0; unit " + i + " has τm " + tauM[i] + ", τr " + tauR[i]);
             }
         }
         tauM = tauM.clone();
@@ -46,7 +48,11 @@ public record GleLayerSpec(int units, Activation activation, double[] tauM, doub
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GleLayerSpec g && g.units == units && g.activation == activation && g.bias == bias && Arrays.equals(g.tauM, tauM)
+        return o instanceof GleLayerSpec g
+                && g.units == units
+                && g.activation == activation
+                && g.bias == bias
+                && Arrays.equals(g.tauM, tauM)
                 && Arrays.equals(g.tauR, tauR);
     }
 
@@ -57,7 +63,7 @@ public record GleLayerSpec(int units, Activation activation, double[] tauM, doub
 
     @Override
     public String toString() {
-        return "GleLayerSpec[units=" + units + ", activation=" + activation + ", tauM=" + Arrays.toString(tauM) + ", tauR=" + Arrays.toString(tauR)
-                + ", bias=" + bias + "]";
+        return "GleLayerSpec[units=" + units + ", activation=" + activation + ", tauM=" + Arrays.toString(tauM)
+                + ", tauR=" + Arrays.toString(tauR) + ", bias=" + bias + "]";
     }
 }

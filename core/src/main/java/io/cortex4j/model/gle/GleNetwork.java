@@ -62,7 +62,9 @@ public final class GleNetwork implements AutoCloseable {
             double bound = 1.0 / Math.sqrt(in);
             w = uniform(rng, 1000 + 16 * index, bound, n, in);
             b = spec.bias() ? uniform(rng, 1000 + 16 * index + 1, bound, 1, n) : null;
-            feedback = p.feedback() == GleParams.Feedback.FIXED_RANDOM ? uniform(rng, 1000 + 16 * index + 2, bound, n, in) : null;
+            feedback = p.feedback() == GleParams.Feedback.FIXED_RANDOM
+                    ? uniform(rng, 1000 + 16 * index + 2, bound, n, in)
+                    : null;
             tauM = be.fromHost(dtype, spec.tauM(), 1, n);
             tauR = be.fromHost(dtype, spec.tauR(), 1, n);
             gW = be.zeros(dtype, n, in);
@@ -87,7 +89,8 @@ public final class GleNetwork implements AutoCloseable {
         }
 
         void closeState() {
-            for (Tensor t : new Tensor[] {u, v, s, ie, e, uDot, uBreve, tmp, r[0], r[1], rp[0], rp[1], eb[0], eb[1]}) if (t != null) t.close();
+            for (Tensor t : new Tensor[] {u, v, s, ie, e, uDot, uBreve, tmp, r[0], r[1], rp[0], rp[1], eb[0], eb[1]})
+                if (t != null) t.close();
         }
     }
 
@@ -98,7 +101,8 @@ public final class GleNetwork implements AutoCloseable {
     public GleNetwork(GleParams params, Backend backend, DType dtype, int batch, long seed) {
         if (batch < 1) throw new IllegalArgumentException("batch must be ≥ 1, got " + batch);
         if (params.learnTauM() && params.tauMin() < params.dt()) {
-            throw new IllegalArgumentException("learned τm needs tauMin ≥ dt (" + params.dt() + "), got " + params.tauMin());
+            throw new IllegalArgumentException(
+                    "learned τm needs tauMin ≥ dt (" + params.dt() + "), got " + params.tauMin());
         }
         this.p = params;
         this.be = backend;
@@ -160,7 +164,19 @@ public final class GleNetwork implements AutoCloseable {
             be.mul(l.rp[old], eIn, l.ie);
             be.gemm(false, true, 1.0, rIn, l.w, 0.0, l.s);
             if (l.b != null) be.addRowVector(1.0, l.b, l.s);
-            be.gleNeuronStep(l.s, l.ie, l.tauM, l.tauR, p.dt(), p.gamma(), p.prospectiveErrors(), l.u, l.v, l.e, l.uDot, l.uBreve);
+            be.gleNeuronStep(
+                    l.s,
+                    l.ie,
+                    l.tauM,
+                    l.tauR,
+                    p.dt(),
+                    p.gamma(),
+                    p.prospectiveErrors(),
+                    l.u,
+                    l.v,
+                    l.e,
+                    l.uDot,
+                    l.uBreve);
             if (learning) {
                 be.gemm(true, false, -invB, l.e, rIn, 0.0, l.gW);
                 if (l.gb != null) be.columnSums(-invB, l.e, 0.0, l.gb);
@@ -219,7 +235,8 @@ public final class GleNetwork implements AutoCloseable {
         if (b < 1) throw new IllegalArgumentException("batch must be ≥ 1, got " + b);
         int old = batch;
         Map<String, double[]> saved = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : state().entrySet()) saved.put(e.getKey(), e.getValue().toHost());
+        for (Map.Entry<String, Tensor> e : state().entrySet())
+            saved.put(e.getKey(), e.getValue().toHost());
         closeState();
         batch = b;
         allocateState(b);
@@ -375,7 +392,8 @@ public final class GleNetwork implements AutoCloseable {
     public void close() {
         closeState();
         for (Layer l : layers) {
-            for (Tensor t : new Tensor[] {l.w, l.b, l.tauM, l.tauR, l.feedback, l.gW, l.gb, l.gTau}) if (t != null) t.close();
+            for (Tensor t : new Tensor[] {l.w, l.b, l.tauM, l.tauR, l.feedback, l.gW, l.gb, l.gTau})
+                if (t != null) t.close();
         }
     }
 }

@@ -19,8 +19,18 @@ import java.util.Objects;
  * @param tauMin             lower clamp of learned τm (the reference: 10·dt in LagLine)
  * @param tauMax             upper clamp of learned τm
  */
-public record GleParams(int inputSize, List<GleLayerSpec> layers, double dt, double gamma, double beta, boolean prospectiveErrors, Loss loss,
-        Feedback feedback, boolean learnTauM, double tauMin, double tauMax) {
+public record GleParams(
+        int inputSize,
+        List<GleLayerSpec> layers,
+        double dt,
+        double gamma,
+        double beta,
+        boolean prospectiveErrors,
+        Loss loss,
+        Feedback feedback,
+        boolean learnTauM,
+        double tauMin,
+        double tauMax) {
 
     /** The output error e_in of the top layer, before its φ'. */
     public enum Loss {
@@ -53,19 +63,24 @@ public record GleParams(int inputSize, List<GleLayerSpec> layers, double dt, dou
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(feedback, "feedback");
         if (!(dt > 0) || Double.isInfinite(dt)) throw new IllegalArgumentException("dt must be > 0, got " + dt);
-        if (!Double.isFinite(gamma) || !Double.isFinite(beta)) throw new IllegalArgumentException("gamma and beta must be finite");
-        if (!(tauMin > 0) || !(tauMax >= tauMin)) throw new IllegalArgumentException("need 0 < tauMin ≤ tauMax, got " + tauMin + ", " + tauMax);
+        if (!Double.isFinite(gamma) || !Double.isFinite(beta))
+            throw new IllegalArgumentException("gamma and beta must be finite");
+        if (!(tauMin > 0) || !(tauMax >= tauMin))
+            throw new IllegalArgumentException("need 0 < tauMin ≤ tauMax, got " + tauMin + ", " + tauMax);
         for (int l = 0; l < layers.size(); l++) {
             GleLayerSpec s = layers.get(l);
             double[] m = s.tauM(), r = s.tauR();
             for (int i = 0; i < s.units(); i++) {
                 if (m[i] < dt || r[i] < dt) {
-                    throw new IllegalArgumentException("layer " + l + " unit " + i + ": τm " + m[i] + " and τr " + r[i] + " must be ≥ dt " + dt);
+                    throw new IllegalArgumentException(
+                            "layer " + l + " unit " + i + ": τm " + m[i] + " and τr " + r[i] + " must be ≥ dt " + dt);
                 }
             }
         }
-        if (loss == Loss.CROSS_ENTROPY && layers.get(layers.size() - 1).activation() != io.cortex4j.tensor.Activation.LINEAR) {
-            throw new IllegalArgumentException("cross-entropy needs a linear output layer (the logits), got " + layers.get(layers.size() - 1).activation());
+        if (loss == Loss.CROSS_ENTROPY
+                && layers.get(layers.size() - 1).activation() != io.cortex4j.tensor.Activation.LINEAR) {
+            throw new IllegalArgumentException("cross-entropy needs a linear output layer (the logits), got "
+                    + layers.get(layers.size() - 1).activation());
         }
     }
 
@@ -81,7 +96,9 @@ public record GleParams(int inputSize, List<GleLayerSpec> layers, double dt, dou
     /** Trainable weights and biases (τ not counted). */
     public long parameterCount() {
         long n = 0;
-        for (int l = 0; l < layers.size(); l++) n += (long) layers.get(l).units() * inputSizeOf(l) + (layers.get(l).bias() ? layers.get(l).units() : 0);
+        for (int l = 0; l < layers.size(); l++)
+            n += (long) layers.get(l).units() * inputSizeOf(l)
+                    + (layers.get(l).bias() ? layers.get(l).units() : 0);
         return n;
     }
 }

@@ -23,10 +23,12 @@ public record LeArchitecture(int channels, int height, int width, List<LeLayerSp
     }
 
     public LeArchitecture {
-        if (channels < 1 || height < 1 || width < 1) throw new IllegalArgumentException("input shape " + channels + "×" + height + "×" + width);
+        if (channels < 1 || height < 1 || width < 1)
+            throw new IllegalArgumentException("input shape " + channels + "×" + height + "×" + width);
         layers = List.copyOf(layers);
         if (layers.isEmpty()) throw new IllegalArgumentException("an LE network needs at least one layer");
-        if (!(layers.getLast() instanceof LeLayerSpec.Dense)) throw new IllegalArgumentException("the last layer must be dense (the output)");
+        if (!(layers.getLast() instanceof LeLayerSpec.Dense))
+            throw new IllegalArgumentException("the last layer must be dense (the output)");
         shapes(channels, height, width, layers); // validates
     }
 
@@ -72,13 +74,16 @@ public record LeArchitecture(int channels, int height, int width, List<LeLayerSp
                 case LeLayerSpec.Dense d -> new Shape(1, 1, d.units());
                 case LeLayerSpec.Conv2d k -> {
                     if (s.height() + 2 * k.padding() < k.kernel() || s.width() + 2 * k.padding() < k.kernel()) {
-                        throw new IllegalArgumentException(at + ": kernel " + k.kernel() + " does not fit its input " + s);
+                        throw new IllegalArgumentException(
+                                at + ": kernel " + k.kernel() + " does not fit its input " + s);
                     }
-                    ConvGeometry g = new ConvGeometry(s.channels(), s.height(), s.width(), k.kernel(), k.stride(), k.padding());
+                    ConvGeometry g =
+                            new ConvGeometry(s.channels(), s.height(), s.width(), k.kernel(), k.stride(), k.padding());
                     yield new Shape(k.filters(), g.outHeight(), g.outWidth());
                 }
                 case LeLayerSpec.MaxPool2d p -> {
-                    if (s.height() < p.kernel() || s.width() < p.kernel()) throw new IllegalArgumentException(at + ": pool larger than its input " + s);
+                    if (s.height() < p.kernel() || s.width() < p.kernel())
+                        throw new IllegalArgumentException(at + ": pool larger than its input " + s);
                     yield new Shape(s.channels(), s.height() / p.kernel(), s.width() / p.kernel());
                 }
             };

@@ -20,7 +20,8 @@ public sealed interface LeLayerSpec {
     record Conv2d(int filters, int kernel, int stride, int padding, Activation activation) implements LeLayerSpec {
         public Conv2d {
             if (filters < 1 || kernel < 1 || stride < 1 || padding < 0) {
-                throw new IllegalArgumentException("conv filters " + filters + ", kernel " + kernel + ", stride " + stride + ", padding " + padding);
+                throw new IllegalArgumentException("conv filters " + filters + ", kernel " + kernel + ", stride "
+                        + stride + ", padding " + padding);
             }
         }
     }

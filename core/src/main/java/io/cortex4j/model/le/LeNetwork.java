@@ -97,8 +97,7 @@ public final class LeNetwork implements AutoCloseable {
             return p.rule() == LeRule.PAL && p.sigma()[index] > 0;
         }
 
-        void allocateParameters() {
-        }
+        void allocateParameters() {}
 
         abstract void allocate(int b);
 
@@ -134,6 +133,7 @@ public final class LeNetwork implements AutoCloseable {
         Tensor colsIn, basalRows, eRows, dcols, hpRows, noiseCols;
         /** Input layer only: the input colsIn was unfolded from; the unfolding is reused while the input is held. */
         Tensor colsSource;
+
         boolean colsValid;
         boolean first = true;
 
@@ -167,11 +167,11 @@ public final class LeNetwork implements AutoCloseable {
                         magnitudes = normal(base + 3, p.feedbackStd(), rows, cols);
                         feedback = be.zeros(dtype, rows, cols);
                     }
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
-            if (p.rule() == LeRule.DFA && !isOutput()) direct = normal(base + 4, p.feedbackStd(), p.architecture().outputLength(), outLen);
+            if (p.rule() == LeRule.DFA && !isOutput())
+                direct = normal(base + 4, p.feedbackStd(), p.architecture().outputLength(), outLen);
             if (p.tauLowPass()[index] > 0) {
                 loW = be.zeros(dtype, rows, cols);
                 loB = be.zeros(dtype, 1, rows);
@@ -191,7 +191,9 @@ public final class LeNetwork implements AutoCloseable {
             }
             if (g != null) {
                 colsIn = be.zeros(dtype, bs * positions, cols);
-                if (index == 0 && be.hostSyncIsCheap()) { // reuse the input's columns while the input is held (a content check per step)
+                if (index == 0
+                        && be.hostSyncIsCheap()) { // reuse the input's columns while the input is held (a content
+                    // check per step)
                     colsSource = be.zeros(dtype, bs, inLen);
                     colsValid = false;
                 }
@@ -375,7 +377,9 @@ public final class LeNetwork implements AutoCloseable {
     private void allocateState(int b) {
         input = be.zeros(dtype, b, p.architecture().inputLength());
         target = be.zeros(dtype, b, p.architecture().outputLength());
-        softmax = p.outputError() == OutputError.CROSS_ENTROPY ? be.zeros(dtype, b, p.architecture().outputLength()) : null;
+        softmax = p.outputError() == OutputError.CROSS_ENTROPY
+                ? be.zeros(dtype, b, p.architecture().outputLength())
+                : null;
         for (Layer l : layers) l.allocate(b);
     }
 
@@ -421,7 +425,8 @@ public final class LeNetwork implements AutoCloseable {
         if (learning && p.rule() == LeRule.PAL) {
             for (Layer l : layers) if (l instanceof Pool pool) pool.poolNoise();
             for (int j = 1; j < n; j++) {
-                if (layers[j] instanceof Weighted w && w.learnsFeedback()) w.updateFeedback(layers[j - 1].noiseSignal());
+                if (layers[j] instanceof Weighted w && w.learnsFeedback())
+                    w.updateFeedback(layers[j - 1].noiseSignal());
             }
         }
     }
@@ -576,7 +581,8 @@ public final class LeNetwork implements AutoCloseable {
 
     private Weighted weighted(int i) {
         if (layers[i] instanceof Weighted w) return w;
-        throw new IllegalArgumentException("layer " + (i + 1) + " (" + p.architecture().layers().get(i) + ") has no weights");
+        throw new IllegalArgumentException(
+                "layer " + (i + 1) + " (" + p.architecture().layers().get(i) + ") has no weights");
     }
 
     public LeParams params() {
@@ -667,7 +673,9 @@ public final class LeNetwork implements AutoCloseable {
         if (softmax != null) softmax.close();
         for (Layer l : layers) {
             if (l instanceof Weighted w) {
-                for (Tensor t : new Tensor[] {w.colsIn, w.basalRows, w.eRows, w.dcols, w.hpRows, w.noiseCols, w.colsSource}) if (t != null) t.close();
+                for (Tensor t :
+                        new Tensor[] {w.colsIn, w.basalRows, w.eRows, w.dcols, w.hpRows, w.noiseCols, w.colsSource})
+                    if (t != null) t.close();
             } else if (l instanceof Pool pool && pool.noiseOut != null) {
                 pool.noiseOut.close();
             }

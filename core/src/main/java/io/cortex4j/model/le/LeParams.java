@@ -55,23 +55,46 @@ public record LeParams(
         if (!(dt > 0)) throw new IllegalArgumentException("dt must be > 0, got " + dt);
         if (!(tau >= dt)) throw new IllegalArgumentException("tau must be ≥ dt, got tau " + tau + ", dt " + dt);
         for (int i = 0; i < n; i++) {
-            if (rule == LeRule.PAL && sigma[i] > 0 && tauXi[i] < dt) throw new IllegalArgumentException("tauXi of layer " + (i + 1) + " is below dt");
-            if (rule == LeRule.PAL && tauHighPass[i] < dt) throw new IllegalArgumentException("tauHighPass of layer " + (i + 1) + " is below dt");
-            if (tauLowPass[i] != 0 && tauLowPass[i] < dt) throw new IllegalArgumentException("tauLowPass of layer " + (i + 1) + " is below dt (0 turns it off)");
+            if (rule == LeRule.PAL && sigma[i] > 0 && tauXi[i] < dt)
+                throw new IllegalArgumentException("tauXi of layer " + (i + 1) + " is below dt");
+            if (rule == LeRule.PAL && tauHighPass[i] < dt)
+                throw new IllegalArgumentException("tauHighPass of layer " + (i + 1) + " is below dt");
+            if (tauLowPass[i] != 0 && tauLowPass[i] < dt)
+                throw new IllegalArgumentException("tauLowPass of layer " + (i + 1) + " is below dt (0 turns it off)");
         }
-        if (initStd < 0 || feedbackStd < 0) throw new IllegalArgumentException("initial standard deviations must be ≥ 0");
+        if (initStd < 0 || feedbackStd < 0)
+            throw new IllegalArgumentException("initial standard deviations must be ≥ 0");
     }
 
     private static void check(String what, double[] a, int n) {
-        if (a.length != n) throw new IllegalArgumentException(what + " has " + a.length + " entries for " + n + " layers");
-        for (double v : a) if (!Double.isFinite(v) || v < 0) throw new IllegalArgumentException(what + " must be finite and ≥ 0, got " + Arrays.toString(a));
+        if (a.length != n)
+            throw new IllegalArgumentException(what + " has " + a.length + " entries for " + n + " layers");
+        for (double v : a)
+            if (!Double.isFinite(v) || v < 0)
+                throw new IllegalArgumentException(what + " must be finite and ≥ 0, got " + Arrays.toString(a));
     }
 
     /** The published LE defaults of specs/pal.md §5.3 (τ 10, dt 0.1, β 0.1, η 0.8, init std 0.05), no PAL noise, no low-pass. */
     public static LeParams defaults(LeArchitecture arch, LeRule rule, OutputError out) {
         int n = arch.layers().size();
-        return new LeParams(arch, rule, out, 10.0, 0.1, 0.1, 0.8, fill(n, 1.0), fill(n, 0.0), fill(n, 1e-4), fill(n, 0.0), fill(n, 1.0), fill(n, 1.0),
-                fill(n, 0.0), 0.05, 0.05, 0.05);
+        return new LeParams(
+                arch,
+                rule,
+                out,
+                10.0,
+                0.1,
+                0.1,
+                0.8,
+                fill(n, 1.0),
+                fill(n, 0.0),
+                fill(n, 1e-4),
+                fill(n, 0.0),
+                fill(n, 1.0),
+                fill(n, 1.0),
+                fill(n, 0.0),
+                0.05,
+                0.05,
+                0.05);
     }
 
     public static double[] fill(int n, double v) {
@@ -81,27 +104,107 @@ public record LeParams(
     }
 
     public LeParams withRule(LeRule r) {
-        return new LeParams(architecture, r, outputError, tau, dt, beta, learningRate, lrFactors, feedbackLrFactors, alpha, sigma, tauXi, tauHighPass,
-                tauLowPass, initStd, feedbackStd, signScale);
+        return new LeParams(
+                architecture,
+                r,
+                outputError,
+                tau,
+                dt,
+                beta,
+                learningRate,
+                lrFactors,
+                feedbackLrFactors,
+                alpha,
+                sigma,
+                tauXi,
+                tauHighPass,
+                tauLowPass,
+                initStd,
+                feedbackStd,
+                signScale);
     }
 
     public LeParams withLearningRate(double eta, double[] factors) {
-        return new LeParams(architecture, rule, outputError, tau, dt, beta, eta, factors, feedbackLrFactors, alpha, sigma, tauXi, tauHighPass,
-                tauLowPass, initStd, feedbackStd, signScale);
+        return new LeParams(
+                architecture,
+                rule,
+                outputError,
+                tau,
+                dt,
+                beta,
+                eta,
+                factors,
+                feedbackLrFactors,
+                alpha,
+                sigma,
+                tauXi,
+                tauHighPass,
+                tauLowPass,
+                initStd,
+                feedbackStd,
+                signScale);
     }
 
     public LeParams withPal(double[] feedbackLr, double[] alpha, double[] sigma, double[] tauXi, double[] tauHighPass) {
-        return new LeParams(architecture, rule, outputError, tau, dt, beta, learningRate, lrFactors, feedbackLr, alpha, sigma, tauXi, tauHighPass,
-                tauLowPass, initStd, feedbackStd, signScale);
+        return new LeParams(
+                architecture,
+                rule,
+                outputError,
+                tau,
+                dt,
+                beta,
+                learningRate,
+                lrFactors,
+                feedbackLr,
+                alpha,
+                sigma,
+                tauXi,
+                tauHighPass,
+                tauLowPass,
+                initStd,
+                feedbackStd,
+                signScale);
     }
 
     public LeParams withLowPass(double[] tauLowPass) {
-        return new LeParams(architecture, rule, outputError, tau, dt, beta, learningRate, lrFactors, feedbackLrFactors, alpha, sigma, tauXi, tauHighPass,
-                tauLowPass, initStd, feedbackStd, signScale);
+        return new LeParams(
+                architecture,
+                rule,
+                outputError,
+                tau,
+                dt,
+                beta,
+                learningRate,
+                lrFactors,
+                feedbackLrFactors,
+                alpha,
+                sigma,
+                tauXi,
+                tauHighPass,
+                tauLowPass,
+                initStd,
+                feedbackStd,
+                signScale);
     }
 
     public LeParams withBeta(double b) {
-        return new LeParams(architecture, rule, outputError, tau, dt, b, learningRate, lrFactors, feedbackLrFactors, alpha, sigma, tauXi, tauHighPass,
-                tauLowPass, initStd, feedbackStd, signScale);
+        return new LeParams(
+                architecture,
+                rule,
+                outputError,
+                tau,
+                dt,
+                b,
+                learningRate,
+                lrFactors,
+                feedbackLrFactors,
+                alpha,
+                sigma,
+                tauXi,
+                tauHighPass,
+                tauLowPass,
+                initStd,
+                feedbackStd,
+                signScale);
     }
 }

@@ -20,7 +20,8 @@ public enum OutputError {
             case "mse" -> MSE;
             case "rate" -> RATE;
             case "cross-entropy", "ce", "softmax" -> CROSS_ENTROPY;
-            default -> throw new IllegalArgumentException("unknown output error '" + s + "' (use mse, rate or cross-entropy)");
+            default ->
+                throw new IllegalArgumentException("unknown output error '" + s + "' (use mse, rate or cross-entropy)");
         };
     }
 }

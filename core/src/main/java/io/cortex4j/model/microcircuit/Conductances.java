@@ -10,7 +10,8 @@ package io.cortex4j.model.microcircuit;
  * @param interneuronNudge g_nI (= g_som), nudge of an interneuron by the pyramidal cell above
  * @param target   g_tgt, nudge of the output soma towards the target
  */
-public record Conductances(double leak, double basal, double apical, double dendrite, double interneuronNudge, double target) {
+public record Conductances(
+        double leak, double basal, double apical, double dendrite, double interneuronNudge, double target) {
     /** The values used by every PAL microcircuit and GeNN config. */
     public static final Conductances PUBLISHED = new Conductances(0.03, 0.1, 0.06, 0.1, 0.06, 0.06);
 
@@ -18,9 +19,11 @@ public record Conductances(double leak, double basal, double apical, double dend
         double[] all = {leak, basal, apical, dendrite, interneuronNudge, target};
         String[] names = {"leak", "basal", "apical", "dendrite", "interneuronNudge", "target"};
         for (int i = 0; i < all.length; i++) {
-            if (!(all[i] >= 0) || !Double.isFinite(all[i])) throw new IllegalArgumentException("conductance " + names[i] + " must be ≥ 0, got " + all[i]);
+            if (!(all[i] >= 0) || !Double.isFinite(all[i]))
+                throw new IllegalArgumentException("conductance " + names[i] + " must be ≥ 0, got " + all[i]);
         }
-        if (leak + basal + apical <= 0) throw new IllegalArgumentException("conductances give a pyramidal cell no leak at all");
+        if (leak + basal + apical <= 0)
+            throw new IllegalArgumentException("conductances give a pyramidal cell no leak at all");
     }
 
     /** τ_P = 1/(g_l+g_bas+g_api): effective time constant of a hidden pyramidal soma. */

@@ -28,7 +28,11 @@ import java.util.Map;
  */
 public final class Microcircuit implements AutoCloseable {
     /** Random stream ids: one per purpose and layer, so streams never overlap. */
-    static final int STREAM_NOISE = 1_000, STREAM_INIT_W = 2_000, STREAM_INIT_B = 3_000, STREAM_INIT_U = 4_000, STREAM_INIT_UI = 5_000;
+    static final int STREAM_NOISE = 1_000,
+            STREAM_INIT_W = 2_000,
+            STREAM_INIT_B = 3_000,
+            STREAM_INIT_U = 4_000,
+            STREAM_INIT_UI = 5_000;
 
     private final MicrocircuitParams p;
     private final Backend be;
@@ -51,7 +55,6 @@ public final class Microcircuit implements AutoCloseable {
     private final Tensor[] vApi, vApiOld, xi, uI, uIOld, uEffI, uBreveI, rI, rIOld, vDen, vDenOld, errI;
     // weights
     private final Tensor[] w, wLowPass, wIP, b, bPI;
-
     private boolean learnForward = true, learnInterneurons = true, learnFeedback = true, noiseOn = true;
     private long step;
 
@@ -99,14 +102,16 @@ public final class Microcircuit implements AutoCloseable {
         b = new Tensor[N];
         bPI = new Tensor[N];
         for (int l = 1; l <= N; l++) {
-            for (Tensor[] t : new Tensor[][] {u, uOld, uEff, uBreve, r, rOld, vBas, vBasOld, rHP, err}) t[l] = z(batch, n[l]);
+            for (Tensor[] t : new Tensor[][] {u, uOld, uEff, uBreve, r, rOld, vBas, vBasOld, rHP, err})
+                t[l] = z(batch, n[l]);
             w[l] = uniform(n[l], n[l - 1], params.weightRange(), STREAM_INIT_W + l);
             if (params.tauLowPass() > 0) wLowPass[l] = z(n[l], n[l - 1]);
             normalInit(u[l], STREAM_INIT_U + l);
         }
         for (int l = 1; l < N; l++) {
             for (Tensor[] t : new Tensor[][] {vApi, vApiOld, xi}) t[l] = z(batch, n[l]);
-            for (Tensor[] t : new Tensor[][] {uI, uIOld, uEffI, uBreveI, rI, rIOld, vDen, vDenOld, errI}) t[l] = z(batch, n[l + 1]);
+            for (Tensor[] t : new Tensor[][] {uI, uIOld, uEffI, uBreveI, rI, rIOld, vDen, vDenOld, errI})
+                t[l] = z(batch, n[l + 1]);
             wIP[l] = uniform(n[l + 1], n[l], params.weightRange(), STREAM_INIT_W + 100 + l);
             b[l] = uniform(n[l], n[l + 1], params.feedbackRange(), STREAM_INIT_B + l);
             bPI[l] = uniform(n[l], n[l + 1], params.feedbackRange(), STREAM_INIT_B + 100 + l);
@@ -204,7 +209,9 @@ public final class Microcircuit implements AutoCloseable {
         double inv = 1.0 / batch;
 
         // (a) keep the previous step's rates and dendritic potentials
-        Tensor t = r0; r0 = r0Old; r0Old = t;
+        Tensor t = r0;
+        r0 = r0Old;
+        r0Old = t;
         be.copy(input, r0);
         for (int l = 1; l <= N; l++) {
             swap(r, rOld, l);
@@ -234,18 +241,50 @@ public final class Microcircuit implements AutoCloseable {
         // (e) OU noise
         if (noise) {
             double tx = p.tauNoise();
-            for (int l = 1; l < N; l++) be.ouStep(xi[l], rng, STREAM_NOISE + l, step, 1.0 - dt / tx, Math.sqrt(dt * tx) * p.noiseSigma() / tx);
+            for (int l = 1; l < N; l++)
+                be.ouStep(xi[l], rng, STREAM_NOISE + l, step, 1.0 - dt / tx, Math.sqrt(dt * tx) * p.noiseSigma() / tx);
         }
         // (f) somatic update towards the conductance-weighted steady state u_eff
         double tauP = g.tauPyramidal(), tauI = g.tauInterneuron(), tauN = g.tauOutput();
         for (int l = 1; l < N; l++) {
-            be.lincombChain(uEff[l], tauP * g.basal(), vBas[l], tauP * g.apical(), vApi[l], tauP * g.apical(), noise ? xi[l] : null, u[l], 1.0 - dt / tauP,
-                    uOld[l], dt / tauP);
-            be.lincombChain(uEffI[l], tauI * g.dendrite(), vDen[l], tauI * g.interneuronNudge(), uBreve[l + 1], 0, null, uI[l], 1.0 - dt / tauI, uIOld[l],
+            be.lincombChain(
+                    uEff[l],
+                    tauP * g.basal(),
+                    vBas[l],
+                    tauP * g.apical(),
+                    vApi[l],
+                    tauP * g.apical(),
+                    noise ? xi[l] : null,
+                    u[l],
+                    1.0 - dt / tauP,
+                    uOld[l],
+                    dt / tauP);
+            be.lincombChain(
+                    uEffI[l],
+                    tauI * g.dendrite(),
+                    vDen[l],
+                    tauI * g.interneuronNudge(),
+                    uBreve[l + 1],
+                    0,
+                    null,
+                    uI[l],
+                    1.0 - dt / tauI,
+                    uIOld[l],
                     dt / tauI);
         }
         if (hasTarget) {
-            be.lincombChain(uEff[N], tauN * g.basal(), vBas[N], tauN * g.target(), target, 0, null, u[N], 1.0 - dt / tauN, uOld[N], dt / tauN);
+            be.lincombChain(
+                    uEff[N],
+                    tauN * g.basal(),
+                    vBas[N],
+                    tauN * g.target(),
+                    target,
+                    0,
+                    null,
+                    u[N],
+                    1.0 - dt / tauN,
+                    uOld[N],
+                    dt / tauN);
         } else {
             be.axpby(g.outputBasalGain(), vBas[N], 0.0, uEff[N]);
             be.lincomb(u[N], 1.0 - dt / tauN, uOld[N], dt / tauN, uEff[N], 0, null);

@@ -31,8 +31,11 @@ public record MicrocircuitParams(
         boolean selfPredictingInit) {
 
     public MicrocircuitParams {
-        if (layers == null || layers.length < 2) throw new IllegalArgumentException("layers: need at least an input and an output layer");
-        for (int n : layers) if (n <= 0) throw new IllegalArgumentException("layers: sizes must be positive, got " + Arrays.toString(layers));
+        if (layers == null || layers.length < 2)
+            throw new IllegalArgumentException("layers: need at least an input and an output layer");
+        for (int n : layers)
+            if (n <= 0)
+                throw new IllegalArgumentException("layers: sizes must be positive, got " + Arrays.toString(layers));
         int hidden = layers.length - 2;
         if (!(dt > 0)) throw new IllegalArgumentException("dt must be > 0, got " + dt);
         checkLength("etaForward", etaForward, layers.length - 1);
@@ -41,13 +44,19 @@ public record MicrocircuitParams(
         checkLength("etaPI", etaPI, hidden);
         checkLength("alpha", alpha, hidden);
         if (rule.injectsNoise()) {
-            if (tauNoise < dt) throw new IllegalArgumentException("noise.tau (" + tauNoise + ") must be ≥ dt (" + dt + ")");
-            if (tauHighPass < dt) throw new IllegalArgumentException("tauHighPass (" + tauHighPass + ") must be ≥ dt (" + dt + ")");
+            if (tauNoise < dt)
+                throw new IllegalArgumentException("noise.tau (" + tauNoise + ") must be ≥ dt (" + dt + ")");
+            if (tauHighPass < dt)
+                throw new IllegalArgumentException("tauHighPass (" + tauHighPass + ") must be ≥ dt (" + dt + ")");
             if (noiseSigma < 0) throw new IllegalArgumentException("noise.sigma must be ≥ 0, got " + noiseSigma);
         }
-        if (tauLowPass != 0 && tauLowPass < dt) throw new IllegalArgumentException("tauLowPass (" + tauLowPass + ") must be 0 (off) or ≥ dt (" + dt + ")");
-        double tauMin = Math.min(conductances.tauPyramidal(), Math.min(conductances.tauInterneuron(), conductances.tauOutput()));
-        if (tauMin < dt) throw new IllegalArgumentException("the fastest membrane time constant (" + tauMin + " ms) is below dt (" + dt + " ms)");
+        if (tauLowPass != 0 && tauLowPass < dt)
+            throw new IllegalArgumentException("tauLowPass (" + tauLowPass + ") must be 0 (off) or ≥ dt (" + dt + ")");
+        double tauMin = Math.min(
+                conductances.tauPyramidal(), Math.min(conductances.tauInterneuron(), conductances.tauOutput()));
+        if (tauMin < dt)
+            throw new IllegalArgumentException(
+                    "the fastest membrane time constant (" + tauMin + " ms) is below dt (" + dt + " ms)");
         checkRange("weights", weightRange);
         checkRange("feedback", feedbackRange);
         layers = layers.clone();
@@ -55,14 +64,18 @@ public record MicrocircuitParams(
 
     private static void checkLength(String name, double[] a, int n) {
         if (a == null || a.length != n) {
-            throw new IllegalArgumentException(name + ": need " + n + " value(s) (one per " + (name.equals("etaForward") ? "weight layer" : "hidden layer")
-                    + "), got " + (a == null ? "none" : a.length));
+            throw new IllegalArgumentException(name + ": need " + n + " value(s) (one per "
+                    + (name.equals("etaForward") ? "weight layer" : "hidden layer") + "), got "
+                    + (a == null ? "none" : a.length));
         }
-        for (double v : a) if (!(v >= 0) || !Double.isFinite(v)) throw new IllegalArgumentException(name + ": values must be finite and ≥ 0, got " + Arrays.toString(a));
+        for (double v : a)
+            if (!(v >= 0) || !Double.isFinite(v))
+                throw new IllegalArgumentException(name + ": values must be finite and ≥ 0, got " + Arrays.toString(a));
     }
 
     private static void checkRange(String name, double[] r) {
-        if (r == null || r.length != 2 || !(r[0] <= r[1])) throw new IllegalArgumentException("init." + name + ": need [low, high] with low ≤ high");
+        if (r == null || r.length != 2 || !(r[0] <= r[1]))
+            throw new IllegalArgumentException("init." + name + ": need [low, high] with low ≤ high");
     }
 
     /** Number of layers above the input: N. */

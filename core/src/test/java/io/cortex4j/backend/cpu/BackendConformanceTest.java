@@ -36,7 +36,8 @@ public class BackendConformanceTest {
         for (DType d : DType.values()) {
             out.add(Arguments.of("cpu-loops", new Nd4jCpuBackend(Long.MAX_VALUE), d));
             out.add(Arguments.of("cpu-blas", new Nd4jCpuBackend(0), d));
-            out.add(Arguments.of("cpu-split3", new Nd4jCpuBackend(0, 3, 0.0), d)); // every op split into 3 ranges where it can
+            out.add(Arguments.of(
+                    "cpu-split3", new Nd4jCpuBackend(0, 3, 0.0), d)); // every op split into 3 ranges where it can
         }
         return out.stream();
     }
@@ -73,13 +74,16 @@ public class BackendConformanceTest {
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
                 double[] a = round(rand(m * k, 1), d), b = round(rand(k * n, 2), d), c0 = round(rand(m * n, 3), d);
-                Tensor A = be.fromHost(d, a, ta ? k : m, ta ? m : k), B = be.fromHost(d, b, tb ? n : k, tb ? k : n), C = be.fromHost(d, c0, m, n);
+                Tensor A = be.fromHost(d, a, ta ? k : m, ta ? m : k),
+                        B = be.fromHost(d, b, tb ? n : k, tb ? k : n),
+                        C = be.fromHost(d, c0, m, n);
                 be.gemm(ta, tb, 0.7, A, B, -0.3, C);
                 double[] want = new double[m * n];
                 for (int i = 0; i < m; i++) {
                     for (int j = 0; j < n; j++) {
                         double s = 0;
-                        for (int p = 0; p < k; p++) s += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+                        for (int p = 0; p < k; p++)
+                            s += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
                         want[i * n + j] = 0.7 * s - 0.3 * c0[i * n + j];
                     }
                 }
@@ -99,7 +103,10 @@ public class BackendConformanceTest {
     public void elementwiseOps(String name, Backend be, DType d) {
         int n = 37;
         double[] x = round(rand(n, 4), d), y = round(rand(n, 5), d), z = round(rand(n, 6), d);
-        Tensor X = be.fromHost(d, x, 1, n), Y = be.fromHost(d, y, 1, n), Z = be.fromHost(d, z, 1, n), O = be.zeros(d, 1, n);
+        Tensor X = be.fromHost(d, x, 1, n),
+                Y = be.fromHost(d, y, 1, n),
+                Z = be.fromHost(d, z, 1, n),
+                O = be.zeros(d, 1, n);
         double[] w = new double[n];
         be.lincomb(O, 0.5, X, -2.0, Y, 3.0, Z);
         for (int i = 0; i < n; i++) w[i] = 0.5 * x[i] - 2 * y[i] + 3 * z[i];
@@ -133,8 +140,11 @@ public class BackendConformanceTest {
             be.activationDerivative(f, 0.8, X, D1);
             exact(R1.toHost(), R, "fused = activation " + f);
             exact(D1.toHost(), D, "fused = activationDerivative " + f);
-            assertThrows(IllegalArgumentException.class, () -> be.activationAndDerivative(f, 1, X, R, R), "outputs alias");
-            assertThrows(IllegalArgumentException.class, () -> be.activationAndDerivative(f, 1, X, R, be.zeros(d, 1, n + 1)));
+            assertThrows(
+                    IllegalArgumentException.class, () -> be.activationAndDerivative(f, 1, X, R, R), "outputs alias");
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> be.activationAndDerivative(f, 1, X, R, be.zeros(d, 1, n + 1)));
             be.predictionError(Y, f, 0.6, X, O);
             for (int i = 0; i < n; i++) w[i] = y[i] - f.apply(0.6 * x[i]);
             close(w, O, d, "predictionError " + f);
@@ -173,13 +183,19 @@ public class BackendConformanceTest {
     @MethodSource("backends")
     public void fusedChainsEqualTheirParts(String name, Backend be, DType d) {
         int n = 1000; // several blocks on a GPU
-        double[] x = round(rand(n, 14), d), y = round(rand(n, 15), d), z = round(rand(n, 16), d), p = round(rand(n, 17), d);
+        double[] x = round(rand(n, 14), d),
+                y = round(rand(n, 15), d),
+                z = round(rand(n, 16), d),
+                p = round(rand(n, 17), d);
         for (int i = 0; i < n; i++) x[i] *= 6; // into the saturating range of sigmoid and tanh
         x[1] = Double.NaN;
         x[2] = Double.POSITIVE_INFINITY;
         x[3] = -0.0;
         z[5] = Double.NaN; // must not leak through c = 0
-        Tensor X = be.fromHost(d, x, 1, n), Y = be.fromHost(d, y, 1, n), Z = be.fromHost(d, z, 1, n), P = be.fromHost(d, p, 1, n);
+        Tensor X = be.fromHost(d, x, 1, n),
+                Y = be.fromHost(d, y, 1, n),
+                Z = be.fromHost(d, z, 1, n),
+                P = be.fromHost(d, p, 1, n);
         for (Activation f : Activation.values()) {
             Tensor o1 = be.zeros(d, 1, n), r1 = be.zeros(d, 1, n), o2 = be.zeros(d, 1, n), r2 = be.zeros(d, 1, n);
             be.lincomb(o1, 0.7, X, 0.3, Y, 0.0, null);
@@ -203,7 +219,10 @@ public class BackendConformanceTest {
             exact(m1.toHost(), m2, "lincombChain mid, three terms " + three);
             exact(u1.toHost(), u2, "lincombChain out, three terms " + three);
             // prev aliases mid, mid aliases y
-            Tensor b1 = be.fromHost(d, y, 1, n), b2 = be.fromHost(d, y, 1, n), v1 = be.zeros(d, 1, n), v2 = be.zeros(d, 1, n);
+            Tensor b1 = be.fromHost(d, y, 1, n),
+                    b2 = be.fromHost(d, y, 1, n),
+                    v1 = be.zeros(d, 1, n),
+                    v2 = be.zeros(d, 1, n);
             be.lincomb(b1, 0.5, X, 2.0, b1, c, Z);
             be.lincomb(v1, 0.9, b1, 0.1, b1, 0.0, null);
             be.lincombChain(b2, 0.5, X, 2.0, b2, c, Z, v2, 0.9, b2, 0.1);
@@ -211,7 +230,8 @@ public class BackendConformanceTest {
             exact(v1.toHost(), v2, "lincombChain aliased out, three terms " + three);
         }
         Tensor shortT = be.zeros(d, 1, n - 1);
-        assertThrows(IllegalArgumentException.class, () -> be.lincombActivation(shortT, 1, X, 1, Y, Activation.TANH, Z));
+        assertThrows(
+                IllegalArgumentException.class, () -> be.lincombActivation(shortT, 1, X, 1, Y, Activation.TANH, Z));
         assertThrows(IllegalArgumentException.class, () -> be.lincombChain(Z, 1, X, 1, Y, 0, null, shortT, 1, P, 1));
     }
 
@@ -220,8 +240,14 @@ public class BackendConformanceTest {
     public void lowPassOuterApply(String name, Backend be, DType d) {
         int m = 6, n = 9;
         for (int batch : new int[] {1, 3, 16}) {
-            double[] a = round(rand(batch * m, 8), d), b = round(rand(batch * n, 9), d), lo0 = round(rand(m * n, 10), d), w0 = round(rand(m * n, 11), d);
-            Tensor A = be.fromHost(d, a, batch, m), B = be.fromHost(d, b, batch, n), L = be.fromHost(d, lo0, m, n), W = be.fromHost(d, w0, m, n);
+            double[] a = round(rand(batch * m, 8), d),
+                    b = round(rand(batch * n, 9), d),
+                    lo0 = round(rand(m * n, 10), d),
+                    w0 = round(rand(m * n, 11), d);
+            Tensor A = be.fromHost(d, a, batch, m),
+                    B = be.fromHost(d, b, batch, n),
+                    L = be.fromHost(d, lo0, m, n),
+                    W = be.fromHost(d, w0, m, n);
             be.lowPassOuterApply(0.3, A, B, 0.01, L, W);
             double[] lo = new double[m * n], w = new double[m * n];
             for (int i = 0; i < m; i++) {
@@ -305,7 +331,9 @@ public class BackendConformanceTest {
     public void softmaxRows(String name, Backend be, DType d) {
         int rows = 4, n = 7;
         double[] x = round(rand(rows * n, 24), d);
-        for (int j = 0; j < n; j++) { // row 1 large and positive, row 2 large and negative, row 3 with one dominant entry
+        for (int j = 0;
+                j < n;
+                j++) { // row 1 large and positive, row 2 large and negative, row 3 with one dominant entry
             x[n + j] = 1000 + j;
             x[2 * n + j] = -1000 - 3 * j;
             x[3 * n + j] = j == 4 ? 800 : -5;
@@ -423,11 +451,13 @@ public class BackendConformanceTest {
             String what = g.toString();
             int rows = batch * g.positions();
             double[] x = round(rand(batch * g.inputLength(), 27), d), c = round(rand(rows * g.patch(), 28), d);
-            Tensor X = be.fromHost(d, x, batch, g.inputLength()), C = be.fromHost(d, round(rand(rows * g.patch(), 29), d), rows, g.patch());
+            Tensor X = be.fromHost(d, x, batch, g.inputLength()),
+                    C = be.fromHost(d, round(rand(rows * g.patch(), 29), d), rows, g.patch());
             be.im2col(X, g, C); // overwrites the old content, padding included
             double[] cols = im2colReference(g, batch, x);
             exact(cols, C, "im2col " + what);
-            Tensor C2 = be.fromHost(d, c, rows, g.patch()), X2 = be.fromHost(d, round(rand(batch * g.inputLength(), 30), d), batch, g.inputLength());
+            Tensor C2 = be.fromHost(d, c, rows, g.patch()),
+                    X2 = be.fromHost(d, round(rand(batch * g.inputLength(), 30), d), batch, g.inputLength());
             be.col2im(C2, g, X2);
             double[] back = col2imReference(g, batch, c);
             close(back, X2, d, "col2im " + what);
@@ -437,17 +467,25 @@ public class BackendConformanceTest {
             double[] xb = X2.toHost();
             for (int i = 0; i < x.length; i++) rhs += x[i] * xb[i];
             assertEquals(lhs, rhs, 10 * tol(d) * Math.max(1, Math.abs(lhs)), "adjoint identity " + what);
-            assertEquals(be.dot(C, C2), be.dot(X, X2), 10 * tol(d) * Math.max(1, Math.abs(lhs)), "adjoint identity on the backend " + what);
+            assertEquals(
+                    be.dot(C, C2),
+                    be.dot(X, X2),
+                    10 * tol(d) * Math.max(1, Math.abs(lhs)),
+                    "adjoint identity on the backend " + what);
         }
         ConvGeometry g = GEOMETRIES[1];
         int rows = batch * g.positions();
         Tensor X = be.zeros(d, batch, g.inputLength());
         assertThrows(IllegalArgumentException.class, () -> be.im2col(X, g, be.zeros(d, rows + 1, g.patch())));
         assertThrows(IllegalArgumentException.class, () -> be.im2col(X, g, be.zeros(d, rows, g.patch() - 1)));
-        assertThrows(IllegalArgumentException.class, () -> be.im2col(be.zeros(d, batch, g.inputLength() + 1), g, be.zeros(d, rows, g.patch())));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.im2col(be.zeros(d, batch, g.inputLength() + 1), g, be.zeros(d, rows, g.patch())));
         assertThrows(IllegalArgumentException.class, () -> be.im2col(X, g, be.zeros(other(d), rows, g.patch())));
         assertThrows(IllegalArgumentException.class, () -> be.col2im(be.zeros(d, rows - 1, g.patch()), g, X));
-        assertThrows(IllegalArgumentException.class, () -> be.col2im(be.zeros(d, rows, g.patch()), g, be.zeros(d, batch + 1, g.inputLength())));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.col2im(be.zeros(d, rows, g.patch()), g, be.zeros(d, batch + 1, g.inputLength())));
     }
 
     @ParameterizedTest(name = "{0} {2}")
@@ -459,14 +497,19 @@ public class BackendConformanceTest {
             Tensor S = be.fromHost(d, s, blocks * p, q), D = be.zeros(d, blocks, q * p);
             be.blockTranspose(S, p, q, D);
             double[] want = new double[s.length];
-            for (int bl = 0; bl < blocks; bl++) for (int i = 0; i < p; i++) for (int j = 0; j < q; j++) want[bl * p * q + j * p + i] = s[bl * p * q + i * q + j];
+            for (int bl = 0; bl < blocks; bl++)
+                for (int i = 0; i < p; i++)
+                    for (int j = 0; j < q; j++) want[bl * p * q + j * p + i] = s[bl * p * q + i * q + j];
             exact(want, D, "blockTranspose " + p + "×" + q);
             Tensor back = be.zeros(d, blocks * p, q);
             be.blockTranspose(D, q, p, back);
             exact(s, back, "blockTranspose twice " + p + "×" + q);
         }
         Tensor S = be.zeros(d, 2, 15);
-        assertThrows(IllegalArgumentException.class, () -> be.blockTranspose(S, 4, 4, be.zeros(d, 2, 15)), "30 is no multiple of 16");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.blockTranspose(S, 4, 4, be.zeros(d, 2, 15)),
+                "30 is no multiple of 16");
         assertThrows(IllegalArgumentException.class, () -> be.blockTranspose(S, 3, 5, be.zeros(d, 2, 16)));
         assertThrows(IllegalArgumentException.class, () -> be.blockTranspose(S, 3, 5, S), "in place");
         assertThrows(IllegalArgumentException.class, () -> be.blockTranspose(S, 0, 5, be.zeros(d, 2, 15)));
@@ -484,11 +527,22 @@ public class BackendConformanceTest {
             for (int i = 0; i < x.length; i++) x[i] = r.nextInt(3) - 1.0;
             // special values: signed zeros (equal: the first wins), infinities, NaNs (a NaN wins, the first one)
             double negativeNaN = Double.longBitsToDouble(0xfff8_0000_0000_0000L);
-            double[] specials = {0.0, -0.0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, -2.0, negativeNaN, 3.0};
+            double[] specials = {
+                0.0, -0.0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, -2.0, negativeNaN, 3.0
+            };
             for (int i = 0; i < x.length; i += 7) x[i] = specials[(i / 7) % specials.length];
             if (k == 2) { // whole windows: (−0, +0, −0, +0), (−∞ ×4), (1, NaN, 2, NaN), (1, −NaN, 2, 3)
-                double[][] windows = {{-0.0, 0.0, -0.0, 0.0}, {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY,
-                    Double.NEGATIVE_INFINITY}, {1.0, Double.NaN, 2.0, Double.NaN}, {1.0, negativeNaN, 2.0, 3.0}};
+                double[][] windows = {
+                    {-0.0, 0.0, -0.0, 0.0},
+                    {
+                        Double.NEGATIVE_INFINITY,
+                        Double.NEGATIVE_INFINITY,
+                        Double.NEGATIVE_INFINITY,
+                        Double.NEGATIVE_INFINITY
+                    },
+                    {1.0, Double.NaN, 2.0, Double.NaN},
+                    {1.0, negativeNaN, 2.0, 3.0}
+                };
                 for (int q = 0; q < windows.length; q++) {
                     int at0 = q * 2; // window (0, q) of channel 0, sample 1
                     x[in + at0] = windows[q][0];
@@ -505,11 +559,15 @@ public class BackendConformanceTest {
                     for (int oy = 0; oy < oh; oy++) {
                         for (int ox = 0; ox < ow; ox++) {
                             int best = -1;
-                            for (int ky = 0; ky < k; ky++) { // scanning order of PyTorch: rows, then columns; strict > keeps the first
+                            for (int ky = 0;
+                                    ky < k;
+                                    ky++) { // scanning order of PyTorch: rows, then columns; strict > keeps the first
                                 for (int kx = 0; kx < k; kx++) {
                                     int at = (c * h + oy * k + ky) * w + ox * k + kx;
                                     double v = x[b * in + at];
-                                    if (best < 0 || v > x[b * in + best] || Double.isNaN(v) && !Double.isNaN(x[b * in + best])) best = at;
+                                    if (best < 0
+                                            || v > x[b * in + best]
+                                            || Double.isNaN(v) && !Double.isNaN(x[b * in + best])) best = at;
                                 }
                             }
                             int o = b * out + (c * oh + oy) * ow + ox;
@@ -523,7 +581,10 @@ public class BackendConformanceTest {
             exact(want, O, what);
             double[] got = O.toHost();
             for (int i = 0; i < want.length; i++) {
-                assertEquals(Double.doubleToLongBits(want[i]), Double.doubleToLongBits(got[i]), what + " bits of [" + i + "] (signed zeros, NaN)");
+                assertEquals(
+                        Double.doubleToLongBits(want[i]),
+                        Double.doubleToLongBits(got[i]),
+                        what + " bits of [" + i + "] (signed zeros, NaN)");
             }
             exact(wantArg, A, what + " argmax");
             // the argmax indexes the maxima: gatherRows(x, argmax) = out
@@ -533,11 +594,22 @@ public class BackendConformanceTest {
         }
         int h = 5, w = 7, k = 2, in = ch * h * w, out = ch * 2 * 3;
         Tensor X = be.zeros(d, batch, in);
-        assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h, w, k, be.zeros(d, batch, out + 1), be.zeros(d, batch, out + 1)));
-        assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h, w, k, be.zeros(d, batch, out), be.zeros(d, batch, out - 1)));
-        assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h + 1, w, k, be.zeros(d, batch, out), be.zeros(d, batch, out)));
-        assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h, w, k, be.zeros(d, batch + 1, out), be.zeros(d, batch + 1, out)));
-        assertThrows(IllegalArgumentException.class, () -> be.maxPool(X, ch, h, w, 0, be.zeros(d, batch, out), be.zeros(d, batch, out)), "k = 0: a clear argument error, not a division by zero");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.maxPool(X, ch, h, w, k, be.zeros(d, batch, out + 1), be.zeros(d, batch, out + 1)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.maxPool(X, ch, h, w, k, be.zeros(d, batch, out), be.zeros(d, batch, out - 1)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.maxPool(X, ch, h + 1, w, k, be.zeros(d, batch, out), be.zeros(d, batch, out)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.maxPool(X, ch, h, w, k, be.zeros(d, batch + 1, out), be.zeros(d, batch + 1, out)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.maxPool(X, ch, h, w, 0, be.zeros(d, batch, out), be.zeros(d, batch, out)),
+                "k = 0: a clear argument error, not a division by zero");
     }
 
     @ParameterizedTest(name = "{0} {2}")
@@ -545,7 +617,9 @@ public class BackendConformanceTest {
     public void gatherAndScatterRows(String name, Backend be, DType d) {
         int batch = 3, n = 8, m = 6;
         Random r = new Random(33);
-        double[] src = round(rand(batch * n, 34), d), small = round(rand(batch * m, 35), d), idx = new double[batch * m];
+        double[] src = round(rand(batch * n, 34), d),
+                small = round(rand(batch * m, 35), d),
+                idx = new double[batch * m];
         for (int i = 0; i < idx.length; i++) idx[i] = r.nextInt(n);
         idx[0] = idx[1] = 5; // a repeated index: gathered twice, scattered as a sum
         idx[m - 1] = n - 1;
@@ -554,14 +628,20 @@ public class BackendConformanceTest {
         double[] want = new double[batch * m];
         for (int b = 0; b < batch; b++) for (int j = 0; j < m; j++) want[b * m + j] = src[b * n + (int) idx[b * m + j]];
         exact(want, G, "gatherRows");
-        Tensor V = be.fromHost(d, small, batch, m), D = be.fromHost(d, round(rand(batch * n, 36), d), batch, n); // old content is dropped
+        Tensor V = be.fromHost(d, small, batch, m),
+                D = be.fromHost(d, round(rand(batch * n, 36), d), batch, n); // old content is dropped
         be.scatterRows(V, I, D);
         double[] sc = new double[batch * n];
-        for (int b = 0; b < batch; b++) for (int j = 0; j < m; j++) sc[b * n + (int) idx[b * m + j]] += small[b * m + j];
+        for (int b = 0; b < batch; b++)
+            for (int j = 0; j < m; j++) sc[b * n + (int) idx[b * m + j]] += small[b * m + j];
         close(sc, D, d, "scatterRows");
         assertEquals(round(new double[] {small[0] + small[1]}, d)[0], D.toHost()[5], tol(d), "repeated index adds");
         // scatter is the adjoint of gather: <gather(s), v> = <s, scatter(v)>
-        assertEquals(be.dot(G, V), be.dot(S, D), 10 * tol(d) * Math.max(1, Math.abs(be.dot(G, V))), "gather/scatter adjoint");
+        assertEquals(
+                be.dot(G, V),
+                be.dot(S, D),
+                10 * tol(d) * Math.max(1, Math.abs(be.dot(G, V))),
+                "gather/scatter adjoint");
         assertThrows(IllegalArgumentException.class, () -> be.gatherRows(S, I, be.zeros(d, batch, m + 1)));
         assertThrows(IllegalArgumentException.class, () -> be.gatherRows(be.zeros(d, batch + 1, n), I, G));
         assertThrows(IllegalArgumentException.class, () -> be.scatterRows(V, I, be.zeros(d, batch - 1, n)));
@@ -598,18 +678,28 @@ public class BackendConformanceTest {
     public void gleNeuronStep(String name, Backend be, DType d) {
         int rows = 4, n = 7;
         double dt = 0.1, gamma = 0.3;
-        double[] s = round(rand(rows * n, 60), d), ie = round(rand(rows * n, 61), d), u0 = round(rand(rows * n, 62), d), v0 = round(rand(rows * n, 63), d);
+        double[] s = round(rand(rows * n, 60), d),
+                ie = round(rand(rows * n, 61), d),
+                u0 = round(rand(rows * n, 62), d),
+                v0 = round(rand(rows * n, 63), d);
         double[] tm = new double[n], tr = new double[n];
         for (int j = 0; j < n; j++) {
             tm[j] = round(new double[] {0.1 + 0.3 * j}, d)[0];
             tr[j] = round(new double[] {j % 2 == 0 ? tm[j] : 0.1}, d)[0];
         }
         for (boolean prospective : new boolean[] {true, false}) {
-            Tensor S = be.fromHost(d, s, rows, n), IE = be.fromHost(d, ie, rows, n), U = be.fromHost(d, u0, rows, n), V = be.fromHost(d, v0, rows, n);
+            Tensor S = be.fromHost(d, s, rows, n),
+                    IE = be.fromHost(d, ie, rows, n),
+                    U = be.fromHost(d, u0, rows, n),
+                    V = be.fromHost(d, v0, rows, n);
             Tensor TM = be.fromHost(d, tm, 1, n), TR = be.fromHost(d, tr, 1, n);
             Tensor E = be.zeros(d, rows, n), UD = be.zeros(d, rows, n), UB = be.zeros(d, rows, n);
             be.gleNeuronStep(S, IE, TM, TR, dt, gamma, prospective, U, V, E, UD, UB);
-            double[] we = new double[rows * n], wv = new double[rows * n], wud = new double[rows * n], wub = new double[rows * n], wu = new double[rows * n];
+            double[] we = new double[rows * n],
+                    wv = new double[rows * n],
+                    wud = new double[rows * n],
+                    wub = new double[rows * n],
+                    wu = new double[rows * n];
             for (int i = 0; i < rows; i++) {
                 for (int j = 0; j < n; j++) {
                     int k = i * n + j;
@@ -631,13 +721,55 @@ public class BackendConformanceTest {
             exact(ie, IE, "ie untouched");
         }
         Tensor A = be.zeros(d, rows, n), T = be.zeros(d, 1, n);
-        assertThrows(IllegalArgumentException.class, () -> be.gleNeuronStep(A, A, T, be.zeros(d, 1, n + 1), dt, 0, true, A, A, be.zeros(d, rows, n),
-                be.zeros(d, rows, n), be.zeros(d, rows, n)), "τr of another length");
-        assertThrows(IllegalArgumentException.class, () -> be.gleNeuronStep(A, A, T, T, dt, 0, true, A, be.zeros(d, rows, n), be.zeros(d, rows + 1, n),
-                be.zeros(d, rows, n), be.zeros(d, rows, n)), "e of another shape");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.gleNeuronStep(
+                        A,
+                        A,
+                        T,
+                        be.zeros(d, 1, n + 1),
+                        dt,
+                        0,
+                        true,
+                        A,
+                        A,
+                        be.zeros(d, rows, n),
+                        be.zeros(d, rows, n),
+                        be.zeros(d, rows, n)),
+                "τr of another length");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.gleNeuronStep(
+                        A,
+                        A,
+                        T,
+                        T,
+                        dt,
+                        0,
+                        true,
+                        A,
+                        be.zeros(d, rows, n),
+                        be.zeros(d, rows + 1, n),
+                        be.zeros(d, rows, n),
+                        be.zeros(d, rows, n)),
+                "e of another shape");
         Tensor E = be.zeros(d, rows, n);
-        assertThrows(IllegalArgumentException.class, () -> be.gleNeuronStep(A, A, T, T, dt, 0, true, be.zeros(d, rows, n), be.zeros(d, rows, n), E, E,
-                be.zeros(d, rows, n)), "outputs alias");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.gleNeuronStep(
+                        A,
+                        A,
+                        T,
+                        T,
+                        dt,
+                        0,
+                        true,
+                        be.zeros(d, rows, n),
+                        be.zeros(d, rows, n),
+                        E,
+                        E,
+                        be.zeros(d, rows, n)),
+                "outputs alias");
     }
 
     @ParameterizedTest(name = "{0} {2}")
@@ -662,7 +794,8 @@ public class BackendConformanceTest {
             close(v, V, d, "adam v, step " + t);
         }
         assertThrows(IllegalArgumentException.class, () -> be.adamStep(P, G, M, V, lr, b1, b2, eps, 0));
-        assertThrows(IllegalArgumentException.class, () -> be.adamStep(P, be.zeros(d, 1, n + 1), M, V, lr, b1, b2, eps, 1));
+        assertThrows(
+                IllegalArgumentException.class, () -> be.adamStep(P, be.zeros(d, 1, n + 1), M, V, lr, b1, b2, eps, 1));
     }
 
     @ParameterizedTest(name = "{0} {2}")

@@ -23,8 +23,11 @@ class FastSigmoidTest {
     static long mismatches(Backend be, int[] bits, int n) {
         double[] x = new double[n];
         for (int i = 0; i < n; i++) x[i] = Float.intBitsToFloat(bits[i]);
-        try (Tensor X = be.fromHost(DType.FLOAT32, x, 1, n); Tensor R = be.zeros(DType.FLOAT32, 1, n); Tensor D = be.zeros(DType.FLOAT32, 1, n);
-                Tensor R1 = be.zeros(DType.FLOAT32, 1, n); Tensor D1 = be.zeros(DType.FLOAT32, 1, n)) {
+        try (Tensor X = be.fromHost(DType.FLOAT32, x, 1, n);
+                Tensor R = be.zeros(DType.FLOAT32, 1, n);
+                Tensor D = be.zeros(DType.FLOAT32, 1, n);
+                Tensor R1 = be.zeros(DType.FLOAT32, 1, n);
+                Tensor D1 = be.zeros(DType.FLOAT32, 1, n)) {
             be.activationAndDerivative(Activation.SIGMOID, 1.0, X, R, D);
             be.activation(Activation.SIGMOID, 1.0, X, R1);
             be.activationDerivative(Activation.SIGMOID, 1.0, X, D1);
@@ -53,14 +56,27 @@ class FastSigmoidTest {
     @Test
     void specialValuesAndTransitions() {
         Backend be = new Nd4jCpuBackend();
-        int[] special = {Float.floatToRawIntBits(0f), Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(Float.POSITIVE_INFINITY),
-            Float.floatToRawIntBits(Float.NEGATIVE_INFINITY), Float.floatToRawIntBits(Float.NaN), 0x7fc00001, 0xffc00000, 1, 0x80000001,
-            Float.floatToRawIntBits(Float.MAX_VALUE), Float.floatToRawIntBits(-Float.MAX_VALUE), Float.floatToRawIntBits(Float.MIN_NORMAL)};
+        int[] special = {
+            Float.floatToRawIntBits(0f),
+            Float.floatToRawIntBits(-0f),
+            Float.floatToRawIntBits(Float.POSITIVE_INFINITY),
+            Float.floatToRawIntBits(Float.NEGATIVE_INFINITY),
+            Float.floatToRawIntBits(Float.NaN),
+            0x7fc00001,
+            0xffc00000,
+            1,
+            0x80000001,
+            Float.floatToRawIntBits(Float.MAX_VALUE),
+            Float.floatToRawIntBits(-Float.MAX_VALUE),
+            Float.floatToRawIntBits(Float.MIN_NORMAL)
+        };
         assertEquals(0, mismatches(be, special, special.length), "special values");
         // the clamp (±700, 709), overflow of e^{-x} near 709.78, float underflow of s near 103.97, 1 + e = 1
         // from 36.7, float(s) = 1 from 16.6, and ordinary values of every magnitude
-        for (float c : new float[] {700f, -700f, 709f, -709f, 709.78f, -709.78f, 745.1f, -745.1f, 103.97f, -103.97f, 88.7f, -88.7f, 36.7f, -36.7f,
-            16.6f, -16.6f, 1f, -1f, 0.5f, 1e-8f, -1e-8f}) {
+        for (float c : new float[] {
+            700f, -700f, 709f, -709f, 709.78f, -709.78f, 745.1f, -745.1f, 103.97f, -103.97f, 88.7f, -88.7f, 36.7f,
+            -36.7f, 16.6f, -16.6f, 1f, -1f, 0.5f, 1e-8f, -1e-8f
+        }) {
             assertEquals(0, mismatchesAround(be, c, 1 << 15), "near " + c);
         }
     }
@@ -70,7 +86,8 @@ class FastSigmoidTest {
         Backend be = new Nd4jCpuBackend();
         SplittableRandom r = new SplittableRandom(11);
         int[] bits = new int[CHUNK];
-        for (int i = 0; i < bits.length; i++) bits[i] = i % 2 == 0 ? r.nextInt() : Float.floatToRawIntBits((float) (8 * r.nextGaussian()));
+        for (int i = 0; i < bits.length; i++)
+            bits[i] = i % 2 == 0 ? r.nextInt() : Float.floatToRawIntBits((float) (8 * r.nextGaussian()));
         assertEquals(0, mismatches(be, bits, bits.length));
     }
 

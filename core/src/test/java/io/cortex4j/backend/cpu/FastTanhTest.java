@@ -1,7 +1,6 @@
 package io.cortex4j.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
@@ -25,8 +24,11 @@ class FastTanhTest {
     static long[] check(Backend be, int[] bits, int n, double scale) {
         double[] x = new double[n];
         for (int i = 0; i < n; i++) x[i] = Float.intBitsToFloat(bits[i]);
-        try (Tensor X = be.fromHost(DType.FLOAT32, x, 1, n); Tensor R = be.zeros(DType.FLOAT32, 1, n); Tensor D = be.zeros(DType.FLOAT32, 1, n);
-                Tensor R1 = be.zeros(DType.FLOAT32, 1, n); Tensor D1 = be.zeros(DType.FLOAT32, 1, n)) {
+        try (Tensor X = be.fromHost(DType.FLOAT32, x, 1, n);
+                Tensor R = be.zeros(DType.FLOAT32, 1, n);
+                Tensor D = be.zeros(DType.FLOAT32, 1, n);
+                Tensor R1 = be.zeros(DType.FLOAT32, 1, n);
+                Tensor D1 = be.zeros(DType.FLOAT32, 1, n)) {
             be.activationAndDerivative(Activation.TANH, scale, X, R, D);
             be.activation(Activation.TANH, scale, X, R1);
             be.activationDerivative(Activation.TANH, scale, X, D1);
@@ -63,15 +65,29 @@ class FastTanhTest {
     @Test
     void specialValuesAndTransitions() {
         Backend be = new Nd4jCpuBackend();
-        int[] special = {Float.floatToRawIntBits(0f), Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(Float.POSITIVE_INFINITY),
-            Float.floatToRawIntBits(Float.NEGATIVE_INFINITY), Float.floatToRawIntBits(Float.NaN), 0x7fc00001, 0xffc00000, 1, 0x80000001,
-            Float.floatToRawIntBits(Float.MAX_VALUE), Float.floatToRawIntBits(-Float.MAX_VALUE), Float.floatToRawIntBits(Float.MIN_NORMAL)};
+        int[] special = {
+            Float.floatToRawIntBits(0f),
+            Float.floatToRawIntBits(-0f),
+            Float.floatToRawIntBits(Float.POSITIVE_INFINITY),
+            Float.floatToRawIntBits(Float.NEGATIVE_INFINITY),
+            Float.floatToRawIntBits(Float.NaN),
+            0x7fc00001,
+            0xffc00000,
+            1,
+            0x80000001,
+            Float.floatToRawIntBits(Float.MAX_VALUE),
+            Float.floatToRawIntBits(-Float.MAX_VALUE),
+            Float.floatToRawIntBits(Float.MIN_NORMAL)
+        };
         assertEquals(0, check(be, special, special.length, 1.0)[0], "special values");
         // the clamp (|2x| = 120), float underflow of the derivative near |x| = 53, tanh = ±1 in float from
         // |x| ≈ 9, k = rint(2x/ln 2) changing from 0 to ±1 near |x| = 0.173, and values of every magnitude
         long inexact = 0;
         int radius = 1 << 15;
-        float[] centres = {60f, -60f, 53f, -53f, 52f, -52f, 19f, -19f, 9.01f, -9.01f, 8f, -8f, 0.1733f, -0.1733f, 1f, -1f, 0.5f, 1e-4f, -1e-4f, 1e-20f};
+        float[] centres = {
+            60f, -60f, 53f, -53f, 52f, -52f, 19f, -19f, 9.01f, -9.01f, 8f, -8f, 0.1733f, -0.1733f, 1f, -1f, 0.5f, 1e-4f,
+            -1e-4f, 1e-20f
+        };
         for (float c : centres) {
             long[] r = around(be, c, radius);
             assertEquals(0, r[0], "near " + c);
@@ -85,7 +101,8 @@ class FastTanhTest {
         Backend be = new Nd4jCpuBackend();
         SplittableRandom r = new SplittableRandom(12);
         int[] bits = new int[CHUNK];
-        for (int i = 0; i < bits.length; i++) bits[i] = i % 2 == 0 ? r.nextInt() : Float.floatToRawIntBits((float) (3 * r.nextGaussian()));
+        for (int i = 0; i < bits.length; i++)
+            bits[i] = i % 2 == 0 ? r.nextInt() : Float.floatToRawIntBits((float) (3 * r.nextGaussian()));
         long[] res = check(be, bits, bits.length, 1.0);
         assertEquals(0, res[0]);
         assertEquals(0, res[1], "values that differ from (float) Math.tanh");

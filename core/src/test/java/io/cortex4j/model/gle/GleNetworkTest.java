@@ -21,9 +21,20 @@ class GleNetworkTest {
 
     /** The two-neuron softplus chain of specs/gle.md §12. */
     static GleNetwork chain(DType d) {
-        GleParams p = new GleParams(1, List.of(GleLayerSpec.uniform(1, Activation.SOFTPLUS, 1.0, 0.1, false),
-                GleLayerSpec.uniform(1, Activation.SOFTPLUS, 2.0, 0.1, false)), 0.01, 1.0, 0.01, true, GleParams.Loss.MSE,
-                GleParams.Feedback.TRANSPOSE, true, 0.01, 100);
+        GleParams p = new GleParams(
+                1,
+                List.of(
+                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 1.0, 0.1, false),
+                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 2.0, 0.1, false)),
+                0.01,
+                1.0,
+                0.01,
+                true,
+                GleParams.Loss.MSE,
+                GleParams.Feedback.TRANSPOSE,
+                true,
+                0.01,
+                100);
         GleNetwork net = new GleNetwork(p, BE, d, 2, 1);
         BE.copyFromHost(new double[] {0.5}, net.weights(0));
         BE.copyFromHost(new double[] {1.5}, net.weights(1));
@@ -44,14 +55,68 @@ class GleNetworkTest {
     void reproducesTheSpecsTestVectors() {
         // step, r0 (b0 b1), r1 (b0 b1), e0 (b0 b1), e1 (b0 b1), W0.grad, W1.grad, τm0.grad, τm1.grad
         String[][] rows = {
-                {"1", "0.693397", "0.718458", "0.693147", "0.693147", "0", "0", "0", "0", "0", "0", "0", "0"},
-                {"2", "0.693670", "0.720763", "0.719505", "0.719187", "0", "0", "6.8528e-4", "-4.93147e-2", "0", "1.74777e-2", "0", "-1.250017e-2"},
-                {"10", "0.695725", "0.726814", "0.739592", "0.739928", "-1.128916e-2", "-8.204395e-2", "-2.45852e-3", "-2.675295e-2", "4.138055e-2",
-                        "1.053619e-2", "-1.612743e-2", "-7.42537e-3"},
-                {"100", "0.791717", "0.824486", "0.952252", "0.971280", "-5.59017e-3", "-8.44999e-3", "-4.54717e-3", "-8.83006e-3", "4.63476e-3",
-                        "5.43759e-3", "-7.7161e-4", "-2.55941e-3"},
-                {"1000", "0.711493", "0.530156", "1.421973", "1.299537", "-1.87645e-3", "-3.70680e-3", "-4.92324e-3", "-6.55629e-3", "-2.06555e-3",
-                        "3.49432e-3", "4.5815e-4", "4.3651e-4"}};
+            {"1", "0.693397", "0.718458", "0.693147", "0.693147", "0", "0", "0", "0", "0", "0", "0", "0"},
+            {
+                "2",
+                "0.693670",
+                "0.720763",
+                "0.719505",
+                "0.719187",
+                "0",
+                "0",
+                "6.8528e-4",
+                "-4.93147e-2",
+                "0",
+                "1.74777e-2",
+                "0",
+                "-1.250017e-2"
+            },
+            {
+                "10",
+                "0.695725",
+                "0.726814",
+                "0.739592",
+                "0.739928",
+                "-1.128916e-2",
+                "-8.204395e-2",
+                "-2.45852e-3",
+                "-2.675295e-2",
+                "4.138055e-2",
+                "1.053619e-2",
+                "-1.612743e-2",
+                "-7.42537e-3"
+            },
+            {
+                "100",
+                "0.791717",
+                "0.824486",
+                "0.952252",
+                "0.971280",
+                "-5.59017e-3",
+                "-8.44999e-3",
+                "-4.54717e-3",
+                "-8.83006e-3",
+                "4.63476e-3",
+                "5.43759e-3",
+                "-7.7161e-4",
+                "-2.55941e-3"
+            },
+            {
+                "1000",
+                "0.711493",
+                "0.530156",
+                "1.421973",
+                "1.299537",
+                "-1.87645e-3",
+                "-3.70680e-3",
+                "-4.92324e-3",
+                "-6.55629e-3",
+                "-2.06555e-3",
+                "3.49432e-3",
+                "4.5815e-4",
+                "4.3651e-4"
+            }
+        };
         try (GleNetwork net = chain(DType.FLOAT64)) {
             int next = 0;
             for (int n = 1; n <= 1000; n++) {
@@ -60,7 +125,10 @@ class GleNetworkTest {
                 net.step();
                 if (n != Integer.parseInt(rows[next][0])) continue;
                 String[] r = rows[next++];
-                double[] r0 = net.rate(0).toHost(), r1 = net.rate(1).toHost(), e0 = net.error(0).toHost(), e1 = net.error(1).toHost();
+                double[] r0 = net.rate(0).toHost(),
+                        r1 = net.rate(1).toHost(),
+                        e0 = net.error(0).toHost(),
+                        e1 = net.error(1).toHost();
                 String at = " at step " + n;
                 table(r[1], r0[0], "r0 b0" + at);
                 table(r[2], r0[1], "r0 b1" + at);
@@ -81,7 +149,8 @@ class GleNetworkTest {
 
     @Test
     void float32FollowsFloat64() {
-        try (GleNetwork a = chain(DType.FLOAT64); GleNetwork b = chain(DType.FLOAT32)) {
+        try (GleNetwork a = chain(DType.FLOAT64);
+                GleNetwork b = chain(DType.FLOAT32)) {
             for (int n = 1; n <= 1000; n++) {
                 double t = n * 0.01;
                 BE.copyFromHost(new double[] {Math.sin(t), Math.cos(t)}, a.input());
@@ -106,7 +175,9 @@ class GleNetworkTest {
         assertEquals(1.140, euler[0], 5e-4, "Euler gain");
         assertEquals(0.453, euler[1], 5e-4, "Euler phase");
         double[] fine = filterResponse(0.2, 0.001, 1.2, 0.5);
-        double w = 0.5, cont = Math.hypot(1, w * 1.2) / Math.hypot(1, w * 0.2), phase = Math.atan(w * 1.2) - Math.atan(w * 0.2);
+        double w = 0.5,
+                cont = Math.hypot(1, w * 1.2) / Math.hypot(1, w * 0.2),
+                phase = Math.atan(w * 1.2) - Math.atan(w * 0.2);
         assertEquals(1.160, cont, 5e-4);
         assertEquals(0.441, phase, 5e-4);
         assertEquals(cont, fine[0], 2e-3, "gain as dt → 0");
@@ -117,9 +188,15 @@ class GleNetworkTest {
 
     /** Gain and phase of e relative to the drive ie = sin(ωt), fitted over whole periods after the transient. */
     static double[] filterResponse(double tauR, double dt, double tauM, double omega) {
-        Tensor s = BE.zeros(DType.FLOAT64, 1, 1), ie = BE.zeros(DType.FLOAT64, 1, 1), u = BE.zeros(DType.FLOAT64, 1, 1), v = BE.zeros(DType.FLOAT64, 1, 1),
-                e = BE.zeros(DType.FLOAT64, 1, 1), ud = BE.zeros(DType.FLOAT64, 1, 1), ub = BE.zeros(DType.FLOAT64, 1, 1);
-        Tensor tm = BE.fromHost(DType.FLOAT64, new double[] {tauM}, 1, 1), tr = BE.fromHost(DType.FLOAT64, new double[] {tauR}, 1, 1);
+        Tensor s = BE.zeros(DType.FLOAT64, 1, 1),
+                ie = BE.zeros(DType.FLOAT64, 1, 1),
+                u = BE.zeros(DType.FLOAT64, 1, 1),
+                v = BE.zeros(DType.FLOAT64, 1, 1),
+                e = BE.zeros(DType.FLOAT64, 1, 1),
+                ud = BE.zeros(DType.FLOAT64, 1, 1),
+                ub = BE.zeros(DType.FLOAT64, 1, 1);
+        Tensor tm = BE.fromHost(DType.FLOAT64, new double[] {tauM}, 1, 1),
+                tr = BE.fromHost(DType.FLOAT64, new double[] {tauR}, 1, 1);
         double period = 2 * Math.PI / omega;
         int settle = (int) Math.round(10 * period / dt), fit = (int) Math.round(20 * period / dt);
         double sc = 0, ss = 0, cc = 0, ys = 0, yc = 0;
@@ -146,9 +223,21 @@ class GleNetworkTest {
         double[] t1 = new double[20], t2 = new double[10];
         for (int i = 0; i < t1.length; i++) t1[i] = 0.5 + r.nextDouble();
         for (int i = 0; i < t2.length; i++) t2[i] = 0.5 + r.nextDouble();
-        return new GleParams(3, List.of(new GleLayerSpec(20, Activation.TANH, t1, t1, true), new GleLayerSpec(10, Activation.TANH, t2, t2, true),
-                GleLayerSpec.uniform(4, Activation.LINEAR, 1.0, 1.0, true)), 0.1, gamma, 0.5, prospective, GleParams.Loss.MSE,
-                GleParams.Feedback.TRANSPOSE, false, 0.1, 100);
+        return new GleParams(
+                3,
+                List.of(
+                        new GleLayerSpec(20, Activation.TANH, t1, t1, true),
+                        new GleLayerSpec(10, Activation.TANH, t2, t2, true),
+                        GleLayerSpec.uniform(4, Activation.LINEAR, 1.0, 1.0, true)),
+                0.1,
+                gamma,
+                0.5,
+                prospective,
+                GleParams.Loss.MSE,
+                GleParams.Feedback.TRANSPOSE,
+                false,
+                0.1,
+                100);
     }
 
     /**
@@ -169,7 +258,8 @@ class GleNetworkTest {
             for (int k = 0; k < 400; k++) {
                 gle.step();
                 inst.step();
-                for (int l = 0; l < 3; l++) assertArrayEquals(inst.error(l).toHost(), gle.error(l).toHost(), 1e-12, "e" + l + " at step " + k);
+                for (int l = 0; l < 3; l++)
+                    assertArrayEquals(inst.error(l).toHost(), gle.error(l).toHost(), 1e-12, "e" + l + " at step " + k);
             }
             double beta = gle.params().beta();
             for (int l = 0; l < 3; l++) {
@@ -191,7 +281,8 @@ class GleNetworkTest {
     static double staticLoss(GleNetwork net, int replaced, double[] w, double[] x, double[] y) {
         double[] r = x;
         for (int l = 0; l < net.layerCount(); l++) {
-            double[] W = l == replaced ? w : net.weights(l).toHost(), b = net.bias(l).toHost();
+            double[] W = l == replaced ? w : net.weights(l).toHost(),
+                    b = net.bias(l).toHost();
             int n = b.length, in = r.length;
             double[] out = new double[n];
             for (int i = 0; i < n; i++) {
@@ -214,13 +305,25 @@ class GleNetworkTest {
     void errorsTravelDownThroughWOrTheFixedRandomB() {
         for (GleParams.Feedback fb : GleParams.Feedback.values()) {
             GleParams base = leUnits(false, 0.0);
-            GleParams p = new GleParams(base.inputSize(), base.layers(), base.dt(), 0.0, base.beta(), false, base.loss(), fb, false, 0.1, 100);
+            GleParams p = new GleParams(
+                    base.inputSize(),
+                    base.layers(),
+                    base.dt(),
+                    0.0,
+                    base.beta(),
+                    false,
+                    base.loss(),
+                    fb,
+                    false,
+                    0.1,
+                    100);
             try (GleNetwork net = new GleNetwork(p, BE, DType.FLOAT64, 2, 11)) {
                 BE.copyFromHost(new double[] {0.3, -0.8, 0.5, -0.2, 0.1, 0.9}, net.input());
                 BE.copyFromHost(new double[] {0.2, -0.1, 0.4, 0.0, 0.0, 0.3, -0.2, 0.1}, net.target());
                 net.setTargetOn(true);
                 for (int k = 0; k < 5; k++) net.step();
-                double[] eAbove = net.error(2).toHost(), rp = net.rateDerivative(1).toHost();
+                double[] eAbove = net.error(2).toHost(),
+                        rp = net.rateDerivative(1).toHost();
                 Tensor f = fb == GleParams.Feedback.TRANSPOSE ? net.weights(2) : net.feedback(2);
                 assertEquals(fb == GleParams.Feedback.FIXED_RANDOM, net.feedback(2) != null);
                 double[] F = f.toHost(), w = net.weights(2).toHost();
@@ -242,10 +345,14 @@ class GleNetworkTest {
     @Test
     void batchSizeChangesTileOrTruncateTheState() {
         GleParams p = leUnits(true, 0.0);
-        try (GleNetwork net = new GleNetwork(p, BE, DType.FLOAT64, 2, 3); GleNetwork ref = new GleNetwork(p, BE, DType.FLOAT64, 1, 3)) {
+        try (GleNetwork net = new GleNetwork(p, BE, DType.FLOAT64, 2, 3);
+                GleNetwork ref = new GleNetwork(p, BE, DType.FLOAT64, 1, 3)) {
             net.setTargetOn(true);
             ref.setTargetOn(true);
-            double[] x0 = {0.3, -0.8, 0.5}, x1 = {-0.2, 0.1, 0.9}, y0 = {0.2, -0.1, 0.4, 0.0}, y1 = {0.0, 0.3, -0.2, 0.1};
+            double[] x0 = {0.3, -0.8, 0.5},
+                    x1 = {-0.2, 0.1, 0.9},
+                    y0 = {0.2, -0.1, 0.4, 0.0},
+                    y1 = {0.0, 0.3, -0.2, 0.1};
             BE.copyFromHost(concat(x0, x1), net.input());
             BE.copyFromHost(concat(y0, y1), net.target());
             BE.copyFromHost(x1, ref.input());
@@ -306,9 +413,20 @@ class GleNetworkTest {
     /** Learned τm follow −η·e·u̇ and stay clamped to [tauMin, tauMax]. */
     @Test
     void learnedTimeConstantsStayClamped() {
-        GleParams p = new GleParams(1, List.of(GleLayerSpec.uniform(1, Activation.SOFTPLUS, 0.2, 0.1, false),
-                GleLayerSpec.uniform(1, Activation.SOFTPLUS, 0.2, 0.1, false)), 0.01, 1.0, 1.0, true, GleParams.Loss.MSE,
-                GleParams.Feedback.TRANSPOSE, true, 0.1, 0.3);
+        GleParams p = new GleParams(
+                1,
+                List.of(
+                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 0.2, 0.1, false),
+                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 0.2, 0.1, false)),
+                0.01,
+                1.0,
+                1.0,
+                true,
+                GleParams.Loss.MSE,
+                GleParams.Feedback.TRANSPOSE,
+                true,
+                0.1,
+                0.3);
         try (GleNetwork net = new GleNetwork(p, BE, DType.FLOAT64, 1, 1)) {
             net.setOptimizer(new Adam(BE, net.slots(), 0.05));
             net.setTargetOn(true);
@@ -323,15 +441,57 @@ class GleNetworkTest {
             }
             assertEquals(0.1, net.tauR(0).toHost()[0], 0.0, "τr is never learned");
         }
-        assertThrows(IllegalArgumentException.class, () -> new GleNetwork(new GleParams(1, p.layers(), 0.01, 1, 1, true, GleParams.Loss.MSE,
-                GleParams.Feedback.TRANSPOSE, true, 0.001, 1), BE, DType.FLOAT64, 1, 1), "tauMin below dt");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new GleNetwork(
+                        new GleParams(
+                                1,
+                                p.layers(),
+                                0.01,
+                                1,
+                                1,
+                                true,
+                                GleParams.Loss.MSE,
+                                GleParams.Feedback.TRANSPOSE,
+                                true,
+                                0.001,
+                                1),
+                        BE,
+                        DType.FLOAT64,
+                        1,
+                        1),
+                "tauMin below dt");
     }
 
     @Test
     void rejectsTimeConstantsBelowDtAndCrossEntropyOnANonlinearOutput() {
-        assertThrows(IllegalArgumentException.class, () -> new GleParams(1, List.of(GleLayerSpec.uniform(2, Activation.TANH, 0.1, 0.05, true)), 0.1, 0, 1,
-                true, GleParams.Loss.MSE, GleParams.Feedback.TRANSPOSE, false, 0.1, 100));
-        assertThrows(IllegalArgumentException.class, () -> new GleParams(1, List.of(GleLayerSpec.uniform(2, Activation.TANH, 1, 1, true)), 0.1, 0, 1,
-                true, GleParams.Loss.CROSS_ENTROPY, GleParams.Feedback.TRANSPOSE, false, 0.1, 100));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new GleParams(
+                        1,
+                        List.of(GleLayerSpec.uniform(2, Activation.TANH, 0.1, 0.05, true)),
+                        0.1,
+                        0,
+                        1,
+                        true,
+                        GleParams.Loss.MSE,
+                        GleParams.Feedback.TRANSPOSE,
+                        false,
+                        0.1,
+                        100));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new GleParams(
+                        1,
+                        List.of(GleLayerSpec.uniform(2, Activation.TANH, 1, 1, true)),
+                        0.1,
+                        0,
+                        1,
+                        true,
+                        GleParams.Loss.CROSS_ENTROPY,
+                        GleParams.Feedback.TRANSPOSE,
+                        false,
+                        0.1,
+                        100));
     }
 }

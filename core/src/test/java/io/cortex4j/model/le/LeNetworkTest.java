@@ -20,11 +20,15 @@ class LeNetworkTest {
 
     /** 2×7×7 → conv 3@3×3 pad 1 (tanh) → pool 2 → conv 2@2×2 (sigmoid) → dense 4 (linear). */
     static LeArchitecture convNet() {
-        return new LeArchitecture(2, 7, 7, List.of(
-                new LeLayerSpec.Conv2d(3, 3, 1, 1, Activation.TANH),
-                new LeLayerSpec.MaxPool2d(2),
-                new LeLayerSpec.Conv2d(2, 2, 1, 0, Activation.SIGMOID),
-                new LeLayerSpec.Dense(4, Activation.LINEAR)));
+        return new LeArchitecture(
+                2,
+                7,
+                7,
+                List.of(
+                        new LeLayerSpec.Conv2d(3, 3, 1, 1, Activation.TANH),
+                        new LeLayerSpec.MaxPool2d(2),
+                        new LeLayerSpec.Conv2d(2, 2, 1, 0, Activation.SIGMOID),
+                        new LeLayerSpec.Dense(4, Activation.LINEAR)));
     }
 
     static LeArchitecture mlp() {
@@ -56,15 +60,33 @@ class LeNetworkTest {
     }
 
     static LeParams params(LeArchitecture arch, LeRule rule, OutputError out, double eta) {
-        return LeParams.defaults(arch, rule, out).withLearningRate(eta, LeParams.fill(arch.layers().size(), 1.0)).withBeta(1.0);
+        return LeParams.defaults(arch, rule, out)
+                .withLearningRate(eta, LeParams.fill(arch.layers().size(), 1.0))
+                .withBeta(1.0);
     }
 
     @Test
     void convolutionAndPoolingForwardEqualsDirectLoops() {
         LeArchitecture arch = convNet();
         LeParams p = LeParams.defaults(arch, LeRule.BP, OutputError.MSE);
-        p = new LeParams(arch, p.rule(), p.outputError(), p.tau(), p.dt(), p.beta(), p.learningRate(), p.lrFactors(), p.feedbackLrFactors(), p.alpha(),
-                p.sigma(), p.tauXi(), p.tauHighPass(), p.tauLowPass(), 0.5, 0.5, 0.05); // larger weights: a non-trivial map
+        p = new LeParams(
+                arch,
+                p.rule(),
+                p.outputError(),
+                p.tau(),
+                p.dt(),
+                p.beta(),
+                p.learningRate(),
+                p.lrFactors(),
+                p.feedbackLrFactors(),
+                p.alpha(),
+                p.sigma(),
+                p.tauXi(),
+                p.tauHighPass(),
+                p.tauLowPass(),
+                0.5,
+                0.5,
+                0.05); // larger weights: a non-trivial map
         int batch = 3;
         try (LeNetwork net = new LeNetwork(p, BE, DType.FLOAT64, batch, 11)) {
             double[][] x = randomRows(batch, arch.inputLength(), 1, 1.0);
@@ -76,15 +98,18 @@ class LeNetworkTest {
             for (int b = 0; b < batch; b++) {
                 double[][] pots = ref.potentials(x[b]);
                 double[] want = pots[pots.length - 1];
-                for (int j = 0; j < want.length; j++) assertEquals(want[j], got[b * want.length + j], 1e-12, "sample " + b + " output " + j);
+                for (int j = 0; j < want.length; j++)
+                    assertEquals(want[j], got[b * want.length + j], 1e-12, "sample " + b + " output " + j);
                 double[] pooled = net.rate(1).toHost();
-                for (int j = 0; j < pots[1].length; j++) assertEquals(pots[1][j], pooled[b * pots[1].length + j], 1e-12, "pool " + j);
+                for (int j = 0; j < pots[1].length; j++)
+                    assertEquals(pots[1][j], pooled[b * pots[1].length + j], 1e-12, "pool " + j);
             }
             // one step less: the output has not yet seen the input (pipelined forward)
             net.input().load(flat(randomRows(batch, arch.inputLength(), 2, 1.0)));
             for (int s = 0; s < net.depth() - 1; s++) net.step();
             double[] stale = net.output().toHost();
-            for (int j = 0; j < stale.length; j++) assertEquals(got[j], stale[j], 0.0, "output changed before the input reached it");
+            for (int j = 0; j < stale.length; j++)
+                assertEquals(got[j], stale[j], 0.0, "output changed before the input reached it");
             net.step();
             assertNotEquals(got[0], net.output().toHost()[0]);
         }
@@ -119,14 +144,24 @@ class LeNetworkTest {
                 double scale = -p.dt() * eta * p.beta();
                 for (int i : wl) {
                     double[] w1 = net.weights(i).toHost(), b1 = net.bias(i).toHost();
-                    int positions = arch.layers().get(i) instanceof LeLayerSpec.Conv2d ? arch.geometry(i).positions() : 1;
+                    int positions = arch.layers().get(i) instanceof LeLayerSpec.Conv2d
+                            ? arch.geometry(i).positions()
+                            : 1;
                     for (int k = 0; k < w1.length; k++) {
                         double g = fd(ref, ref.w[i], k, x, y);
-                        assertEquals(scale * g, w1[k] - w0[i][k], 1e-4 * Math.abs(scale) * (Math.abs(g) + 1e-3), arch.layers().get(i) + " W[" + k + "]");
+                        assertEquals(
+                                scale * g,
+                                w1[k] - w0[i][k],
+                                1e-4 * Math.abs(scale) * (Math.abs(g) + 1e-3),
+                                arch.layers().get(i) + " W[" + k + "]");
                     }
                     for (int k = 0; k < b1.length; k++) {
                         double g = fd(ref, ref.b[i], k, x, y) / positions;
-                        assertEquals(scale * g, b1[k] - b0[i][k], 1e-4 * Math.abs(scale) * (Math.abs(g) + 1e-3), arch.layers().get(i) + " b[" + k + "]");
+                        assertEquals(
+                                scale * g,
+                                b1[k] - b0[i][k],
+                                1e-4 * Math.abs(scale) * (Math.abs(g) + 1e-3),
+                                arch.layers().get(i) + " b[" + k + "]");
                     }
                 }
             }
@@ -188,12 +223,14 @@ class LeNetworkTest {
                 double[] firstMagnitudes = abs(net.feedback(2).toHost());
                 for (int s = 0; s < 20; s++) net.step();
                 double[] w = net.weights(2).toHost(), bmat = net.feedback(2).toHost();
-                for (int k = 0; k < w.length; k++) assertEquals(Math.signum(w[k]), Math.signum(bmat[k]), 0.0, rule + ": sign of B follows W");
+                for (int k = 0; k < w.length; k++)
+                    assertEquals(Math.signum(w[k]), Math.signum(bmat[k]), 0.0, rule + ": sign of B follows W");
                 assertTrue(Angles.degrees(w, bmat) < 60, rule + " starts aligned: " + Angles.degrees(w, bmat));
                 if (rule == LeRule.USF) for (double v : bmat) assertEquals(p.signScale(), Math.abs(v), 1e-15);
                 net.startBatch();
                 double[] after = abs(net.feedback(2).toHost());
-                if (rule == LeRule.BRSF) assertNotEquals(firstMagnitudes[0], after[0], "brSF redraws its magnitudes every mini-batch");
+                if (rule == LeRule.BRSF)
+                    assertNotEquals(firstMagnitudes[0], after[0], "brSF redraws its magnitudes every mini-batch");
                 else assertArrayEqualsExact(firstMagnitudes, after);
             }
         }
@@ -209,7 +246,9 @@ class LeNetworkTest {
             for (int s = 0; s < 3; s++) net.step();
             double[] eN = net.error(3).toHost();
             for (int i : new int[] {0, 2}) {
-                double[] e = net.error(i).toHost(), d = net.rateDerivative(i).toHost(), dm = net.direct(i).toHost();
+                double[] e = net.error(i).toHost(),
+                        d = net.rateDerivative(i).toHost(),
+                        dm = net.direct(i).toHost();
                 int n = e.length / 2;
                 for (int b = 0; b < 2; b++) {
                     for (int j = 0; j < n; j++) {
@@ -226,12 +265,15 @@ class LeNetworkTest {
     void outputErrorsFollowTheirDefinitions() {
         LeArchitecture arch = LeArchitecture.mlp(new int[] {3, 4}, Activation.SIGMOID);
         for (OutputError oe : OutputError.values()) {
-            try (LeNetwork net = new LeNetwork(params(arch, LeRule.BP, oe, 0.0).withBeta(0.1), BE, DType.FLOAT64, 2, 2)) {
+            try (LeNetwork net =
+                    new LeNetwork(params(arch, LeRule.BP, oe, 0.0).withBeta(0.1), BE, DType.FLOAT64, 2, 2)) {
                 double[] y = flat(randomRows(2, 4, 3, 1.0));
                 net.input().load(flat(randomRows(2, 3, 1, 1.0)));
                 net.target().load(y);
                 net.step();
-                double[] u = net.prospectivePotential(0).toHost(), r = net.rate(0).toHost(), d = net.rateDerivative(0).toHost();
+                double[] u = net.prospectivePotential(0).toHost(),
+                        r = net.rate(0).toHost(),
+                        d = net.rateDerivative(0).toHost();
                 net.step();
                 double[] e = net.error(0).toHost();
                 for (int b = 0; b < 2; b++) {
@@ -255,10 +297,32 @@ class LeNetworkTest {
     @Test
     void palFeedbackAlignsWithForwardWeights() {
         LeArchitecture arch = LeArchitecture.mlp(new int[] {10, 20, 10}, Activation.SIGMOID, Activation.SIGMOID);
-        LeParams p = LeParams.defaults(arch, LeRule.PAL, OutputError.MSE).withLearningRate(0.8, new double[] {0, 0})
-                .withPal(new double[] {0, 30}, new double[] {1e-4, 1e-4}, new double[] {0.05, 0.05}, new double[] {1, 1}, new double[] {1, 1});
-        p = new LeParams(arch, p.rule(), p.outputError(), p.tau(), p.dt(), p.beta(), p.learningRate(), p.lrFactors(), p.feedbackLrFactors(), p.alpha(),
-                p.sigma(), p.tauXi(), p.tauHighPass(), p.tauLowPass(), 0.5, 0.05, 0.05);
+        LeParams p = LeParams.defaults(arch, LeRule.PAL, OutputError.MSE)
+                .withLearningRate(0.8, new double[] {0, 0})
+                .withPal(
+                        new double[] {0, 30},
+                        new double[] {1e-4, 1e-4},
+                        new double[] {0.05, 0.05},
+                        new double[] {1, 1},
+                        new double[] {1, 1});
+        p = new LeParams(
+                arch,
+                p.rule(),
+                p.outputError(),
+                p.tau(),
+                p.dt(),
+                p.beta(),
+                p.learningRate(),
+                p.lrFactors(),
+                p.feedbackLrFactors(),
+                p.alpha(),
+                p.sigma(),
+                p.tauXi(),
+                p.tauHighPass(),
+                p.tauLowPass(),
+                0.5,
+                0.05,
+                0.05);
         try (LeNetwork net = new LeNetwork(p, BE, DType.FLOAT32, 16, 7)) {
             double[] w = net.weights(1).toHost();
             double before = Angles.degrees(w, net.feedback(1).toHost());
@@ -279,8 +343,13 @@ class LeNetworkTest {
     @Test
     void evaluationLeavesParametersAloneAndRunsWithoutNoise() {
         LeArchitecture arch = mlp();
-        LeParams p = params(arch, LeRule.PAL, OutputError.MSE, 0.5).withPal(new double[] {0, 1, 1}, LeParams.fill(3, 1e-4), LeParams.fill(3, 0.1),
-                LeParams.fill(3, 1.0), LeParams.fill(3, 1.0));
+        LeParams p = params(arch, LeRule.PAL, OutputError.MSE, 0.5)
+                .withPal(
+                        new double[] {0, 1, 1},
+                        LeParams.fill(3, 1e-4),
+                        LeParams.fill(3, 0.1),
+                        LeParams.fill(3, 1.0),
+                        LeParams.fill(3, 1.0));
         try (LeNetwork net = new LeNetwork(p, BE, DType.FLOAT64, 2, 1)) {
             net.input().load(flat(randomRows(2, 5, 1, 1.0)));
             net.target().load(flat(randomRows(2, 3, 2, 1.0)));
@@ -319,10 +388,19 @@ class LeNetworkTest {
 
     @Test
     void impossibleArchitecturesAreRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new LeArchitecture(1, 4, 4, List.of(new LeLayerSpec.Conv2d(2, 5, 1, 0, Activation.TANH), new LeLayerSpec.Dense(2, Activation.LINEAR))));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new LeArchitecture(
+                        1,
+                        4,
+                        4,
+                        List.of(
+                                new LeLayerSpec.Conv2d(2, 5, 1, 0, Activation.TANH),
+                                new LeLayerSpec.Dense(2, Activation.LINEAR))));
         assertTrue(e.getMessage().contains("layer 1"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new LeArchitecture(1, 1, 4, List.of(new LeLayerSpec.MaxPool2d(2))));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new LeArchitecture(1, 1, 4, List.of(new LeLayerSpec.MaxPool2d(2))));
     }
 
     private static double[] abs(double[] a) {
@@ -357,7 +435,8 @@ class LeNetworkTest {
             return m.equals("hostSyncIsCheap") ? Boolean.FALSE : r;
         });
         LeParams p = params(arch, LeRule.BP, OutputError.MSE, 0.5);
-        try (LeNetwork a = new LeNetwork(p, counting, DType.FLOAT32, 3, 8); LeNetwork b = new LeNetwork(p, never, DType.FLOAT32, 3, 8);
+        try (LeNetwork a = new LeNetwork(p, counting, DType.FLOAT32, 3, 8);
+                LeNetwork b = new LeNetwork(p, never, DType.FLOAT32, 3, 8);
                 LeNetwork c = new LeNetwork(p, device, DType.FLOAT32, 3, 8)) {
             double[] x = flat(randomRows(3, arch.inputLength(), 5, 1.0)), y = flat(randomRows(3, 4, 6, 1.0));
             for (LeNetwork n : new LeNetwork[] {a, b, c}) n.target().load(y);
@@ -383,12 +462,13 @@ class LeNetworkTest {
     }
 
     static Backend proxy(Backend inner, ResultFilter filter) {
-        return (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (px, m, args) -> {
-            try {
-                return filter.apply(m.getName(), m.invoke(inner, args));
-            } catch (java.lang.reflect.InvocationTargetException e) {
-                throw e.getCause();
-            }
-        });
+        return (Backend) java.lang.reflect.Proxy.newProxyInstance(
+                Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (px, m, args) -> {
+                    try {
+                        return filter.apply(m.getName(), m.invoke(inner, args));
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }

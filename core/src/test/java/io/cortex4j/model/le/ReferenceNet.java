@@ -50,9 +50,11 @@ final class ReferenceNet {
                                 for (int ch = 0; ch < g.channels(); ch++) {
                                     for (int ky = 0; ky < k; ky++) {
                                         for (int kx = 0; kx < k; kx++) {
-                                            int iy = oy * c.stride() - c.padding() + ky, ix = ox * c.stride() - c.padding() + kx;
+                                            int iy = oy * c.stride() - c.padding() + ky,
+                                                    ix = ox * c.stride() - c.padding() + kx;
                                             if (iy < 0 || iy >= g.height() || ix < 0 || ix >= g.width()) continue;
-                                            s += w[i][f * g.patch() + (ch * k + ky) * k + kx] * in[(ch * g.height() + iy) * g.width() + ix];
+                                            s += w[i][f * g.patch() + (ch * k + ky) * k + kx]
+                                                    * in[(ch * g.height() + iy) * g.width() + ix];
                                         }
                                     }
                                 }
@@ -71,7 +73,12 @@ final class ReferenceNet {
                                 double best = Double.NEGATIVE_INFINITY;
                                 for (int ky = 0; ky < k; ky++) {
                                     for (int kx = 0; kx < k; kx++) {
-                                        best = Math.max(best, in[(ch * inShape.height() + oy * k + ky) * inShape.width() + ox * k + kx]);
+                                        best = Math.max(
+                                                best,
+                                                in[
+                                                        (ch * inShape.height() + oy * k + ky) * inShape.width()
+                                                                + ox * k
+                                                                + kx]);
                                     }
                                 }
                                 int at = (ch * outShape.height() + oy) * outShape.width() + ox;

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class MicrocircuitTest {
     static final Backend BE = new Nd4jCpuBackend();
 
-    static MicrocircuitParams params(int[] layers, FeedbackRule rule, double etaFw, double etaIP, double etaPI, double etaB, boolean sps) {
+    static MicrocircuitParams params(
+            int[] layers, FeedbackRule rule, double etaFw, double etaIP, double etaPI, double etaB, boolean sps) {
         int h = layers.length - 2;
         double[] fw = new double[layers.length - 1];
         Arrays.fill(fw, etaFw);
@@ -26,8 +27,26 @@ class MicrocircuitTest {
         Arrays.fill(pi, etaPI);
         Arrays.fill(b, etaB);
         Arrays.fill(alpha, 1e-5);
-        return new MicrocircuitParams(layers, Activation.SIGMOID, 0.01, Conductances.PUBLISHED, 1.0, rule, fw, b, ip, pi, alpha, 0.05, 0.1, 0.1,
-                rule.lowPassesForward() ? 100 : 0, new double[] {-1, 1}, new double[] {-1, 1}, 1.0, sps);
+        return new MicrocircuitParams(
+                layers,
+                Activation.SIGMOID,
+                0.01,
+                Conductances.PUBLISHED,
+                1.0,
+                rule,
+                fw,
+                b,
+                ip,
+                pi,
+                alpha,
+                0.05,
+                0.1,
+                0.1,
+                rule.lowPassesForward() ? 100 : 0,
+                new double[] {-1, 1},
+                new double[] {-1, 1},
+                1.0,
+                sps);
     }
 
     static void setInput(Microcircuit mc, long seed) {
@@ -46,7 +65,8 @@ class MicrocircuitTest {
     /** §2.5: in the self-predicting state, without a target, apical potentials vanish (float64). */
     @Test
     void selfPredictingStateKeepsApicalPotentialBelow1e6WithoutTarget() {
-        try (Microcircuit mc = new Microcircuit(params(new int[] {5, 8, 6, 4}, FeedbackRule.FA, 1.0, 0.05, 0.05, 0, true), BE, DType.FLOAT64, 2, 7)) {
+        try (Microcircuit mc = new Microcircuit(
+                params(new int[] {5, 8, 6, 4}, FeedbackRule.FA, 1.0, 0.05, 0.05, 0, true), BE, DType.FLOAT64, 2, 7)) {
             setInput(mc, 1);
             mc.setLearning(false, false, false);
             for (int i = 0; i < 20_000; i++) mc.step(); // 200 ms: potentials relax from N(0,1)
@@ -59,7 +79,8 @@ class MicrocircuitTest {
             assertTrue(worst < 1e-6, "max |v_api| in SPS without target = " + worst);
         }
         // the same circuit outside the self-predicting state has large apical potentials
-        try (Microcircuit mc = new Microcircuit(params(new int[] {5, 8, 6, 4}, FeedbackRule.FA, 0, 0, 0, 0, false), BE, DType.FLOAT64, 2, 7)) {
+        try (Microcircuit mc = new Microcircuit(
+                params(new int[] {5, 8, 6, 4}, FeedbackRule.FA, 0, 0, 0, 0, false), BE, DType.FLOAT64, 2, 7)) {
             setInput(mc, 1);
             for (int i = 0; i < 20_000; i++) mc.step();
             assertTrue(maxApical(mc) > 1e-2, "without SPS v_api = " + maxApical(mc));
@@ -69,7 +90,8 @@ class MicrocircuitTest {
     /** With the target removed, a circuit whose W^IP and B^PI learn stays in the SPS across input changes' steady states. */
     @Test
     void lateralPlasticityKeepsSelfPredictingStateAcrossInputs() {
-        try (Microcircuit mc = new Microcircuit(params(new int[] {5, 8, 4}, FeedbackRule.FA, 1.0, 0.5, 0.5, 0, true), BE, DType.FLOAT64, 1, 3)) {
+        try (Microcircuit mc = new Microcircuit(
+                params(new int[] {5, 8, 4}, FeedbackRule.FA, 1.0, 0.5, 0.5, 0, true), BE, DType.FLOAT64, 1, 3)) {
             for (int k = 0; k < 5; k++) {
                 setInput(mc, 10 + k);
                 for (int i = 0; i < 20_000; i++) mc.step();
@@ -87,7 +109,9 @@ class MicrocircuitTest {
     @Test
     void bpRuleIncrementPointsAlongBackpropGradient() {
         double[] bp = incrementAnglesVsBackprop(FeedbackRule.BP);
-        for (int l = 0; l < bp.length; l++) assertTrue(bp[l] < 10.0, "BP rule: angle(ΔW" + (l + 1) + ", ΔW_BP) = " + bp[l] + "° " + Arrays.toString(bp));
+        for (int l = 0; l < bp.length; l++)
+            assertTrue(
+                    bp[l] < 10.0, "BP rule: angle(ΔW" + (l + 1) + ", ΔW_BP) = " + bp[l] + "° " + Arrays.toString(bp));
         double[] fa = incrementAnglesVsBackprop(FeedbackRule.FA);
         assertTrue(fa[0] > 30.0 && fa[1] > 30.0, "FA hidden layers should not follow backprop: " + Arrays.toString(fa));
         assertTrue(fa[2] < 10.0, "the output layer's increment is local under every rule: " + Arrays.toString(fa));
@@ -136,7 +160,8 @@ class MicrocircuitTest {
             double[] angles = new double[3];
             for (int l = 1; l <= 3; l++) {
                 double[] ref = new double[n[l] * n[l - 1]];
-                for (int i = 0; i < n[l]; i++) for (int j = 0; j < n[l - 1]; j++) ref[i * n[l - 1] + j] = delta[l][i] * rr[l - 1][j];
+                for (int i = 0; i < n[l]; i++)
+                    for (int j = 0; j < n[l - 1]; j++) ref[i * n[l - 1] + j] = delta[l][i] * rr[l - 1][j];
                 Tensor dw = BE.zeros(DType.FLOAT64, n[l], n[l - 1]);
                 mc.forwardIncrement(l, dw, true);
                 angles[l - 1] = Angles.degrees(dw.toHost(), ref);
@@ -188,7 +213,8 @@ class MicrocircuitTest {
                 double[] b = mc.feedbackWeights(1).toHost();
                 switch (rule) {
                     case BP -> {
-                        assertArrayEquals(Angles.transpose(w2Before, 5, 6), b, 0.0, "BP: B1 = W2ᵀ before the step's update");
+                        assertArrayEquals(
+                                Angles.transpose(w2Before, 5, 6), b, 0.0, "BP: B1 = W2ᵀ before the step's update");
                         double[] bpi = mc.interneuronToPyramidal(1).toHost();
                         for (int i = 0; i < b.length; i++) assertEquals(-b[i], bpi[i], 0.0);
                         assertFalse(Arrays.equals(w2Before, mc.forwardWeights(2).toHost()), "W2 learns");
@@ -196,7 +222,8 @@ class MicrocircuitTest {
                     case FA, CONTROL -> assertArrayEquals(b0, b, 0.0, rule + ": B stays fixed");
                     case PAL -> assertFalse(Arrays.equals(b0, b), "PAL: B learns");
                 }
-                if (rule == FeedbackRule.CONTROL || rule == FeedbackRule.PAL) assertTrue(BE.maxAbs(mc.noise(1)) > 0, rule + " injects noise");
+                if (rule == FeedbackRule.CONTROL || rule == FeedbackRule.PAL)
+                    assertTrue(BE.maxAbs(mc.noise(1)) > 0, rule + " injects noise");
                 else assertEquals(0.0, BE.maxAbs(mc.noise(1)), rule + " injects no noise");
             }
         }
@@ -206,7 +233,8 @@ class MicrocircuitTest {
     @Test
     void float32TracksFloat64() {
         MicrocircuitParams p = params(new int[] {5, 12, 4}, FeedbackRule.PAL, 2.0, 0.1, 0.1, 10, true);
-        try (Microcircuit a = new Microcircuit(p, BE, DType.FLOAT32, 2, 9); Microcircuit b = new Microcircuit(p, BE, DType.FLOAT64, 2, 9)) {
+        try (Microcircuit a = new Microcircuit(p, BE, DType.FLOAT32, 2, 9);
+                Microcircuit b = new Microcircuit(p, BE, DType.FLOAT64, 2, 9)) {
             for (Microcircuit mc : new Microcircuit[] {a, b}) {
                 setInput(mc, 4);
                 mc.target().load(new double[] {0.2, 0.8, 0.3, 0.6, 0.2, 0.8, 0.3, 0.6});
@@ -214,7 +242,8 @@ class MicrocircuitTest {
                 for (int i = 0; i < 5000; i++) mc.step();
             }
             for (String name : new String[] {"W1", "W2", "B1", "BPI1"}) {
-                double[] x = a.parameters().get(name).toHost(), y = b.parameters().get(name).toHost();
+                double[] x = a.parameters().get(name).toHost(),
+                        y = b.parameters().get(name).toHost();
                 double err = 0, norm = 0;
                 for (int i = 0; i < x.length; i++) {
                     err = Math.max(err, Math.abs(x[i] - y[i]));

@@ -27,8 +27,7 @@ import java.util.Random;
  * CIFAR-10 LeNet5, BP or PAL), with their inputs and targets.
  */
 public final class BenchWorkloads {
-    private BenchWorkloads() {
-    }
+    private BenchWorkloads() {}
 
     /** A model the benchmark steps: its Euler step and evolving state. */
     public interface Net extends AutoCloseable {
@@ -56,12 +55,31 @@ public final class BenchWorkloads {
         Arrays.fill(ip, 0.02);
         Arrays.fill(pi, 0.02);
         Arrays.fill(alpha, 1e-6);
-        return new MicrocircuitParams(layers, Activation.SIGMOID, 0.01, Conductances.PUBLISHED, 1.0, rule, fw, bw, ip, pi, alpha, 0.01, 0.1, 0.1, 100.0,
-                new double[] {-0.1, 0.1}, new double[] {-1, 1}, 1.0, true);
+        return new MicrocircuitParams(
+                layers,
+                Activation.SIGMOID,
+                0.01,
+                Conductances.PUBLISHED,
+                1.0,
+                rule,
+                fw,
+                bw,
+                ip,
+                pi,
+                alpha,
+                0.01,
+                0.1,
+                0.1,
+                100.0,
+                new double[] {-0.1, 0.1},
+                new double[] {-1, 1},
+                1.0,
+                true);
     }
 
     /** A microcircuit with the given feedback rule, learning on, output nudged towards a fixed target, one input held. */
-    public static Microcircuit microcircuit(int[] layers, FeedbackRule rule, Backend be, DType dtype, int batch, long seed) {
+    public static Microcircuit microcircuit(
+            int[] layers, FeedbackRule rule, Backend be, DType dtype, int batch, long seed) {
         Microcircuit net = new Microcircuit(palParams(layers, rule), be, dtype, batch, seed);
         double[] x = new double[batch * layers[0]];
         for (int i = 0; i < x.length; i++) x[i] = (i * 0.618034) % 1.0;
@@ -98,14 +116,17 @@ public final class BenchWorkloads {
      */
     public static LeParams leParams(String workload) {
         String[] s = workload.toLowerCase(java.util.Locale.ROOT).split("-");
-        if (s.length != 2) throw new IllegalArgumentException("unknown LE workload '" + workload + "' (mlp-bp, mlp-pal, lenet5-bp, lenet5-pal)");
+        if (s.length != 2)
+            throw new IllegalArgumentException(
+                    "unknown LE workload '" + workload + "' (mlp-bp, mlp-pal, lenet5-bp, lenet5-pal)");
         LeRule rule = LeRule.parse(s[1]);
         LeArchitecture arch;
         OutputError out;
         double[] lr;
         switch (s[0]) {
             case "mlp" -> {
-                arch = LeArchitecture.mlp(new int[] {784, 256, 256, 10}, Activation.SIGMOID, Activation.SIGMOID, Activation.LINEAR);
+                arch = LeArchitecture.mlp(
+                        new int[] {784, 256, 256, 10}, Activation.SIGMOID, Activation.SIGMOID, Activation.LINEAR);
                 out = OutputError.RATE;
                 lr = LeParams.fill(3, 1.0);
             }
@@ -114,7 +135,9 @@ public final class BenchWorkloads {
                 out = OutputError.MSE;
                 lr = new double[] {1.0, 0.2, 0.2, 0.2, 0.2, 0.1}; // the CIFAR script's default lr_factors
             }
-            default -> throw new IllegalArgumentException("unknown LE workload '" + workload + "' (mlp-bp, mlp-pal, lenet5-bp, lenet5-pal)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown LE workload '" + workload + "' (mlp-bp, mlp-pal, lenet5-bp, lenet5-pal)");
         }
         int n = arch.layers().size();
         LeParams p = LeParams.defaults(arch, rule, out).withLearningRate(0.125 * 64 / 100 / 0.1, lr);
@@ -122,7 +145,12 @@ public final class BenchWorkloads {
             double dt = p.dt();
             double[] sigma = LeParams.fill(n, 1e-2);
             sigma[n - 1] = 0.0;
-            p = p.withPal(LeParams.fill(n, 1e-2), LeParams.fill(n, 1e-4), sigma, LeParams.fill(n, 10 * dt), LeParams.fill(n, 10 * dt))
+            p = p.withPal(
+                            LeParams.fill(n, 1e-2),
+                            LeParams.fill(n, 1e-4),
+                            sigma,
+                            LeParams.fill(n, 10 * dt),
+                            LeParams.fill(n, 10 * dt))
                     .withLowPass(LeParams.fill(n, 1e4 * dt));
         }
         return p;
@@ -130,13 +158,17 @@ public final class BenchWorkloads {
 
     /** CIFAR-10 LeNet5 of the PAL paper: 3×32×32 → conv 20@5×5 → pool 2 → conv 50@5×5 → pool 2 → dense 500 → dense 10 (linear). */
     public static LeArchitecture lenet5() {
-        return new LeArchitecture(3, 32, 32, List.of(
-                new LeLayerSpec.Conv2d(20, 5, 1, 0, Activation.SIGMOID),
-                new LeLayerSpec.MaxPool2d(2),
-                new LeLayerSpec.Conv2d(50, 5, 1, 0, Activation.SIGMOID),
-                new LeLayerSpec.MaxPool2d(2),
-                new LeLayerSpec.Dense(500, Activation.SIGMOID),
-                new LeLayerSpec.Dense(10, Activation.LINEAR)));
+        return new LeArchitecture(
+                3,
+                32,
+                32,
+                List.of(
+                        new LeLayerSpec.Conv2d(20, 5, 1, 0, Activation.SIGMOID),
+                        new LeLayerSpec.MaxPool2d(2),
+                        new LeLayerSpec.Conv2d(50, 5, 1, 0, Activation.SIGMOID),
+                        new LeLayerSpec.MaxPool2d(2),
+                        new LeLayerSpec.Dense(500, Activation.SIGMOID),
+                        new LeLayerSpec.Dense(10, Activation.LINEAR)));
     }
 
     /** LeNet5 with PAL: {@code leParams("lenet5-pal")}. */
@@ -204,8 +236,7 @@ public final class BenchWorkloads {
     }
 
     /** Counted cost of one steady step (GEMM FLOPs, bytes per the {@link CostBackend} traffic model). */
-    public record StepCost(double flops, long bytes, Map<String, long[]> byOp) {
-    }
+    public record StepCost(double flops, long bytes, Map<String, long[]> byOp) {}
 
     /** The cost of the microcircuit's step, counted on a {@link CostBackend} (2 steps averaged: the step swaps buffers with period 2). */
     public static StepCost microcircuitCost(int[] layers, DType dtype, int batch) {

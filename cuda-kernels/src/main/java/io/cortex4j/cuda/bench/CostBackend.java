@@ -47,8 +47,7 @@ public final class CostBackend implements Backend {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private double flops;
@@ -111,12 +110,10 @@ public final class CostBackend implements Backend {
     }
 
     @Override
-    public void copyFromHost(double[] src, Tensor dst) {
-    }
+    public void copyFromHost(double[] src, Tensor dst) {}
 
     @Override
-    public void copyFromHost(float[] src, int srcOffset, Tensor dst) {
-    }
+    public void copyFromHost(float[] src, int srcOffset, Tensor dst) {}
 
     @Override
     public void copy(Tensor src, Tensor dst) {
@@ -151,11 +148,25 @@ public final class CostBackend implements Backend {
 
     @Override
     public void lincombActivation(Tensor out, double a, Tensor x, double b, Tensor y, Activation f, Tensor rate) {
-        count("lincombActivation", b(out) + b(x) + b(y) + b(rate), 0); // one kernel: the intermediate is written, not read back
+        count(
+                "lincombActivation",
+                b(out) + b(x) + b(y) + b(rate),
+                0); // one kernel: the intermediate is written, not read back
     }
 
     @Override
-    public void lincombChain(Tensor mid, double a, Tensor x, double b, Tensor y, double c, Tensor z, Tensor out, double d, Tensor prev, double e) {
+    public void lincombChain(
+            Tensor mid,
+            double a,
+            Tensor x,
+            double b,
+            Tensor y,
+            double c,
+            Tensor z,
+            Tensor out,
+            double d,
+            Tensor prev,
+            double e) {
         count("lincombChain", b(mid) + b(x) + b(y) + (c != 0 ? b(z) : 0) + b(out) + b(prev), 0);
     }
 
@@ -251,13 +262,25 @@ public final class CostBackend implements Backend {
     }
 
     @Override
-    public void gleNeuronStep(Tensor s, Tensor ie, Tensor tauM, Tensor tauR, double dt, double gamma, boolean prospective, Tensor u, Tensor v, Tensor e,
-            Tensor uDot, Tensor uBreve) {
+    public void gleNeuronStep(
+            Tensor s,
+            Tensor ie,
+            Tensor tauM,
+            Tensor tauR,
+            double dt,
+            double gamma,
+            boolean prospective,
+            Tensor u,
+            Tensor v,
+            Tensor e,
+            Tensor uDot,
+            Tensor uBreve) {
         count("gleNeuronStep", b(s) + b(ie) + b(tauM) + b(tauR) + 2 * b(u) + 2 * b(v) + b(e) + b(uDot) + b(uBreve), 0);
     }
 
     @Override
-    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, long t) {
+    public void adamStep(
+            Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, long t) {
         count("adamStep", 2 * b(p) + b(g) + 2 * b(m) + 2 * b(v), 0);
     }
 

@@ -95,7 +95,10 @@ public final class GpuBench {
             b.fail("bench", e);
         }
         b.root.put("failures", b.failures);
-        b.say(b.failures.isEmpty() ? "GpuBench: all measured" : "GpuBench: " + b.failures.size() + " measurement(s) failed: " + b.failures);
+        b.say(
+                b.failures.isEmpty()
+                        ? "GpuBench: all measured"
+                        : "GpuBench: " + b.failures.size() + " measurement(s) failed: " + b.failures);
         b.write(out);
         return b.failures.isEmpty() ? EXIT_OK : EXIT_FAILED;
     }
@@ -168,7 +171,14 @@ public final class GpuBench {
             int[] layers = {784, 100, 10};
             Map<String, Object> mc = section("microcircuit_784-100-10_pal_b1");
             try {
-                benchModel("microcircuit", mc, be, () -> BenchWorkloads.adapt(BenchWorkloads.microcircuit(layers, FeedbackRule.PAL, be, DType.FLOAT32, 1, 1)), 200, 1);
+                benchModel(
+                        "microcircuit",
+                        mc,
+                        be,
+                        () -> BenchWorkloads.adapt(
+                                BenchWorkloads.microcircuit(layers, FeedbackRule.PAL, be, DType.FLOAT32, 1, 1)),
+                        200,
+                        1);
             } catch (RuntimeException | Error e) {
                 mc.put("error", e.toString());
                 fail("microcircuit", e);
@@ -176,7 +186,14 @@ public final class GpuBench {
 
             Map<String, Object> le = section("lenet5_cifar10_pal_b128");
             try {
-                benchModel("lenet5", le, be, () -> BenchWorkloads.adapt(BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 128, 1)), 20, 128);
+                benchModel(
+                        "lenet5",
+                        le,
+                        be,
+                        () -> BenchWorkloads.adapt(
+                                BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 128, 1)),
+                        20,
+                        128);
             } catch (RuntimeException | Error e) {
                 le.put("error", e.toString());
                 fail("lenet5", e);
@@ -184,9 +201,20 @@ public final class GpuBench {
 
             Map<String, Object> roof = section("fraction_of_ceilings");
             try {
-                roofline(roof, "lenet5_cifar10_pal_b128", le, BenchWorkloads.leCost(BenchWorkloads.lenet5Pal(), DType.FLOAT32, 128), ceil,
+                roofline(
+                        roof,
+                        "lenet5_cifar10_pal_b128",
+                        le,
+                        BenchWorkloads.leCost(BenchWorkloads.lenet5Pal(), DType.FLOAT32, 128),
+                        ceil,
                         BenchWorkloads.leGemmFlops(BenchWorkloads.lenet5Pal(), 128));
-                roofline(roof, "microcircuit_784-100-10_pal_b1", mc, BenchWorkloads.microcircuitCost(layers, DType.FLOAT32, 1), ceil, Double.NaN);
+                roofline(
+                        roof,
+                        "microcircuit_784-100-10_pal_b1",
+                        mc,
+                        BenchWorkloads.microcircuitCost(layers, DType.FLOAT32, 1),
+                        ceil,
+                        Double.NaN);
             } catch (RuntimeException | Error e) {
                 roof.put("error", e.toString());
                 fail("fraction of ceilings", e);
@@ -218,17 +246,21 @@ public final class GpuBench {
                 for (boolean tf32 : new boolean[] {false, true}) {
                     blas.setTf32(h, tf32);
                     int iters = 10;
-                    for (int i = 0; i < 3; i++) blas.gemmRowMajor(h, false, false, false, n, n, n, 1.0, a, n, b, n, 0.0, c, scalars);
+                    for (int i = 0; i < 3; i++)
+                        blas.gemmRowMajor(h, false, false, false, n, n, n, 1.0, a, n, b, n, 0.0, c, scalars);
                     double best = 0;
                     for (int r = 0; r < repeats; r++) {
                         drv.record(e0, stream);
-                        for (int i = 0; i < iters; i++) blas.gemmRowMajor(h, false, false, false, n, n, n, 1.0, a, n, b, n, 0.0, c, scalars);
+                        for (int i = 0; i < iters; i++)
+                            blas.gemmRowMajor(h, false, false, false, n, n, n, 1.0, a, n, b, n, 0.0, c, scalars);
                         drv.record(e1, stream);
                         double ms = drv.elapsedMillis(e0, e1);
                         best = Math.max(best, iters * flop / (ms * 1e-3) / 1e9);
                     }
                     m.put(tf32 ? "sgemm4096_tf32_gflops" : "sgemm4096_gflops", best);
-                    say("cuBLAS SGEMM 4096³%s: %.0f GFLOP/s (best of %d × %d, CUDA events)", tf32 ? " TF32" : "", best, repeats, iters);
+                    say(
+                            "cuBLAS SGEMM 4096³%s: %.0f GFLOP/s (best of %d × %d, CUDA events)",
+                            tf32 ? " TF32" : "", best, repeats, iters);
                 }
             } finally {
                 drv.synchronize(stream);
@@ -253,8 +285,12 @@ public final class GpuBench {
                 }
                 m.put("dtod_copy_bytes", size);
                 m.put("memory_bandwidth_gbs", best);
-                m.put("memory_bandwidth_note", "cuMemcpyDtoDAsync of 1 GiB: GB/s = 2 × bytes (read + write) / s, 1 GB = 1e9 bytes");
-                say("device memory bandwidth (cuMemcpyDtoDAsync 1 GiB, read + write): %.0f GB/s (best of %d × %d, CUDA events)", best, repeats, iters);
+                m.put(
+                        "memory_bandwidth_note",
+                        "cuMemcpyDtoDAsync of 1 GiB: GB/s = 2 × bytes (read + write) / s, 1 GB = 1e9 bytes");
+                say(
+                        "device memory bandwidth (cuMemcpyDtoDAsync 1 GiB, read + write): %.0f GB/s (best of %d × %d, CUDA events)",
+                        best, repeats, iters);
             } finally {
                 drv.synchronize(stream);
                 drv.free(src);
@@ -277,8 +313,15 @@ public final class GpuBench {
      *
      * @param samples batch size, for samples·steps/s
      */
-    private void benchModel(String name, Map<String, Object> m, CudaBackend be, Supplier<BenchWorkloads.Net> make, int warm, int samples) {
-        try (BenchWorkloads.Net eager = make.get(); BenchWorkloads.Net graphed = make.get()) {
+    private void benchModel(
+            String name,
+            Map<String, Object> m,
+            CudaBackend be,
+            Supplier<BenchWorkloads.Net> make,
+            int warm,
+            int samples) {
+        try (BenchWorkloads.Net eager = make.get();
+                BenchWorkloads.Net graphed = make.get()) {
             Runnable graphStep = () -> be.runRepeated(graphed::step);
             boolean graphsOk = true;
             CudaBackend.GraphStats g0 = be.graphStats();
@@ -290,17 +333,50 @@ public final class GpuBench {
                 be.synchronize();
                 CudaBackend.GraphStats g1 = be.graphStats();
                 Diff d = diff(eager.state(), graphed.state());
-                m.put("graph_check", ordered("steps", warm, "max_abs_diff", d.max, "worst_tensor", d.where, "tensors_compared", d.tensors, "non_finite",
-                        d.nonFinite, "equal", d.max == 0 && d.nonFinite == 0, "graphs_built", g1.graphsBuilt() - g0.graphsBuilt(), "graph_launches",
-                        g1.graphLaunches() - g0.graphLaunches(), "kernel_nodes_updated", g1.nodesUpdated() - g0.nodesUpdated(), "recordings_op_by_op",
-                        g1.eagerFlushes() - g0.eagerFlushes(), "graphs_off", String.valueOf(g1.graphsOff())));
-                say("graph check: %d steps op by op vs %d through graphs: max |diff| %.3g (%s), %d tensors, %d non-finite%s", warm, warm, d.max, d.where, d.tensors,
-                        d.nonFinite, d.max == 0 && d.nonFinite == 0 ? " (equal)" : " (NOT equal)");
-                say("  graphs: %d built, %.2f launches and %.2f kernel-node updates per step, %d recordings queued op by op", g1.graphsBuilt() - g0.graphsBuilt(),
-                        (g1.graphLaunches() - g0.graphLaunches()) / (double) warm, (g1.nodesUpdated() - g0.nodesUpdated()) / (double) warm,
+                m.put(
+                        "graph_check",
+                        ordered(
+                                "steps",
+                                warm,
+                                "max_abs_diff",
+                                d.max,
+                                "worst_tensor",
+                                d.where,
+                                "tensors_compared",
+                                d.tensors,
+                                "non_finite",
+                                d.nonFinite,
+                                "equal",
+                                d.max == 0 && d.nonFinite == 0,
+                                "graphs_built",
+                                g1.graphsBuilt() - g0.graphsBuilt(),
+                                "graph_launches",
+                                g1.graphLaunches() - g0.graphLaunches(),
+                                "kernel_nodes_updated",
+                                g1.nodesUpdated() - g0.nodesUpdated(),
+                                "recordings_op_by_op",
+                                g1.eagerFlushes() - g0.eagerFlushes(),
+                                "graphs_off",
+                                String.valueOf(g1.graphsOff())));
+                say(
+                        "graph check: %d steps op by op vs %d through graphs: max |diff| %.3g (%s), %d tensors, %d non-finite%s",
+                        warm,
+                        warm,
+                        d.max,
+                        d.where,
+                        d.tensors,
+                        d.nonFinite,
+                        d.max == 0 && d.nonFinite == 0 ? " (equal)" : " (NOT equal)");
+                say(
+                        "  graphs: %d built, %.2f launches and %.2f kernel-node updates per step, %d recordings queued op by op",
+                        g1.graphsBuilt() - g0.graphsBuilt(),
+                        (g1.graphLaunches() - g0.graphLaunches()) / (double) warm,
+                        (g1.nodesUpdated() - g0.nodesUpdated()) / (double) warm,
                         g1.eagerFlushes() - g0.eagerFlushes());
                 if (g1.graphsOff() != null) say("  graphs OFF: %s", g1.graphsOff());
-                if (d.max != 0 || d.nonFinite != 0) failures.add(name + ": graphs and op-by-op steps differ (max |diff| " + d.max + " in " + d.where + ")");
+                if (d.max != 0 || d.nonFinite != 0)
+                    failures.add(
+                            name + ": graphs and op-by-op steps differ (max |diff| " + d.max + " in " + d.where + ")");
             } catch (RuntimeException e) {
                 graphsOk = false;
                 failures.add(name + " graphs: " + e);
@@ -329,7 +405,8 @@ public final class GpuBench {
         List<String> at = new ArrayList<>();
         StackTraceElement[] st = e.getStackTrace();
         for (StackTraceElement f : st) {
-            if (f.getClassName().startsWith(CudaBackend.class.getName()) || f.getClassName().startsWith(CudaDriver.class.getName())) {
+            if (f.getClassName().startsWith(CudaBackend.class.getName())
+                    || f.getClassName().startsWith(CudaDriver.class.getName())) {
                 at.add(f.toString());
                 break;
             }
@@ -341,8 +418,7 @@ public final class GpuBench {
         return at.isEmpty() ? Arrays.toString(Arrays.copyOf(st, Math.min(5, st.length))) : String.join(" <- ", at);
     }
 
-    record Diff(double max, String where, int tensors, int nonFinite) {
-    }
+    record Diff(double max, String where, int tensors, int nonFinite) {}
 
     static Diff diff(Map<String, Tensor> a, Map<String, Tensor> b) {
         double max = 0;
@@ -383,8 +459,16 @@ public final class GpuBench {
         }
 
         String describe(int samples) {
-            return String.format(Locale.ROOT, "%.0f steps/s (%.2f µs/step; min %.0f, max %.0f; %d blocks of %d steps)%s", median, 1e6 / median, min, max, blocks,
-                    stepsPerBlock, samples > 1 ? String.format(Locale.ROOT, ", %.0f samples·steps/s", samples * median) : "");
+            return String.format(
+                    Locale.ROOT,
+                    "%.0f steps/s (%.2f µs/step; min %.0f, max %.0f; %d blocks of %d steps)%s",
+                    median,
+                    1e6 / median,
+                    min,
+                    max,
+                    blocks,
+                    stepsPerBlock,
+                    samples > 1 ? String.format(Locale.ROOT, ", %.0f samples·steps/s", samples * median) : "");
         }
     }
 
@@ -421,7 +505,12 @@ public final class GpuBench {
      * SGEMM peak, bytes / bandwidth).
      */
     @SuppressWarnings("unchecked")
-    private void roofline(Map<String, Object> out, String name, Map<String, Object> model, BenchWorkloads.StepCost cost, Map<String, Object> ceil,
+    private void roofline(
+            Map<String, Object> out,
+            String name,
+            Map<String, Object> model,
+            BenchWorkloads.StepCost cost,
+            Map<String, Object> ceil,
             double formulaFlops) {
         Map<String, Object> m = new LinkedHashMap<>();
         out.put(name, m);
@@ -429,12 +518,21 @@ public final class GpuBench {
         if (!Double.isNaN(formulaFlops)) m.put("gemm_flops_per_step_formula", formulaFlops);
         m.put("bytes_per_step_model", cost.bytes());
         Map<String, Object> ops = new LinkedHashMap<>();
-        cost.byOp().entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
-                .forEach(e -> ops.put(e.getKey(), ordered("calls", e.getValue()[0], "bytes", e.getValue()[1], "flops", e.getValue()[2])));
+        cost.byOp().entrySet().stream()
+                .sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
+                .forEach(e -> ops.put(
+                        e.getKey(),
+                        ordered("calls", e.getValue()[0], "bytes", e.getValue()[1], "flops", e.getValue()[2])));
         m.put("per_op", ops);
-        say("%s: %.4g GEMM FLOP/step%s, %.4g bytes/step (traffic model)", name, cost.flops(),
-                Double.isNaN(formulaFlops) ? "" : String.format(Locale.ROOT, " (formula %.4g)", formulaFlops), (double) cost.bytes());
-        double fp32 = num(ceil.get("sgemm4096_gflops")), tf32 = num(ceil.get("sgemm4096_tf32_gflops")), bw = num(ceil.get("memory_bandwidth_gbs"));
+        say(
+                "%s: %.4g GEMM FLOP/step%s, %.4g bytes/step (traffic model)",
+                name,
+                cost.flops(),
+                Double.isNaN(formulaFlops) ? "" : String.format(Locale.ROOT, " (formula %.4g)", formulaFlops),
+                (double) cost.bytes());
+        double fp32 = num(ceil.get("sgemm4096_gflops")),
+                tf32 = num(ceil.get("sgemm4096_tf32_gflops")),
+                bw = num(ceil.get("memory_bandwidth_gbs"));
         if (fp32 > 0 && bw > 0) {
             double bound = 1.0 / Math.max(cost.flops() / (fp32 * 1e9), cost.bytes() / (bw * 1e9));
             m.put("roofline_bound_steps_per_s", bound);
@@ -452,8 +550,9 @@ public final class GpuBench {
             r.put("gbs_model", gb);
             r.put("fraction_of_bandwidth", bw > 0 ? gb / bw : Double.NaN);
             m.put(mode, r);
-            say("  %-6s %.0f steps/s: %.1f GEMM GFLOP/s = %.2f%% of SGEMM, %.2f%% of TF32 SGEMM; %.1f GB/s = %.2f%% of bandwidth", mode, rate, gf,
-                    100 * gf / fp32, 100 * gf / tf32, gb, 100 * gb / bw);
+            say(
+                    "  %-6s %.0f steps/s: %.1f GEMM GFLOP/s = %.2f%% of SGEMM, %.2f%% of TF32 SGEMM; %.1f GB/s = %.2f%% of bandwidth",
+                    mode, rate, gf, 100 * gf / fp32, 100 * gf / tf32, gb, 100 * gb / bw);
         }
     }
 

@@ -13,8 +13,7 @@ import java.util.Map;
  * as null (JSON has no NaN); integral values are written without a fraction, other doubles with 6 significant digits.
  */
 public final class Json {
-    private Json() {
-    }
+    private Json() {}
 
     public static String write(Object value) {
         StringBuilder sb = new StringBuilder();
@@ -68,7 +67,11 @@ public final class Json {
     private static void number(StringBuilder sb, double d) {
         if (!Double.isFinite(d)) sb.append("null");
         else if (d == Math.rint(d) && Math.abs(d) < 1e15) sb.append((long) d);
-        else sb.append(new BigDecimal(d).round(new MathContext(6)).stripTrailingZeros().toString()); // 6 significant digits, e.g. 1.23457E+10
+        else
+            sb.append(new BigDecimal(d)
+                    .round(new MathContext(6))
+                    .stripTrailingZeros()
+                    .toString()); // 6 significant digits, e.g. 1.23457E+10
     }
 
     private static void pad(StringBuilder sb, int indent) {

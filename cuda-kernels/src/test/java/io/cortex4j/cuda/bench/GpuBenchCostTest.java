@@ -31,9 +31,14 @@ class GpuBenchCostTest {
         BenchWorkloads.StepCost c = BenchWorkloads.leCost(BenchWorkloads.lenet5Pal(), DType.FLOAT32, 128);
         assertEquals(3_807_232_000.0, c.flops(), 0.0, "the counted op sequence agrees with the formula");
         // the ΔW products run as the fused low-passed update: conv1 + conv2 + dense + dense
-        assertEquals(2 * (150_528_000L + 320_000_000L + 80_000_000L + 640_000L), c.byOp().get("lowPassOuterApply")[2]);
+        assertEquals(
+                2 * (150_528_000L + 320_000_000L + 80_000_000L + 640_000L),
+                c.byOp().get("lowPassOuterApply")[2]);
         assertEquals(4, c.byOp().get("lowPassOuterApply")[0]);
-        assertEquals(3, c.byOp().get("im2col")[0], "conv1 unfolds its input every step (no content check on a GPU), conv2 its input and, for ΔB, the noise below");
+        assertEquals(
+                3,
+                c.byOp().get("im2col")[0],
+                "conv1 unfolds its input every step (no content check on a GPU), conv2 its input and, for ΔB, the noise below");
         assertEquals(null, c.byOp().get("sameContent"), "no host content check in a GPU step");
         assertTrue(c.bytes() > 0);
     }
@@ -45,7 +50,11 @@ class GpuBenchCostTest {
      */
     @Test
     void microcircuitGemmFlops() {
-        assertEquals(329_600.0, BenchWorkloads.microcircuitCost(new int[] {784, 100, 10}, DType.FLOAT32, 1).flops(), 0.0);
+        assertEquals(
+                329_600.0,
+                BenchWorkloads.microcircuitCost(new int[] {784, 100, 10}, DType.FLOAT32, 1)
+                        .flops(),
+                0.0);
     }
 
     @Test
@@ -59,12 +68,18 @@ class GpuBenchCostTest {
         be.gemm(false, true, 1.0, a, b, 1.0, c); // C also read: + 8 floats
         assertEquals(136, be.bytes());
         be.reset();
-        Tensor x = be.zeros(DType.FLOAT64, 5, 2), y = be.zeros(DType.FLOAT64, 5, 3), lo = be.zeros(DType.FLOAT64, 2, 3), w = be.zeros(DType.FLOAT64, 2, 3);
+        Tensor x = be.zeros(DType.FLOAT64, 5, 2),
+                y = be.zeros(DType.FLOAT64, 5, 3),
+                lo = be.zeros(DType.FLOAT64, 2, 3),
+                w = be.zeros(DType.FLOAT64, 2, 3);
         be.lowPassOuterApply(0.1, x, y, 0.01, lo, w); // 2·2·3·5 FLOPs; 10 + 15 + 2·6 + 2·6 doubles
         assertEquals(60.0, be.flops(), 0.0);
         assertEquals(49 * 8, be.bytes());
         be.reset();
-        be.gatherRows(be.zeros(DType.FLOAT32, 4, 100), be.zeros(DType.FLOAT32, 4, 10), be.zeros(DType.FLOAT32, 4, 10)); // idx 40 + src 40 + dst 40
+        be.gatherRows(
+                be.zeros(DType.FLOAT32, 4, 100),
+                be.zeros(DType.FLOAT32, 4, 10),
+                be.zeros(DType.FLOAT32, 4, 10)); // idx 40 + src 40 + dst 40
         assertEquals(480, be.bytes());
     }
 
@@ -105,10 +120,14 @@ class GpuBenchCostTest {
     @Test
     void withoutAGpuItSaysWhyAndSkips(@TempDir Path dir) throws Exception {
         CudaBackendProvider p = new CudaBackendProvider();
-        Assumptions.assumeFalse(p.isAvailable(), "a GPU is present: the benchmark itself is run by scripts/gpu-check/run.sh, not here");
+        Assumptions.assumeFalse(
+                p.isAvailable(), "a GPU is present: the benchmark itself is run by scripts/gpu-check/run.sh, not here");
         assertEquals(GpuBench.EXIT_NO_GPU, GpuBench.run(new String[] {dir.toString()}));
         String json = Files.readString(dir.resolve("gpu-bench.json"));
-        assertTrue(json.contains("\"skipped\": \"") && json.contains(p.unavailableReason().substring(0, 10)), json);
+        assertTrue(
+                json.contains("\"skipped\": \"")
+                        && json.contains(p.unavailableReason().substring(0, 10)),
+                json);
         assertTrue(Files.readString(dir.resolve("gpu-bench.txt")).startsWith("GpuBench skipped, no usable GPU: "));
     }
 }
