@@ -1,8 +1,8 @@
 package io.cortex4j.baselines;
 
 import io.cortex4j.datasets.LabeledData;
-import io.cortex4j.model.le.LeArchitecture;
-import io.cortex4j.model.le.LeLayerSpec;
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.model.topology.LayerSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +29,7 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /**
- * The backprop baseline for an {@link LeArchitecture}: the same layers as a DL4J
+ * The backprop baseline for an {@link Topology}: the same layers as a DL4J
  * {@link MultiLayerNetwork}, trained with plain minibatch SGD (no momentum, no regularisation).
  *
  * <h2>Layers</h2>
@@ -82,7 +82,7 @@ public final class Dl4jNetwork {
     /** Samples per forward pass in {@link #accuracy}. */
     private static final int EVAL_BATCH = 512;
 
-    private final LeArchitecture arch;
+    private final Topology arch;
     private final Loss loss;
     private final double learningRate;
     private final DataType dataType;
@@ -90,7 +90,7 @@ public final class Dl4jNetwork {
     private final int inputLength;
     private final int outputLength;
 
-    private Dl4jNetwork(LeArchitecture arch, Loss loss, double learningRate, DataType dataType, MultiLayerNetwork net) {
+    private Dl4jNetwork(Topology arch, Loss loss, double learningRate, DataType dataType, MultiLayerNetwork net) {
         this.arch = arch;
         this.loss = loss;
         this.learningRate = learningRate;
@@ -100,8 +100,8 @@ public final class Dl4jNetwork {
         this.outputLength = arch.outputLength();
     }
 
-    /** {@link #build(LeArchitecture, Loss, double, long, DataType)} in single precision. */
-    public static Dl4jNetwork build(LeArchitecture arch, Loss loss, double learningRate, long seed) {
+    /** {@link #build(Topology, Loss, double, long, DataType)} in single precision. */
+    public static Dl4jNetwork build(Topology arch, Loss loss, double learningRate, long seed) {
         return build(arch, loss, learningRate, seed, DataType.FLOAT);
     }
 
@@ -113,17 +113,17 @@ public final class Dl4jNetwork {
      * @param learningRate SGD step size on the loss {@code L} of the class documentation
      * @param dataType     {@link DataType#FLOAT} or {@link DataType#DOUBLE} (for gradient checks)
      */
-    public static Dl4jNetwork build(LeArchitecture arch, Loss loss, double learningRate, long seed, DataType dataType) {
+    public static Dl4jNetwork build(Topology arch, Loss loss, double learningRate, long seed, DataType dataType) {
         return build(arch, loss, learningRate, null, seed, dataType);
     }
 
     /**
-     * As {@link #build(LeArchitecture, Loss, double, long, DataType)}, with a factor on the learning
+     * As {@link #build(Topology, Loss, double, long, DataType)}, with a factor on the learning
      * rate per layer of the architecture (pooling layers' entries are ignored), as the LE configs'
      * {@code rule.lrFactors}; null means 1 everywhere.
      */
     public static Dl4jNetwork build(
-            LeArchitecture arch, Loss loss, double learningRate, double[] layerFactors, long seed, DataType dataType) {
+            Topology arch, Loss loss, double learningRate, double[] layerFactors, long seed, DataType dataType) {
         Objects.requireNonNull(arch, "arch");
         if (layerFactors != null && layerFactors.length != arch.layers().size()) {
             throw new IllegalArgumentException(layerFactors.length + " learning-rate factors for "
@@ -134,7 +134,7 @@ public final class Dl4jNetwork {
             throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
         if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE)
             throw new IllegalArgumentException("data type must be FLOAT or DOUBLE, got " + dataType);
-        List<LeLayerSpec> specs = arch.layers();
+        List<LayerSpec> specs = arch.layers();
         int n = arch.outputLength();
         double dl4jRate = loss == Loss.MSE ? learningRate * n / 2.0 : learningRate;
 
@@ -149,10 +149,10 @@ public final class Dl4jNetwork {
                 .list();
         boolean seenDense = false;
         for (int i = 0; i < specs.size(); i++) {
-            LeLayerSpec spec = specs.get(i);
+            LayerSpec spec = specs.get(i);
             boolean last = i == specs.size() - 1;
             Layer layer = switch (spec) {
-                case LeLayerSpec.Dense d
+                case LayerSpec.Dense d
                 when last ->
                     loss == Loss.MSE
                             ? new OutputLayer.Builder(LossFunction.MSE)
@@ -165,13 +165,13 @@ public final class Dl4jNetwork {
                                     .activation(Activation.SOFTMAX)
                                     .updater(sgd(dl4jRate, layerFactors, i))
                                     .build();
-                case LeLayerSpec.Dense d ->
+                case LayerSpec.Dense d ->
                     new DenseLayer.Builder()
                             .nOut(d.units())
                             .activation(activation(d.activation()))
                             .updater(sgd(dl4jRate, layerFactors, i))
                             .build();
-                case LeLayerSpec.Conv2d c ->
+                case LayerSpec.Conv2d c ->
                     new ConvolutionLayer.Builder(c.kernel(), c.kernel())
                             .stride(c.stride(), c.stride())
                             .padding(c.padding(), c.padding())
@@ -179,21 +179,21 @@ public final class Dl4jNetwork {
                             .activation(activation(c.activation()))
                             .updater(sgd(dl4jRate, layerFactors, i))
                             .build();
-                case LeLayerSpec.MaxPool2d p ->
+                case LayerSpec.MaxPool2d p ->
                     new SubsamplingLayer.Builder(PoolingType.MAX)
                             .kernelSize(p.kernel(), p.kernel())
                             .stride(p.kernel(), p.kernel())
                             .build();
             };
-            if (seenDense && !(spec instanceof LeLayerSpec.Dense)) {
+            if (seenDense && !(spec instanceof LayerSpec.Dense)) {
                 throw new IllegalArgumentException("layer " + (i + 1) + " (" + spec
                         + "): conv/pool layers after a dense layer are not supported by the DL4J baseline");
             }
-            seenDense |= spec instanceof LeLayerSpec.Dense;
+            seenDense |= spec instanceof LayerSpec.Dense;
             list.layer(i, layer);
         }
         list.setInputType(
-                specs.getFirst() instanceof LeLayerSpec.Dense
+                specs.getFirst() instanceof LayerSpec.Dense
                         ? InputType.feedForward(arch.inputLength())
                         : InputType.convolutionalFlat(arch.height(), arch.width(), arch.channels()));
         MultiLayerConfiguration conf = list.build();
@@ -216,7 +216,7 @@ public final class Dl4jNetwork {
         };
     }
 
-    public LeArchitecture architecture() {
+    public Topology architecture() {
         return arch;
     }
 
@@ -254,7 +254,7 @@ public final class Dl4jNetwork {
         checkLength(layer, "bias", bias.length, b.length());
         INDArray ours = switch (arch.layers().get(layer)) {
             // ours [out, in] → DL4J [in, out]
-            case LeLayerSpec.Dense d ->
+            case LayerSpec.Dense d ->
                 Nd4j.create(weights, new long[] {w.size(1), w.size(0)}, 'c').transpose();
             // ours [f, C·k·k] in (c, ky, kx) order is DL4J's [f, C, k, k] in C order
             default -> Nd4j.create(weights, w.shape(), 'c');
@@ -274,13 +274,13 @@ public final class Dl4jNetwork {
     }
 
     private double[] toOurWeights(int layer, INDArray dl4jW) {
-        return arch.layers().get(layer) instanceof LeLayerSpec.Dense ? flat(dl4jW.transpose()) : flat(dl4jW);
+        return arch.layers().get(layer) instanceof LayerSpec.Dense ? flat(dl4jW.transpose()) : flat(dl4jW);
     }
 
     private INDArray param(int layer, String key) {
         Objects.checkIndex(layer, arch.layers().size());
-        LeLayerSpec spec = arch.layers().get(layer);
-        if (spec instanceof LeLayerSpec.MaxPool2d) {
+        LayerSpec spec = arch.layers().get(layer);
+        if (spec instanceof LayerSpec.MaxPool2d) {
             throw new IllegalArgumentException(
                     "layer " + layer + " (" + spec + ") is a pooling layer and has no parameters");
         }
@@ -337,7 +337,7 @@ public final class Dl4jNetwork {
         double[][] dw = new double[layers][];
         double[][] db = new double[layers][];
         for (int i = 0; i < layers; i++) {
-            if (arch.layers().get(i) instanceof LeLayerSpec.MaxPool2d) continue;
+            if (arch.layers().get(i) instanceof LayerSpec.MaxPool2d) continue;
             dw[i] = scale(toOurWeights(i, g.getGradientFor(i + "_W")), gradScale);
             db[i] = scale(flat(g.getGradientFor(i + "_b")), gradScale);
         }
@@ -383,9 +383,9 @@ public final class Dl4jNetwork {
         private final double loss;
         private final double[][] weights;
         private final double[][] biases;
-        private final LeArchitecture arch;
+        private final Topology arch;
 
-        private Gradient(double loss, double[][] weights, double[][] biases, LeArchitecture arch) {
+        private Gradient(double loss, double[][] weights, double[][] biases, Topology arch) {
             this.loss = loss;
             this.weights = weights;
             this.biases = biases;

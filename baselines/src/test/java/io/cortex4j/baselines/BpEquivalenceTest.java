@@ -3,8 +3,8 @@ package io.cortex4j.baselines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
-import io.cortex4j.model.le.LeArchitecture;
-import io.cortex4j.model.le.LeLayerSpec;
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.le.LeNetwork;
 import io.cortex4j.model.le.LeParams;
 import io.cortex4j.model.le.LeRule;
@@ -23,22 +23,22 @@ import org.nd4j.linalg.api.buffer.DataType;
  * reference's mean over output positions, i.e. the gradient divided by their number).
  */
 class BpEquivalenceTest {
-    static final LeArchitecture MLP =
-            LeArchitecture.mlp(new int[] {6, 8, 5, 3}, Activation.SIGMOID, Activation.TANH, Activation.LINEAR);
-    static final LeArchitecture CONV = new LeArchitecture(
+    static final Topology MLP =
+            Topology.mlp(new int[] {6, 8, 5, 3}, Activation.SIGMOID, Activation.TANH, Activation.LINEAR);
+    static final Topology CONV = new Topology(
             2,
             8,
             8,
             List.of(
-                    new LeLayerSpec.Conv2d(3, 3, 1, 1, Activation.TANH),
-                    new LeLayerSpec.MaxPool2d(2),
-                    new LeLayerSpec.Conv2d(4, 2, 2, 0, Activation.SIGMOID),
-                    new LeLayerSpec.Dense(5, Activation.SIGMOID),
-                    new LeLayerSpec.Dense(3, Activation.LINEAR)));
+                    new LayerSpec.Conv2d(3, 3, 1, 1, Activation.TANH),
+                    new LayerSpec.MaxPool2d(2),
+                    new LayerSpec.Conv2d(4, 2, 2, 0, Activation.SIGMOID),
+                    new LayerSpec.Dense(5, Activation.SIGMOID),
+                    new LayerSpec.Dense(3, Activation.LINEAR)));
 
     @Test
     void settledBpUpdateEqualsDl4jGradient() {
-        for (LeArchitecture arch : List.of(MLP, CONV)) {
+        for (Topology arch : List.of(MLP, CONV)) {
             int batch = 4, n = arch.layers().size();
             double eta = 1e-6, beta = 0.5;
             LeParams p = LeParams.defaults(arch, LeRule.BP, OutputError.MSE)
@@ -82,7 +82,7 @@ class BpEquivalenceTest {
                 le.step();
                 double scale = -p.dt() * eta * beta;
                 for (int i : wl) {
-                    int positions = arch.layers().get(i) instanceof LeLayerSpec.Conv2d
+                    int positions = arch.layers().get(i) instanceof LayerSpec.Conv2d
                             ? arch.geometry(i).positions()
                             : 1;
                     double[] w1 = le.weights(i).toHost(), b1 = le.bias(i).toHost(), gw = g.weights(i), gb = g.bias(i);

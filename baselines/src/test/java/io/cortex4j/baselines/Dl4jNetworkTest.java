@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cortex4j.baselines.Dl4jNetwork.Loss;
 import io.cortex4j.datasets.InMemoryData;
-import io.cortex4j.model.le.LeArchitecture;
-import io.cortex4j.model.le.LeLayerSpec.Conv2d;
-import io.cortex4j.model.le.LeLayerSpec.Dense;
-import io.cortex4j.model.le.LeLayerSpec.MaxPool2d;
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.model.topology.LayerSpec.Conv2d;
+import io.cortex4j.model.topology.LayerSpec.Dense;
+import io.cortex4j.model.topology.LayerSpec.MaxPool2d;
 import io.cortex4j.tensor.Activation;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +21,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 class Dl4jNetworkTest {
     /** 5-4-3, sigmoid hidden, linear output. */
-    static final LeArchitecture MLP = LeArchitecture.mlp(new int[] {5, 4, 3}, Activation.SIGMOID, Activation.LINEAR);
+    static final Topology MLP = Topology.mlp(new int[] {5, 4, 3}, Activation.SIGMOID, Activation.LINEAR);
     /** 1×6×6 → conv 2×3×3 (tanh) → 2×4×4 → maxpool 2 → 2×2×2 → dense 3 (linear). */
-    static final LeArchitecture TINY_CONV = new LeArchitecture(
+    static final Topology TINY_CONV = new Topology(
             1,
             6,
             6,
@@ -33,7 +33,7 @@ class Dl4jNetworkTest {
      * 2×7×7 → conv 3×3×3 s2 p1 (sigmoid) → 3×4×4 → conv 2×2×2 (tanh) → 2×3×3 → maxpool 2 → 2×1×1
      * → dense 4 (tanh) → dense 3 (linear).
      */
-    static final LeArchitecture CONV_2CH = new LeArchitecture(
+    static final Topology CONV_2CH = new Topology(
             2,
             7,
             7,
@@ -48,10 +48,10 @@ class Dl4jNetworkTest {
 
     /** Random parameters (N(0, 0.5²)) set into both the DL4J network and the reference. */
     static ReferenceNet randomize(Dl4jNetwork net, long seed) {
-        LeArchitecture arch = net.architecture();
+        Topology arch = net.architecture();
         ReferenceNet ref = new ReferenceNet(arch);
         Random rng = new Random(seed);
-        List<LeArchitecture.Shape> shapes = arch.outputShapes();
+        List<Topology.Shape> shapes = arch.outputShapes();
         for (int l = 0; l < arch.layers().size(); l++) {
             int in = l == 0 ? arch.inputLength() : shapes.get(l - 1).length();
             int nw, nb;
@@ -133,8 +133,8 @@ class Dl4jNetworkTest {
 
     @Test
     void forwardPassEqualsPlainJavaReference() {
-        LeArchitecture reluMlp = LeArchitecture.mlp(new int[] {6, 5, 4}, Activation.RELU, Activation.SIGMOID);
-        for (LeArchitecture arch : List.of(TINY_CONV, CONV_2CH, MLP, reluMlp)) {
+        Topology reluMlp = Topology.mlp(new int[] {6, 5, 4}, Activation.RELU, Activation.SIGMOID);
+        for (Topology arch : List.of(TINY_CONV, CONV_2CH, MLP, reluMlp)) {
             for (Loss loss : Loss.values()) {
                 Dl4jNetwork net = Dl4jNetwork.build(arch, loss, 0.1, 3); // FLOAT, the default
                 ReferenceNet ref = randomize(net, 4);
@@ -160,14 +160,14 @@ class Dl4jNetworkTest {
 
     @Test
     void gradientEqualsFiniteDifferencesOfOurLoss() {
-        record Case(LeArchitecture arch, Loss loss) {}
+        record Case(Topology arch, Loss loss) {}
         for (Case c : List.of(
                 new Case(MLP, Loss.MSE),
                 new Case(TINY_CONV, Loss.MSE),
                 new Case(CONV_2CH, Loss.MSE),
                 new Case(MLP, Loss.CROSS_ENTROPY),
                 new Case(CONV_2CH, Loss.CROSS_ENTROPY))) {
-            LeArchitecture arch = c.arch();
+            Topology arch = c.arch();
             Dl4jNetwork net = Dl4jNetwork.build(arch, c.loss(), 0.1, 7, DataType.DOUBLE);
             ReferenceNet ref = randomize(net, 8);
             int batch = 4, n = arch.inputLength(), m = arch.outputLength();
@@ -221,7 +221,7 @@ class Dl4jNetworkTest {
     @Test
     void oneTrainingStepIsMinusLearningRateTimesGradient() {
         for (Loss loss : Loss.values()) {
-            for (LeArchitecture arch : List.of(MLP, TINY_CONV)) {
+            for (Topology arch : List.of(MLP, TINY_CONV)) {
                 double lr = 0.05;
                 Dl4jNetwork net = Dl4jNetwork.build(arch, loss, lr, 11, DataType.DOUBLE);
                 int batch = 6, n = arch.inputLength(), m = arch.outputLength();
@@ -296,7 +296,7 @@ class Dl4jNetworkTest {
 
     @Test
     void mlpWithMseLearnsSeparableBlobs() {
-        LeArchitecture arch = LeArchitecture.mlp(new int[] {4, 16, 3}, Activation.SIGMOID, Activation.LINEAR);
+        Topology arch = Topology.mlp(new int[] {4, 16, 3}, Activation.SIGMOID, Activation.LINEAR);
         Dl4jNetwork net = Dl4jNetwork.build(arch, Loss.MSE, 0.2, 21);
         InMemoryData train = blobs("blobs/train", 600, 22), test = blobs("blobs/test", 300, 23);
         List<Dl4jNetwork.EpochStats> seen = new ArrayList<>();
@@ -312,7 +312,7 @@ class Dl4jNetworkTest {
 
     @Test
     void convNetWithCrossEntropyLearnsBars() {
-        LeArchitecture arch = new LeArchitecture(
+        Topology arch = new Topology(
                 1,
                 6,
                 6,
@@ -328,7 +328,7 @@ class Dl4jNetworkTest {
         double[][] w = new double[2][];
         for (int k = 0; k < 2; k++) {
             Dl4jNetwork net = Dl4jNetwork.build(
-                    LeArchitecture.mlp(new int[] {4, 5, 3}, Activation.TANH, Activation.LINEAR),
+                    Topology.mlp(new int[] {4, 5, 3}, Activation.TANH, Activation.LINEAR),
                     Loss.MSE,
                     0.1,
                     42,
@@ -357,7 +357,7 @@ class Dl4jNetworkTest {
         e = assertThrows(
                 IllegalArgumentException.class,
                 () -> Dl4jNetwork.build(
-                        new LeArchitecture(
+                        new Topology(
                                 1,
                                 1,
                                 8,

@@ -1,20 +1,20 @@
 package io.cortex4j.baselines;
 
-import io.cortex4j.model.le.LeArchitecture;
-import io.cortex4j.model.le.LeLayerSpec;
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.model.topology.LayerSpec;
 import java.util.List;
 
 /**
- * A plain-Java forward pass of an {@link LeArchitecture} in double precision, written from the
+ * A plain-Java forward pass of an {@link Topology} in double precision, written from the
  * definitions (direct loops, no im2col, no DL4J), with parameters in our layout: the independent
  * reference for the layout mapping and the gradients of {@link Dl4jNetwork}.
  */
 final class ReferenceNet {
-    private final LeArchitecture arch;
+    private final Topology arch;
     final double[][] weights;
     final double[][] biases;
 
-    ReferenceNet(LeArchitecture arch) {
+    ReferenceNet(Topology arch) {
         this.arch = arch;
         this.weights = new double[arch.layers().size()][];
         this.biases = new double[arch.layers().size()][];
@@ -22,17 +22,17 @@ final class ReferenceNet {
 
     /** Output of one sample {@code x} (channel-major C·H·W); softmax on the last layer if {@code softmax}. */
     double[] forward(double[] x, boolean softmax) {
-        List<LeLayerSpec> layers = arch.layers();
-        List<LeArchitecture.Shape> shapes = arch.outputShapes();
-        LeArchitecture.Shape in = arch.input();
+        List<LayerSpec> layers = arch.layers();
+        List<Topology.Shape> shapes = arch.outputShapes();
+        Topology.Shape in = arch.input();
         double[] a = x;
         for (int l = 0; l < layers.size(); l++) {
-            LeArchitecture.Shape out = shapes.get(l);
+            Topology.Shape out = shapes.get(l);
             boolean last = l == layers.size() - 1;
             a = switch (layers.get(l)) {
-                case LeLayerSpec.Dense d -> dense(a, weights[l], biases[l], d, last && softmax);
-                case LeLayerSpec.Conv2d c -> conv(a, in, out, weights[l], biases[l], c);
-                case LeLayerSpec.MaxPool2d p -> pool(a, in, out, p.kernel());
+                case LayerSpec.Dense d -> dense(a, weights[l], biases[l], d, last && softmax);
+                case LayerSpec.Conv2d c -> conv(a, in, out, weights[l], biases[l], c);
+                case LayerSpec.MaxPool2d p -> pool(a, in, out, p.kernel());
             };
             in = out;
         }
@@ -54,7 +54,7 @@ final class ReferenceNet {
         return sum / batch;
     }
 
-    private static double[] dense(double[] x, double[] w, double[] bias, LeLayerSpec.Dense d, boolean softmax) {
+    private static double[] dense(double[] x, double[] w, double[] bias, LayerSpec.Dense d, boolean softmax) {
         int n = d.units(), m = x.length;
         double[] z = new double[n];
         for (int o = 0; o < n; o++) {
@@ -75,11 +75,11 @@ final class ReferenceNet {
 
     private static double[] conv(
             double[] x,
-            LeArchitecture.Shape in,
-            LeArchitecture.Shape out,
+            Topology.Shape in,
+            Topology.Shape out,
             double[] w,
             double[] bias,
-            LeLayerSpec.Conv2d c) {
+            LayerSpec.Conv2d c) {
         int k = c.kernel(), s = c.stride(), p = c.padding(), C = in.channels(), H = in.height(), W = in.width();
         double[] y = new double[out.length()];
         for (int f = 0; f < out.channels(); f++) {
@@ -103,7 +103,7 @@ final class ReferenceNet {
         return y;
     }
 
-    private static double[] pool(double[] x, LeArchitecture.Shape in, LeArchitecture.Shape out, int k) {
+    private static double[] pool(double[] x, Topology.Shape in, Topology.Shape out, int k) {
         double[] y = new double[out.length()];
         for (int ch = 0; ch < out.channels(); ch++) {
             for (int oy = 0; oy < out.height(); oy++) {

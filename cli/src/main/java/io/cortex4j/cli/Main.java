@@ -2,7 +2,7 @@ package io.cortex4j.cli;
 
 import io.cortex4j.baselines.Dl4jExperiment;
 import io.cortex4j.config.ConfigException;
-import io.cortex4j.config.ConfigNode;
+import io.cortex4j.config.OldConfigNode;
 import io.cortex4j.config.ExperimentConfig;
 import io.cortex4j.config.GleExperimentConfig;
 import io.cortex4j.config.LeExperimentConfig;
@@ -152,7 +152,7 @@ public final class Main {
                             + resume.resolve(MicrocircuitExperiment.CONFIG) + ")");
         }
         if (resume != null) {
-            String family = LeExperimentConfig.familyOf(ConfigNode.load(resume.resolve(MicrocircuitExperiment.CONFIG)));
+            String family = LeExperimentConfig.familyOf(OldConfigNode.load(resume.resolve(MicrocircuitExperiment.CONFIG)));
             progress.line("resuming " + resume);
             if (family.equals("le")) {
                 try (LeExperiment e = LeExperiment.resume(resume, progress)) {
@@ -174,7 +174,7 @@ public final class Main {
             return 0;
         }
         if (config == null) throw new IllegalArgumentException("train needs a config file (or --resume <run-dir>)");
-        String family = LeExperimentConfig.familyOf(ConfigNode.load(config));
+        String family = LeExperimentConfig.familyOf(OldConfigNode.load(config));
         if (family.equals("dl4j") && backend != null)
             throw new IllegalArgumentException(
                     "--backend does not apply to DL4J baseline runs (they run on ND4J's own CPU backend)");
@@ -327,7 +327,7 @@ public final class Main {
         if (dir == null) throw new IllegalArgumentException("eval takes one run directory");
         if (!Files.exists(dir.resolve(MicrocircuitExperiment.CONFIG)))
             throw new IllegalArgumentException(dir + " is not a run directory (no config.yaml)");
-        String family = LeExperimentConfig.familyOf(ConfigNode.load(dir.resolve(MicrocircuitExperiment.CONFIG)));
+        String family = LeExperimentConfig.familyOf(OldConfigNode.load(dir.resolve(MicrocircuitExperiment.CONFIG)));
         if (family.equals("dl4j") && backend != null)
             throw new IllegalArgumentException(
                     "--backend does not apply to DL4J baseline runs (they run on ND4J's own CPU backend)");

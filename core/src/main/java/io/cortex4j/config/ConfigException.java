@@ -1,7 +1,7 @@
 package io.cortex4j.config;
 
-/** A config the user wrote is wrong: the message names the file, the line and the key. */
-public class ConfigException extends RuntimeException {
+/** A config (or a command-line override of it) that cannot be used; the message names the file, line and key. */
+public final class ConfigException extends RuntimeException {
     public ConfigException(String message) {
         super(message);
     }

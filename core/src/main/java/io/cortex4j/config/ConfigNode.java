@@ -1,290 +1,378 @@
 package io.cortex4j.config;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.reader.ReaderException;
 
 /**
- * A YAML mapping read with positions, so that every error can name the file, the line and the
- * key. Readers take the keys they know; {@link #finish()} then rejects every key nobody took.
+ * One value of a YAML config with its position: a mapping, a list, a scalar or an explicit null, the
+ * file (or {@code --set} override) it came from, its line, and its key path ({@code model.layers[1].units}).
+ * Every error about a value names file, line and key through {@link #error(String)}.
  */
 public final class ConfigNode {
-    private final String file;
-    private final String path;
-    private final MappingNode node;
-    private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
-    private final Set<String> used = new LinkedHashSet<>();
-    private final List<ConfigNode> children = new ArrayList<>();
-
-    private ConfigNode(String file, String path, MappingNode node) {
-        this.file = file;
-        this.path = path;
-        this.node = node;
-        for (NodeTuple t : node.getValue()) {
-            if (!(t.getKeyNode() instanceof ScalarNode k)) throw error(t.getKeyNode(), "keys must be plain words");
-            if (entries.put(k.getValue(), t) != null)
-                throw error(t.getKeyNode(), "key '" + qualified(k.getValue()) + "' appears twice");
-        }
+    /** The kind of a YAML value. */
+    public enum Kind {
+        MAPPING,
+        LIST,
+        SCALAR,
+        NULL
     }
 
+    private final String source;
+    private final String path;
+    private final Node node;
+    /** Nodes grafted in by overrides, with the override that made them (their subtrees inherit it). */
+    private final Map<Node, String> grafted;
+
+    private Map<String, ConfigNode> entries;
+
+    private ConfigNode(String source, String path, Node node, Map<Node, String> grafted) {
+        this.grafted = grafted;
+        this.source = grafted.getOrDefault(node, source);
+        this.path = path;
+        this.node = node;
+    }
+
+    private ConfigNode(String source, String path, Node node) {
+        this(source, path, node, new IdentityHashMap<>());
+    }
+
+    private ConfigNode child(String path, Node n) {
+        return new ConfigNode(source, path, n, grafted);
+    }
+
+    /** Reads a config file: UTF-8 text holding one YAML mapping. */
     public static ConfigNode load(Path file) {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file);
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": config file not found");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file + ": config file not readable (permission denied)");
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read config: " + e.getMessage());
         }
-        return parse(text, file.toString());
+        return parse(decode(bytes, file.toString()), file.toString());
     }
 
-    public static ConfigNode parse(String text, String fileName) {
-        Node root;
-        try (Reader r = new java.io.StringReader(text)) {
-            root = new Yaml(new LoaderOptions()).compose(r);
-        } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
-            throw new ConfigException(fileName + ":" + line + ": not valid YAML: " + e.getProblem());
-        } catch (IOException e) {
-            throw new ConfigException(fileName + ": " + e.getMessage());
+    /** Decodes UTF-8 strictly: a file in another encoding is named with the line of its first bad byte. */
+    static String decode(byte[] bytes, String source) {
+        CharsetDecoder dec = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+        CoderResult r = dec.decode(in, out, true);
+        if (r.isUnderflow()) r = dec.flush(out);
+        if (r.isError()) {
+            int bad = in.position();
+            int line = 1;
+            for (int i = 0; i < bad; i++) if (bytes[i] == '\n') line++;
+            throw new ConfigException(source + ":" + line + ": not UTF-8 text (byte " + bad + " is 0x"
+                    + String.format("%02x", bytes[Math.min(bad, bytes.length - 1)] & 0xff)
+                    + "); save the config as UTF-8");
         }
-        if (!(root instanceof MappingNode m))
-            throw new ConfigException(fileName + ": a config must be a YAML mapping of keys to values");
-        return new ConfigNode(fileName, "", m);
+        out.flip();
+        return out.toString();
     }
 
-    public String file() {
-        return file;
+    /** Parses YAML text whose top level must be a mapping; {@code source} names it in errors. */
+    public static ConfigNode parse(String text, String source) {
+        Node root = compose(text, source);
+        if (!(root instanceof MappingNode))
+            throw new ConfigException(source + ": a config must be a YAML mapping of keys to values");
+        return new ConfigNode(source, "", root);
+    }
+
+    /** Parses one YAML value of any kind (an override's value, a default). */
+    static ConfigNode parseValue(String text, String source, String path) {
+        Node n = compose(text, source);
+        if (n == null) n = new ScalarNode(Tag.NULL, "", null, null, DumperOptions.ScalarStyle.PLAIN);
+        return new ConfigNode(source, path, n);
+    }
+
+    private static Node compose(String text, String source) {
+        try {
+            return new Yaml(new LoaderOptions()).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            throw new ConfigException(source + (m == null ? "" : ":" + (m.getLine() + 1)) + ": not valid YAML: "
+                    + oneLine(e.getProblem() != null ? e.getProblem() : e.getMessage()));
+        } catch (ReaderException e) {
+            int line = 1;
+            for (int i = 0; i < Math.min(e.getPosition(), text.length()); i++) if (text.charAt(i) == '\n') line++;
+            throw new ConfigException(source + ":" + line + ": not valid YAML: the control character U+"
+                    + String.format("%04X", e.getCodePoint()) + " is not allowed in a YAML file");
+        } catch (YAMLException e) {
+            throw new ConfigException(source + ": not valid YAML: " + oneLine(e.getMessage()));
+        }
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.strip().replaceAll("\\s*\\n\\s*", " ");
+    }
+
+    // ------------------------------------------------------------------------------------ reading
+
+    public String source() {
+        return source;
+    }
+
+    /** The key path of this value, e.g. {@code model.layers[1].units}; empty for the document. */
+    public String path() {
+        return path;
     }
 
     public int line() {
-        return node.getStartMark().getLine() + 1;
+        return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
     }
 
-    private String qualified(String key) {
-        return path.isEmpty() ? key : path + "." + key;
+    /** {@code file:line} of this value. */
+    public String where() {
+        return line() > 0 && !source.startsWith("--set ") ? source + ":" + line() : source;
     }
 
-    public ConfigException error(Node at, String message) {
-        return new ConfigException(file + ":" + (at.getStartMark().getLine() + 1) + ": " + message);
+    public Kind kind() {
+        if (node instanceof MappingNode) return Kind.MAPPING;
+        if (node instanceof SequenceNode) return Kind.LIST;
+        if (node instanceof ScalarNode s && s.getTag().equals(Tag.NULL)) return Kind.NULL;
+        return Kind.SCALAR;
     }
 
-    /** An error about the value of {@code key} (or about this section if the key is absent). */
-    public ConfigException error(String key, String message) {
-        NodeTuple t = entries.get(key);
-        Node at = t == null ? node : t.getValueNode();
-        return error(at, "'" + qualified(key) + "': " + message);
+    /** An error about this value: {@code file:line: 'path': message}. */
+    public ConfigException error(String message) {
+        return new ConfigException(where() + ": " + (path.isEmpty() ? "" : "'" + path + "': ") + message);
     }
 
-    public boolean has(String key) {
-        return entries.containsKey(key) && !isNull(entries.get(key).getValueNode());
+    /** The scalar's text (trimmed). */
+    public String text() {
+        if (!(node instanceof ScalarNode s)) throw error("must be a single value, not a " + describe());
+        return s.getValue().strip();
     }
 
-    private static boolean isNull(Node n) {
-        return n instanceof ScalarNode s && (s.getTag().getValue().endsWith(":null"));
-    }
-
-    private Node value(String key) {
-        used.add(key);
-        NodeTuple t = entries.get(key);
-        return t == null || isNull(t.getValueNode()) ? null : t.getValueNode();
-    }
-
-    public ConfigNode section(String key) {
-        Node v = value(key);
-        if (v == null) throw error(key, "missing section");
-        if (!(v instanceof MappingNode m)) throw error(key, "must be a mapping of keys to values");
-        ConfigNode c = new ConfigNode(file, qualified(key), m);
-        children.add(c);
-        return c;
-    }
-
-    /** The section, or an empty one if the key is absent. */
-    public ConfigNode optSection(String key) {
-        if (!has(key)) {
-            used.add(key);
-            MappingNode empty = new MappingNode(
-                    Tag.MAP,
-                    true,
-                    new ArrayList<>(),
-                    node.getStartMark(),
-                    node.getEndMark(),
-                    DumperOptions.FlowStyle.BLOCK);
-            ConfigNode c = new ConfigNode(file, qualified(key), empty);
-            children.add(c);
-            return c;
-        }
-        return section(key);
-    }
-
-    /** A list of mappings (e.g. the layers of a network), each a section named {@code key[i]}. */
-    public List<ConfigNode> sectionList(String key) {
-        Node v = value(key);
-        if (v == null) throw error(key, "missing list");
-        if (!(v instanceof SequenceNode seq) || seq.getValue().isEmpty())
-            throw error(key, "must be a non-empty list of mappings");
-        List<ConfigNode> out = new ArrayList<>();
-        for (int i = 0; i < seq.getValue().size(); i++) {
-            Node e = seq.getValue().get(i);
-            if (!(e instanceof MappingNode m))
-                throw error(e, "'" + qualified(key) + "[" + i + "]': must be a mapping like {type: dense, units: 100}");
-            ConfigNode c = new ConfigNode(file, qualified(key) + "[" + i + "]", m);
-            children.add(c);
-            out.add(c);
-        }
-        return out;
-    }
-
-    /** True if the value of {@code key} is a list. */
-    public boolean isList(String key) {
-        NodeTuple t = entries.get(key);
-        return t != null && t.getValueNode() instanceof SequenceNode;
-    }
-
-    private String scalar(String key, Node v) {
-        if (!(v instanceof ScalarNode s)) throw error(key, "must be a single value, not a list or mapping");
-        return s.getValue().trim();
-    }
-
-    public String string(String key, String def) {
-        Node v = value(key);
-        return v == null ? def : scalar(key, v);
-    }
-
-    public String string(String key) {
-        String s = string(key, null);
-        if (s == null) throw error(key, "missing");
-        return s;
-    }
-
-    public double number(String key, double def) {
-        Node v = value(key);
-        return v == null ? def : parseNumber(key, scalar(key, v));
-    }
-
-    public double number(String key) {
-        if (!has(key)) throw error(key, "missing");
-        return number(key, Double.NaN);
-    }
-
-    private double parseNumber(String key, String s) {
-        try {
-            double d = Double.parseDouble(s);
-            if (!Double.isFinite(d)) throw error(key, "must be a finite number, got '" + s + "'");
-            return d;
-        } catch (NumberFormatException e) {
-            throw error(key, "must be a number, got '" + s + "'");
-        }
-    }
-
-    public long integer(String key, long def) {
-        Node v = value(key);
-        if (v == null) return def;
-        String s = scalar(key, v);
-        try {
-            return Long.parseLong(s.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw error(key, "must be a whole number, got '" + s + "'");
-        }
-    }
-
-    public boolean bool(String key, boolean def) {
-        Node v = value(key);
-        if (v == null) return def;
-        String s = scalar(key, v).toLowerCase(java.util.Locale.ROOT);
-        return switch (s) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw error(key, "must be true or false, got '" + s + "'");
+    /** A short description of this value's kind, for error messages. */
+    public String describe() {
+        return switch (kind()) {
+            case MAPPING -> "mapping";
+            case LIST -> "list";
+            case NULL -> "missing value";
+            case SCALAR -> "value '" + ((ScalarNode) node).getValue() + "'";
         };
     }
 
-    /** A list of numbers, or a single number repeated {@code n} times; {@code def} if absent. */
-    public double[] numbers(String key, int n, double[] def) {
-        Node v = value(key);
-        if (v == null) return def;
-        if (v instanceof ScalarNode) {
-            double d = parseNumber(key, scalar(key, v));
-            double[] out = new double[n];
-            java.util.Arrays.fill(out, d);
-            return out;
+    /** The entries of a mapping in file order. */
+    public Map<String, ConfigNode> entries() {
+        if (!(node instanceof MappingNode m)) throw error("must be a mapping of keys to values, not a " + describe());
+        if (entries == null) {
+            Map<String, ConfigNode> e = new LinkedHashMap<>();
+            for (NodeTuple t : m.getValue()) {
+                if (!(t.getKeyNode() instanceof ScalarNode k) || k.getTag().equals(Tag.NULL))
+                    throw child(path, t.getKeyNode()).error("keys must be plain words");
+                String key = k.getValue().strip();
+                if (e.containsKey(key))
+                    throw child(childPath(key), t.getKeyNode()).error("this key appears twice");
+                e.put(key, child(childPath(key), t.getValueNode()));
+            }
+            entries = e;
         }
-        double[] out = numberList(key, v);
-        if (n >= 0 && out.length != n) throw error(key, "needs " + n + " value(s), got " + out.length);
+        return entries;
+    }
+
+    /** The value of {@code key} in this mapping, or null if the key is absent. */
+    public ConfigNode get(String key) {
+        return entries().get(key);
+    }
+
+    /** The elements of a list. */
+    public List<ConfigNode> elements() {
+        if (!(node instanceof SequenceNode s)) throw error("must be a list, not a " + describe());
+        List<ConfigNode> out = new ArrayList<>();
+        for (int i = 0; i < s.getValue().size(); i++)
+            out.add(child(path + "[" + i + "]", s.getValue().get(i)));
         return out;
     }
 
-    /** A list of numbers of any length. */
-    public double[] numberList(String key) {
-        Node v = value(key);
-        if (v == null) throw error(key, "missing");
-        return numberList(key, v);
+    private String childPath(String key) {
+        return path.isEmpty() ? key : path + "." + key;
     }
 
-    private double[] numberList(String key, Node v) {
-        if (!(v instanceof SequenceNode seq)) throw error(key, "must be a list of numbers like [1, 2]");
-        double[] out = new double[seq.getValue().size()];
-        for (int i = 0; i < out.length; i++) {
-            Node e = seq.getValue().get(i);
-            if (!(e instanceof ScalarNode s))
-                throw error(e, "'" + qualified(key) + "': element " + i + " must be a number");
-            out[i] = parseNumber(key, s.getValue().trim());
-        }
-        return out;
-    }
+    // ------------------------------------------------------------------------------------ overrides
 
-    /** A list of lists of numbers, e.g. per-layer weight vectors {@code [[1.0], [2.0]]}. */
-    public double[][] numberLists(String key) {
-        Node v = value(key);
-        if (v == null) throw error(key, "missing");
-        if (!(v instanceof SequenceNode seq))
-            throw error(key, "must be a list of lists of numbers like [[1.0], [2.0]]");
-        double[][] out = new double[seq.getValue().size()][];
-        for (int i = 0; i < out.length; i++)
-            out[i] = numberList(key + "[" + i + "]", seq.getValue().get(i));
-        return out;
+    /**
+     * This document with {@code key=value} overrides applied to the YAML tree (the command line's
+     * {@code --set}): the key is a dotted path with list indices ({@code model.layers[1].units}), the
+     * value YAML ({@code 0.5}, {@code [1, 2]}, {@code {sigma: 0.1}}). Missing mappings on the path are
+     * created; a value from an override names the override in errors.
+     */
+    public ConfigNode withOverrides(List<String> assignments) {
+        if (assignments.isEmpty()) return this;
+        if (!(node instanceof MappingNode)) throw error("overrides need a mapping");
+        MappingNode root = (MappingNode) copy(node);
+        Map<Node, String> g = new IdentityHashMap<>(grafted);
+        for (String a : assignments) apply(root, a, g);
+        return new ConfigNode(source, "", root, g);
     }
 
     /**
-     * Rejects every key of this section and its sections that no reader took: a typo in a config
-     * must not be silently ignored.
+     * This document with {@code defaults} (a YAML mapping) filled in wherever the document leaves a key
+     * out, recursively through mappings; the values taken from it name {@code source} in errors.
      */
-    public void finish() {
-        for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
-            if (!used.contains(e.getKey())) {
-                throw error(
-                        e.getValue().getKeyNode(),
-                        "unknown key '" + qualified(e.getKey()) + "'"
-                                + (known.isEmpty() ? "" : " (known here: " + String.join(", ", known) + ")"));
-            }
-        }
-        for (ConfigNode c : children) c.finish();
+    public ConfigNode withDefaults(String defaults, String source) {
+        Node d = compose(defaults, source);
+        if (d == null) return this;
+        if (!(d instanceof MappingNode dm)) throw new IllegalStateException(source + ": defaults must be a mapping");
+        MappingNode root = (MappingNode) copy(node);
+        Map<Node, String> g = new IdentityHashMap<>(grafted);
+        fill(root, dm, source, g);
+        return new ConfigNode(this.source, "", root, g);
     }
 
-    private final Set<String> known = new LinkedHashSet<>();
+    private static void fill(MappingNode into, MappingNode defaults, String source, Map<Node, String> grafted) {
+        for (NodeTuple t : defaults.getValue()) {
+            String k = ((ScalarNode) t.getKeyNode()).getValue();
+            NodeTuple have = null;
+            for (NodeTuple x : into.getValue())
+                if (x.getKeyNode() instanceof ScalarNode s && s.getValue().strip().equals(k)) have = x;
+            if (have == null) {
+                into.getValue().add(new NodeTuple(t.getKeyNode(), t.getValueNode()));
+                grafted.put(t.getValueNode(), source);
+            } else if (have.getValueNode() instanceof MappingNode hm && t.getValueNode() instanceof MappingNode dm) {
+                fill(hm, dm, source, grafted);
+            }
+        }
+    }
 
-    /** Declares the keys this section accepts, for the message of {@link #finish()}. */
-    public ConfigNode keys(String... names) {
-        known.addAll(List.of(names));
-        return this;
+    private static void apply(MappingNode root, String assignment, Map<Node, String> grafted) {
+        String src = "--set " + assignment;
+        int eq = assignment.indexOf('=');
+        if (eq <= 0) throw new ConfigException(src + ": expected key=value, e.g. --set rule.etaFeedback=[0.5]");
+        String key = assignment.substring(0, eq).strip();
+        List<Object> steps = pathSteps(key, src);
+        Node value = parseValue(assignment.substring(eq + 1), src, key).node;
+        grafted.put(value, src);
+        Node at = root;
+        for (int i = 0; i < steps.size(); i++) {
+            Object step = steps.get(i);
+            boolean last = i == steps.size() - 1;
+            if (step instanceof String k) {
+                if (!(at instanceof MappingNode m))
+                    throw new ConfigException(src + ": '" + prefix(steps, i) + "' is not a mapping, so it has no key '" + k + "'");
+                NodeTuple found = null;
+                int index = -1;
+                for (int j = 0; j < m.getValue().size(); j++) {
+                    if (m.getValue().get(j).getKeyNode() instanceof ScalarNode s
+                            && s.getValue().strip().equals(k)) {
+                        found = m.getValue().get(j);
+                        index = j;
+                    }
+                }
+                Node next;
+                if (last) next = value;
+                else if (found != null && !(found.getValueNode() instanceof ScalarNode s && s.getTag().equals(Tag.NULL)))
+                    next = found.getValueNode();
+                else {
+                    next = steps.get(i + 1) instanceof Integer ? null : emptyMapping();
+                    if (next != null) grafted.put(next, src);
+                }
+                if (next == null)
+                    throw new ConfigException(src + ": '" + prefix(steps, i + 1) + "' is not a list in the config");
+                ScalarNode keyNode = new ScalarNode(Tag.STR, k, null, null, DumperOptions.ScalarStyle.PLAIN);
+                NodeTuple t = new NodeTuple(found != null ? found.getKeyNode() : keyNode, next);
+                if (found != null) m.getValue().set(index, t);
+                else m.getValue().add(t);
+                at = next;
+            } else {
+                int idx = (Integer) step;
+                if (!(at instanceof SequenceNode s))
+                    throw new ConfigException(src + ": '" + prefix(steps, i) + "' is not a list");
+                if (idx >= s.getValue().size())
+                    throw new ConfigException(src + ": '" + prefix(steps, i) + "' has " + s.getValue().size()
+                            + " elements, no [" + idx + "]");
+                if (last) s.getValue().set(idx, value);
+                at = s.getValue().get(idx);
+            }
+        }
+    }
+
+    private static MappingNode emptyMapping() {
+        return new MappingNode(Tag.MAP, new ArrayList<>(), DumperOptions.FlowStyle.BLOCK);
+    }
+
+    private static String prefix(List<Object> steps, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (steps.get(i) instanceof String s) b.append(b.isEmpty() ? "" : ".").append(s);
+            else b.append('[').append(steps.get(i)).append(']');
+        }
+        return b.toString();
+    }
+
+    /** {@code a.b[2].c} as ["a", "b", 2, "c"]. */
+    static List<Object> pathSteps(String key, String src) {
+        List<Object> steps = new ArrayList<>();
+        for (String part : key.split("\\.", -1)) {
+            int br = part.indexOf('[');
+            String name = br < 0 ? part : part.substring(0, br);
+            if (!name.matches("[A-Za-z][A-Za-z0-9_-]*"))
+                throw new ConfigException(src + ": '" + key + "' is not a key path like model.layers[1].units");
+            steps.add(name);
+            String rest = br < 0 ? "" : part.substring(br);
+            while (!rest.isEmpty()) {
+                int close = rest.indexOf(']');
+                if (!rest.startsWith("[") || close < 2 || !rest.substring(1, close).matches("[0-9]+"))
+                    throw new ConfigException(src + ": '" + key + "' is not a key path like model.layers[1].units");
+                steps.add(Integer.parseInt(rest.substring(1, close)));
+                rest = rest.substring(close + 1);
+            }
+        }
+        return steps;
+    }
+
+    private static Node copy(Node n) {
+        if (n instanceof MappingNode m) {
+            List<NodeTuple> t = new ArrayList<>();
+            for (NodeTuple x : m.getValue()) t.add(new NodeTuple(x.getKeyNode(), copy(x.getValueNode())));
+            return new MappingNode(m.getTag(), true, t, m.getStartMark(), m.getEndMark(), m.getFlowStyle());
+        }
+        if (n instanceof SequenceNode s) {
+            List<Node> v = new ArrayList<>();
+            for (Node x : s.getValue()) v.add(copy(x));
+            return new SequenceNode(s.getTag(), true, v, s.getStartMark(), s.getEndMark(), s.getFlowStyle());
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return where() + " " + path;
     }
 }

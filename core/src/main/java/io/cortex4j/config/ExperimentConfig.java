@@ -39,7 +39,7 @@ public record ExperimentConfig(
         /** fw_bw (§5.1): a free-running teacher microcircuit with other weights gives the targets. */
         TEACHER_STUDENT;
 
-        static Task parse(ConfigNode at, String key, String s) {
+        static Task parse(OldConfigNode at, String key, String s) {
             return switch (s.toLowerCase(Locale.ROOT).replace('_', '-')) {
                 case "classification" -> CLASSIFICATION;
                 case "alignment", "bw-only" -> ALIGNMENT;
@@ -113,7 +113,7 @@ public record ExperimentConfig(
     }
 
     public static ExperimentConfig load(Path file) {
-        ConfigNode root = ConfigNode.load(file);
+        OldConfigNode root = OldConfigNode.load(file);
         try {
             return parse(root, java.nio.file.Files.readString(file));
         } catch (java.io.IOException e) {
@@ -122,17 +122,17 @@ public record ExperimentConfig(
     }
 
     public static ExperimentConfig parse(String yaml, String fileName) {
-        return parse(ConfigNode.parse(yaml, fileName), yaml);
+        return parse(OldConfigNode.parse(yaml, fileName), yaml);
     }
 
-    private static ExperimentConfig parse(ConfigNode root, String text) {
+    private static ExperimentConfig parse(OldConfigNode root, String text) {
         root.keys("name", "task", "model", "rule", "data", "schedule", "run", "probes");
         String name = root.string("name", "experiment");
         if (!name.matches("[A-Za-z0-9._-]+"))
             throw root.error("name", "use letters, digits, '.', '_' and '-' only (it names the run directory)");
         Task task = Task.parse(root, "task", root.string("task", "classification"));
 
-        ConfigNode m = root.section("model")
+        OldConfigNode m = root.section("model")
                 .keys("family", "units", "layers", "activation", "dt", "prospective", "conductances", "init");
         String family = m.string("family", "microcircuit");
         if (!family.equals("microcircuit"))
@@ -158,7 +158,7 @@ public record ExperimentConfig(
         if (!(dt > 0)) throw m.error("dt", "must be > 0, got " + dt);
         double prospective = m.number("prospective", 1.0);
         if (prospective < 0) throw m.error("prospective", "must be ≥ 0 (1 = prospective rates, 0 = plain rates)");
-        ConfigNode gc =
+        OldConfigNode gc =
                 m.optSection("conductances").keys("leak", "basal", "apical", "dendrite", "interneuronNudge", "target");
         Conductances P = Conductances.PUBLISHED;
         String[] gk = {"leak", "basal", "apical", "dendrite", "interneuronNudge", "target"};
@@ -181,7 +181,7 @@ public record ExperimentConfig(
                         "membrane time constant τ of the " + tauNames[i] + " = " + taus[i] + " ms is below dt = " + dt
                                 + " ms");
         }
-        ConfigNode init = m.optSection("init").keys("weights", "feedback", "potentialStd", "selfPredicting", "from");
+        OldConfigNode init = m.optSection("init").keys("weights", "feedback", "potentialStd", "selfPredicting", "from");
         String initFrom = init.string("from", null);
         double[] wr = range(init, "weights", new double[] {-1, 1});
         double[] br = range(init, "feedback", new double[] {-1, 1});
@@ -189,7 +189,7 @@ public record ExperimentConfig(
         if (ustd < 0) throw init.error("potentialStd", "must be ≥ 0");
         boolean sps = init.bool("selfPredicting", true);
 
-        ConfigNode r = root.section("rule")
+        OldConfigNode r = root.section("rule")
                 .keys(
                         "name",
                         "etaForward",
@@ -211,7 +211,7 @@ public record ExperimentConfig(
         double[] etaIP = rates(r, "etaIP", hidden, 0.0);
         double[] etaPI = rates(r, "etaPI", hidden, 0.0);
         double[] alpha = rates(r, "alpha", hidden, 1e-5);
-        ConfigNode noise = r.optSection("noise").keys("sigma", "tau");
+        OldConfigNode noise = r.optSection("noise").keys("sigma", "tau");
         double sigma = noise.number("sigma", 0.05);
         if (sigma < 0) throw noise.error("sigma", "must be ≥ 0");
         double tauXi = noise.number("tau", 0.1);
@@ -244,7 +244,7 @@ public record ExperimentConfig(
                 ustd,
                 sps);
 
-        ConfigNode d = root.section("data")
+        OldConfigNode d = root.section("data")
                 .keys(
                         "name",
                         "dir",
@@ -260,7 +260,7 @@ public record ExperimentConfig(
                         "teacherSeed");
         String dname = d.string("name");
         String dir = d.string("dir", null);
-        ConfigNode tg = d.optSection("targets").keys("high", "low");
+        OldConfigNode tg = d.optSection("targets").keys("high", "low");
         Data data = new Data(
                 dname,
                 dir,
@@ -282,7 +282,7 @@ public record ExperimentConfig(
                             + " task presents random inputs: use name: random-uniform");
         }
 
-        ConfigNode s = root.optSection("schedule")
+        OldConfigNode s = root.optSection("schedule")
                 .keys("settle", "presentation", "readoutSkip", "epochs", "batch", "evalEvery", "noiseDuringEval");
         double settle = s.number("settle", 100.0);
         if (settle < 0) throw s.error("settle", "must be ≥ 0 ms");
@@ -299,7 +299,7 @@ public record ExperimentConfig(
         Schedule schedule = new Schedule(
                 settle, pres, skip, (int) epochs, (int) batch, (int) evalEvery, s.bool("noiseDuringEval", false));
 
-        ConfigNode rn = root.optSection("run").keys("seed", "backend", "precision", "checkpointEvery", "out");
+        OldConfigNode rn = root.optSection("run").keys("seed", "backend", "precision", "checkpointEvery", "out");
         DType precision;
         try {
             precision = DType.parse(rn.string("precision", "float32"));
@@ -313,7 +313,7 @@ public record ExperimentConfig(
                 (int) nonNegative(rn, "checkpointEvery", rn.integer("checkpointEvery", 0)),
                 rn.string("out", "runs"));
         List<ProbeSpec> probes = new ArrayList<>();
-        ConfigNode pr = root.optSection("probes").keys("signals", "summary", "every");
+        OldConfigNode pr = root.optSection("probes").keys("signals", "summary", "every");
         if (pr.has("signals")) {
             String sum = pr.string("summary", "maxabs");
             if (!sum.equals("maxabs") && !sum.equals("mean")) throw pr.error("summary", "use maxabs or mean");
@@ -341,18 +341,18 @@ public record ExperimentConfig(
         return new ExperimentConfig(name, task, params, data, schedule, run, List.copyOf(probes), initFrom, text);
     }
 
-    private static long nonNegative(ConfigNode c, String key, long v) {
+    private static long nonNegative(OldConfigNode c, String key, long v) {
         if (v < 0) throw c.error(key, "must be ≥ 0");
         return v;
     }
 
-    private static double[] range(ConfigNode c, String key, double[] def) {
+    private static double[] range(OldConfigNode c, String key, double[] def) {
         double[] r = c.numbers(key, 2, def);
         if (r.length != 2 || r[0] > r[1]) throw c.error(key, "needs [low, high] with low ≤ high");
         return r;
     }
 
-    private static double[] rates(ConfigNode c, String key, int n, double def) {
+    private static double[] rates(OldConfigNode c, String key, int n, double def) {
         double[] d = new double[n];
         Arrays.fill(d, def);
         double[] v = c.numbers(key, n, d);

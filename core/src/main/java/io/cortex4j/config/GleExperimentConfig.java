@@ -115,17 +115,17 @@ public record GleExperimentConfig(
 
     public static GleExperimentConfig load(Path file) {
         try {
-            return parse(ConfigNode.load(file), java.nio.file.Files.readString(file));
+            return parse(OldConfigNode.load(file), java.nio.file.Files.readString(file));
         } catch (java.io.IOException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
     }
 
     public static GleExperimentConfig parse(String yaml, String fileName) {
-        return parse(ConfigNode.parse(yaml, fileName), yaml);
+        return parse(OldConfigNode.parse(yaml, fileName), yaml);
     }
 
-    private static GleExperimentConfig parse(ConfigNode root, String text) {
+    private static GleExperimentConfig parse(OldConfigNode root, String text) {
         root.keys("name", "task", "model", "teacher", "student", "signal", "data", "optimizer", "schedule", "run");
         String name = root.string("name", "experiment");
         if (!name.matches("[A-Za-z0-9._-]+"))
@@ -138,7 +138,7 @@ public record GleExperimentConfig(
         int nl = model.layers().size();
         if (taskWord.equals("classification")) return classification(root, text, name, model);
 
-        ConfigNode t = root.section("teacher").keys("weights", "biases", "tauM");
+        OldConfigNode t = root.section("teacher").keys("weights", "biases", "tauM");
         double[][] tw = t.numberLists("weights");
         if (tw.length != nl) throw t.error("weights", "needs one list per layer (" + nl + "), got " + tw.length);
         for (int l = 0; l < nl; l++) {
@@ -173,7 +173,7 @@ public record GleExperimentConfig(
             }
         }
 
-        ConfigNode st = root.optSection("student").keys("plastic", "init");
+        OldConfigNode st = root.optSection("student").keys("plastic", "init");
         int[] plastic;
         if (st.has("plastic")) {
             double[] p = st.numberList("plastic");
@@ -187,13 +187,13 @@ public record GleExperimentConfig(
             plastic = new int[nl];
             for (int l = 0; l < nl; l++) plastic[l] = l;
         }
-        ConfigNode init = st.optSection("init").keys("weights", "tauM");
+        OldConfigNode init = st.optSection("init").keys("weights", "tauM");
         double[] iw = init.has("weights") ? range(init, "weights") : null,
                 it = init.has("tauM") ? range(init, "tauM") : null;
         if (it != null && !model.learnTauM())
             throw init.error("tauM", "drawing τm at random needs model.learnTauM: true");
 
-        ConfigNode sg = root.section("signal").keys("type", "halfPeriod", "smoothSteps", "omegas", "tau", "sigma");
+        OldConfigNode sg = root.section("signal").keys("type", "halfPeriod", "smoothSteps", "omegas", "tau", "sigma");
         String type = sg.string("type").toLowerCase(Locale.ROOT);
         Signal signal = switch (type) {
             case "square" -> {
@@ -221,7 +221,7 @@ public record GleExperimentConfig(
         if (opt.plateau() != null)
             throw root.section("optimizer").error("plateau", "mimic runs have no evaluations to watch; remove plateau");
 
-        ConfigNode s = root.section("schedule").keys("batch", "settle", "duration", "logEvery");
+        OldConfigNode s = root.section("schedule").keys("batch", "settle", "duration", "logEvery");
         long batch = s.integer("batch", 1);
         if (batch < 1) throw s.error("batch", "must be ≥ 1");
         double settle = s.number("settle", 0),
@@ -246,10 +246,10 @@ public record GleExperimentConfig(
                 text);
     }
 
-    private static GleExperimentConfig classification(ConfigNode root, String text, String name, GleParams model) {
+    private static GleExperimentConfig classification(OldConfigNode root, String text, String name, GleParams model) {
         for (String k : new String[] {"teacher", "student", "signal"})
             if (root.has(k)) throw root.error(k, "only mimic runs have " + k);
-        ConfigNode d = root.section("data")
+        OldConfigNode d = root.section("data")
                 .keys("name", "dir", "train", "test", "trainLimit", "evalLimit", "stepsPerSample", "standardise");
         long steps = d.integer("stepsPerSample", 0);
         if (steps < 2)
@@ -260,7 +260,7 @@ public record GleExperimentConfig(
         if (model.inputSize() != 1)
             throw root.section("model").error("input", "a streamed sample feeds one value per step; use input: 1");
         OptimizerSpec opt = optimizer(root.section("optimizer"));
-        ConfigNode s = root.section("schedule").keys("epochs", "batch", "evalBatch");
+        OldConfigNode s = root.section("schedule").keys("epochs", "batch", "evalBatch");
         long epochs = s.integer("epochs", 1),
                 batch = s.integer("batch", 100),
                 evalBatch = s.integer("evalBatch", batch);
@@ -285,7 +285,7 @@ public record GleExperimentConfig(
         return new GleExperimentConfig(name, Task.CLASSIFICATION, model, null, null, cl, opt, null, run, text);
     }
 
-    static GleParams model(ConfigNode m) {
+    static GleParams model(OldConfigNode m) {
         m.keys(
                 "family",
                 "units",
@@ -326,7 +326,7 @@ public record GleExperimentConfig(
         if (!(clamp[0] >= dt) || !(clamp[1] >= clamp[0]))
             throw m.error("tauClamp", "need dt ≤ lower ≤ upper, got " + Arrays.toString(clamp));
         List<GleLayerSpec> layers = new ArrayList<>();
-        for (ConfigNode l : m.sectionList("layers")) layers.add(layer(l));
+        for (OldConfigNode l : m.sectionList("layers")) layers.add(layer(l));
         try {
             return new GleParams(
                     (int) in,
@@ -345,7 +345,7 @@ public record GleExperimentConfig(
         }
     }
 
-    private static GleLayerSpec layer(ConfigNode l) {
+    private static GleLayerSpec layer(OldConfigNode l) {
         l.keys("units", "activation", "tauM", "tauR", "groups", "bias");
         long units = l.integer("units", 0);
         if (units < 1) throw l.error("units", "missing or < 1");
@@ -362,7 +362,7 @@ public record GleExperimentConfig(
             tm = new double[n];
             tr = new double[n];
             int at = 0;
-            for (ConfigNode g : l.sectionList("groups")) {
+            for (OldConfigNode g : l.sectionList("groups")) {
                 g.keys("units", "tauM", "tauR");
                 long k = g.integer("units", 0);
                 if (k < 1) throw g.error("units", "missing or < 1");
@@ -385,14 +385,14 @@ public record GleExperimentConfig(
         }
     }
 
-    static OptimizerSpec optimizer(ConfigNode o) {
+    static OptimizerSpec optimizer(OldConfigNode o) {
         o.keys("name", "learningRate", "betas", "eps", "momentum", "plateau");
         String name = o.string("name").toLowerCase(Locale.ROOT);
         double lr = o.number("learningRate");
         if (!(lr >= 0)) throw o.error("learningRate", "must be ≥ 0");
         Plateau plateau = null;
         if (o.has("plateau")) {
-            ConfigNode p = o.section("plateau").keys("factor", "patience", "threshold");
+            OldConfigNode p = o.section("plateau").keys("factor", "patience", "threshold");
             double f = p.number("factor", 0.1), th = p.number("threshold", 1e-4);
             long pat = p.integer("patience", 10);
             if (!(f > 0 && f < 1)) throw p.error("factor", "must lie in (0, 1)");
@@ -420,7 +420,7 @@ public record GleExperimentConfig(
         };
     }
 
-    static ExperimentConfig.Run run(ConfigNode rn) {
+    static ExperimentConfig.Run run(OldConfigNode rn) {
         rn.keys("seed", "backend", "precision", "checkpointEvery", "out");
         DType precision;
         try {
@@ -434,7 +434,7 @@ public record GleExperimentConfig(
                 rn.integer("seed", 1), rn.string("backend", "cpu"), precision, (int) ck, rn.string("out", "runs"));
     }
 
-    private static double[] range(ConfigNode c, String key) {
+    private static double[] range(OldConfigNode c, String key) {
         double[] r = c.numbers(key, 2, null);
         if (!(r[1] >= r[0])) throw c.error(key, "a range [low, high] with low ≤ high, got " + Arrays.toString(r));
         return r;

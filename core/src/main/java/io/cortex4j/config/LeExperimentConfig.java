@@ -1,7 +1,7 @@
 package io.cortex4j.config;
 
-import io.cortex4j.model.le.LeArchitecture;
-import io.cortex4j.model.le.LeLayerSpec;
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.le.LeParams;
 import io.cortex4j.model.le.LeRule;
 import io.cortex4j.model.le.OutputError;
@@ -55,29 +55,29 @@ public record LeExperimentConfig(
     }
 
     /** The value of {@code model.family} of a config file, without validating the rest. */
-    public static String familyOf(ConfigNode root) {
+    public static String familyOf(OldConfigNode root) {
         if (!root.has("model")) return "microcircuit";
-        ConfigNode m = root.section("model");
+        OldConfigNode m = root.section("model");
         return m.string("family", "microcircuit");
     }
 
     public static LeExperimentConfig load(Path file) {
         try {
-            return parse(ConfigNode.load(file), java.nio.file.Files.readString(file));
+            return parse(OldConfigNode.load(file), java.nio.file.Files.readString(file));
         } catch (java.io.IOException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
     }
 
     public static LeExperimentConfig parse(String yaml, String fileName) {
-        return parse(ConfigNode.parse(yaml, fileName), yaml);
+        return parse(OldConfigNode.parse(yaml, fileName), yaml);
     }
 
     public int stepsPerSample() {
         return Math.max(1, (int) Math.round(presentation / model.dt()));
     }
 
-    private static LeExperimentConfig parse(ConfigNode root, String text) {
+    private static LeExperimentConfig parse(OldConfigNode root, String text) {
         root.keys("name", "task", "model", "rule", "data", "schedule", "run");
         String name = root.string("name", "experiment");
         if (!name.matches("[A-Za-z0-9._-]+"))
@@ -89,7 +89,7 @@ public record LeExperimentConfig(
                 throw root.error("task", "unknown task for a layered network (use classification or autoencoder)");
         };
 
-        ConfigNode m = root.section("model")
+        OldConfigNode m = root.section("model")
                 .keys("family", "units", "input", "layers", "tau", "dt", "beta", "output", "init", "latent");
         String family = m.string("family");
         if (!family.equals("le") && !family.equals("dl4j")) throw m.error("family", "expected le or dl4j here");
@@ -105,12 +105,12 @@ public record LeExperimentConfig(
             in = new int[] {1, 1, (int) m.integer("input", 0)};
             if (in[2] < 1) throw m.error("input", "missing or < 1: the input size, e.g. 784 or [1, 28, 28]");
         }
-        List<LeLayerSpec> specs = new ArrayList<>();
-        List<ConfigNode> layerNodes = m.sectionList("layers");
-        for (ConfigNode l : layerNodes) specs.add(layer(l));
-        LeArchitecture arch;
+        List<LayerSpec> specs = new ArrayList<>();
+        List<OldConfigNode> layerNodes = m.sectionList("layers");
+        for (OldConfigNode l : layerNodes) specs.add(layer(l));
+        Topology arch;
         try {
-            arch = new LeArchitecture(in[0], in[1], in[2], specs);
+            arch = new Topology(in[0], in[1], in[2], specs);
         } catch (IllegalArgumentException e) {
             throw m.error("layers", e.getMessage());
         }
@@ -125,7 +125,7 @@ public record LeExperimentConfig(
         } catch (IllegalArgumentException e) {
             throw m.error("output", e.getMessage());
         }
-        ConfigNode init = m.optSection("init").keys("std", "feedbackStd", "from");
+        OldConfigNode init = m.optSection("init").keys("std", "feedbackStd", "from");
         double initStd = init.number("std", 0.05), fbStd = init.number("feedbackStd", 0.05);
         if (initStd < 0) throw init.error("std", "must be ≥ 0");
         if (fbStd < 0) throw init.error("feedbackStd", "must be ≥ 0");
@@ -139,7 +139,7 @@ public record LeExperimentConfig(
             throw m.error("latent", "only the autoencoder task has a latent layer");
         }
 
-        ConfigNode r = root.section("rule")
+        OldConfigNode r = root.section("rule")
                 .keys(
                         "name",
                         "learningRate",
@@ -184,7 +184,7 @@ public record LeExperimentConfig(
             throw r.error("name", e.getMessage());
         }
 
-        ConfigNode d = root.section("data")
+        OldConfigNode d = root.section("data")
                 .keys(
                         "name",
                         "dir",
@@ -196,7 +196,7 @@ public record LeExperimentConfig(
                         "targets",
                         "inputScale",
                         "inputShift");
-        ConfigNode tg = d.optSection("targets").keys("high", "low");
+        OldConfigNode tg = d.optSection("targets").keys("high", "low");
         if (task == Task.AUTOENCODER && d.has("targets"))
             throw d.error("targets", "the autoencoder's targets are its inputs");
         ExperimentConfig.Data data = new ExperimentConfig.Data(
@@ -215,7 +215,7 @@ public record LeExperimentConfig(
                 0);
         double shift = d.number("inputShift", 0.0);
 
-        ConfigNode s = root.optSection("schedule").keys("presentation", "epochs", "batch", "evalEvery");
+        OldConfigNode s = root.optSection("schedule").keys("presentation", "epochs", "batch", "evalEvery");
         double pres = s.number("presentation", 10.0);
         if (pres < dt) throw s.error("presentation", "presentation time " + pres + " is below dt = " + dt);
         long epochs = s.integer("epochs", 1), batch = s.integer("batch", 32), evalEvery = s.integer("evalEvery", 1);
@@ -223,7 +223,7 @@ public record LeExperimentConfig(
         if (batch < 1) throw s.error("batch", "must be ≥ 1");
         if (evalEvery < 1) throw s.error("evalEvery", "must be ≥ 1");
 
-        ConfigNode rn = root.optSection("run").keys("seed", "backend", "precision", "checkpointEvery", "out");
+        OldConfigNode rn = root.optSection("run").keys("seed", "backend", "precision", "checkpointEvery", "out");
         DType precision;
         try {
             precision = DType.parse(rn.string("precision", "float32"));
@@ -254,20 +254,20 @@ public record LeExperimentConfig(
                 text);
     }
 
-    private static LeLayerSpec layer(ConfigNode l) {
+    private static LayerSpec layer(OldConfigNode l) {
         l.keys("type", "units", "filters", "kernel", "stride", "padding", "activation");
         String type = l.string("type");
         try {
             return switch (type.toLowerCase(Locale.ROOT)) {
-                case "dense" -> new LeLayerSpec.Dense((int) l.integer("units", 0), activation(l));
+                case "dense" -> new LayerSpec.Dense((int) l.integer("units", 0), activation(l));
                 case "conv", "conv2d" ->
-                    new LeLayerSpec.Conv2d(
+                    new LayerSpec.Conv2d(
                             (int) l.integer("filters", 0),
                             (int) l.integer("kernel", 0),
                             (int) l.integer("stride", 1),
                             (int) l.integer("padding", 0),
                             activation(l));
-                case "maxpool", "maxpool2d" -> new LeLayerSpec.MaxPool2d((int) l.integer("kernel", 2));
+                case "maxpool", "maxpool2d" -> new LayerSpec.MaxPool2d((int) l.integer("kernel", 2));
                 default -> throw l.error("type", "unknown layer type '" + type + "' (use dense, conv or maxpool)");
             };
         } catch (IllegalArgumentException e) {
@@ -275,7 +275,7 @@ public record LeExperimentConfig(
         }
     }
 
-    private static Activation activation(ConfigNode l) {
+    private static Activation activation(OldConfigNode l) {
         try {
             return Activation.parse(l.string("activation", "sigmoid"));
         } catch (IllegalArgumentException e) {
@@ -283,18 +283,18 @@ public record LeExperimentConfig(
         }
     }
 
-    private static int whole(ConfigNode c, String key, double v) {
+    private static int whole(OldConfigNode c, String key, double v) {
         if (v < 1 || v != Math.rint(v)) throw c.error(key, "sizes must be whole numbers ≥ 1");
         return (int) v;
     }
 
-    private static long nonNegative(ConfigNode c, String key) {
+    private static long nonNegative(OldConfigNode c, String key) {
         long v = c.integer(key, 0);
         if (v < 0) throw c.error(key, "must be ≥ 0");
         return v;
     }
 
-    private static double[] perLayer(ConfigNode c, String key, int n, double def) {
+    private static double[] perLayer(OldConfigNode c, String key, int n, double def) {
         double[] v = c.numbers(key, n, LeParams.fill(n, def));
         for (double x : v) if (x < 0) throw c.error(key, "must be ≥ 0, got " + java.util.Arrays.toString(v));
         return v;
@@ -303,7 +303,7 @@ public record LeExperimentConfig(
     /** The resolved config as YAML: every value, defaults included; parsing it gives an equal config. */
     public String toYaml() {
         LeParams p = model;
-        LeArchitecture a = p.architecture();
+        Topology a = p.architecture();
         StringBuilder y = new StringBuilder();
         y.append("# resolved config of run '").append(name).append("' (all defaults filled in)\n");
         y.append("name: ")
@@ -319,17 +319,17 @@ public record LeExperimentConfig(
                 .append(", ")
                 .append(a.width())
                 .append("]\n  layers:\n");
-        for (LeLayerSpec l : a.layers()) {
+        for (LayerSpec l : a.layers()) {
             y.append("    - ")
                     .append(
                             switch (l) {
-                                case LeLayerSpec.Dense d ->
+                                case LayerSpec.Dense d ->
                                     "{type: dense, units: " + d.units() + ", activation: " + act(d.activation()) + "}";
-                                case LeLayerSpec.Conv2d c ->
+                                case LayerSpec.Conv2d c ->
                                     "{type: conv, filters: " + c.filters() + ", kernel: " + c.kernel() + ", stride: "
                                             + c.stride() + ", padding: " + c.padding() + ", activation: "
                                             + act(c.activation()) + "}";
-                                case LeLayerSpec.MaxPool2d m -> "{type: maxpool, kernel: " + m.kernel() + "}";
+                                case LayerSpec.MaxPool2d m -> "{type: maxpool, kernel: " + m.kernel() + "}";
                             })
                     .append('\n');
         }

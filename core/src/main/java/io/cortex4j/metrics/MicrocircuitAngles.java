@@ -42,7 +42,7 @@ public final class MicrocircuitAngles {
     private static double[] meanDerivative(Microcircuit mc, int l) {
         Conductances g = mc.params().conductances();
         double gain = l == mc.depth() ? g.outputBasalGain() : g.hiddenBasalGain();
-        Activation f = mc.params().activation();
+        Activation f = mc.params().activation(l);
         double[] v = mc.basalPotential(l).toHost();
         int n = mc.params().layers()[l];
         double[] d = new double[n];

@@ -3,8 +3,8 @@ package io.cortex4j.golden;
 import io.cortex4j.model.gle.GleLayerSpec;
 import io.cortex4j.model.gle.GleNetwork;
 import io.cortex4j.model.gle.GleParams;
-import io.cortex4j.model.le.LeArchitecture;
-import io.cortex4j.model.le.LeLayerSpec;
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.le.LeNetwork;
 import io.cortex4j.model.le.LeParams;
 import io.cortex4j.model.le.LeRule;
@@ -560,15 +560,15 @@ public final class GoldenCases {
 
     /** 3×12×12 → conv 6@3×3 pad 1 (sigmoid) → pool 2 → conv 8@3×3 (tanh) → dense 10 (linear), PAL with noise and low-pass, batch 4, 30 steps. */
     private static void leNetwork(Ctx c) {
-        LeArchitecture arch = new LeArchitecture(
+        Topology arch = new Topology(
                 3,
                 12,
                 12,
                 List.of(
-                        new LeLayerSpec.Conv2d(6, 3, 1, 1, Activation.SIGMOID),
-                        new LeLayerSpec.MaxPool2d(2),
-                        new LeLayerSpec.Conv2d(8, 3, 1, 0, Activation.TANH),
-                        new LeLayerSpec.Dense(10, Activation.LINEAR)));
+                        new LayerSpec.Conv2d(6, 3, 1, 1, Activation.SIGMOID),
+                        new LayerSpec.MaxPool2d(2),
+                        new LayerSpec.Conv2d(8, 3, 1, 0, Activation.TANH),
+                        new LayerSpec.Dense(10, Activation.LINEAR)));
         int n = arch.layers().size();
         LeParams d = LeParams.defaults(arch, LeRule.PAL, OutputError.MSE);
         double[] sigma = LeParams.fill(n, 0.05);

@@ -367,7 +367,7 @@ class ExperimentTest {
         }
         assertTrue(configs.size() >= 34, "configs: " + configs);
         for (Path c : configs) {
-            String family = io.cortex4j.config.LeExperimentConfig.familyOf(io.cortex4j.config.ConfigNode.load(c));
+            String family = io.cortex4j.config.LeExperimentConfig.familyOf(io.cortex4j.config.OldConfigNode.load(c));
             if (family.equals("le") || family.equals("dl4j")) {
                 var cfg = io.cortex4j.config.LeExperimentConfig.load(c);
                 assertEquals(

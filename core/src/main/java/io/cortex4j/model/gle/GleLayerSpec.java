@@ -7,10 +7,11 @@ import java.util.Objects;
 /**
  * One GLE layer (specs/gle.md §2, §6): {@code units} neuron pairs fed by a dense projection from the
  * layer below, with activation φ (LINEAR for the linear first and output layers), a membrane time
- * constant τm and a prospective time constant τr per neuron, and an optional bias.
+ * constant τm and a prospective time constant τr per neuron, an optional bias, and the error
+ * nudging γ of its membranes.
  * τr = τm gives instantaneous ("LE") units, τr = dt retrospective leaky integrators ("LI").
  */
-public record GleLayerSpec(int units, Activation activation, double[] tauM, double[] tauR, boolean bias) {
+public record GleLayerSpec(int units, Activation activation, double[] tauM, double[] tauR, boolean bias, double gamma) {
     public GleLayerSpec {
         if (units < 1) throw new IllegalArgumentException("a GLE layer needs ≥ 1 unit, got " + units);
         Objects.requireNonNull(activation, "activation");
@@ -24,8 +25,14 @@ public record GleLayerSpec(int units, Activation activation, double[] tauM, doub
                         "time constants must be finite and > 0; unit " + i + " has τm " + tauM[i] + ", τr " + tauR[i]);
             }
         }
+        if (!Double.isFinite(gamma)) throw new IllegalArgumentException("gamma must be finite, got " + gamma);
         tauM = tauM.clone();
         tauR = tauR.clone();
+    }
+
+    /** The layer without error nudging (γ = 0, as every classification network of the paper). */
+    public GleLayerSpec(int units, Activation activation, double[] tauM, double[] tauR, boolean bias) {
+        this(units, activation, tauM, tauR, bias, 0.0);
     }
 
     /** A layer whose units all share one τm and one τr. */
@@ -34,6 +41,11 @@ public record GleLayerSpec(int units, Activation activation, double[] tauM, doub
         Arrays.fill(m, tauM);
         Arrays.fill(r, tauR);
         return new GleLayerSpec(units, activation, m, r, bias);
+    }
+
+    /** This layer with error nudging γ (how strongly the error feeds back into the membrane, specs/gle.md §2). */
+    public GleLayerSpec withGamma(double g) {
+        return new GleLayerSpec(units, activation, tauM, tauR, bias, g);
     }
 
     @Override
@@ -52,18 +64,19 @@ public record GleLayerSpec(int units, Activation activation, double[] tauM, doub
                 && g.units == units
                 && g.activation == activation
                 && g.bias == bias
+                && g.gamma == gamma
                 && Arrays.equals(g.tauM, tauM)
                 && Arrays.equals(g.tauR, tauR);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(units, activation, bias, Arrays.hashCode(tauM), Arrays.hashCode(tauR));
+        return Objects.hash(units, activation, bias, gamma, Arrays.hashCode(tauM), Arrays.hashCode(tauR));
     }
 
     @Override
     public String toString() {
         return "GleLayerSpec[units=" + units + ", activation=" + activation + ", tauM=" + Arrays.toString(tauM)
-                + ", tauR=" + Arrays.toString(tauR) + ", bias=" + bias + "]";
+                + ", tauR=" + Arrays.toString(tauR) + ", bias=" + bias + ", gamma=" + gamma + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.cortex4j.model.gle;
 
+import io.cortex4j.config.Words;
 import java.util.List;
 import java.util.Objects;
 
@@ -10,7 +11,6 @@ import java.util.Objects;
  * @param inputSize          channels of the input current x(t)
  * @param layers             the layers, bottom to top; the top one is the output
  * @param dt                 Euler step; every τ must be ≥ dt
- * @param gamma              how strongly the error nudges the representation membrane (0 for classification)
  * @param beta               output nudging strength
  * @param prospectiveErrors  GLE's error neurons (true) or instantaneous errors (false, "bp" in LagLine)
  * @param loss               the output error
@@ -23,7 +23,6 @@ public record GleParams(
         int inputSize,
         List<GleLayerSpec> layers,
         double dt,
-        double gamma,
         double beta,
         boolean prospectiveErrors,
         Loss loss,
@@ -37,6 +36,7 @@ public record GleParams(
         /** β(y − r_L). */
         MSE,
         /** β(y − softmax(r_L)) with one-hot y; needs a linear output layer. */
+        @Words({"cross-entropy", "ce"})
         CROSS_ENTROPY;
 
         public String word() {
@@ -47,8 +47,10 @@ public record GleParams(
     /** The feedback pathway of the errors. */
     public enum Feedback {
         /** e_below = e·W, weight transport as in the reference ({@code bp}). */
+        @Words("bp")
         TRANSPOSE,
         /** e_below = e·B with a fixed random B of W's shape ({@code fa}). */
+        @Words("fa")
         FIXED_RANDOM;
 
         public String word() {
@@ -63,8 +65,7 @@ public record GleParams(
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(feedback, "feedback");
         if (!(dt > 0) || Double.isInfinite(dt)) throw new IllegalArgumentException("dt must be > 0, got " + dt);
-        if (!Double.isFinite(gamma) || !Double.isFinite(beta))
-            throw new IllegalArgumentException("gamma and beta must be finite");
+        if (!Double.isFinite(beta)) throw new IllegalArgumentException("beta must be finite");
         if (!(tauMin > 0) || !(tauMax >= tauMin))
             throw new IllegalArgumentException("need 0 < tauMin ≤ tauMax, got " + tauMin + ", " + tauMax);
         for (int l = 0; l < layers.size(); l++) {

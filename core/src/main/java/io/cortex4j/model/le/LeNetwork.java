@@ -1,5 +1,10 @@
 package io.cortex4j.model.le;
 
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.model.topology.LayerSpec;
+
+import io.cortex4j.model.Network;
+import io.cortex4j.model.Phase;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
@@ -39,7 +44,7 @@ import java.util.Map;
  * the presentation time, so the unfolding is mostly reused. The state carries over between samples
  * and batches (a continuous stream); evaluation mode turns off learning, target and noise.
  */
-public final class LeNetwork implements AutoCloseable {
+public final class LeNetwork implements Network {
     private final LeParams p;
     private final Backend be;
     private final DType dtype;
@@ -59,17 +64,17 @@ public final class LeNetwork implements AutoCloseable {
         this.be = backend;
         this.dtype = dtype;
         this.rng = new CounterRandom(seed);
-        LeArchitecture arch = params.architecture();
-        List<LeArchitecture.Shape> shapes = arch.outputShapes();
+        Topology arch = params.architecture();
+        List<Topology.Shape> shapes = arch.outputShapes();
         int n = arch.layers().size();
         layers = new Layer[n];
         for (int i = 0; i < n; i++) {
-            LeArchitecture.Shape in = i == 0 ? arch.input() : shapes.get(i - 1);
-            LeArchitecture.Shape out = shapes.get(i);
+            Topology.Shape in = i == 0 ? arch.input() : shapes.get(i - 1);
+            Topology.Shape out = shapes.get(i);
             layers[i] = switch (arch.layers().get(i)) {
-                case LeLayerSpec.Dense d -> new Weighted(i, in, out, d.activation(), null);
-                case LeLayerSpec.Conv2d c -> new Weighted(i, in, out, c.activation(), arch.geometry(i));
-                case LeLayerSpec.MaxPool2d m -> new Pool(i, in, out, m.kernel());
+                case LayerSpec.Dense d -> new Weighted(i, in, out, d.activation(), null);
+                case LayerSpec.Conv2d c -> new Weighted(i, in, out, c.activation(), arch.geometry(i));
+                case LayerSpec.MaxPool2d m -> new Pool(i, in, out, m.kernel());
             };
         }
         for (Layer l : layers) l.allocateParameters();
@@ -81,11 +86,11 @@ public final class LeNetwork implements AutoCloseable {
 
     private abstract class Layer {
         final int index;
-        final LeArchitecture.Shape in, out;
+        final Topology.Shape in, out;
         final int inLen, outLen;
         Tensor rate, deriv, error, noise;
 
-        Layer(int index, LeArchitecture.Shape in, LeArchitecture.Shape out) {
+        Layer(int index, Topology.Shape in, Topology.Shape out) {
             this.index = index;
             this.in = in;
             this.out = out;
@@ -137,7 +142,7 @@ public final class LeNetwork implements AutoCloseable {
         boolean colsValid;
         boolean first = true;
 
-        Weighted(int index, LeArchitecture.Shape in, LeArchitecture.Shape out, Activation f, ConvGeometry g) {
+        Weighted(int index, Topology.Shape in, Topology.Shape out, Activation f, ConvGeometry g) {
             super(index, in, out);
             this.f = f;
             this.g = g;
@@ -322,7 +327,7 @@ public final class LeNetwork implements AutoCloseable {
         final int k;
         Tensor argmax, noiseOut;
 
-        Pool(int index, LeArchitecture.Shape in, LeArchitecture.Shape out, int k) {
+        Pool(int index, Topology.Shape in, Topology.Shape out, int k) {
             super(index, in, out);
             this.k = k;
         }
@@ -386,6 +391,7 @@ public final class LeNetwork implements AutoCloseable {
     // ------------------------------------------------------------------------------------ the step
 
     /** One Euler step on the current {@link #input()} (and {@link #target()} while learning). */
+    @Override
     public void step() {
         step++;
         int n = layers.length;
@@ -447,6 +453,7 @@ public final class LeNetwork implements AutoCloseable {
     }
 
     /** Start of a new mini-batch: brSF redraws its feedback magnitudes. */
+    @Override
     public void startBatch() {
         batchCount++;
         if (p.rule() == LeRule.BRSF) {
@@ -479,6 +486,7 @@ public final class LeNetwork implements AutoCloseable {
      * repeats each old row (the last one also takes the remainder), shrinking keeps copies of the
      * last row.
      */
+    @Override
     public void setBatch(int b) {
         if (b == batch) return;
         if (b < 1) throw new IllegalArgumentException("batch must be ≥ 1, got " + b);
@@ -495,7 +503,7 @@ public final class LeNetwork implements AutoCloseable {
         }
         Map<String, double[]> saved = new LinkedHashMap<>();
         Map<String, int[]> widths = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : stateTensors().entrySet()) {
+        for (Map.Entry<String, Tensor> e : layerStates().entrySet()) {
             if (e.getValue().rows() != old) continue;
             saved.put(e.getKey(), e.getValue().toHost());
             widths.put(e.getKey(), new int[] {e.getValue().cols()});
@@ -503,7 +511,7 @@ public final class LeNetwork implements AutoCloseable {
         closeState();
         batch = b;
         allocateState(b);
-        for (Map.Entry<String, Tensor> e : stateTensors().entrySet()) {
+        for (Map.Entry<String, Tensor> e : layerStates().entrySet()) {
             double[] src = saved.get(e.getKey());
             if (src == null) continue;
             int w = widths.get(e.getKey())[0];
@@ -517,16 +525,19 @@ public final class LeNetwork implements AutoCloseable {
     // ------------------------------------------------------------------------------------ access
 
     /** The input rates x [batch, input length]; write the samples here before stepping. */
+    @Override
     public Tensor input() {
         return input;
     }
 
     /** The targets y [batch, outputs]. */
+    @Override
     public Tensor target() {
         return target;
     }
 
     /** The read-out: ŭ_N for {@code mse} and {@code cross-entropy}, ρ_N for {@code rate}. */
+    @Override
     public Tensor output() {
         Weighted top = (Weighted) layers[layers.length - 1];
         return p.outputError() == OutputError.RATE ? top.rate : top.uBreve;
@@ -589,14 +600,17 @@ public final class LeNetwork implements AutoCloseable {
         return p;
     }
 
+    @Override
     public Backend backend() {
         return be;
     }
 
+    @Override
     public DType dtype() {
         return dtype;
     }
 
+    @Override
     public int batch() {
         return batch;
     }
@@ -605,23 +619,12 @@ public final class LeNetwork implements AutoCloseable {
         return layers.length;
     }
 
-    public long stepCount() {
-        return step;
-    }
 
-    public void setStepCount(long s) {
-        step = s;
-    }
 
-    public long batchCount() {
-        return batchCount;
-    }
 
-    public void setBatchCount(long c) {
-        batchCount = c;
-    }
 
     /** The learned and fixed parameters by name ({@code layer1.W}, {@code layer1.b}, {@code layer2.B}, …), W as [post, pre]. */
+    @Override
     public Map<String, Tensor> parameters() {
         Map<String, Tensor> m = new LinkedHashMap<>();
         for (Layer l : layers) {
@@ -645,8 +648,77 @@ public final class LeNetwork implements AutoCloseable {
                 m.put("layer" + (l.index + 1) + ".lowPassB", w.loB);
             }
         }
-        m.putAll(stateTensors());
+        m.putAll(layerStates());
         return m;
+    }
+
+    /**
+     * Every tensor that evolves apart from the parameters: the low-pass filters of ΔW and Δb
+     * ({@code layerℓ.lowPassW}), each layer's rate, rate derivative, error, noise and pooling argmax
+     * ({@code layerℓ.rate}, ...), and the input and target tensors.
+     */
+    @Override
+    public Map<String, Tensor> stateTensors() {
+        Map<String, Tensor> m = fullState();
+        for (String k : parameters().keySet()) m.remove(k);
+        m.put("input", input);
+        m.put("target", target);
+        return m;
+    }
+
+    /** The step and mini-batch counters and whether each layer's PAL high-pass has started. */
+    @Override
+    public Map<String, Double> stateScalars() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("steps", (double) step);
+        m.put("batches", (double) batchCount);
+        boolean[] hp = highPassStarted();
+        for (int i = 0; i < hp.length; i++) m.put("layer" + (i + 1) + ".highPassStarted", hp[i] ? 1.0 : 0.0);
+        return m;
+    }
+
+    @Override
+    public void restoreScalars(Map<String, Double> s) {
+        step = Math.round(s.get("steps"));
+        batchCount = Math.round(s.get("batches"));
+        boolean[] hp = new boolean[layers.length];
+        for (int i = 0; i < hp.length; i++) hp[i] = s.get("layer" + (i + 1) + ".highPassStarted") != 0;
+        setHighPassStarted(hp);
+    }
+
+    /** Probe-able signals of layer ℓ: {@code layerℓ.rate}, {@code .rateDerivative}, {@code .error}, {@code .noise}, and {@code .prospective} (ŭ) of dense and conv layers. */
+    @Override
+    public Map<String, Tensor> signals() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            String k = "layer" + (l.index + 1) + ".";
+            m.put(k + "rate", l.rate);
+            m.put(k + "rateDerivative", l.deriv);
+            m.put(k + "error", l.error);
+            if (l instanceof Weighted w) m.put(k + "prospective", w.uBreve);
+            if (l.noise != null) m.put(k + "noise", l.noise);
+        }
+        return m;
+    }
+
+    @Override
+    public long steps() {
+        return step;
+    }
+
+    private Phase phase;
+
+    /** Learning on or off; in an LE network the target and the noise follow learning (evaluation turns all three off). */
+    @Override
+    public void setPhase(Phase p) {
+        if (p.learn() && !p.learnForward()) throw new UnsupportedOperationException("an LE network cannot learn with frozen forward weights");
+        phase = p;
+        setLearning(p.learn());
+    }
+
+    @Override
+    public Phase phase() {
+        return phase;
     }
 
     /** Whether the PAL high-pass filters have seen a first rate (part of the resumable state). */
@@ -660,14 +732,14 @@ public final class LeNetwork implements AutoCloseable {
         for (Layer l : layers) if (l instanceof Weighted w) w.first = !s[l.index];
     }
 
-    private Map<String, Tensor> stateTensors() {
+    private Map<String, Tensor> layerStates() {
         Map<String, Tensor> m = new LinkedHashMap<>();
         for (Layer l : layers) l.stateTensors(m);
         return m;
     }
 
     private void closeState() {
-        for (Tensor t : stateTensors().values()) t.close();
+        for (Tensor t : layerStates().values()) t.close();
         input.close();
         target.close();
         if (softmax != null) softmax.close();

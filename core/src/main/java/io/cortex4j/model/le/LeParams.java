@@ -1,5 +1,7 @@
 package io.cortex4j.model.le;
 
+import io.cortex4j.model.topology.Topology;
+
 import java.util.Arrays;
 
 /**
@@ -25,7 +27,7 @@ import java.util.Arrays;
  * @param signScale        uSF: B = signScale·sign(W)
  */
 public record LeParams(
-        LeArchitecture architecture,
+        Topology architecture,
         LeRule rule,
         OutputError outputError,
         double tau,
@@ -75,7 +77,7 @@ public record LeParams(
     }
 
     /** The published LE defaults of specs/pal.md §5.3 (τ 10, dt 0.1, β 0.1, η 0.8, init std 0.05), no PAL noise, no low-pass. */
-    public static LeParams defaults(LeArchitecture arch, LeRule rule, OutputError out) {
+    public static LeParams defaults(Topology arch, LeRule rule, OutputError out) {
         int n = arch.layers().size();
         return new LeParams(
                 arch,

@@ -1,5 +1,7 @@
 package io.cortex4j.model.microcircuit;
 
+import io.cortex4j.config.Key;
+
 /**
  * Leak, dendro-somatic and nudging conductances of the dendritic microcircuit (1/ms), specs/pal.md §2.2.
  *
@@ -11,7 +13,12 @@ package io.cortex4j.model.microcircuit;
  * @param target   g_tgt, nudge of the output soma towards the target
  */
 public record Conductances(
-        double leak, double basal, double apical, double dendrite, double interneuronNudge, double target) {
+        @Key(def = "0.03", min = 0) double leak,
+        @Key(def = "0.1", min = 0) double basal,
+        @Key(def = "0.06", min = 0) double apical,
+        @Key(def = "0.1", min = 0) double dendrite,
+        @Key(def = "0.06", min = 0) double interneuronNudge,
+        @Key(def = "0.06", min = 0) double target) {
     /** The values used by every PAL microcircuit and GeNN config. */
     public static final Conductances PUBLISHED = new Conductances(0.03, 0.1, 0.06, 0.1, 0.06, 0.06);
 

@@ -56,7 +56,7 @@ public enum FeedbackRule {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown rule '" + s + "' (use BP, FA, PAL or control)");
+            throw new IllegalArgumentException("unknown rule '" + s + "' (use bp, fa, pal or control)");
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.cortex4j.model.microcircuit;
 
+import io.cortex4j.model.Network;
+import io.cortex4j.model.Phase;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
@@ -26,7 +28,7 @@ import java.util.Map;
  * u_old + τ_r·(u_eff(n−1) − u_old), which equals the reference's u_old + τ_r·τ(u − u_old)/dt exactly in
  * exact arithmetic and avoids its τ/dt ≈ 526-fold amplification of float32 rounding (§10).
  */
-public final class Microcircuit implements AutoCloseable {
+public final class Microcircuit implements Network {
     /** Random stream ids: one per purpose and layer, so streams never overlap. */
     static final int STREAM_NOISE = 1_000,
             STREAM_INIT_W = 2_000,
@@ -40,7 +42,8 @@ public final class Microcircuit implements AutoCloseable {
     private final int batch;
     private final int depth;
     private final CounterRandom rng;
-    private final Activation phi;
+    /** φ per layer ℓ = 1…N (index 0 unused); the interneurons of layer ℓ use phi[ℓ+1]. */
+    private final Activation[] phi;
     private final Conductances g;
 
     // input rates (current and previous step) and the presenter's input/target tensors
@@ -66,7 +69,8 @@ public final class Microcircuit implements AutoCloseable {
         this.batch = batch;
         this.depth = params.depth();
         this.rng = new CounterRandom(seed);
-        this.phi = params.activation();
+        this.phi = new Activation[depth + 1];
+        for (int l = 1; l <= depth; l++) phi[l] = params.activation(l);
         this.g = params.conductances();
         int[] n = params.layers();
         int N = depth;
@@ -125,12 +129,12 @@ public final class Microcircuit implements AutoCloseable {
         for (int l = 1; l <= N; l++) {
             be.copy(u[l], uOld[l]);
             be.copy(u[l], uEff[l]);
-            be.activation(phi, 1.0, u[l], r[l]);
+            be.activation(phi[l], 1.0, u[l], r[l]);
         }
         for (int l = 1; l < N; l++) {
             be.copy(uI[l], uIOld[l]);
             be.copy(uI[l], uEffI[l]);
-            be.activation(phi, 1.0, uI[l], rI[l]);
+            be.activation(phi[l + 1], 1.0, uI[l], rI[l]);
         }
     }
 
@@ -168,11 +172,13 @@ public final class Microcircuit implements AutoCloseable {
     }
 
     /** The tensor [batch, n_0] the presenter writes input rates into; read at the next step. */
+    @Override
     public Tensor input() {
         return input;
     }
 
     /** The tensor [batch, n_N] the presenter writes target potentials into; used while a target is on. */
+    @Override
     public Tensor target() {
         return target;
     }
@@ -200,6 +206,7 @@ public final class Microcircuit implements AutoCloseable {
     }
 
     /** One forward-Euler step of dt (§9.1). */
+    @Override
     public void step() {
         int N = depth;
         double dt = p.dt();
@@ -224,11 +231,11 @@ public final class Microcircuit implements AutoCloseable {
         }
         // (b) prospective potentials and rates; (c) u_old ← u
         for (int l = 1; l <= N; l++) {
-            be.lincombActivation(uBreve[l], 1.0 - taur, uOld[l], taur, uEff[l], phi, r[l]);
+            be.lincombActivation(uBreve[l], 1.0 - taur, uOld[l], taur, uEff[l], phi[l], r[l]);
             swap(u, uOld, l);
         }
         for (int l = 1; l < N; l++) {
-            be.lincombActivation(uBreveI[l], 1.0 - taur, uIOld[l], taur, uEffI[l], phi, rI[l]);
+            be.lincombActivation(uBreveI[l], 1.0 - taur, uIOld[l], taur, uEffI[l], phi[l + 1], rI[l]);
             swap(uI, uIOld, l);
         }
         // (d) dendritic potentials from the new rates
@@ -298,7 +305,7 @@ public final class Microcircuit implements AutoCloseable {
                 be.transpose(w[l + 1], -1.0, bPI[l]);
             }
             if (learnInterneurons && p.etaIP()[l - 1] > 0) {
-                be.predictionError(rI[l], phi, g.interneuronDendriteGain(), vDenOld[l], errI[l]);
+                be.predictionError(rI[l], phi[l + 1], g.interneuronDendriteGain(), vDenOld[l], errI[l]);
                 be.gemm(true, false, dt * p.etaIP()[l - 1] * inv, errI[l], rOld[l], 1.0, wIP[l]);
             }
             if (learnFeedback && p.etaPI()[l - 1] > 0) {
@@ -344,7 +351,7 @@ public final class Microcircuit implements AutoCloseable {
 
     /** err_ℓ = φ(ŭ_ℓ) − φ(ĝ_ℓ v^bas,old_ℓ): the dendritic prediction error that drives ΔW_ℓ. */
     private void forwardError(int l) {
-        be.predictionError(r[l], phi, l == depth ? g.outputBasalGain() : g.hiddenBasalGain(), vBasOld[l], err[l]);
+        be.predictionError(r[l], phi[l], l == depth ? g.outputBasalGain() : g.hiddenBasalGain(), vBasOld[l], err[l]);
     }
 
     /** r̆^old_{ℓ−1}, the previous step's rates presynaptic to W_ℓ (the input rates for ℓ = 1). */
@@ -360,14 +367,17 @@ public final class Microcircuit implements AutoCloseable {
         return p;
     }
 
+    @Override
     public Backend backend() {
         return be;
     }
 
+    @Override
     public DType dtype() {
         return dtype;
     }
 
+    @Override
     public int batch() {
         return batch;
     }
@@ -376,9 +386,6 @@ public final class Microcircuit implements AutoCloseable {
         return depth;
     }
 
-    public long stepCount() {
-        return step;
-    }
 
     /** W_ℓ, ℓ = 1…N. */
     public Tensor forwardWeights(int l) {
@@ -435,43 +442,122 @@ public final class Microcircuit implements AutoCloseable {
         return xi[l];
     }
 
-    /** The learned parameters by projection name: W1…WN, WIP1…, B1…, BPI1… */
+    /**
+     * The learned parameters by name, 1-based by layer: {@code layerℓ.W} (ℓ = 1…N), and for the hidden
+     * layers {@code layerℓ.WIP} (W^IP_ℓ, pyramidal → interneuron), {@code layerℓ.B} and {@code layerℓ.BPI}
+     * (B^PI_ℓ, interneuron → apical), each {@code [post, pre]}.
+     */
+    @Override
     public Map<String, Tensor> parameters() {
         Map<String, Tensor> m = new LinkedHashMap<>();
-        for (int l = 1; l <= depth; l++) m.put("W" + l, w[l]);
+        for (int l = 1; l <= depth; l++) m.put("layer" + l + ".W", w[l]);
         for (int l = 1; l < depth; l++) {
-            m.put("WIP" + l, wIP[l]);
-            m.put("B" + l, b[l]);
-            m.put("BPI" + l, bPI[l]);
+            m.put("layer" + l + ".WIP", wIP[l]);
+            m.put("layer" + l + ".B", b[l]);
+            m.put("layer" + l + ".BPI", bPI[l]);
         }
         return m;
+    }
+
+    private static final String[] PYRAMIDAL = {"u", "uOld", "uEff", "uBreve", "r", "rOld", "vBas", "vBasOld", "rHP"};
+    private static final String[] HIDDEN = {"vApi", "vApiOld", "xi", "uI", "uIOld", "uEffI", "uBreveI", "rI", "rIOld", "vDen", "vDenOld"};
+
+    /**
+     * Every tensor that evolves apart from the parameters: the input rates ({@code input.r},
+     * {@code input.rOld}) and the input and target tensors, and per layer ℓ its pyramidal state
+     * ({@code layerℓ.u}, {@code .uOld}, {@code .uEff}, {@code .uBreve}, {@code .r}, {@code .rOld},
+     * {@code .vBas}, {@code .vBasOld}, {@code .rHP}, the low-pass {@code .dWlowpass}) and, for hidden
+     * layers, apical and interneuron state ({@code .vApi}, {@code .xi}, {@code .uI}, {@code .rI},
+     * {@code .vDen}, ...). With {@link #steps()} this is all a checkpoint needs to continue bit-identically.
+     */
+    @Override
+    public Map<String, Tensor> stateTensors() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("input.r", r0);
+        m.put("input.rOld", r0Old);
+        m.put("input", input);
+        m.put("target", target);
+        Tensor[][] arrays = {u, uOld, uEff, uBreve, r, rOld, vBas, vBasOld, rHP};
+        for (int l = 1; l <= depth; l++) {
+            for (int i = 0; i < PYRAMIDAL.length; i++) m.put("layer" + l + "." + PYRAMIDAL[i], arrays[i][l]);
+            if (wLowPass[l] != null) m.put("layer" + l + ".dWlowpass", wLowPass[l]);
+        }
+        Tensor[][] ha = {vApi, vApiOld, xi, uI, uIOld, uEffI, uBreveI, rI, rIOld, vDen, vDenOld};
+        for (int l = 1; l < depth; l++) for (int i = 0; i < HIDDEN.length; i++) m.put("layer" + l + "." + HIDDEN[i], ha[i][l]);
+        return m;
+    }
+
+    /** Parameters and state together (what a checkpoint holds). */
+    public Map<String, Tensor> fullState() {
+        Map<String, Tensor> m = parameters();
+        m.putAll(stateTensors());
+        return m;
+    }
+
+    @Override
+    public Map<String, Double> stateScalars() {
+        return Map.of("steps", (double) step);
+    }
+
+    @Override
+    public void restoreScalars(Map<String, Double> s) {
+        step = Math.round(s.get("steps"));
     }
 
     /**
-     * Every tensor that evolves: parameters, filters and the dynamic state. Together with
-     * {@link #stepCount()} this is all a checkpoint needs to continue bit-identically.
+     * Probe-able signals of layer ℓ: {@code layerℓ.basal}, {@code .prospective} (ŭ), {@code .somatic} (u),
+     * {@code .rate}; hidden layers also {@code .apical} (v^api, without noise), {@code .noise} (ξ), and
+     * their interneurons' {@code .interneuron.prospective}, {@code .interneuron.somatic},
+     * {@code .interneuron.rate}, {@code .interneuron.dendrite} (v^den).
      */
-    public Map<String, Tensor> fullState() {
-        Map<String, Tensor> m = parameters();
-        m.put("r0", r0);
-        m.put("r0Old", r0Old);
-        m.put("input", input);
-        m.put("target", target);
-        String[] names = {"u", "uOld", "uEff", "uBreve", "r", "rOld", "vBas", "vBasOld", "rHP"};
-        Tensor[][] arrays = {u, uOld, uEff, uBreve, r, rOld, vBas, vBasOld, rHP};
+    @Override
+    public Map<String, Tensor> signals() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
         for (int l = 1; l <= depth; l++) {
-            for (int i = 0; i < names.length; i++) m.put(names[i] + l, arrays[i][l]);
-            if (wLowPass[l] != null) m.put("dWlowpass" + l, wLowPass[l]);
+            String k = "layer" + l + ".";
+            m.put(k + "basal", vBas[l]);
+            m.put(k + "prospective", uBreve[l]);
+            m.put(k + "somatic", u[l]);
+            m.put(k + "rate", r[l]);
+            if (l < depth) {
+                m.put(k + "apical", vApi[l]);
+                m.put(k + "noise", xi[l]);
+                m.put(k + "interneuron.prospective", uBreveI[l]);
+                m.put(k + "interneuron.somatic", uI[l]);
+                m.put(k + "interneuron.rate", rI[l]);
+                m.put(k + "interneuron.dendrite", vDen[l]);
+            }
         }
-        String[] hn = {"vApi", "vApiOld", "xi", "uI", "uIOld", "uEffI", "uBreveI", "rI", "rIOld", "vDen", "vDenOld"};
-        Tensor[][] ha = {vApi, vApiOld, xi, uI, uIOld, uEffI, uBreveI, rI, rIOld, vDen, vDenOld};
-        for (int l = 1; l < depth; l++) for (int i = 0; i < hn.length; i++) m.put(hn[i] + l, ha[i][l]);
         return m;
     }
 
-    public void setStepCount(long s) {
-        this.step = s;
+    /** ŭ_N, the output layer's prospective potential. */
+    @Override
+    public Tensor output() {
+        return uBreve[depth];
     }
+
+    @Override
+    public long steps() {
+        return step;
+    }
+
+    private Phase phase;
+
+    /** Learning switches W, W^IP, B and B^PI (forward weights only if {@link Phase#learnForward()}), target and noise. */
+    @Override
+    public void setPhase(Phase p) {
+        phase = p;
+        setLearning(p.learn() && p.learnForward(), p.learn(), p.learn());
+        setTargetOn(p.target());
+        setNoise(p.noise());
+    }
+
+    @Override
+    public Phase phase() {
+        return phase;
+    }
+
 
     public boolean targetOn() {
         return hasTarget;

@@ -7,11 +7,12 @@ import java.util.Arrays;
  * Everything that defines a dendritic microcircuit and its plasticity, in ms units (specs/pal.md
  * §2–3, §5). Learning-rate arrays are indexed by layer: {@code etaForward[ℓ−1]} is W_ℓ's rate for
  * ℓ = 1…N; {@code etaFeedback}, {@code etaIP}, {@code etaPI} and {@code alpha} have one entry per
- * hidden layer ℓ = 1…N−1.
+ * hidden layer ℓ = 1…N−1. {@code activations[ℓ−1]} is φ_ℓ of layer ℓ's pyramidal cells; the
+ * interneurons of layer ℓ represent layer ℓ+1 and use its φ_{ℓ+1} (specs/pal.md §2.4).
  */
 public record MicrocircuitParams(
         int[] layers,
-        Activation activation,
+        Activation[] activations,
         double dt,
         Conductances conductances,
         double prospectiveFactor,
@@ -38,6 +39,9 @@ public record MicrocircuitParams(
                 throw new IllegalArgumentException("layers: sizes must be positive, got " + Arrays.toString(layers));
         int hidden = layers.length - 2;
         if (!(dt > 0)) throw new IllegalArgumentException("dt must be > 0, got " + dt);
+        if (activations == null || activations.length != layers.length - 1)
+            throw new IllegalArgumentException("activation: need one per layer above the input (" + (layers.length - 1) + ")");
+        activations = activations.clone();
         checkLength("etaForward", etaForward, layers.length - 1);
         checkLength("etaFeedback", etaFeedback, hidden);
         checkLength("etaIP", etaIP, hidden);
@@ -76,6 +80,23 @@ public record MicrocircuitParams(
     private static void checkRange(String name, double[] r) {
         if (r == null || r.length != 2 || !(r[0] <= r[1]))
             throw new IllegalArgumentException("init." + name + ": need [low, high] with low ≤ high");
+    }
+
+    /** A microcircuit whose every population uses {@code phi}. */
+    public static Activation[] uniform(int[] layers, Activation phi) {
+        Activation[] a = new Activation[layers.length - 1];
+        Arrays.fill(a, phi);
+        return a;
+    }
+
+    /** φ_ℓ of the pyramidal cells of layer ℓ = 1…N; the interneurons of layer ℓ use φ_{ℓ+1}. */
+    public Activation activation(int layer) {
+        return activations[layer - 1];
+    }
+
+    @Override
+    public Activation[] activations() {
+        return activations.clone();
     }
 
     /** Number of layers above the input: N. */

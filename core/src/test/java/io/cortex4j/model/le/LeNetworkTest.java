@@ -1,5 +1,8 @@
 package io.cortex4j.model.le;
 
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.model.topology.LayerSpec;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -19,20 +22,20 @@ class LeNetworkTest {
     static final Backend BE = new Nd4jCpuBackend();
 
     /** 2×7×7 → conv 3@3×3 pad 1 (tanh) → pool 2 → conv 2@2×2 (sigmoid) → dense 4 (linear). */
-    static LeArchitecture convNet() {
-        return new LeArchitecture(
+    static Topology convNet() {
+        return new Topology(
                 2,
                 7,
                 7,
                 List.of(
-                        new LeLayerSpec.Conv2d(3, 3, 1, 1, Activation.TANH),
-                        new LeLayerSpec.MaxPool2d(2),
-                        new LeLayerSpec.Conv2d(2, 2, 1, 0, Activation.SIGMOID),
-                        new LeLayerSpec.Dense(4, Activation.LINEAR)));
+                        new LayerSpec.Conv2d(3, 3, 1, 1, Activation.TANH),
+                        new LayerSpec.MaxPool2d(2),
+                        new LayerSpec.Conv2d(2, 2, 1, 0, Activation.SIGMOID),
+                        new LayerSpec.Dense(4, Activation.LINEAR)));
     }
 
-    static LeArchitecture mlp() {
-        return LeArchitecture.mlp(new int[] {5, 7, 6, 3}, Activation.SIGMOID, Activation.TANH, Activation.LINEAR);
+    static Topology mlp() {
+        return Topology.mlp(new int[] {5, 7, 6, 3}, Activation.SIGMOID, Activation.TANH, Activation.LINEAR);
     }
 
     static double[][] randomRows(int rows, int cols, long seed, double scale) {
@@ -59,7 +62,7 @@ class LeNetworkTest {
         return new ReferenceNet(net.params().architecture(), w, b);
     }
 
-    static LeParams params(LeArchitecture arch, LeRule rule, OutputError out, double eta) {
+    static LeParams params(Topology arch, LeRule rule, OutputError out, double eta) {
         return LeParams.defaults(arch, rule, out)
                 .withLearningRate(eta, LeParams.fill(arch.layers().size(), 1.0))
                 .withBeta(1.0);
@@ -67,7 +70,7 @@ class LeNetworkTest {
 
     @Test
     void convolutionAndPoolingForwardEqualsDirectLoops() {
-        LeArchitecture arch = convNet();
+        Topology arch = convNet();
         LeParams p = LeParams.defaults(arch, LeRule.BP, OutputError.MSE);
         p = new LeParams(
                 arch,
@@ -123,7 +126,7 @@ class LeNetworkTest {
      */
     @Test
     void bpUpdateAfterSettlingIsTheGradient() {
-        for (LeArchitecture arch : new LeArchitecture[] {mlp(), convNet()}) {
+        for (Topology arch : new Topology[] {mlp(), convNet()}) {
             double eta = 1e-6;
             LeParams p = params(arch, LeRule.BP, OutputError.MSE, eta);
             int batch = 4;
@@ -144,7 +147,7 @@ class LeNetworkTest {
                 double scale = -p.dt() * eta * p.beta();
                 for (int i : wl) {
                     double[] w1 = net.weights(i).toHost(), b1 = net.bias(i).toHost();
-                    int positions = arch.layers().get(i) instanceof LeLayerSpec.Conv2d
+                    int positions = arch.layers().get(i) instanceof LayerSpec.Conv2d
                             ? arch.geometry(i).positions()
                             : 1;
                     for (int k = 0; k < w1.length; k++) {
@@ -182,7 +185,7 @@ class LeNetworkTest {
     @Test
     void pipelinedErrorsUseTheRulesFeedbackMatrix() {
         for (LeRule rule : new LeRule[] {LeRule.BP, LeRule.FA, LeRule.USF, LeRule.BRSF, LeRule.FRSF}) {
-            LeArchitecture arch = mlp();
+            Topology arch = mlp();
             try (LeNetwork net = new LeNetwork(params(arch, rule, OutputError.MSE, 0.5), BE, DType.FLOAT64, 2, 9)) {
                 net.input().load(flat(randomRows(2, 5, 1, 1.0)));
                 net.target().load(flat(randomRows(2, 3, 2, 1.0)));
@@ -206,7 +209,7 @@ class LeNetworkTest {
 
     @Test
     void feedbackMatricesFollowTheirDefinitions() {
-        LeArchitecture arch = mlp();
+        Topology arch = mlp();
         try (LeNetwork bp = new LeNetwork(params(arch, LeRule.BP, OutputError.MSE, 0.5), BE, DType.FLOAT64, 1, 1)) {
             assertArrayEqualsExact(bp.weights(2).toHost(), bp.feedback(2).toHost());
         }
@@ -239,7 +242,7 @@ class LeNetworkTest {
     /** DFA: hidden errors come straight from the current output error through fixed D, without delay. */
     @Test
     void dfaErrorsComeDirectlyFromTheOutput() {
-        LeArchitecture arch = convNet();
+        Topology arch = convNet();
         try (LeNetwork net = new LeNetwork(params(arch, LeRule.DFA, OutputError.MSE, 0.5), BE, DType.FLOAT64, 2, 4)) {
             net.input().load(flat(randomRows(2, arch.inputLength(), 1, 1.0)));
             net.target().load(flat(randomRows(2, 4, 2, 1.0)));
@@ -263,7 +266,7 @@ class LeNetworkTest {
 
     @Test
     void outputErrorsFollowTheirDefinitions() {
-        LeArchitecture arch = LeArchitecture.mlp(new int[] {3, 4}, Activation.SIGMOID);
+        Topology arch = Topology.mlp(new int[] {3, 4}, Activation.SIGMOID);
         for (OutputError oe : OutputError.values()) {
             try (LeNetwork net =
                     new LeNetwork(params(arch, LeRule.BP, oe, 0.0).withBeta(0.1), BE, DType.FLOAT64, 2, 2)) {
@@ -296,7 +299,7 @@ class LeNetworkTest {
     /** PAL learns B towards Wᵀ's direction from noise alone (W frozen), as in the alignment experiments. */
     @Test
     void palFeedbackAlignsWithForwardWeights() {
-        LeArchitecture arch = LeArchitecture.mlp(new int[] {10, 20, 10}, Activation.SIGMOID, Activation.SIGMOID);
+        Topology arch = Topology.mlp(new int[] {10, 20, 10}, Activation.SIGMOID, Activation.SIGMOID);
         LeParams p = LeParams.defaults(arch, LeRule.PAL, OutputError.MSE)
                 .withLearningRate(0.8, new double[] {0, 0})
                 .withPal(
@@ -342,7 +345,7 @@ class LeNetworkTest {
 
     @Test
     void evaluationLeavesParametersAloneAndRunsWithoutNoise() {
-        LeArchitecture arch = mlp();
+        Topology arch = mlp();
         LeParams p = params(arch, LeRule.PAL, OutputError.MSE, 0.5)
                 .withPal(
                         new double[] {0, 1, 1},
@@ -367,7 +370,7 @@ class LeNetworkTest {
 
     @Test
     void batchSizeChangesCarryTheStateLikeTheReference() {
-        LeArchitecture arch = mlp();
+        Topology arch = mlp();
         try (LeNetwork net = new LeNetwork(params(arch, LeRule.FA, OutputError.MSE, 0.5), BE, DType.FLOAT64, 2, 1)) {
             net.input().load(flat(randomRows(2, 5, 1, 1.0)));
             net.target().load(flat(randomRows(2, 3, 2, 1.0)));
@@ -390,17 +393,17 @@ class LeNetworkTest {
     void impossibleArchitecturesAreRejected() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> new LeArchitecture(
+                () -> new Topology(
                         1,
                         4,
                         4,
                         List.of(
-                                new LeLayerSpec.Conv2d(2, 5, 1, 0, Activation.TANH),
-                                new LeLayerSpec.Dense(2, Activation.LINEAR))));
+                                new LayerSpec.Conv2d(2, 5, 1, 0, Activation.TANH),
+                                new LayerSpec.Dense(2, Activation.LINEAR))));
         assertTrue(e.getMessage().contains("layer 1"), e.getMessage());
         assertThrows(
                 IllegalArgumentException.class,
-                () -> new LeArchitecture(1, 1, 4, List.of(new LeLayerSpec.MaxPool2d(2))));
+                () -> new Topology(1, 1, 4, List.of(new LayerSpec.MaxPool2d(2))));
     }
 
     private static double[] abs(double[] a) {
@@ -421,7 +424,7 @@ class LeNetworkTest {
      */
     @Test
     void heldInputUnfoldingIsReusedOnlyWhileTheInputIsUnchanged() {
-        LeArchitecture arch = convNet();
+        Topology arch = convNet();
         int[] reuses = {0};
         Backend counting = proxy(BE, (m, r) -> {
             if (m.equals("sameContent") && (Boolean) r) reuses[0]++;

@@ -1,5 +1,8 @@
 package io.cortex4j.model.le;
 
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.model.topology.LayerSpec;
+
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.ConvGeometry;
 import java.util.List;
@@ -11,10 +14,10 @@ import java.util.List;
  * [post, pre] ([filters, C·k·k] for a convolution, in (c, ky, kx) order).
  */
 final class ReferenceNet {
-    final LeArchitecture arch;
+    final Topology arch;
     final double[][] w, b;
 
-    ReferenceNet(LeArchitecture arch, double[][] w, double[][] b) {
+    ReferenceNet(Topology arch, double[][] w, double[][] b) {
         this.arch = arch;
         this.w = w;
         this.b = b;
@@ -22,17 +25,17 @@ final class ReferenceNet {
 
     /** Potentials (pre-activation) of every layer for one sample; index i is layer i's output. */
     double[][] potentials(double[] x) {
-        List<LeLayerSpec> layers = arch.layers();
-        List<LeArchitecture.Shape> shapes = arch.outputShapes();
+        List<LayerSpec> layers = arch.layers();
+        List<Topology.Shape> shapes = arch.outputShapes();
         double[][] u = new double[layers.size()][];
         double[] in = x;
-        LeArchitecture.Shape inShape = arch.input();
+        Topology.Shape inShape = arch.input();
         for (int i = 0; i < layers.size(); i++) {
-            LeArchitecture.Shape outShape = shapes.get(i);
+            Topology.Shape outShape = shapes.get(i);
             double[] out = new double[outShape.length()];
             double[] pot = new double[outShape.length()];
             switch (layers.get(i)) {
-                case LeLayerSpec.Dense d -> {
+                case LayerSpec.Dense d -> {
                     for (int o = 0; o < out.length; o++) {
                         double s = b[i][o];
                         for (int k = 0; k < in.length; k++) s += w[i][o * in.length + k] * in[k];
@@ -40,7 +43,7 @@ final class ReferenceNet {
                         out[o] = d.activation().apply(s);
                     }
                 }
-                case LeLayerSpec.Conv2d c -> {
+                case LayerSpec.Conv2d c -> {
                     ConvGeometry g = arch.geometry(i);
                     int oh = g.outHeight(), ow = g.outWidth(), k = c.kernel();
                     for (int f = 0; f < c.filters(); f++) {
@@ -65,7 +68,7 @@ final class ReferenceNet {
                         }
                     }
                 }
-                case LeLayerSpec.MaxPool2d m -> {
+                case LayerSpec.MaxPool2d m -> {
                     int k = m.kernel();
                     for (int ch = 0; ch < outShape.channels(); ch++) {
                         for (int oy = 0; oy < outShape.height(); oy++) {
@@ -111,11 +114,11 @@ final class ReferenceNet {
         return s / xs.length;
     }
 
-    static Activation act(LeLayerSpec l) {
+    static Activation act(LayerSpec l) {
         return switch (l) {
-            case LeLayerSpec.Dense d -> d.activation();
-            case LeLayerSpec.Conv2d c -> c.activation();
-            case LeLayerSpec.MaxPool2d m -> Activation.LINEAR;
+            case LayerSpec.Dense d -> d.activation();
+            case LayerSpec.Conv2d c -> c.activation();
+            case LayerSpec.MaxPool2d m -> Activation.LINEAR;
         };
     }
 }

@@ -1,7 +1,7 @@
 package io.cortex4j.cuda.bench;
 
-import io.cortex4j.model.le.LeArchitecture;
-import io.cortex4j.model.le.LeLayerSpec;
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.le.LeNetwork;
 import io.cortex4j.model.le.LeParams;
 import io.cortex4j.model.le.LeRule;
@@ -120,12 +120,12 @@ public final class BenchWorkloads {
             throw new IllegalArgumentException(
                     "unknown LE workload '" + workload + "' (mlp-bp, mlp-pal, lenet5-bp, lenet5-pal)");
         LeRule rule = LeRule.parse(s[1]);
-        LeArchitecture arch;
+        Topology arch;
         OutputError out;
         double[] lr;
         switch (s[0]) {
             case "mlp" -> {
-                arch = LeArchitecture.mlp(
+                arch = Topology.mlp(
                         new int[] {784, 256, 256, 10}, Activation.SIGMOID, Activation.SIGMOID, Activation.LINEAR);
                 out = OutputError.RATE;
                 lr = LeParams.fill(3, 1.0);
@@ -157,18 +157,18 @@ public final class BenchWorkloads {
     }
 
     /** CIFAR-10 LeNet5 of the PAL paper: 3×32×32 → conv 20@5×5 → pool 2 → conv 50@5×5 → pool 2 → dense 500 → dense 10 (linear). */
-    public static LeArchitecture lenet5() {
-        return new LeArchitecture(
+    public static Topology lenet5() {
+        return new Topology(
                 3,
                 32,
                 32,
                 List.of(
-                        new LeLayerSpec.Conv2d(20, 5, 1, 0, Activation.SIGMOID),
-                        new LeLayerSpec.MaxPool2d(2),
-                        new LeLayerSpec.Conv2d(50, 5, 1, 0, Activation.SIGMOID),
-                        new LeLayerSpec.MaxPool2d(2),
-                        new LeLayerSpec.Dense(500, Activation.SIGMOID),
-                        new LeLayerSpec.Dense(10, Activation.LINEAR)));
+                        new LayerSpec.Conv2d(20, 5, 1, 0, Activation.SIGMOID),
+                        new LayerSpec.MaxPool2d(2),
+                        new LayerSpec.Conv2d(50, 5, 1, 0, Activation.SIGMOID),
+                        new LayerSpec.MaxPool2d(2),
+                        new LayerSpec.Dense(500, Activation.SIGMOID),
+                        new LayerSpec.Dense(10, Activation.LINEAR)));
     }
 
     /** LeNet5 with PAL: {@code leParams("lenet5-pal")}. */
@@ -214,18 +214,18 @@ public final class BenchWorkloads {
      * (feedback learning rate > 0); 2 FLOPs per multiply-add. Pools cost no GEMM.
      */
     public static double leGemmFlops(LeParams p, int batch) {
-        LeArchitecture arch = p.architecture();
-        List<LeArchitecture.Shape> shapes = arch.outputShapes();
+        Topology arch = p.architecture();
+        List<Topology.Shape> shapes = arch.outputShapes();
         double f = 0;
         for (int i = 0; i < arch.layers().size(); i++) {
-            LeArchitecture.Shape in = i == 0 ? arch.input() : shapes.get(i - 1), out = shapes.get(i);
+            Topology.Shape in = i == 0 ? arch.input() : shapes.get(i - 1), out = shapes.get(i);
             double mnk = switch (arch.layers().get(i)) {
-                case LeLayerSpec.Dense d -> (double) batch * in.length() * out.length();
-                case LeLayerSpec.Conv2d c -> {
+                case LayerSpec.Dense d -> (double) batch * in.length() * out.length();
+                case LayerSpec.Conv2d c -> {
                     ConvGeometry g = arch.geometry(i);
                     yield (double) batch * g.positions() * g.patch() * c.filters();
                 }
-                case LeLayerSpec.MaxPool2d m -> 0;
+                case LayerSpec.MaxPool2d m -> 0;
             };
             if (mnk == 0) continue;
             int products = 2 + (i > 0 ? 1 : 0);

@@ -1,4 +1,4 @@
-package io.cortex4j.train;
+package io.cortex4j.run;
 
 import java.io.PrintStream;
 import java.util.Locale;

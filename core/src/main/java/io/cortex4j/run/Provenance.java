@@ -1,4 +1,4 @@
-package io.cortex4j.train;
+package io.cortex4j.run;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

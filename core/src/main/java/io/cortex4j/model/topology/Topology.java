@@ -1,4 +1,4 @@
-package io.cortex4j.model.le;
+package io.cortex4j.model.topology;
 
 import io.cortex4j.tensor.ConvGeometry;
 import java.util.ArrayList;
@@ -9,7 +9,7 @@ import java.util.List;
  * input of n values is {@code 1 × 1 × n}) and the layers in order. Shapes are checked when the
  * architecture is made, so an impossible network fails before any tensor is allocated.
  */
-public record LeArchitecture(int channels, int height, int width, List<LeLayerSpec> layers) {
+public record Topology(int channels, int height, int width, List<LayerSpec> layers) {
     /** The shape of one layer's output (or of the input): {@code channels × height × width}. */
     public record Shape(int channels, int height, int width) {
         public int length() {
@@ -22,22 +22,22 @@ public record LeArchitecture(int channels, int height, int width, List<LeLayerSp
         }
     }
 
-    public LeArchitecture {
+    public Topology {
         if (channels < 1 || height < 1 || width < 1)
             throw new IllegalArgumentException("input shape " + channels + "×" + height + "×" + width);
         layers = List.copyOf(layers);
         if (layers.isEmpty()) throw new IllegalArgumentException("an LE network needs at least one layer");
-        if (!(layers.getLast() instanceof LeLayerSpec.Dense))
+        if (!(layers.getLast() instanceof LayerSpec.Dense))
             throw new IllegalArgumentException("the last layer must be dense (the output)");
         shapes(channels, height, width, layers); // validates
     }
 
     /** A fully connected network {@code sizes[0] - sizes[1] - …} with the given activations per layer. */
-    public static LeArchitecture mlp(int[] sizes, io.cortex4j.tensor.Activation... activations) {
+    public static Topology mlp(int[] sizes, io.cortex4j.tensor.Activation... activations) {
         if (activations.length != sizes.length - 1) throw new IllegalArgumentException("need one activation per layer");
-        List<LeLayerSpec> l = new ArrayList<>();
-        for (int i = 1; i < sizes.length; i++) l.add(new LeLayerSpec.Dense(sizes[i], activations[i - 1]));
-        return new LeArchitecture(1, 1, sizes[0], l);
+        List<LayerSpec> l = new ArrayList<>();
+        for (int i = 1; i < sizes.length; i++) l.add(new LayerSpec.Dense(sizes[i], activations[i - 1]));
+        return new Topology(1, 1, sizes[0], l);
     }
 
     public Shape input() {
@@ -49,10 +49,10 @@ public record LeArchitecture(int channels, int height, int width, List<LeLayerSp
         return shapes(channels, height, width, layers);
     }
 
-    /** The convolution geometry of layer {@code i} (which must be a {@link LeLayerSpec.Conv2d}). */
+    /** The convolution geometry of layer {@code i} (which must be a {@link LayerSpec.Conv2d}). */
     public ConvGeometry geometry(int i) {
         Shape in = i == 0 ? input() : outputShapes().get(i - 1);
-        LeLayerSpec.Conv2d c = (LeLayerSpec.Conv2d) layers.get(i);
+        LayerSpec.Conv2d c = (LayerSpec.Conv2d) layers.get(i);
         return new ConvGeometry(in.channels(), in.height(), in.width(), c.kernel(), c.stride(), c.padding());
     }
 
@@ -64,15 +64,15 @@ public record LeArchitecture(int channels, int height, int width, List<LeLayerSp
         return outputShapes().getLast().length();
     }
 
-    private static List<Shape> shapes(int c, int h, int w, List<LeLayerSpec> layers) {
+    private static List<Shape> shapes(int c, int h, int w, List<LayerSpec> layers) {
         List<Shape> out = new ArrayList<>();
         Shape s = new Shape(c, h, w);
         for (int i = 0; i < layers.size(); i++) {
-            LeLayerSpec l = layers.get(i);
+            LayerSpec l = layers.get(i);
             String at = "layer " + (i + 1) + " (" + l + ")";
             s = switch (l) {
-                case LeLayerSpec.Dense d -> new Shape(1, 1, d.units());
-                case LeLayerSpec.Conv2d k -> {
+                case LayerSpec.Dense d -> new Shape(1, 1, d.units());
+                case LayerSpec.Conv2d k -> {
                     if (s.height() + 2 * k.padding() < k.kernel() || s.width() + 2 * k.padding() < k.kernel()) {
                         throw new IllegalArgumentException(
                                 at + ": kernel " + k.kernel() + " does not fit its input " + s);
@@ -81,7 +81,7 @@ public record LeArchitecture(int channels, int height, int width, List<LeLayerSp
                             new ConvGeometry(s.channels(), s.height(), s.width(), k.kernel(), k.stride(), k.padding());
                     yield new Shape(k.filters(), g.outHeight(), g.outWidth());
                 }
-                case LeLayerSpec.MaxPool2d p -> {
+                case LayerSpec.MaxPool2d p -> {
                     if (s.height() < p.kernel() || s.width() < p.kernel())
                         throw new IllegalArgumentException(at + ": pool larger than its input " + s);
                     yield new Shape(s.channels(), s.height() / p.kernel(), s.width() / p.kernel());

@@ -1,0 +1,68 @@
+package io.cortex4j.model;
+
+import io.cortex4j.optim.Optimizer;
+import io.cortex4j.tensor.Backend;
+import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.Tensor;
+import java.util.Map;
+
+/**
+ * A network of any family as the trainer sees it: tensors for input, target and read-out, one Euler
+ * step (or one sweep) with its plasticity, and its parameters, state and probe-able signals by name.
+ * Names are 1-based by layer ({@code layer1.W}, {@code layer2.rate}); the input is layer 0. Matrices
+ * are {@code [post, pre]}; states {@code [batch, units]}.
+ */
+public interface Network extends Stateful, AutoCloseable {
+    Backend backend();
+
+    DType dtype();
+
+    /** Samples stepped in parallel. */
+    int batch();
+
+    /** Written before each step: {@code [batch, inputs]}. */
+    Tensor input();
+
+    /** The target the output is nudged towards while {@link Phase#target()} is on: {@code [batch, outputs]}. */
+    Tensor target();
+
+    /** The read-out of the last step: {@code [batch, outputs]}; valid until the next step. */
+    Tensor output();
+
+    void setPhase(Phase phase);
+
+    Phase phase();
+
+    /** One step in the family's own order, plasticity included. */
+    void step();
+
+    /** Steps taken so far (part of {@link #stateScalars()}). */
+    long steps();
+
+    /** Learned and fixed parameters by name, e.g. {@code layer1.W} ({@code [post, pre]}), {@code layer1.B}. */
+    Map<String, Tensor> parameters();
+
+    /** Signals a probe can record, by name: potentials, rates, errors, noise of each layer. */
+    Map<String, Tensor> signals();
+
+    /** Called before a new mini-batch is presented (brSF redraws its feedback magnitudes). */
+    default void startBatch() {}
+
+    /** Whether {@link #setBatch} can change the number of parallel samples while the state carries over. */
+    default boolean resizable() {
+        return false;
+    }
+
+    /** Changes the number of parallel samples, carrying the state over as the family's reference does. */
+    default void setBatch(int batch) {
+        if (batch != batch()) throw new UnsupportedOperationException("this network's batch size is fixed");
+    }
+
+    /** The optimizer stepped with the network, or null (its rates are part of the rule). */
+    default Optimizer optimizer() {
+        return null;
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,268 @@
+package io.cortex4j.run;
+
+import io.cortex4j.config.SignalSpec;
+import io.cortex4j.datasets.LabeledData;
+import io.cortex4j.datasets.TemporalSignal;
+import io.cortex4j.model.Network;
+import io.cortex4j.model.Phase;
+import io.cortex4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A teacher network of the same family (the student's architecture with the teacher's parameters,
+ * never learning) sees the student's input and hands its output over as the student's target at
+ * every step. Held presentations (PAL's fw_bw task, random inputs) score the student by the mean
+ * squared difference of the two read-outs on held-out inputs; continuous ones (GLE's LagLine and
+ * LagNet, a temporal signal) by ½‖y_teacher − y_student‖² averaged over each report interval.
+ * Every epoch also reports the largest relative distance of a learned parameter from the teacher's,
+ * and the values of small parameter tensors.
+ */
+public final class TeacherStudent implements Task {
+    /** Parameter tensors up to this size get their own metrics columns. */
+    static final int TRACKED = 8;
+
+    private final RunContext c;
+    private final Network teacher;
+    private final LabeledData train, validation;
+    private final TemporalSignal signal;
+    private final List<String> learned;
+    private final List<String> trackedColumns = new ArrayList<>();
+    private final int batch;
+    private int[] perm;
+    private double lossSum, lossN;
+
+    TeacherStudent(RunContext c, TaskData d, List<String> learned) {
+        this.c = c;
+        this.teacher = c.teacher;
+        this.train = d == null ? null : d.train();
+        this.validation = d == null ? null : d.validation();
+        this.batch = c.e.schedule().batch();
+        this.learned = learned;
+        for (String n : learned) {
+            Tensor t = c.net.parameters().get(n);
+            if (t.length() <= TRACKED) for (int i = 0; i < t.length(); i++) trackedColumns.add(n + "[" + i + "]");
+        }
+        this.signal = c.presentation instanceof Presentation.Continuous ? signal(c) : null;
+    }
+
+    private static TemporalSignal signal(RunContext c) {
+        double dt = c.family.dt(c.spec);
+        int batch = c.net.batch();
+        long seed = c.e.run().seed();
+        return switch (c.e.data().signal()) {
+            case SignalSpec.Square s -> TemporalSignal.square(s.halfPeriod(), dt, s.smoothSteps(), batch, seed);
+            case SignalSpec.Sines s -> TemporalSignal.sines(dt, batch, s.omegas());
+            case SignalSpec.Ou s -> TemporalSignal.ou(s.tau(), s.sigma(), dt, batch, c.inputs, seed);
+        };
+    }
+
+    private boolean continuous() {
+        return signal != null;
+    }
+
+    @Override
+    public List<String> trainColumns() {
+        List<String> cols = new ArrayList<>();
+        if (continuous()) cols.add("train_loss");
+        cols.add("param_rel_error");
+        cols.addAll(trackedColumns);
+        return cols;
+    }
+
+    @Override
+    public List<String> evalColumns() {
+        return continuous() ? List.of() : List.of("val_loss");
+    }
+
+    @Override
+    public int epochs() {
+        return continuous() ? ((Presentation.Continuous) c.presentation).epochs() : c.e.schedule().epochs();
+    }
+
+    @Override
+    public int batches(int epoch) {
+        return continuous() ? 1 : train.size() / batch;
+    }
+
+    @Override
+    public int samplesPerBatch() {
+        return batch;
+    }
+
+    @Override
+    public void settle() {
+        if (!continuous()) Holds.settle(c, train);
+    }
+
+    @Override
+    public void startEpoch(int epoch) {
+        if (!continuous()) {
+            perm = c.rng.permutation(RunContext.STREAM_SHUFFLE, epoch, train.size());
+            c.net.setPhase(Phase.TRAIN);
+        }
+    }
+
+    @Override
+    public void trainBatch(int epoch, int b) {
+        if (!continuous()) {
+            c.writeInputs(train, perm, b * batch);
+            c.hold();
+            return;
+        }
+        Presentation.Continuous p = (Presentation.Continuous) c.presentation;
+        int B = c.net.batch(), n = c.outputs;
+        double[] in = new double[B * c.inputs], y = new double[B * n], o = new double[B * n];
+        long first = (long) epoch * p.logSteps(), steps = p.stepsOf(epoch);
+        Phase settling = new Phase(false, false, true, false), learning = Phase.TRAIN;
+        for (long k = first; k < first + steps; k++) {
+            signal.fill(k, in);
+            c.be.copyFromHost(in, teacher.input());
+            c.be.copyFromHost(in, c.net.input());
+            Phase want = k >= p.settleSteps() ? learning : settling;
+            if (!want.equals(c.net.phase())) c.net.setPhase(want);
+            c.stepper.step(false);
+            c.be.copyToHost(teacher.output(), y);
+            c.be.copyToHost(c.net.output(), o);
+            double l = 0;
+            for (int i = 0; i < y.length; i++) l += 0.5 * (y[i] - o[i]) * (y[i] - o[i]);
+            lossSum += l / B;
+            lossN++;
+        }
+        if (!Double.isFinite(lossSum))
+            throw new DivergedException("the run diverged at step " + c.net.steps() + ": the student's output is not finite; "
+                    + c.family.divergenceHint());
+    }
+
+    @Override
+    public double[] takeTrainMetrics() {
+        List<Double> row = new ArrayList<>();
+        if (continuous()) {
+            row.add(lossN > 0 ? lossSum / lossN : Double.NaN);
+            lossSum = lossN = 0;
+        }
+        row.add(relativeError());
+        for (String name : learned) {
+            Tensor t = c.net.parameters().get(name);
+            if (t.length() <= TRACKED) for (double v : t.toHost()) row.add(v);
+        }
+        return row.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** max_i |θ_i − θ*_i| / |θ*_i| over the student's learned parameters θ and the teacher's θ*. */
+    double relativeError() {
+        double worst = 0;
+        Map<String, Tensor> sp = c.net.parameters(), tp = teacher.parameters();
+        for (String n : learned) {
+            double[] a = sp.get(n).toHost(), b = tp.get(n).toHost();
+            for (int i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-12));
+        }
+        return worst;
+    }
+
+    /** The teacher's value of each tracked column (for plots). */
+    Map<String, Double> reference() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (String name : learned) {
+            Tensor t = teacher.parameters().get(name);
+            if (t.length() > TRACKED) continue;
+            double[] v = t.toHost();
+            for (int i = 0; i < v.length; i++) m.put(name + "[" + i + "]", v[i]);
+        }
+        return m;
+    }
+
+    @Override
+    public double[] evaluate() {
+        return continuous() ? new double[0] : new double[] {teacherLoss(validation)};
+    }
+
+    /** Mean squared difference between the free student's and the teacher's read-outs on held-out inputs, learning off. */
+    private double teacherLoss(LabeledData d) {
+        c.net.setPhase(Phase.FREE);
+        Presentation.Hold h = (Presentation.Hold) c.presentation;
+        int B = c.net.batch(), n = c.outputs;
+        int[] order = RunContext.identity(d.size());
+        Tensor acc = c.be.zeros(c.net.dtype(), B, n);
+        long[] start = new long[1];
+        Stepper.Listener read = net -> {
+            if (net.steps() - start[0] - 1 >= h.readoutFrom()) c.be.axpby(1.0, teacher.output(), 1.0, acc);
+        };
+        c.stepper.addListener(read);
+        double loss = 0;
+        try {
+            for (int from = 0; from < d.size(); from += B) {
+                c.be.fill(acc, 0.0);
+                start[0] = c.net.steps();
+                c.writeInputs(d, order, from);
+                double[] out = c.hold();
+                double[] t = acc.toHost();
+                int window = h.readout() == io.cortex4j.config.ScheduleSpec.Readout.MEAN ? h.steps() - h.readoutFrom() : 1;
+                for (int b = 0; b < B && from + b < d.size(); b++) {
+                    for (int k = 0; k < n; k++) {
+                        double tk = t[b * n + k] / window;
+                        double e = out[b * n + k] - tk;
+                        loss += e * e / n;
+                    }
+                }
+            }
+        } finally {
+            c.stepper.removeListener(read);
+            acc.close();
+        }
+        return loss / d.size();
+    }
+
+    @Override
+    public Map<String, Object> finish() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("param_rel_error", relativeError());
+        Map<String, Object> student = new LinkedHashMap<>(), target = new LinkedHashMap<>();
+        for (String n : learned) {
+            student.put(n, c.net.parameters().get(n).toHost());
+            target.put(n, teacher.parameters().get(n).toHost());
+        }
+        s.put("student", student);
+        s.put("teacher", target);
+        return s;
+    }
+
+    @Override
+    public Map<String, Network> networks() {
+        Map<String, Network> m = new LinkedHashMap<>();
+        m.put("", c.net);
+        m.put("teacher", teacher);
+        return m;
+    }
+
+    @Override
+    public Map<String, Double> stateScalars() {
+        return Map.of("lossSum", lossSum, "lossN", lossN);
+    }
+
+    @Override
+    public void restoreScalars(Map<String, Double> s) {
+        lossSum = s.get("lossSum");
+        lossN = s.get("lossN");
+    }
+
+    @Override
+    public Map<String, Object> dataSummary() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (train != null) {
+            m.put("data", train.name());
+            m.put("train_size", train.size());
+            m.put("validation_size", validation.size());
+        } else {
+            m.put("data", "signal");
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        teacher.close();
+    }
+}
