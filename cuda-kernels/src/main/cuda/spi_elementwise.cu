@@ -9,7 +9,7 @@
 //   * Arguments: the tensors in the order of the SPI method, then the sizes (long long element
 //     counts, int row lengths), then the scalars (double) in SPI order. Activation functions are
 //     passed as int: io.cortex4j.tensor.Activation.ordinal() (SIGMOID 0, TANH 1, RELU 2,
-//     LINEAR 3, SOFTPLUS 4).
+//     LINEAR 3, SOFTPLUS 4, HARD_SIGMOID 5; any other value gives NaN).
 //   * Arithmetic is done in double and rounded once when stored, for float32 too, as the CPU
 //     backend does; with NVRTC option --fmad=false the results then equal the CPU backend's bit for
 //     bit except where a kernel's comment says otherwise (libm differences: exp, tanh, log1p,
@@ -121,8 +121,13 @@ extern "C" __global__ void mul_f64(const double* x, const double* y, double* out
 }
 
 // ---------------------------------------------------------------------------------------
-// Activations (io.cortex4j.tensor.Activation; ordinal: SIGMOID 0, TANH 1, RELU 2, LINEAR 3, SOFTPLUS 4)
+// Activations (io.cortex4j.tensor.Activation; ordinal: SIGMOID 0, TANH 1, RELU 2, LINEAR 3, SOFTPLUS 4,
+// HARD_SIGMOID 5)
 // ---------------------------------------------------------------------------------------
+
+// An ordinal no case knows (a Java Activation without its kernel case) gives NaN, so that the
+// conformance tests catch it instead of it passing as some other function.
+#define EW_UNKNOWN_ACTIVATION __longlong_as_double(0x7ff8000000000000LL)
 
 // Activation.apply(v) in double.
 __device__ __forceinline__ double ew_phi(int f, double v)
@@ -132,7 +137,9 @@ __device__ __forceinline__ double ew_phi(int f, double v)
     case 1: return tanh(v);
     case 2: return v > 0.0 ? v : 0.0;           // NaN -> 0, as in Java
     case 3: return v;
-    default: return v > 0.0 ? v + log1p(exp(-v)) : log1p(exp(v));
+    case 4: return v > 0.0 ? v + log1p(exp(-v)) : log1p(exp(v));
+    case 5: return v < 0.0 ? 0.0 : (v > 1.0 ? 1.0 : v); // clamp(v, 0, 1): NaN stays NaN, -0 stays -0, as in Java
+    default: return EW_UNKNOWN_ACTIVATION;
     }
 }
 
@@ -150,7 +157,9 @@ __device__ __forceinline__ double ew_dphi(int f, double v)
     }
     case 2: return v > 0.0 ? 1.0 : 0.0;
     case 3: return 1.0;
-    default: return 1.0 / (1.0 + exp(-v));
+    case 4: return 1.0 / (1.0 + exp(-v));
+    case 5: return (v >= 0.0 && v <= 1.0) ? 1.0 : 0.0; // 1 on [0, 1], kinks included; NaN -> 0
+    default: return EW_UNKNOWN_ACTIVATION;
     }
 }
 
@@ -160,7 +169,8 @@ __device__ __forceinline__ double ew_dphi(int f, double v)
 // backend's float32 path (Nd4jCpuBackend.tanhChunk, used for every scale): y = 2v clamped to
 // [-120, 120] (NaN stays NaN), out = (e^y - 1)/(e^y + 1), deriv = 4 e^y/(e^y + 1)^2 (no
 // cancellation for large |v|, unlike 1 - tanh^2), with CUDA's expm1/exp: within one float ulp of
-// the CPU values. RELU (NaN -> 0), LINEAR, SOFTPLUS: Activation.apply/derivative in double.
+// the CPU values. RELU (NaN -> 0), LINEAR, SOFTPLUS, HARD_SIGMOID (clamp(v, 0, 1), derivative 1 on
+// [0, 1] and 0 elsewhere): Activation.apply/derivative in double, so the same bits as the CPU.
 // out and deriv must not alias each other; for activation/activationDerivative alone, out (or
 // deriv) may alias x.
 // The float32 activation of one element (value o, derivative d, in double before rounding to float).

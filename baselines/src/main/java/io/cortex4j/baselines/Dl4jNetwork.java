@@ -213,6 +213,10 @@ public final class Dl4jNetwork {
             case RELU -> Activation.RELU;
             case LINEAR -> Activation.IDENTITY;
             case SOFTPLUS -> Activation.SOFTPLUS;
+            // DL4J's HARDSIGMOID is clip(0.2·x + 0.5, 0, 1), another function than clamp(x, 0, 1)
+            case HARD_SIGMOID ->
+                throw new IllegalArgumentException("the DL4J baseline has no hard-sigmoid (clamp(x, 0, 1)): DL4J's"
+                        + " HARDSIGMOID is clip(0.2x + 0.5, 0, 1); use the cortex4j backends");
         };
     }
 

@@ -369,5 +369,14 @@ class Dl4jNetworkTest {
                         0.1,
                         1));
         assertTrue(e.getMessage().contains("after a dense layer"), e.getMessage());
+        // DL4J's HARDSIGMOID is another function (clip(0.2x + 0.5, 0, 1)): refused, not substituted
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Dl4jNetwork.build(
+                        LeArchitecture.mlp(new int[] {4, 5, 3}, Activation.HARD_SIGMOID, Activation.LINEAR),
+                        Loss.MSE,
+                        0.1,
+                        1));
+        assertTrue(e.getMessage().contains("hard-sigmoid"), e.getMessage());
     }
 }

@@ -422,7 +422,7 @@ public record LeExperimentConfig(
     }
 
     private static String act(Activation a) {
-        return a.name().toLowerCase(Locale.ROOT);
+        return a.configWord();
     }
 
     private static String quote(String s) {

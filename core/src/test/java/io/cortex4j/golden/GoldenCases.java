@@ -37,7 +37,8 @@ import java.util.Map;
  *
  * <p>Every SPI method that computes something is covered: GEMM in all four transposes (small, a
  * 64×300×100 product and the one-row matrix-vector form), transpose, axpby, lincomb, mul, every
- * activation with its derivative, the fused form and the prediction error, highPass, ouStep,
+ * activation but the later hard sigmoid ({@link #GOLDEN_ACTIVATIONS}) with its derivative, the fused
+ * form and the prediction error, highPass, ouStep,
  * lowPassOuterApply, addRowVector, columnSums, softmaxRows, signConcordant, im2col/col2im,
  * blockTranspose, maxPool with its backward scatter, gather/scatterRows, gleNeuronStep, adamStep
  * over several steps, clamp, copy/fill/host transfers and the reductions (sum, dot, maxAbs,
@@ -196,6 +197,17 @@ public final class GoldenCases {
     // ------------------------------------------------------------------ the list
 
     private static final double OP_TOLERANCE = 1e-4;
+
+    /**
+     * The activations with a case of their own in the reference file: those it was written with.
+     * {@link Activation#HARD_SIGMOID} came later and has none (adding one changes the file, which
+     * is regenerated only deliberately); the backend conformance suite checks it on every backend
+     * against {@link Activation#apply}/{@link Activation#derivative}, at its kinks and special values.
+     * Declared before {@link #ALL}, whose initialiser reads it.
+     */
+    static final List<Activation> GOLDEN_ACTIVATIONS =
+            List.of(Activation.SIGMOID, Activation.TANH, Activation.RELU, Activation.LINEAR, Activation.SOFTPLUS);
+
     private static final List<Case> ALL = build();
 
     /** Every case, ops first, in a fixed order (the order of the reference file). */
@@ -221,7 +233,7 @@ public final class GoldenCases {
             c.out("alpha1", z);
         });
         op(l, "elementwise-4099", GoldenCases::elementwise);
-        for (Activation f : Activation.values())
+        for (Activation f : GOLDEN_ACTIVATIONS)
             op(l, "activation-" + f.name().toLowerCase(java.util.Locale.ROOT) + "-3001", c -> activation(c, f));
         op(l, "ouStep-4099", c -> {
             Tensor xi = c.t(normal(4099, 30, 1), 1, 4099);

@@ -538,7 +538,8 @@ public final class Nd4jCpuBackend implements Backend {
     /**
      * φ(scale·x) into out and φ'(scale·x) into deriv (either may be null), element by element with the
      * formulas of {@link Activation#apply} and {@link Activation#derivative}: the sigmoid's derivative
-     * s(1 − s) and tanh's 1 − t² reuse the one s or t.
+     * s(1 − s) and tanh's 1 − t² reuse the one s or t; the hard sigmoid is {@link Activation#hardSigmoid}
+     * and {@link Activation#hardSigmoidDerivative} (float32: of v = scale·x in double, rounded once).
      */
     private void activationAndDerivative(Activation f, double scale, Tensor x, Tensor out, Tensor deriv, String op) {
         CpuTensor X = cpu(x);
@@ -580,6 +581,10 @@ public final class Nd4jCpuBackend implements Backend {
                     double t = Math.tanh(v);
                     if (os != null) os.setAtIndex(JAVA_DOUBLE, i, t);
                     if (ds != null) ds.setAtIndex(JAVA_DOUBLE, i, 1.0 - t * t);
+                }
+                case HARD_SIGMOID -> {
+                    if (os != null) os.setAtIndex(JAVA_DOUBLE, i, Activation.hardSigmoid(v));
+                    if (ds != null) ds.setAtIndex(JAVA_DOUBLE, i, Activation.hardSigmoidDerivative(v));
                 }
                 default -> {
                     if (os != null) os.setAtIndex(JAVA_DOUBLE, i, f.apply(v));
@@ -754,6 +759,13 @@ public final class Nd4jCpuBackend implements Backend {
                 if (os != null) for (long i = from; i < to; i++) sf(os, i, (float) (scale * gf(xs, i)));
                 if (ds != null) for (long i = from; i < to; i++) sf(ds, i, 1f);
             }
+            case HARD_SIGMOID -> { // clamp(v, 0, 1) and its 0/1 derivative, v in double, rounded once
+                if (os != null)
+                    for (long i = from; i < to; i++) sf(os, i, (float) Activation.hardSigmoid(scale * gf(xs, i)));
+                if (ds != null)
+                    for (long i = from; i < to; i++)
+                        sf(ds, i, (float) Activation.hardSigmoidDerivative(scale * gf(xs, i)));
+            }
             default -> {
                 for (long i = from; i < to; i++) {
                     double v = scale * gf(xs, i);
@@ -813,6 +825,9 @@ public final class Nd4jCpuBackend implements Backend {
         long n = O.length();
         if (f == Activation.SIGMOID) {
             for (long i = 0; i < n; i++) st(O.seg, d, i, ld(R.seg, d, i) - sigmoid(scale * ld(V.seg, d, i)));
+        } else if (f == Activation.HARD_SIGMOID) {
+            for (long i = 0; i < n; i++)
+                st(O.seg, d, i, ld(R.seg, d, i) - Activation.hardSigmoid(scale * ld(V.seg, d, i)));
         } else {
             for (long i = 0; i < n; i++) st(O.seg, d, i, ld(R.seg, d, i) - f.apply(scale * ld(V.seg, d, i)));
         }

@@ -235,6 +235,104 @@ public class BackendConformanceTest {
         assertThrows(IllegalArgumentException.class, () -> be.lincombChain(Z, 1, X, 1, Y, 0, null, shortT, 1, P, 1));
     }
 
+    /**
+     * Inputs for the hard sigmoid, exact in dtype d: its kinks 0 and 1 with their neighbours one ulp
+     * of d away (the smallest subnormals beside 0), −0, ±3 (PyTorch's kinks, saturated here) with
+     * their neighbours, ±∞, NaN, huge values, 2, −½ and their neighbours (the kinks again after
+     * scale ½ or −2), then random values around [0, 1].
+     */
+    static double[] hardSigmoidInputs(DType d, int n) {
+        boolean f = d == DType.FLOAT32;
+        List<Double> v = new ArrayList<>();
+        for (double k : new double[] {0.0, 1.0, 3.0, -3.0, 2.0, -0.5}) {
+            v.add(k);
+            v.add(f ? (double) Math.nextDown((float) k) : Math.nextDown(k));
+            v.add(f ? (double) Math.nextUp((float) k) : Math.nextUp(k));
+        }
+        double big = f ? Float.MAX_VALUE : Double.MAX_VALUE;
+        for (double k : new double[] {
+            -0.0, 0.5, 0.25, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, big, -big, 1e30, -1e30
+        }) v.add(k);
+        double[] x = new double[n];
+        double[] r = round(rand(n, 90), d);
+        for (int i = 0; i < n; i++) x[i] = i < v.size() ? v.get(i) : 0.5 + 0.6 * r[i];
+        return round(x, d);
+    }
+
+    /**
+     * {@link Activation#HARD_SIGMOID} through every op that takes an activation (activation,
+     * activationDerivative, activationAndDerivative, in place too, predictionError, lincombActivation),
+     * at its kinks and at special values: exactly the plain reference {@link Activation#apply} /
+     * {@link Activation#derivative} of v = scale·x in double, rounded once to the dtype (clamp and
+     * 0/1 involve no other rounding, so every backend must give these bits, up to the sign of a zero).
+     */
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    public void hardSigmoidInEveryActivationOp(String name, Backend be, DType d) {
+        Activation f = Activation.HARD_SIGMOID;
+        int n = 1000; // several blocks on a GPU
+        double[] x = hardSigmoidInputs(d, n), r = round(rand(n, 91), d);
+        Tensor X = be.fromHost(d, x, 1, n), R = be.fromHost(d, r, 1, n);
+        for (double scale : new double[] {1.0, 0.5, -2.0, 0.8}) {
+            double[] wv = new double[n], wd = new double[n], wp = new double[n];
+            for (int i = 0; i < n; i++) {
+                wv[i] = f.apply(scale * x[i]);
+                wd[i] = f.derivative(scale * x[i]);
+                wp[i] = r[i] - f.apply(scale * x[i]);
+            }
+            wv = round(wv, d);
+            wd = round(wd, d);
+            wp = round(wp, d);
+            String at = " scale " + scale;
+            Tensor O = be.zeros(d, 1, n), D = be.fromHost(d, r, 1, n); // old content must not matter
+            be.activation(f, scale, X, O);
+            exact(wv, O, "hard-sigmoid activation" + at);
+            be.activationDerivative(f, scale, X, D);
+            exact(wd, D, "hard-sigmoid activationDerivative" + at);
+            Tensor O2 = be.fromHost(d, r, 1, n), D2 = be.zeros(d, 1, n);
+            be.activationAndDerivative(f, scale, X, O2, D2);
+            exact(wv, O2, "hard-sigmoid activationAndDerivative value" + at);
+            exact(wd, D2, "hard-sigmoid activationAndDerivative derivative" + at);
+            Tensor A = be.fromHost(d, x, 1, n), B = be.fromHost(d, x, 1, n);
+            be.activation(f, scale, A, A);
+            exact(wv, A, "hard-sigmoid activation in place" + at);
+            be.activationDerivative(f, scale, B, B);
+            exact(wd, B, "hard-sigmoid activationDerivative in place" + at);
+            Tensor P = be.zeros(d, 1, n);
+            be.predictionError(R, f, scale, X, P);
+            exact(wp, P, "hard-sigmoid predictionError" + at);
+            exact(x, X, "x untouched" + at);
+        }
+        // lincombActivation: a = b = 1 with y = 0 puts x itself (−0 → +0) on the kinks; then a general combination
+        Tensor Y0 = be.zeros(d, 1, n), Y = be.fromHost(d, r, 1, n);
+        for (double[] ab : new double[][] {{1.0, 1.0}, {0.5, 0.25}}) {
+            double a = ab[0], b = ab[1];
+            boolean kinks = b == 1.0;
+            Tensor y = kinks ? Y0 : Y;
+            double[] yv = kinks ? new double[n] : r;
+            Tensor O = be.zeros(d, 1, n), Rate = be.zeros(d, 1, n);
+            be.lincombActivation(O, a, X, b, y, f, Rate);
+            double[] wo = new double[n];
+            for (int i = 0; i < n; i++) wo[i] = a * x[i] + b * yv[i];
+            wo = round(wo, d);
+            String what = "hard-sigmoid lincombActivation a=" + a + " b=" + b;
+            double[] o = O.toHost(), wr = new double[n];
+            if (kinks) {
+                exact(wo, O, what + " out");
+            } else { // the lincomb's own rounding is checked elsewhere; NaN and ±∞ must come through
+                for (int i = 0; i < n; i++) {
+                    double tol = Double.isFinite(wo[i]) ? tol(d) * Math.max(1, Math.abs(wo[i])) : 0.0;
+                    assertEquals(wo[i], o[i], tol, what + " out [" + i + "]");
+                }
+            }
+            for (int i = 0; i < n; i++) wr[i] = f.apply(o[i]);
+            exact(round(wr, d), Rate, what + " rate = φ(out)");
+            Tensor In = be.fromHost(d, x, 1, n); // out aliases x, rate aliases out
+            be.lincombActivation(In, a, In, b, y, f, In);
+            exact(round(wr, d), In, what + " in place");
+        }
+    }
+
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
     public void lowPassOuterApply(String name, Backend be, DType d) {
