@@ -35,7 +35,7 @@ public final class StepsPerSecond {
     }
 
     /** Runs the harness that {@code args} choose; the exit status (2: bad options, nothing measured). */
-    static int run(String[] args) {
+    public static int run(String[] args) {
         List<String> a = Arrays.asList(args);
         if (a.contains("--le")) return BenchBackend.run(args, LeStepsPerSecond::parse, LeStepsPerSecond::measureAll);
         if (a.contains("--gle")) return BenchBackend.run(args, GleStepsPerSecond::parse, GleStepsPerSecond::measureAll);

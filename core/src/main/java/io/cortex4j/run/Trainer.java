@@ -89,10 +89,10 @@ public final class Trainer implements AutoCloseable {
             }
             if (e.model().init().from() != null) ParameterImport.load(e, family, student);
             this.net = student;
-            Network t = teacher;
+            Network t = teacher, st = student;
             Runnable before = t == null ? null : () -> {
                 t.step();
-                backend.copy(t.output(), student.target());
+                backend.copy(t.output(), st.target());
             };
             this.ctx = new RunContext(e, family, student, teacher, presentation, before);
             this.task = switch (e.task().name()) {
@@ -228,6 +228,14 @@ public final class Trainer implements AutoCloseable {
      */
     public static Trainer start(Experiment e, Path dir, Progress progress, LabeledData train, LabeledData validation, LabeledData test) {
         return start(e, dir, progress, new TaskData(train, validation, test));
+    }
+
+    /**
+     * Checks everything {@link #start} checks (backend, data and its shapes, {@code model.init.from},
+     * probes) and builds the network, then lets it go: writes nothing.
+     */
+    public static void check(Experiment e) {
+        new Trainer(e, Path.of("."), Progress.silent(), null).close();
     }
 
     private static Trainer start(Experiment e, Path dir, Progress progress, TaskData data) {
@@ -467,6 +475,7 @@ public final class Trainer implements AutoCloseable {
         double wall = elapsed();
         s.put("wall_time_s", wall);
         s.put("steps_per_s", (net.steps() - stepsAtSessionStart) / Math.max((System.nanoTime() - sessionStart) / 1e9, 1e-9));
+        s.put("run_dir", dir.toString());
         s.put("provenance", Provenance.of(backend, net.dtype(), net.batch()));
         return s;
     }

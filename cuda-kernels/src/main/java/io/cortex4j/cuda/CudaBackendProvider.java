@@ -77,9 +77,9 @@ public final class CudaBackendProvider implements BackendProvider {
         } catch (Throwable t) {
             return new Probe(false, "could not look for the CUDA libraries: " + t);
         }
-        for (CudaLibraries.Found f : List.of(cuda, nvrtc, cublas)) {
-            if (f.path().isEmpty()) problems.add(f.describe());
-        }
+        List<String> missing = new ArrayList<>();
+        for (CudaLibraries.Found f : List.of(cuda, nvrtc, cublas)) if (f.path().isEmpty()) missing.add(f.describeShort());
+        if (!missing.isEmpty()) problems.add(String.join(", ", missing) + " (searched " + cuda.folderList() + ")");
         if (cuda.path().isPresent()) {
             try {
                 CudaDriver drv = new CudaDriver(cuda.path().get());

@@ -17,7 +17,8 @@ public final class CudaInfo {
         CudaLibraries.Found cuda = libs.find(CudaLibraries.Lib.CUDA),
                 nvrtc = libs.find(CudaLibraries.Lib.NVRTC),
                 cublas = libs.find(CudaLibraries.Lib.CUBLAS);
-        for (CudaLibraries.Found f : List.of(cuda, nvrtc, cublas)) out.add(f.describe());
+        out.add("library folders searched: " + cuda.folderList());
+        for (CudaLibraries.Found f : List.of(cuda, nvrtc, cublas)) out.add(f.describeShort());
         if (nvrtc.path().isPresent()) {
             try {
                 out.add("NVRTC " + new Nvrtc(nvrtc.path().get()).version());

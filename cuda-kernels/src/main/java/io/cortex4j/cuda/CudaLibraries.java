@@ -54,6 +54,17 @@ public final class CudaLibraries {
 
     /** Where one library was found, or the folders that were searched in vain. */
     public record Found(Lib lib, Optional<Path> path, List<Path> searched) {
+        /** "libcuda.so.1 at /path", or "no libcuda.so.1" (the folders are said once, by {@link #folderList}). */
+        public String describeShort() {
+            return path.map(p -> lib.names.get(0) + " at " + p).orElse("no " + lib.names.get(0));
+        }
+
+        /** The folders searched, for a message. */
+        public String folderList() {
+            return searched.size() + " folders: " + String.join(", ", searched.stream().map(Path::toString).limit(8).toList())
+                    + (searched.size() > 8 ? ", …" : "");
+        }
+
         public String describe() {
             return path.map(p -> lib.names.get(0) + " at " + p)
                     .orElse("no " + lib.names.get(0) + " (searched " + searched.size() + " folders: "

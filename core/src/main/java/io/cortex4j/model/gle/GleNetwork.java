@@ -1,5 +1,7 @@
 package io.cortex4j.model.gle;
 
+import io.cortex4j.model.Network;
+import io.cortex4j.model.Phase;
 import io.cortex4j.optim.Optimizer;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.tensor.Backend;
@@ -32,7 +34,7 @@ import java.util.Map;
  * takes one step, and learned τm are clamped. State starts at zero (r and r' included, so the
  * first step's errors are 0) and carries over between samples and batches.
  */
-public final class GleNetwork implements AutoCloseable {
+public final class GleNetwork implements Network {
     private final GleParams p;
     private final Backend be;
     private final DType dtype;
@@ -45,6 +47,8 @@ public final class GleNetwork implements AutoCloseable {
     private boolean targetOn;
     private Optimizer optimizer;
     private Tensor input, target, targetError, softmax;
+    private Tensor lastOutput;
+    private Phase phase;
 
     private final class Layer {
         final int index, n, in;
@@ -139,11 +143,11 @@ public final class GleNetwork implements AutoCloseable {
     // ------------------------------------------------------------------------------------ the step
 
     /**
-     * One Euler step with the current {@link #input()} (and {@link #target()} if the target is on).
-     *
-     * @return the output rate of the previous step [batch, outputs], valid until the next step
+     * One Euler step with the current {@link #input()} (and {@link #target()} if the target is on);
+     * afterwards {@link #output()} is the output rate of the previous step, as the reference returns it.
      */
-    public Tensor step() {
+    @Override
+    public void step() {
         int old = cur, nxt = 1 - cur;
         Layer top = layers[layers.length - 1];
         if (targetOn) {
@@ -170,7 +174,7 @@ public final class GleNetwork implements AutoCloseable {
                     l.tauM,
                     l.tauR,
                     p.dt(),
-                    p.gamma(),
+                    l.spec.gamma(),
                     p.prospectiveErrors(),
                     l.u,
                     l.v,
@@ -194,7 +198,13 @@ public final class GleNetwork implements AutoCloseable {
             optimizer.step();
             if (p.learnTauM()) for (Layer l : layers) be.clamp(l.tauM, p.tauMin(), p.tauMax());
         }
-        return top.r[old]; // the previous step's rate; this buffer is next written by the next step
+        lastOutput = top.r[old]; // the previous step's rate; this buffer is next written by the next step
+    }
+
+    /** The output rate of the previous step [batch, outputs] (the reference's return value), valid until the next step. */
+    @Override
+    public Tensor output() {
+        return lastOutput != null ? lastOutput : layers[layers.length - 1].r[1 - cur];
     }
 
     // ------------------------------------------------------------------------------------ control
@@ -222,6 +232,7 @@ public final class GleNetwork implements AutoCloseable {
         this.optimizer = opt;
     }
 
+    @Override
     public Optimizer optimizer() {
         return optimizer;
     }
@@ -230,6 +241,7 @@ public final class GleNetwork implements AutoCloseable {
      * Changes the number of parallel streams as the reference does: growing tiles the old rows
      * (row i takes old row i mod B_old), shrinking keeps the first rows.
      */
+    @Override
     public void setBatch(int b) {
         if (b == batch) return;
         if (b < 1) throw new IllegalArgumentException("batch must be ≥ 1, got " + b);
@@ -238,6 +250,7 @@ public final class GleNetwork implements AutoCloseable {
         for (Map.Entry<String, Tensor> e : state().entrySet())
             saved.put(e.getKey(), e.getValue().toHost());
         closeState();
+        lastOutput = null;
         batch = b;
         allocateState(b);
         for (Map.Entry<String, Tensor> e : state().entrySet()) {
@@ -252,35 +265,34 @@ public final class GleNetwork implements AutoCloseable {
     // ------------------------------------------------------------------------------------ access
 
     /** The input current x(t) [batch, inputs]; write it before each step. */
+    @Override
     public Tensor input() {
         return input;
     }
 
     /** The targets y [batch, outputs] (one-hot for cross-entropy). */
+    @Override
     public Tensor target() {
         return target;
     }
 
+    @Override
     public int batch() {
         return batch;
     }
 
-    public long steps() {
-        return step;
-    }
 
-    public void setSteps(long s) {
-        step = s;
-    }
 
     public GleParams params() {
         return p;
     }
 
+    @Override
     public Backend backend() {
         return be;
     }
 
+    @Override
     public DType dtype() {
         return dtype;
     }
@@ -354,22 +366,25 @@ public final class GleNetwork implements AutoCloseable {
     public List<Optimizer.Slot> slots() {
         List<Optimizer.Slot> out = new ArrayList<>();
         for (Layer l : layers) {
-            out.add(new Optimizer.Slot("layer" + l.index + ".W", l.w, l.gW));
-            if (l.b != null) out.add(new Optimizer.Slot("layer" + l.index + ".b", l.b, l.gb));
-            if (l.gTau != null) out.add(new Optimizer.Slot("layer" + l.index + ".tauM", l.tauM, l.gTau));
+            String k = "layer" + (l.index + 1) + ".";
+            out.add(new Optimizer.Slot(k + "W", l.w, l.gW));
+            if (l.b != null) out.add(new Optimizer.Slot(k + "b", l.b, l.gb));
+            if (l.gTau != null) out.add(new Optimizer.Slot(k + "tauM", l.tauM, l.gTau));
         }
         return out;
     }
 
-    /** Parameters by name: {@code layerL.W, .b, .tauM, .tauR} and {@code .B} (FA). */
+    /** Parameters by name, 1-based by layer: {@code layerℓ.W, .b, .tauM, .tauR} and {@code .B} (FA). */
+    @Override
     public Map<String, Tensor> parameters() {
         Map<String, Tensor> m = new LinkedHashMap<>();
         for (Layer l : layers) {
-            m.put("layer" + l.index + ".W", l.w);
-            if (l.b != null) m.put("layer" + l.index + ".b", l.b);
-            m.put("layer" + l.index + ".tauM", l.tauM);
-            m.put("layer" + l.index + ".tauR", l.tauR);
-            if (l.feedback != null) m.put("layer" + l.index + ".B", l.feedback);
+            String k = "layer" + (l.index + 1) + ".";
+            m.put(k + "W", l.w);
+            if (l.b != null) m.put(k + "b", l.b);
+            m.put(k + "tauM", l.tauM);
+            m.put(k + "tauR", l.tauR);
+            if (l.feedback != null) m.put(k + "B", l.feedback);
         }
         return m;
     }
@@ -378,7 +393,7 @@ public final class GleNetwork implements AutoCloseable {
     public Map<String, Tensor> state() {
         Map<String, Tensor> m = new LinkedHashMap<>();
         for (Layer l : layers) {
-            String k = "layer" + l.index + ".";
+            String k = "layer" + (l.index + 1) + ".";
             m.put(k + "u", l.u);
             m.put(k + "v", l.v);
             m.put(k + "r", l.r[cur]);
@@ -386,6 +401,77 @@ public final class GleNetwork implements AutoCloseable {
             if (l.eb[cur] != null) m.put(k + "eBottom", l.eb[cur]);
         }
         return m;
+    }
+
+    /** The dynamic state ({@link #state()}) and the optimizer's moments ({@code optimizer.<its names>}). */
+    @Override
+    public Map<String, Tensor> stateTensors() {
+        Map<String, Tensor> m = state();
+        if (optimizer != null) for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) m.put("optimizer." + e.getKey(), e.getValue());
+        return m;
+    }
+
+    /** Steps, and the optimizer's step count and learning rate. */
+    @Override
+    public Map<String, Double> stateScalars() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("steps", (double) step);
+        if (optimizer != null) {
+            m.put("optimizer.steps", (double) optimizer.steps());
+            m.put("optimizer.learningRate", optimizer.learningRate());
+        }
+        return m;
+    }
+
+    @Override
+    public void restoreScalars(Map<String, Double> s) {
+        step = Math.round(s.get("steps"));
+        if (optimizer != null) {
+            optimizer.setSteps(Math.round(s.get("optimizer.steps")));
+            optimizer.setLearningRate(s.get("optimizer.learningRate"));
+        }
+    }
+
+    /**
+     * Probe-able signals of layer ℓ: {@code layerℓ.u} (membrane), {@code .v} (error-neuron membrane),
+     * {@code .rate}, {@code .rateDerivative}, {@code .error} (e), {@code .prospective} (ŭ).
+     */
+    @Override
+    public Map<String, Tensor> signals() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            String k = "layer" + (l.index + 1) + ".";
+            m.put(k + "u", l.u);
+            m.put(k + "v", l.v);
+            m.put(k + "rate", l.r[cur]);
+            m.put(k + "rateDerivative", l.rp[cur]);
+            m.put(k + "error", l.e);
+            m.put(k + "prospective", l.uBreve);
+        }
+        return m;
+    }
+
+    /** Learning (gradients and the optimizer's step) and the output target; GLE has no exploration noise. */
+    @Override
+    public void setPhase(Phase p) {
+        phase = p;
+        setLearning(p.learn());
+        setTargetOn(p.target());
+    }
+
+    @Override
+    public Phase phase() {
+        return phase;
+    }
+
+    @Override
+    public long steps() {
+        return step;
+    }
+
+    @Override
+    public boolean resizable() {
+        return true;
     }
 
     @Override
