@@ -39,7 +39,7 @@ for name in sorted(os.listdir(src)):
         d["trainLimit"], d["evalLimit"] = 200, 100
     elif fam == "gle":
         s["duration"] = 5 * s.get("logEvery", 1)
-    if d is not None and d.get("name") not in ("yinyang", "random-uniform"):
+    if d is not None and d.get("name") not in ("yinyang", "random-uniform", "signal"):
         d["dir"] = data
     with open(os.path.join(out, name), "w") as f:
         yaml.safe_dump(c, f, sort_keys=False)

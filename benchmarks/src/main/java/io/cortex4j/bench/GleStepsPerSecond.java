@@ -44,7 +44,6 @@ public final class GleStepsPerSecond {
                 1,
                 layers,
                 0.2,
-                0.0,
                 1.0,
                 true,
                 GleParams.Loss.CROSS_ENTROPY,
@@ -150,8 +149,10 @@ public final class GleStepsPerSecond {
     private static void step(GleNetwork net, Backend be, double[] x, double[] out, double[] sum) {
         be.copyFromHost(x, net.input());
         Tensor[] o = new Tensor[1];
-        be.runRepeated(
-                () -> o[0] = net.step()); // as the training runs step (CUDA: a graph; CPU: the same as net.step())
+        be.runRepeated(() -> {
+            net.step();
+            o[0] = net.output();
+        }); // as the training runs step (CUDA: a graph; CPU: the same as net.step())
         be.copyToHost(o[0], out);
         for (int i = 0; i < out.length; i++) sum[i] += out[i];
     }

@@ -1,6 +1,9 @@
 package io.cortex4j.bench;
 
-import io.cortex4j.plot.LinePlot;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +27,13 @@ public final class ResultsReport {
         }
         Path parent = Path.of(args[0]);
         String column = args[1];
-        LinePlot plot = new LinePlot().title(args[3]).xLabel("epoch").yLabel(column);
-        if (column.startsWith("angle")) plot.yRange(0, 100);
+        XYChart plot = new XYChartBuilder().width(900).height(520).title(args[3]).xAxisTitle("epoch").yAxisTitle(column).build();
+        plot.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        plot.getStyler().setXAxisDecimalPattern("#");
+        if (column.startsWith("angle")) {
+            plot.getStyler().setYAxisMin(0.0);
+            plot.getStyler().setYAxisMax(100.0);
+        }
         for (int g = 4; g < args.length; g++) {
             String[] pl = args[g].split("=", 2);
             String prefix = pl[0], label = pl.length > 1 ? pl[1] : pl[0];
@@ -73,6 +81,6 @@ public final class ResultsReport {
                     Math.sqrt(v),
                     epochs[last]);
         }
-        plot.write(Path.of(args[2]));
+        BitmapEncoder.saveBitmap(plot, Path.of(args[2]).toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 }

@@ -149,7 +149,7 @@ public final class StepsPerSecond {
                 rows.add(String.format(
                         Locale.ROOT,
                         "%9d %10.2f MB %10.2f MB",
-                        net.stepCount(),
+                        net.steps(),
                         heap / 1e6,
                         Pointer.physicalBytes() / 1e6));
             }

@@ -57,7 +57,7 @@ public final class BenchWorkloads {
         Arrays.fill(alpha, 1e-6);
         return new MicrocircuitParams(
                 layers,
-                Activation.SIGMOID,
+                MicrocircuitParams.uniform(layers, Activation.SIGMOID),
                 0.01,
                 Conductances.PUBLISHED,
                 1.0,
