@@ -542,7 +542,7 @@ public final class GoldenCases {
         int[] layers = {20, 30, 10};
         MicrocircuitParams p = new MicrocircuitParams(
                 layers,
-                Activation.SIGMOID,
+                MicrocircuitParams.uniform(layers, Activation.SIGMOID),
                 0.01,
                 Conductances.PUBLISHED,
                 1.0,
@@ -566,7 +566,7 @@ public final class GoldenCases {
             mc.target().load(uniform(batch * layers[2], 101, 0.1, 0.9));
             mc.setTargetOn(true);
             for (int s = 0; s < 50; s++) mc.step();
-            c.outAll("", mc.fullState());
+            c.outAll("", legacyMicrocircuitNames(mc.fullState()));
         }
     }
 
@@ -615,17 +615,46 @@ public final class GoldenCases {
         }
     }
 
+    private static final java.util.regex.Pattern LAYER_NAME = java.util.regex.Pattern.compile("layer([0-9]+)\\.(.*)");
+
+    /**
+     * The microcircuit's names when the golden file was written: W1, B1, WIP1, BPI1 for
+     * {@code layer1.W} …, u1 for {@code layer1.u}, r0 and r0Old for {@code input.r}, {@code input.rOld}.
+     */
+    static Map<String, Tensor> legacyMicrocircuitNames(Map<String, Tensor> m) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : m.entrySet()) {
+            String k = e.getKey();
+            java.util.regex.Matcher x = LAYER_NAME.matcher(k);
+            if (x.matches()) k = x.group(2) + x.group(1);
+            else if (k.equals("input.r")) k = "r0";
+            else if (k.equals("input.rOld")) k = "r0Old";
+            out.put(k, e.getValue());
+        }
+        return out;
+    }
+
+    /** GLE's names when the golden file was written: layers numbered from 0 ({@code layer1.W} was {@code layer0.W}). */
+    static Map<String, Tensor> legacyGleNames(Map<String, Tensor> m) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("(.*)layer([0-9]+)\\.(.*)");
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : m.entrySet()) {
+            java.util.regex.Matcher x = p.matcher(e.getKey());
+            out.put(x.matches() ? x.group(1) + "layer" + (Integer.parseInt(x.group(2)) - 1) + "." + x.group(3) : e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
     /** GLE 7-24-10-5 (tanh, sigmoid, linear), per-unit τ, bias, fixed random feedback, learned τm, Adam, batch 3, 40 steps. */
     private static void gleNetwork(Ctx c) {
         double[] tm1 = uniform(24, 120, 0.2, 1.0), tr1 = uniform(24, 121, 0.2, 1.0), tm2 = uniform(10, 122, 0.2, 1.0);
         GleParams p = new GleParams(
                 7,
                 List.of(
-                        new GleLayerSpec(24, Activation.TANH, tm1, tr1, true),
-                        new GleLayerSpec(10, Activation.SIGMOID, tm2, tm2, true),
-                        GleLayerSpec.uniform(5, Activation.LINEAR, 0.3, 0.3, true)),
+                        new GleLayerSpec(24, Activation.TANH, tm1, tr1, true, 0.3),
+                        new GleLayerSpec(10, Activation.SIGMOID, tm2, tm2, true, 0.3),
+                        GleLayerSpec.uniform(5, Activation.LINEAR, 0.3, 0.3, true).withGamma(0.3)),
                 0.05,
-                0.3,
                 1.0,
                 true,
                 GleParams.Loss.MSE,
@@ -645,12 +674,14 @@ public final class GoldenCases {
             for (int s = 0; s < 40; s++) {
                 for (int i = 0; i < x.length; i++) x[i] = (float) StrictMath.sin(0.3 * s + phase[i]);
                 net.input().load(x);
-                out = net.step();
+                net.step();
+                out = net.output();
             }
             c.out("output", out);
-            c.outAll("", net.parameters());
-            c.outAll("", net.state());
-            c.outAll("", adam.state());
+            // the file's names predate 1-based layer names: layerℓ here is layer(ℓ−1) there
+            c.outAll("", legacyGleNames(net.parameters()));
+            c.outAll("", legacyGleNames(net.state()));
+            c.outAll("", legacyGleNames(adam.state()));
         }
     }
 }

@@ -29,7 +29,7 @@ class MicrocircuitTest {
         Arrays.fill(alpha, 1e-5);
         return new MicrocircuitParams(
                 layers,
-                Activation.SIGMOID,
+                MicrocircuitParams.uniform(layers, Activation.SIGMOID),
                 0.01,
                 Conductances.PUBLISHED,
                 1.0,
@@ -241,7 +241,7 @@ class MicrocircuitTest {
                 mc.setTargetOn(true);
                 for (int i = 0; i < 5000; i++) mc.step();
             }
-            for (String name : new String[] {"W1", "W2", "B1", "BPI1"}) {
+            for (String name : new String[] {"layer1.W", "layer2.W", "layer1.B", "layer1.BPI"}) {
                 double[] x = a.parameters().get(name).toHost(),
                         y = b.parameters().get(name).toHost();
                 double err = 0, norm = 0;
