@@ -236,8 +236,8 @@ public final class ConfigNode {
     public ConfigNode withOverrides(List<String> assignments) {
         if (assignments.isEmpty()) return this;
         if (!(node instanceof MappingNode)) throw error("overrides need a mapping");
-        MappingNode root = (MappingNode) copy(node);
-        Map<Node, String> g = new IdentityHashMap<>(grafted);
+        Map<Node, String> g = new IdentityHashMap<>();
+        MappingNode root = (MappingNode) copy(node, grafted, g);
         for (String a : assignments) apply(root, a, g);
         return new ConfigNode(source, "", root, g);
     }
@@ -250,8 +250,8 @@ public final class ConfigNode {
         Node d = compose(defaults, source);
         if (d == null) return this;
         if (!(d instanceof MappingNode dm)) throw new IllegalStateException(source + ": defaults must be a mapping");
-        MappingNode root = (MappingNode) copy(node);
-        Map<Node, String> g = new IdentityHashMap<>(grafted);
+        Map<Node, String> g = new IdentityHashMap<>();
+        MappingNode root = (MappingNode) copy(node, grafted, g);
         fill(root, dm, source, g);
         return new ConfigNode(this.source, "", root, g);
     }
@@ -357,18 +357,21 @@ public final class ConfigNode {
         return steps;
     }
 
-    private static Node copy(Node n) {
+    /** A deep copy of the mappings and lists of a tree; a node grafted by an override stays marked in the copy. */
+    private static Node copy(Node n, Map<Node, String> grafted, Map<Node, String> into) {
+        Node out = n;
         if (n instanceof MappingNode m) {
             List<NodeTuple> t = new ArrayList<>();
-            for (NodeTuple x : m.getValue()) t.add(new NodeTuple(x.getKeyNode(), copy(x.getValueNode())));
-            return new MappingNode(m.getTag(), true, t, m.getStartMark(), m.getEndMark(), m.getFlowStyle());
-        }
-        if (n instanceof SequenceNode s) {
+            for (NodeTuple x : m.getValue()) t.add(new NodeTuple(x.getKeyNode(), copy(x.getValueNode(), grafted, into)));
+            out = new MappingNode(m.getTag(), true, t, m.getStartMark(), m.getEndMark(), m.getFlowStyle());
+        } else if (n instanceof SequenceNode s) {
             List<Node> v = new ArrayList<>();
-            for (Node x : s.getValue()) v.add(copy(x));
-            return new SequenceNode(s.getTag(), true, v, s.getStartMark(), s.getEndMark(), s.getFlowStyle());
+            for (Node x : s.getValue()) v.add(copy(x, grafted, into));
+            out = new SequenceNode(s.getTag(), true, v, s.getStartMark(), s.getEndMark(), s.getFlowStyle());
         }
-        return n;
+        String src = grafted.get(n);
+        if (src != null) into.put(out, src);
+        return out;
     }
 
     @Override

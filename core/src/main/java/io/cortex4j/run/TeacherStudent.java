@@ -132,7 +132,7 @@ public final class TeacherStudent implements Task {
             lossN++;
         }
         if (!Double.isFinite(lossSum))
-            throw new DivergedException("the run diverged at step " + c.net.steps() + ": the student's output is not finite; "
+            throw new DivergedException("the run diverged: the student's output is not finite at step " + c.net.steps() + "; "
                     + c.family.divergenceHint());
     }
 
