@@ -68,7 +68,8 @@ public final class Binder {
 
     /** Positions of every value bound so far, for cross-key checks. */
     public Checks checks() {
-        return new Checks(positions);
+        ConfigNode root = positions.get("");
+        return new Checks(positions, root != null ? root.source() : positions.values().stream().findFirst().map(ConfigNode::source).orElse("config"));
     }
 
     // ------------------------------------------------------------------------------------ values

@@ -9,16 +9,18 @@ import java.util.Map;
  */
 public final class Checks {
     private final Map<String, ConfigNode> positions;
+    private final String source;
 
-    Checks(Map<String, ConfigNode> positions) {
+    Checks(Map<String, ConfigNode> positions, String source) {
         this.positions = positions;
+        this.source = source;
     }
 
     /** An error about the value at {@code path} ({@code rule.etaForward}, {@code model.layers[2].units}). */
     public ConfigException error(String path, String message) {
         ConfigNode at = null;
         for (String p = path; at == null && p != null; p = parent(p)) at = positions.get(p);
-        String where = at == null ? "" : at.where() + ": ";
+        String where = (at == null ? source : at.where()) + ": ";
         return new ConfigException(where + "'" + path + "': " + message);
     }
 

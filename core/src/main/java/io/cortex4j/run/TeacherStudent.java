@@ -52,11 +52,15 @@ public final class TeacherStudent implements Task {
         double dt = c.family.dt(c.spec);
         int batch = c.net.batch();
         long seed = c.e.run().seed();
-        return switch (c.e.data().signal()) {
-            case SignalSpec.Square s -> TemporalSignal.square(s.halfPeriod(), dt, s.smoothSteps(), batch, seed);
-            case SignalSpec.Sines s -> TemporalSignal.sines(dt, batch, s.omegas());
-            case SignalSpec.Ou s -> TemporalSignal.ou(s.tau(), s.sigma(), dt, batch, c.inputs, seed);
-        };
+        try {
+            return switch (c.e.data().signal()) {
+                case SignalSpec.Square s -> TemporalSignal.square(s.halfPeriod(), dt, s.smoothSteps(), batch, seed);
+                case SignalSpec.Sines s -> TemporalSignal.sines(dt, batch, s.omegas());
+                case SignalSpec.Ou s -> TemporalSignal.ou(s.tau(), s.sigma(), dt, batch, c.inputs, seed);
+            };
+        } catch (IllegalArgumentException e) {
+            throw c.e.at().error("data.signal", e.getMessage());
+        }
     }
 
     private boolean continuous() {

@@ -130,6 +130,9 @@ public final class Trainer implements AutoCloseable {
             double log = s.logEvery() != null ? s.logEvery() : s.duration() / 100;
             long settle = Math.round(s.settle() / dt), train = Math.round(s.duration() / dt);
             if (train < 1) throw e.at().error("schedule.duration", "must be ≥ dt (" + dt + ")");
+            if (d.signal() instanceof io.cortex4j.config.SignalSpec.Square q
+                    && Math.abs(Math.round(q.halfPeriod() / dt) * dt - q.halfPeriod()) > 1e-9 * q.halfPeriod())
+                throw e.at().error("data.signal.halfPeriod", "must be a whole number of steps of dt " + dt + ", got " + q.halfPeriod());
             return new Presentation.Continuous(settle, train, Math.max(1, Math.round(log / dt)));
         }
         if (s.duration() != null) throw e.at().error("schedule.duration", "only continuous runs (data.signal) have a duration; use schedule.epochs");
