@@ -1,57 +1,32 @@
 package io.cortex4j.bench;
 
-import io.cortex4j.model.gle.GleLayerSpec;
-import io.cortex4j.model.gle.GleNetwork;
-import io.cortex4j.model.gle.GleParams;
-import io.cortex4j.optim.Adam;
-import io.cortex4j.tensor.Activation;
+import io.cortex4j.cuda.bench.BenchWorkloads;
+import io.cortex4j.model.Network;
+import io.cortex4j.optim.Optimizer;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.DType;
-import io.cortex4j.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
- * Step rate of the GLE MNIST-1D end-to-end network (specs/gle.md §6.3), the counterpart of the
- * reference harness R2 ({@code shared/reference-bench/ref_gle.py}: the authors' code, one network
- * step plus one Adam step per Euler step, batch 100). Each timed step does what a training step of
- * {@code GleClassificationExperiment} does: copy the input slice in, step the network (which runs
- * Adam), copy the output back and add it to the time sum. Median ms per step over repeated blocks,
- * and the CPU time of the process per step.
+ * Step rate of the GLE MNIST-1D end-to-end network (specs/gle.md §6.3; the workload
+ * {@code gle-mnist1d} of configs/bench), the counterpart of the reference harness R2
+ * ({@code shared/reference-bench/ref_gle.py}: the authors' code, one network step plus one Adam step
+ * per Euler step, batch 100). Each timed step does what a training step of a streamed GLE
+ * classification does: copy the input slice in (one value per sample), step the network through
+ * {@link Backend#runRepeated} (which runs Adam), copy the output back and add it to the time sum.
+ * Median ms per step over repeated blocks, and the CPU time of the process per step. The input slice
+ * is the one {@link BenchWorkloads#network} filled in (its fixed pattern), copied in again at every
+ * step.
  *
  * Every step copies the output to the host, so a timed block ends with the work done on any backend.
  *
  * <pre>./cortex4j bench --gle [--batches 100,1000] [--repeats 7] [--backend cpu|cuda]</pre>
  */
 public final class GleStepsPerSecond {
-    private GleStepsPerSecond() {}
+    static final String WORKLOAD = "gle-mnist1d";
 
-    /** The 15k network: 1 → 53 (linear) → 5 × 53 (tanh) → 10 (linear); 18 + 18 LI and 17 LE units per hidden layer. */
-    static GleParams mnist1dNetwork() {
-        double[] tm = new double[53], tr = new double[53];
-        for (int i = 0; i < 53; i++) {
-            tm[i] = i < 18 ? 0.6 : 1.2;
-            tr[i] = i < 36 ? 0.2 : 1.2;
-        }
-        List<GleLayerSpec> layers = new ArrayList<>();
-        layers.add(new GleLayerSpec(53, Activation.LINEAR, tm, tr, true));
-        for (int l = 0; l < 5; l++) layers.add(new GleLayerSpec(53, Activation.TANH, tm, tr, true));
-        layers.add(GleLayerSpec.uniform(10, Activation.LINEAR, 1.2, 1.2, true));
-        return new GleParams(
-                1,
-                layers,
-                0.2,
-                1.0,
-                true,
-                GleParams.Loss.CROSS_ENTROPY,
-                GleParams.Feedback.TRANSPOSE,
-                false,
-                0.2,
-                100);
-    }
+    private GleStepsPerSecond() {}
 
     record Options(int[] batches, int repeats, String backend) {}
 
@@ -84,8 +59,13 @@ public final class GleStepsPerSecond {
 
     static void measureAll(Options o) {
         try (Backend be = BenchBackend.create(o.backend())) {
-            GleParams p = mnist1dNetwork();
-            System.out.println("cortex4j GLE step rate: MNIST-1D end-to-end network (" + p.parameterCount()
+            long parameters;
+            try (Network n = BenchWorkloads.network(WORKLOAD, be, DType.FLOAT32, 1, 1)) {
+                parameters = 0;
+                for (Optimizer.Slot s : n.optimizer().slots())
+                    parameters += s.param().length();
+            }
+            System.out.println("cortex4j GLE step rate: MNIST-1D end-to-end network (" + parameters
                     + " parameters), learning on, Adam every step, float32, backend " + be.name());
             System.out.println("JDK " + Runtime.version() + ", " + be.device());
             System.out.printf(
@@ -99,11 +79,11 @@ public final class GleStepsPerSecond {
                     "steps/s",
                     "cpu ms/step");
             for (int batch : o.batches()) {
-                double[] r = measure(p, batch, o.repeats(), be);
+                double[] r = measure(batch, o.repeats(), be);
                 System.out.printf(
                         Locale.ROOT,
                         "%-14s %6d %10.4f %10.4f %10.4f %10.1f %11.4f%n",
-                        "gle-mnist1d",
+                        WORKLOAD,
                         batch,
                         r[0],
                         r[1],
@@ -115,27 +95,23 @@ public final class GleStepsPerSecond {
     }
 
     /** {median, min, max} ms per step and CPU ms per step. */
-    static double[] measure(GleParams p, int batch, int repeats, Backend be) {
-        try (GleNetwork net = new GleNetwork(p, be, DType.FLOAT32, batch, 1)) {
-            net.setOptimizer(new Adam(be, net.slots(), 1e-3));
-            net.setTargetOn(true);
-            Random r = new Random(7);
-            double[] y = new double[batch * 10];
-            for (int i = 0; i < batch; i++) y[i * 10 + r.nextInt(10)] = 1;
-            be.copyFromHost(y, net.target());
-            double[][] xs = new double[64][batch];
-            for (double[] x : xs) for (int i = 0; i < batch; i++) x[i] = r.nextGaussian();
-            double[] out = new double[batch * 10], sum = new double[batch * 10];
+    static double[] measure(int batch, int repeats, Backend be) {
+        try (Network net = BenchWorkloads.network(WORKLOAD, be, DType.FLOAT32, batch, 1)) {
+            double[] x = net.input().toHost();
+            double[] out = new double[(int) net.output().length()], sum = new double[out.length];
+            Runnable netStep = net::step;
             long t0 = System.nanoTime();
             int warm = 0;
-            while (System.nanoTime() - t0 < 2e9 || warm < 100) step(net, be, xs[warm++ % xs.length], out, sum);
+            while (System.nanoTime() - t0 < 2e9 || warm < 100) {
+                step(net, be, netStep, x, out, sum);
+                warm++;
+            }
             int block = Math.max(50, warm / 2);
             long cpu0 = LeStepsPerSecond.processCpuNanos();
             double[] ms = new double[repeats];
-            int k = 0;
             for (int rep = 0; rep < repeats; rep++) {
                 long s = System.nanoTime();
-                for (int i = 0; i < block; i++) step(net, be, xs[k++ % xs.length], out, sum);
+                for (int i = 0; i < block; i++) step(net, be, netStep, x, out, sum);
                 ms[rep] = (System.nanoTime() - s) / 1e6 / block;
             }
             double cpuMs = (LeStepsPerSecond.processCpuNanos() - cpu0) / 1e6 / ((long) block * repeats);
@@ -146,14 +122,10 @@ public final class GleStepsPerSecond {
         }
     }
 
-    private static void step(GleNetwork net, Backend be, double[] x, double[] out, double[] sum) {
+    private static void step(Network net, Backend be, Runnable netStep, double[] x, double[] out, double[] sum) {
         be.copyFromHost(x, net.input());
-        Tensor[] o = new Tensor[1];
-        be.runRepeated(() -> {
-            net.step();
-            o[0] = net.output();
-        }); // as the training runs step (CUDA: a graph; CPU: the same as net.step())
-        be.copyToHost(o[0], out);
+        be.runRepeated(netStep); // as the training runs step (CUDA: a graph; CPU: the same as net.step())
+        be.copyToHost(net.output(), out);
         for (int i = 0; i < out.length; i++) sum[i] += out[i];
     }
 }

@@ -1,8 +1,7 @@
 package io.cortex4j.bench;
 
 import io.cortex4j.cuda.bench.BenchWorkloads;
-import io.cortex4j.model.le.LeNetwork;
-import io.cortex4j.model.le.LeParams;
+import io.cortex4j.model.Network;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
@@ -26,10 +25,14 @@ import org.bytedeco.openblas.global.openblas;
  * machine shared with other jobs it is the steadier measure of the work a step takes), and the
  * GEMM rate that implies beside the machine's SGEMM peak.
  *
- * <p>Workloads: MLP 784-256-256-10 (sigmoid hidden, linear output, {@code rate} output error) and the
- * CIFAR LeNet5 (3×32×32 → conv 20@5×5 → pool 2 → conv 50@5×5 → pool 2 → dense 500 → dense 10 linear,
- * sigmoid, {@code mse} output error); BP, or PAL with the settings of ref_le_pal.py (B learning rate
- * factor 1e-2, α 1e-4, τ_ξ = τ_HP = 10 dt, τ_LO = 1e4 dt, σ 1e-2, 0 at the output).
+ * <p>Workloads (configs/bench, built by {@link BenchWorkloads#network}): {@code mlp-bp}, {@code mlp-pal}
+ * ({@code le-mlp-*.yaml}: MLP 784-256-256-10, sigmoid hidden, linear output, {@code rate} output error)
+ * and {@code lenet5-bp}, {@code lenet5-pal} ({@code le-lenet5-*.yaml}: the CIFAR LeNet5, 3×32×32 → conv
+ * 20@5×5 → pool 2 → conv 50@5×5 → pool 2 → dense 500 → dense 10 linear, sigmoid, {@code mse} output
+ * error); BP, or PAL with the settings of ref_le_pal.py (B learning rate factor 1e-2, α 1e-4, τ_ξ = τ_HP
+ * = 10 dt, τ_LO = 1e4 dt, σ 1e-2, 0 at the output). Any other workload name of configs/bench or the path
+ * of a config is taken too; without {@code @batch}, the config's batch. The GEMM FLOPs of a step are
+ * counted on the {@link io.cortex4j.cuda.bench.CostBackend} ({@link BenchWorkloads#cost}).
  *
  * <pre>./cortex4j bench --le [--le-workloads mlp-bp@128,mlp-pal@128,lenet5-bp@128] [--repeats 7] [--peak GFLOPS] [--profile] [--backend cpu|cuda]</pre>
  *
@@ -40,7 +43,18 @@ public final class LeStepsPerSecond {
 
     private LeStepsPerSecond() {}
 
-    record Options(String workloads, int repeats, double peak, double blockSeconds, boolean profile, String backend) {}
+    record Options(
+            List<Workloads.Item> workloads,
+            int repeats,
+            double peak,
+            double blockSeconds,
+            boolean profile,
+            String backend) {}
+
+    /** {@code mlp-bp} → {@code le-mlp-bp} (a workload of configs/bench); anything else unchanged. */
+    static String alias(String name) {
+        return BenchWorkloads.NAMES.contains("le-" + name) ? "le-" + name : name;
+    }
 
     public static void main(String[] args) {
         int code = BenchBackend.run(args, LeStepsPerSecond::parse, LeStepsPerSecond::measureAll);
@@ -66,23 +80,14 @@ public final class LeStepsPerSecond {
             }
         }
         if (repeats < 1) throw new IllegalArgumentException("--repeats needs a whole number ≥ 1");
-        for (String w : workloads.split(",")) {
-            String[] p = w.trim().split("@");
-            try {
-                if (p.length != 2 || Integer.parseInt(p[1].trim()) < 1) throw new NumberFormatException();
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(
-                        "--le-workloads: '" + w.trim() + "' is not workload@batch (e.g. mlp-pal@128)");
-            }
-            BenchWorkloads.leParams(p[0]); // an unknown workload or rule: its own message
-        }
+        List<Workloads.Item> items = Workloads.parse(workloads, "--le-workloads", LeStepsPerSecond::alias);
         // the per-op timer times each call from the host: on an asynchronous backend that is the launch, not the work
         String backend = BenchBackend.option(
                 args,
                 profile
                         ? "--profile times each op from the host, which is its real cost only on the CPU backend"
                         : null);
-        return new Options(workloads, repeats, peak, blockSeconds, profile, backend);
+        return new Options(items, repeats, peak, blockSeconds, profile, backend);
     }
 
     private static double number(String s, String opt) {
@@ -117,15 +122,14 @@ public final class LeStepsPerSecond {
                     "GEMM GFLOP",
                     "GFLOP/s",
                     "%peak");
-            for (String w : o.workloads().split(",")) {
-                String[] p = w.trim().split("@");
-                int batch = Integer.parseInt(p[1].trim());
-                Result r = measure(p[0], batch, o.repeats(), o.blockSeconds(), be, o.profile());
+            for (Workloads.Item w : o.workloads()) {
+                int batch = w.batch();
+                Result r = measure(w.workload(), batch, o.repeats(), o.blockSeconds(), be, o.profile());
                 double gfs = r.gemmFlops / (r.median * 1e-3) / 1e9;
                 System.out.printf(
                         Locale.ROOT,
                         "%-16s %6d %10.3f %10.3f %10.3f %10.1f %11.3f %12.4f %9.1f %6.1f%%%n",
-                        p[0],
+                        w.label(),
                         batch,
                         r.median,
                         r.min,
@@ -143,10 +147,9 @@ public final class LeStepsPerSecond {
     record Result(double median, double min, double max, double cpuMs, double gemmFlops, Profile profile, long steps) {}
 
     static Result measure(String workload, int batch, int repeats, double blockSeconds, Backend cpu, boolean profile) {
-        LeParams p = BenchWorkloads.leParams(workload);
         Profile prof = profile ? new Profile(cpu) : null;
         Backend be = profile ? prof.proxy() : cpu;
-        try (LeNetwork net = BenchWorkloads.leNetwork(p, be, DType.FLOAT32, batch, 1)) {
+        try (Network net = BenchWorkloads.network(workload, be, DType.FLOAT32, batch, 1)) {
             // warm up ~2 block lengths, then size a block to ~blockSeconds
             // synchronising (a no-op on the CPU) keeps an asynchronous backend's queue short and ends each timed block
             // stepped through Backend.runRepeated, as the training runs step (CUDA: graphs; CPU: the same as
@@ -181,7 +184,7 @@ public final class LeStepsPerSecond {
                     sorted[0],
                     sorted[repeats - 1],
                     cpuMs,
-                    BenchWorkloads.leGemmFlops(p, batch),
+                    BenchWorkloads.cost(workload, DType.FLOAT32, batch).flops(),
                     prof,
                     (long) block * repeats);
         }

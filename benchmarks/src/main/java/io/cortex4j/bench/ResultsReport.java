@@ -1,9 +1,5 @@
 package io.cortex4j.bench;
 
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.Styler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
 
 /**
  * Turns run directories into the plots and tables of docs/results: the mean ± std over seeds of a
@@ -27,9 +27,15 @@ public final class ResultsReport {
         }
         Path parent = Path.of(args[0]);
         String column = args[1];
-        XYChart plot = new XYChartBuilder().width(900).height(520).title(args[3]).xAxisTitle("epoch").yAxisTitle(column).build();
-        plot.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        plot.getStyler().setXAxisDecimalPattern("#");
+        XYChart plot = new XYChartBuilder()
+                .width(900)
+                .height(500)
+                .title(args[3])
+                .xAxisTitle("epoch")
+                .yAxisTitle(column)
+                .build();
+        plot.getStyler().setLocale(Locale.ROOT);
+        plot.getStyler().setMarkerSize(0);
         if (column.startsWith("angle")) {
             plot.getStyler().setYAxisMin(0.0);
             plot.getStyler().setYAxisMax(100.0);
@@ -67,7 +73,13 @@ public final class ResultsReport {
                 for (double[] cu : curves) sum += cu[i];
                 mean[i] = sum / curves.size();
             }
-            plot.addSeries(label + " (n=" + curves.size() + ")", java.util.Arrays.copyOf(epochs, n), mean);
+            List<Double> xs = new ArrayList<>(), ys = new ArrayList<>(); // epochs without a value are left out
+            for (int i = 0; i < n; i++) {
+                if (Double.isNaN(mean[i])) continue;
+                xs.add(epochs[i]);
+                ys.add(mean[i]);
+            }
+            if (!xs.isEmpty()) plot.addSeries(label + " (n=" + curves.size() + ")", xs, ys);
             int last = n - 1;
             while (last > 0 && Double.isNaN(mean[last])) last--;
             double m = mean[last], v = 0;
@@ -81,6 +93,10 @@ public final class ResultsReport {
                     Math.sqrt(v),
                     epochs[last]);
         }
-        BitmapEncoder.saveBitmap(plot, Path.of(args[2]).toString(), BitmapEncoder.BitmapFormat.PNG);
+        Path png = Path.of(args[2]);
+        if (png.toAbsolutePath().getParent() != null)
+            Files.createDirectories(png.toAbsolutePath().getParent());
+        if (!ImageIO.write(BitmapEncoder.getBufferedImage(plot), "png", png.toFile()))
+            throw new IOException("no PNG writer in this Java runtime");
     }
 }

@@ -2,8 +2,7 @@ package io.cortex4j.bench;
 
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.cuda.bench.BenchWorkloads;
-import io.cortex4j.model.microcircuit.FeedbackRule;
-import io.cortex4j.model.microcircuit.Microcircuit;
+import io.cortex4j.model.Network;
 import io.cortex4j.tensor.DType;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,9 +21,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * JMH: one forward-Euler step of the dendritic microcircuit with PAL learning on (noise, high-pass,
- * B rule, low-passed ΔW, output nudged towards a target) — the workload of the reference
- * harness R3 (`PAL MC`, noise_model). Run with
- * {@code java -jar benchmarks/target/benchmarks.jar StepBenchmark}.
+ * B rule, low-passed ΔW, output nudged towards a target) — the workloads {@code microcircuit-4-30-3}
+ * and {@code microcircuit-784-100-10} of configs/bench, those of the reference harness R3 (`PAL MC`,
+ * noise_model), built by {@link BenchWorkloads#network} on the CPU backend. Run with
+ * {@code java -jar benchmarks/target/benchmarks.jar StepBenchmark} (any other workload of
+ * configs/bench, or a config path, with {@code -p workload=le-mlp-pal}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,21 +36,19 @@ import org.openjdk.jmh.annotations.Warmup;
         value = 1,
         jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
 public class StepBenchmark {
-    @Param({"4,30,3", "784,100,10"})
-    public String layers;
+    @Param({"microcircuit-4-30-3", "microcircuit-784-100-10"})
+    public String workload;
 
     @Param({"1", "32", "128"})
     public int batch;
 
-    @Param({"PAL"})
-    public String rule;
-
-    Microcircuit net;
+    Nd4jCpuBackend backend;
+    Network net;
 
     @Setup(Level.Trial)
     public void setUp() {
-        net = BenchWorkloads.microcircuit(
-                Workloads.parseLayers(layers), FeedbackRule.parse(rule), new Nd4jCpuBackend(), DType.FLOAT32, batch, 1);
+        backend = new Nd4jCpuBackend();
+        net = BenchWorkloads.network(Workloads.microcircuitAlias(workload), backend, DType.FLOAT32, batch, 1);
         for (int i = 0; i < 200; i++) net.step();
     }
 
@@ -61,5 +60,6 @@ public class StepBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         net.close();
+        backend.close();
     }
 }

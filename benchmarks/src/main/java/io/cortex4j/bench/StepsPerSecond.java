@@ -1,8 +1,7 @@
 package io.cortex4j.bench;
 
 import io.cortex4j.cuda.bench.BenchWorkloads;
-import io.cortex4j.model.microcircuit.FeedbackRule;
-import io.cortex4j.model.microcircuit.Microcircuit;
+import io.cortex4j.model.Network;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.DType;
 import java.lang.management.ManagementFactory;
@@ -18,8 +17,15 @@ import org.bytedeco.javacpp.Pointer;
  * milliseconds per Euler step over repeated blocks, for each workload; then heap and off-heap
  * memory over a long run (must stay flat: a step allocates nothing).
  *
- * <pre>java -cp ... io.cortex4j.bench.StepsPerSecond [--workloads 4,30,3@1;784,100,10@1;...] [--memory-steps 100000] [--repeats 7] [--backend cpu|cuda]
+ * <pre>java -cp ... io.cortex4j.bench.StepsPerSecond [--workloads microcircuit-4-30-3@1,microcircuit-784-100-10@32,...]
+ *     [--memory-steps 100000] [--repeats 7] [--backend cpu|cuda]
  *     | --gemm [--repeats 7] | --le [...] | --gle [...]</pre>
+ *
+ * <p>A workload is a config of configs/bench by name ({@link BenchWorkloads#NAMES}; any family) or the
+ * path of a YAML config, with {@code @batch} (default: the config's {@code schedule.batch}); the
+ * microcircuits may still be named by their layers, {@code 4-30-3} or {@code 4,30,3@1;784,100,10@32}
+ * as before the configs. Each is built by {@link BenchWorkloads#network} (fixed inputs and targets,
+ * learning on, float32) and stepped through {@link Backend#runRepeated}, as the training runs step.
  *
  * <p>{@code --le} runs the layered LE networks instead ({@link LeStepsPerSecond}), {@code --gle} the GLE MNIST-1D network
  * ({@link GleStepsPerSecond}), {@code --gemm} the CPU backend's GEMM rate ({@link GemmRate}). {@code --backend NAME} (default
@@ -27,7 +33,13 @@ import org.bytedeco.javacpp.Pointer;
  * supported by the mode ends the harness with one error line and status 2 before anything is measured.
  */
 public final class StepsPerSecond {
-    record Options(String workloads, long memorySteps, int repeats, String backend) {}
+    static final String DEFAULT =
+            "microcircuit-4-30-3@1,microcircuit-784-100-10@1,microcircuit-784-100-10@32,microcircuit-784-100-10@128";
+
+    /** The workload of the memory run. */
+    static final String MEMORY_WORKLOAD = "microcircuit-784-100-10";
+
+    record Options(List<Workloads.Item> workloads, long memorySteps, int repeats, String backend) {}
 
     public static void main(String[] args) {
         int code = run(args);
@@ -44,7 +56,7 @@ public final class StepsPerSecond {
     }
 
     static Options parse(String[] args) {
-        String workloads = "4,30,3@1;784,100,10@1;784,100,10@32;784,100,10@128";
+        String workloads = DEFAULT;
         long memSteps = 100_000;
         int repeats = 7;
         for (int i = 0; i < args.length; i++) {
@@ -64,52 +76,41 @@ public final class StepsPerSecond {
             }
         }
         if (repeats < 1) throw new IllegalArgumentException("--repeats needs a whole number ≥ 1");
-        for (String w : workloads.split(";")) {
-            String[] p = w.split("@");
-            try {
-                if (p.length != 2 || Workloads.parseLayers(p[0]).length < 2 || Integer.parseInt(p[1].trim()) < 1)
-                    throw new NumberFormatException();
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--workloads: '" + w + "' is not layers@batch (e.g. 784,100,10@32)");
-            }
-        }
-        return new Options(workloads, memSteps, repeats, BenchBackend.option(args, null));
+        List<Workloads.Item> items = Workloads.parse(workloads, "--workloads", Workloads::microcircuitAlias);
+        return new Options(items, memSteps, repeats, BenchBackend.option(args, null));
     }
 
     static void measureAll(Options o) {
         try (Backend be = BenchBackend.create(o.backend())) {
             System.out.println(
-                    "cortex4j microcircuit step rate (PAL, learning on, float32, backend " + be.name() + ")");
+                    "cortex4j step rate (configs/bench workloads, learning on, float32, backend " + be.name() + ")");
             System.out.println("JDK " + Runtime.version() + ", "
                     + Runtime.getRuntime().availableProcessors() + " cores, " + be.device());
             System.out.printf(
                     Locale.ROOT,
-                    "%-14s %6s %12s %12s %14s%n",
-                    "layers",
+                    "%-24s %6s %12s %12s %14s%n",
+                    "workload",
                     "batch",
                     "ms/step",
                     "steps/s",
                     "samples*steps/s");
-            for (String w : o.workloads().split(";")) {
-                String[] p = w.split("@");
-                int[] layers = Workloads.parseLayers(p[0]);
-                int batch = Integer.parseInt(p[1].trim());
-                double ms = medianMsPerStep(be, layers, batch, o.repeats());
+            for (Workloads.Item w : o.workloads()) {
+                double ms = medianMsPerStep(be, w.workload(), w.batch(), o.repeats());
                 System.out.printf(
                         Locale.ROOT,
-                        "%-14s %6d %12.5f %12.0f %14.0f%n",
-                        p[0].replace(',', '-'),
-                        batch,
+                        "%-24s %6d %12.5f %12.0f %14.0f%n",
+                        w.label(),
+                        w.batch(),
                         ms,
                         1000 / ms,
-                        batch * 1000 / ms);
+                        w.batch() * 1000 / ms);
             }
             if (o.memorySteps() > 0) memory(be, o.memorySteps());
         }
     }
 
-    static double medianMsPerStep(Backend be, int[] layers, int batch, int repeats) {
-        try (Microcircuit net = BenchWorkloads.microcircuit(layers, FeedbackRule.PAL, be, DType.FLOAT32, batch, 1)) {
+    static double medianMsPerStep(Backend be, String workload, int batch, int repeats) {
+        try (Network net = BenchWorkloads.network(workload, be, DType.FLOAT32, batch, 1)) {
             // size a block to ~0.5 s; synchronising (a no-op on the CPU) keeps an asynchronous backend's queue short
             // stepped through Backend.runRepeated, as the training runs step (CUDA: graphs; CPU: the same as
             // net.step())
@@ -130,6 +131,8 @@ public final class StepsPerSecond {
                 be.synchronize();
                 ms[r] = (System.nanoTime() - s) / 1e6 / block;
             }
+            if (be.hasNonFinite(net.output()))
+                throw new IllegalStateException(workload + ": the output went non-finite");
             Arrays.sort(ms);
             return ms[repeats / 2];
         }
@@ -137,12 +140,12 @@ public final class StepsPerSecond {
 
     static void memory(Backend be, long steps) {
         MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
-        try (Microcircuit net =
-                BenchWorkloads.microcircuit(new int[] {784, 100, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 1, 1)) {
+        try (Network net = BenchWorkloads.network(MEMORY_WORKLOAD, be, DType.FLOAT32, 1, 1)) {
+            Runnable step = net::step;
             List<String> rows = new ArrayList<>();
             long chunk = steps / 10;
             for (int c = 0; c <= 10; c++) {
-                if (c > 0) for (long i = 0; i < chunk; i++) be.runRepeated(net::step);
+                if (c > 0) for (long i = 0; i < chunk; i++) be.runRepeated(step);
                 be.synchronize();
                 System.gc();
                 long heap = mx.getHeapMemoryUsage().getUsed();
@@ -153,7 +156,7 @@ public final class StepsPerSecond {
                         heap / 1e6,
                         Pointer.physicalBytes() / 1e6));
             }
-            System.out.println("memory over " + steps + " steps of 784-100-10 @1 on backend " + be.name()
+            System.out.println("memory over " + steps + " steps of " + MEMORY_WORKLOAD + " @1 on backend " + be.name()
                     + " (after GC): step, heap used, process RSS (heap + off-heap buffers + code"
                     + (be.name().equals("cpu") ? "" : "; device memory not counted") + ")");
             rows.forEach(System.out::println);

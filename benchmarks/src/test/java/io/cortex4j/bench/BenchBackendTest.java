@@ -8,6 +8,9 @@ import io.cortex4j.tensor.Backends;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BenchBackendTest {
@@ -75,9 +78,50 @@ class BenchBackendTest {
     @Test
     void badOptionsEndWithOneLineAndStatus2() {
         refused(bench("--frobnicate"), "unknown option --frobnicate");
-        refused(bench("--workloads", "4,30,3"), "--workloads: '4,30,3' is not layers@batch");
-        refused(bench("--le", "--le-workloads", "mlp-xx@4"), "unknown rule 'xx'");
+        refused(bench("--workloads", "4,30,3@0"), "--workloads: '4,30,3@0' is not workload[@batch]");
+        refused(
+                bench("--workloads", "microcircuit-4-30-3@x"),
+                "--workloads: 'microcircuit-4-30-3@x' is not workload[@batch]");
+        refused(bench("--workloads", "5,5,5@1"), "--workloads: unknown workload 'microcircuit-5-5-5': not one of ");
+        assertTrue(bench("--workloads", "5-5-5").err().contains("(the workload of '5-5-5')"));
+        refused(bench("--le", "--le-workloads", "mlp-xx@4"), "--le-workloads: unknown workload 'mlp-xx': not one of ");
         refused(bench("--gle", "--batches", "0"), "--batches needs whole numbers ≥ 1");
+    }
+
+    /** A workload is a name of configs/bench (with or without @batch), the old layers spelling, or a config path. */
+    @Test
+    void workloadsByNameByLayersAndByPath() {
+        assertEquals(
+                List.of(
+                        new Workloads.Item("microcircuit-4-30-3", "microcircuit-4-30-3", 1),
+                        new Workloads.Item("microcircuit-784-100-10", "microcircuit-784-100-10", 32)),
+                StepsPerSecond.parse(new String[] {"--workloads", "microcircuit-4-30-3,microcircuit-784-100-10@32"})
+                        .workloads());
+        List<Workloads.Item> old = List.of(
+                new Workloads.Item("4-30-3", "microcircuit-4-30-3", 1),
+                new Workloads.Item("784-100-10", "microcircuit-784-100-10", 128));
+        assertEquals(
+                old,
+                StepsPerSecond.parse(new String[] {"--workloads", "4,30,3@1;784,100,10@128"})
+                        .workloads());
+        assertEquals(
+                List.of(
+                        new Workloads.Item("4-30-3", "microcircuit-4-30-3", 1),
+                        new Workloads.Item("784-100-10", "microcircuit-784-100-10", 1)),
+                StepsPerSecond.parse(new String[] {"--workloads", "4-30-3,784-100-10"})
+                        .workloads());
+        assertEquals(
+                List.of(
+                        new Workloads.Item("mlp-pal", "le-mlp-pal", 128),
+                        new Workloads.Item("le-lenet5-bp", "le-lenet5-bp", 4)),
+                LeStepsPerSecond.parse(new String[] {"--le", "--le-workloads", "mlp-pal,le-lenet5-bp@4"})
+                        .workloads());
+        Path config = Path.of("..", "configs", "bench", "gle-mnist1d.yaml");
+        if (Files.isRegularFile(config))
+            assertEquals(
+                    List.of(new Workloads.Item(config.toString(), config.toString(), 100)),
+                    StepsPerSecond.parse(new String[] {"--workloads", config.toString()})
+                            .workloads());
     }
 
     @Test
@@ -85,7 +129,7 @@ class BenchBackendTest {
         Result mc = bench("--backend", "cpu", "--workloads", "4,30,3@2", "--memory-steps", "0", "--repeats", "1");
         assertEquals(0, mc.code(), mc.err());
         assertTrue(
-                mc.out().startsWith("cortex4j microcircuit step rate (PAL, learning on, float32, backend cpu)"),
+                mc.out().startsWith("cortex4j step rate (configs/bench workloads, learning on, float32, backend cpu)"),
                 mc.out());
         assertTrue(
                 mc.out()

@@ -78,7 +78,8 @@ public final class CudaBackendProvider implements BackendProvider {
             return new Probe(false, "could not look for the CUDA libraries: " + t);
         }
         List<String> missing = new ArrayList<>();
-        for (CudaLibraries.Found f : List.of(cuda, nvrtc, cublas)) if (f.path().isEmpty()) missing.add(f.describeShort());
+        for (CudaLibraries.Found f : List.of(cuda, nvrtc, cublas))
+            if (f.path().isEmpty()) missing.add(f.describeShort());
         if (!missing.isEmpty()) problems.add(String.join(", ", missing) + " (searched " + cuda.folderList() + ")");
         if (cuda.path().isPresent()) {
             try {

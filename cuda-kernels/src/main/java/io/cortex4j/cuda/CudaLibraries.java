@@ -61,7 +61,9 @@ public final class CudaLibraries {
 
         /** The folders searched, for a message. */
         public String folderList() {
-            return searched.size() + " folders: " + String.join(", ", searched.stream().map(Path::toString).limit(8).toList())
+            return searched.size() + " folders: "
+                    + String.join(
+                            ", ", searched.stream().map(Path::toString).limit(8).toList())
                     + (searched.size() > 8 ? ", …" : "");
         }
 

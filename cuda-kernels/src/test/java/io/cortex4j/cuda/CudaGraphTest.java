@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.cuda.bench.BenchWorkloads;
-import io.cortex4j.model.microcircuit.FeedbackRule;
+import io.cortex4j.model.Network;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -140,20 +141,17 @@ class CudaGraphTest {
 
     @Test
     void microcircuitAndLeNetworkStepThroughGraphsExactlyAsOpByOp() {
-        try (BenchWorkloads.Net a = BenchWorkloads.adapt(BenchWorkloads.microcircuit(
-                        new int[] {30, 20, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 2, 7));
-                BenchWorkloads.Net b = BenchWorkloads.adapt(BenchWorkloads.microcircuit(
-                        new int[] {30, 20, 10}, FeedbackRule.PAL, be, DType.FLOAT32, 2, 7))) {
+        List<String> layers = List.of("model.layers=[30, 20, 10]");
+        try (Network a = BenchWorkloads.network("microcircuit-4-30-3", layers, be, DType.FLOAT32, 2, 7);
+                Network b = BenchWorkloads.network("microcircuit-4-30-3", layers, be, DType.FLOAT32, 2, 7)) {
             for (int i = 0; i < 25; i++) {
                 a.step();
                 be.runRepeated(b::step);
             }
             assertStatesEqual(a, b, "PAL microcircuit 30-20-10, 25 steps with OU noise");
         }
-        try (BenchWorkloads.Net a = BenchWorkloads.adapt(
-                        BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 4, 3));
-                BenchWorkloads.Net b = BenchWorkloads.adapt(
-                        BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 4, 3))) {
+        try (Network a = BenchWorkloads.network("le-lenet5-pal", be, DType.FLOAT32, 4, 3);
+                Network b = BenchWorkloads.network("le-lenet5-pal", be, DType.FLOAT32, 4, 3)) {
             for (int i = 0; i < 6; i++) {
                 a.step();
                 be.runRepeated(b::step);
@@ -162,8 +160,24 @@ class CudaGraphTest {
         }
     }
 
-    private static void assertStatesEqual(BenchWorkloads.Net a, BenchWorkloads.Net b, String what) {
-        Map<String, Tensor> sa = a.state(), sb = b.state();
+    /** Every bench workload (configs/bench), each family's step with its plasticity (GLE: with Adam), at batch 2. */
+    @Test
+    void everyBenchWorkloadStepsThroughGraphsExactlyAsOpByOp() {
+        for (String w : BenchWorkloads.NAMES) {
+            try (Network a = BenchWorkloads.network(w, be, DType.FLOAT32, 2, 5);
+                    Network b = BenchWorkloads.network(w, be, DType.FLOAT32, 2, 5)) {
+                for (int i = 0; i < 8; i++) {
+                    a.step();
+                    be.runRepeated(b::step);
+                }
+                assertStatesEqual(a, b, w + ", batch 2, 8 steps");
+                assertEquals(a.stateScalars(), b.stateScalars(), w + ": step counters");
+            }
+        }
+    }
+
+    private static void assertStatesEqual(Network a, Network b, String what) {
+        Map<String, Tensor> sa = BenchWorkloads.tensors(a), sb = BenchWorkloads.tensors(b);
         assertEquals(sa.keySet(), sb.keySet());
         for (String k : sa.keySet())
             assertArrayEquals(sa.get(k).toHost(), sb.get(k).toHost(), 0.0, what + ": " + k);

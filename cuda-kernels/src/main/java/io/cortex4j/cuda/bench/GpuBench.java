@@ -6,7 +6,7 @@ import io.cortex4j.cuda.CudaBackendProvider;
 import io.cortex4j.cuda.CudaDriver;
 import io.cortex4j.cuda.CudaInfo;
 import io.cortex4j.cuda.CudaLibraries;
-import io.cortex4j.model.microcircuit.FeedbackRule;
+import io.cortex4j.model.Network;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
 import java.io.IOException;
@@ -34,17 +34,18 @@ import java.util.function.Supplier;
  *       events: cuBLAS SGEMM 4096³ GFLOP/s with the default math and with TF32 tensor cores (best of
  *       5 runs of 10 GEMMs), and device memory bandwidth from {@code cuMemcpyDtoDAsync} of 1 GiB
  *       (best of 5 runs of 4 copies; a copy reads and writes 1 GiB, so GB/s = 2·bytes/s).</li>
- *   <li>Microcircuit 784-100-10, PAL, batch 1, float32: steps/s stepping op by op, and stepping
+ *   <li>Microcircuit 784-100-10, PAL, batch 1, float32 (the workload {@code microcircuit-784-100-10} of
+ *       {@link BenchWorkloads}, configs/bench): steps/s stepping op by op, and stepping
  *       through {@link CudaBackend#runRepeated} (a CUDA graph per op sequence, re-parameterised each
  *       step); the ratio (target ≥ 10×). First a check that both ways compute the same: two
  *       networks from one seed, 200 steps each, must agree exactly (fresh OU noise every step, the
  *       double buffers swapped every step), with the graph counts per step.</li>
- *   <li>LeNet5 (CIFAR-10, 3×32×32) LE network with PAL at batch 128, float32: the same (20 steps
- *       checked); where the graph path throws, the message and the code that called it are reported
- *       and only the per-op rate is measured.</li>
+ *   <li>LeNet5 (CIFAR-10, 3×32×32) LE network with PAL at batch 128, float32 (the workload
+ *       {@code le-lenet5-pal}): the same (20 steps checked); where the graph path throws, the message
+ *       and the code that called it are reported and only the per-op rate is measured.</li>
  *   <li>The fraction of the ceilings each model reaches, from the GEMM FLOPs and bytes of one step
- *       counted on a {@link CostBackend} (the model's real op sequence, see there for the traffic
- *       model) and, for LeNet5, the closed-form GEMM FLOP formula {@link BenchWorkloads#leGemmFlops}.</li>
+ *       counted on a {@link CostBackend} ({@link BenchWorkloads#cost}: the model's real op sequence,
+ *       see there for the traffic model).</li>
  * </ol>
  * Rates are medians over 5 blocks of about 0.5 s each, timed by wall clock between
  * {@link CudaBackend#synchronize()} calls (the backend's stream is not exposed for events).
@@ -168,15 +169,15 @@ public final class GpuBench {
                 fail("ceilings", e);
             }
 
-            int[] layers = {784, 100, 10};
+            String mcWorkload = "microcircuit-784-100-10", leWorkload = "le-lenet5-pal";
             Map<String, Object> mc = section("microcircuit_784-100-10_pal_b1");
             try {
+                mc.put("workload", mcWorkload);
                 benchModel(
                         "microcircuit",
                         mc,
                         be,
-                        () -> BenchWorkloads.adapt(
-                                BenchWorkloads.microcircuit(layers, FeedbackRule.PAL, be, DType.FLOAT32, 1, 1)),
+                        () -> BenchWorkloads.network(mcWorkload, be, DType.FLOAT32, 1, 1),
                         200,
                         1);
             } catch (RuntimeException | Error e) {
@@ -186,14 +187,9 @@ public final class GpuBench {
 
             Map<String, Object> le = section("lenet5_cifar10_pal_b128");
             try {
+                le.put("workload", leWorkload);
                 benchModel(
-                        "lenet5",
-                        le,
-                        be,
-                        () -> BenchWorkloads.adapt(
-                                BenchWorkloads.leNetwork(BenchWorkloads.lenet5Pal(), be, DType.FLOAT32, 128, 1)),
-                        20,
-                        128);
+                        "lenet5", le, be, () -> BenchWorkloads.network(leWorkload, be, DType.FLOAT32, 128, 1), 20, 128);
             } catch (RuntimeException | Error e) {
                 le.put("error", e.toString());
                 fail("lenet5", e);
@@ -202,19 +198,13 @@ public final class GpuBench {
             Map<String, Object> roof = section("fraction_of_ceilings");
             try {
                 roofline(
-                        roof,
-                        "lenet5_cifar10_pal_b128",
-                        le,
-                        BenchWorkloads.leCost(BenchWorkloads.lenet5Pal(), DType.FLOAT32, 128),
-                        ceil,
-                        BenchWorkloads.leGemmFlops(BenchWorkloads.lenet5Pal(), 128));
+                        roof, "lenet5_cifar10_pal_b128", le, BenchWorkloads.cost(leWorkload, DType.FLOAT32, 128), ceil);
                 roofline(
                         roof,
                         "microcircuit_784-100-10_pal_b1",
                         mc,
-                        BenchWorkloads.microcircuitCost(layers, DType.FLOAT32, 1),
-                        ceil,
-                        Double.NaN);
+                        BenchWorkloads.cost(mcWorkload, DType.FLOAT32, 1),
+                        ceil);
             } catch (RuntimeException | Error e) {
                 roof.put("error", e.toString());
                 fail("fraction of ceilings", e);
@@ -314,14 +304,9 @@ public final class GpuBench {
      * @param samples batch size, for samples·steps/s
      */
     private void benchModel(
-            String name,
-            Map<String, Object> m,
-            CudaBackend be,
-            Supplier<BenchWorkloads.Net> make,
-            int warm,
-            int samples) {
-        try (BenchWorkloads.Net eager = make.get();
-                BenchWorkloads.Net graphed = make.get()) {
+            String name, Map<String, Object> m, CudaBackend be, Supplier<Network> make, int warm, int samples) {
+        try (Network eager = make.get();
+                Network graphed = make.get()) {
             Runnable graphStep = () -> be.runRepeated(graphed::step);
             boolean graphsOk = true;
             CudaBackend.GraphStats g0 = be.graphStats();
@@ -332,7 +317,7 @@ public final class GpuBench {
                 }
                 be.synchronize();
                 CudaBackend.GraphStats g1 = be.graphStats();
-                Diff d = diff(eager.state(), graphed.state());
+                Diff d = diff(BenchWorkloads.tensors(eager), BenchWorkloads.tensors(graphed));
                 m.put(
                         "graph_check",
                         ordered(
@@ -500,9 +485,8 @@ public final class GpuBench {
     /**
      * Achieved GEMM GFLOP/s and bytes/s of a model's measured rates against the ceilings: achieved =
      * (per-step count) × steps/s; fraction = achieved / ceiling. The per-step counts come from the
-     * {@link CostBackend}; {@code formulaFlops} (NaN: none) is the closed-form GEMM FLOP count, shown
-     * beside the counted one as a cross-check. Also the roofline bound on steps/s: 1 / max(FLOPs /
-     * SGEMM peak, bytes / bandwidth).
+     * {@link CostBackend}. Also the roofline bound on steps/s: 1 / max(FLOPs / SGEMM peak, bytes /
+     * bandwidth).
      */
     @SuppressWarnings("unchecked")
     private void roofline(
@@ -510,12 +494,10 @@ public final class GpuBench {
             String name,
             Map<String, Object> model,
             BenchWorkloads.StepCost cost,
-            Map<String, Object> ceil,
-            double formulaFlops) {
+            Map<String, Object> ceil) {
         Map<String, Object> m = new LinkedHashMap<>();
         out.put(name, m);
         m.put("gemm_flops_per_step", cost.flops());
-        if (!Double.isNaN(formulaFlops)) m.put("gemm_flops_per_step_formula", formulaFlops);
         m.put("bytes_per_step_model", cost.bytes());
         Map<String, Object> ops = new LinkedHashMap<>();
         cost.byOp().entrySet().stream()
@@ -524,12 +506,7 @@ public final class GpuBench {
                         e.getKey(),
                         ordered("calls", e.getValue()[0], "bytes", e.getValue()[1], "flops", e.getValue()[2])));
         m.put("per_op", ops);
-        say(
-                "%s: %.4g GEMM FLOP/step%s, %.4g bytes/step (traffic model)",
-                name,
-                cost.flops(),
-                Double.isNaN(formulaFlops) ? "" : String.format(Locale.ROOT, " (formula %.4g)", formulaFlops),
-                (double) cost.bytes());
+        say("%s: %.4g GEMM FLOP/step, %.4g bytes/step (traffic model)", name, cost.flops(), (double) cost.bytes());
         double fp32 = num(ceil.get("sgemm4096_gflops")),
                 tf32 = num(ceil.get("sgemm4096_tf32_gflops")),
                 bw = num(ceil.get("memory_bandwidth_gbs"));

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The pure-Java parts of the GPU benchmark: step costs counted and by formula, the JSON writer, the no-GPU exit. No GPU, no ND4J. */
+/**
+ * The pure-Java parts of the GPU benchmark: the workload configs, step costs counted on the
+ * {@link CostBackend} against the numbers by hand, the JSON writer, the no-GPU exit. No GPU, no ND4J.
+ */
 class GpuBenchCostTest {
     /**
      * LeNet5 (3×32×32, conv 20@5 → pool → conv 50@5 → pool → 500 → 10), PAL, batch 128, by hand
@@ -26,10 +29,9 @@ class GpuBenchCostTest {
      * Sum: 301,056,000 + 1,280,000,000 + 320,000,000 + 2,560,000 = 1,903,616,000 MACs = 3,807,232,000 FLOPs.
      */
     @Test
-    void lenet5PalGemmFlopsByFormulaAndByCount() {
-        assertEquals(3_807_232_000.0, BenchWorkloads.leGemmFlops(BenchWorkloads.lenet5Pal(), 128), 0.0);
-        BenchWorkloads.StepCost c = BenchWorkloads.leCost(BenchWorkloads.lenet5Pal(), DType.FLOAT32, 128);
-        assertEquals(3_807_232_000.0, c.flops(), 0.0, "the counted op sequence agrees with the formula");
+    void lenet5PalGemmFlopsCounted() {
+        BenchWorkloads.StepCost c = BenchWorkloads.cost("le-lenet5-pal", DType.FLOAT32, 128);
+        assertEquals(3_807_232_000.0, c.flops(), 0.0, "the counted op sequence agrees with the count by hand");
         // the ΔW products run as the fused low-passed update: conv1 + conv2 + dense + dense
         assertEquals(
                 2 * (150_528_000L + 320_000_000L + 80_000_000L + 640_000L),
@@ -43,6 +45,32 @@ class GpuBenchCostTest {
         assertTrue(c.bytes() > 0);
     }
 
+    /** LeNet5 with BP, batch 128: as PAL without ΔB (3 products in conv2 and the dense layers), and no low-pass. */
+    @Test
+    void lenet5BpGemmFlopsCounted() {
+        // 2·150,528,000 + 3·(320,000,000 + 80,000,000 + 640,000) = 1,502,976,000 MACs
+        BenchWorkloads.StepCost c = BenchWorkloads.cost("le-lenet5-bp", DType.FLOAT32, 128);
+        assertEquals(3_005_952_000.0, c.flops(), 0.0);
+        assertEquals(null, c.byOp().get("lowPassOuterApply"));
+    }
+
+    /**
+     * MLP 784-256-256-10 at batch 128: forward and ΔW of every layer, the backward error of layers 2
+     * and 3 (MACs 128·(2·200,704 + 3·65,536 + 3·2,560) = 77,529,088); PAL adds ΔB of layers 2 and 3
+     * (128·(65,536 + 2,560) = 8,716,288).
+     */
+    @Test
+    void mlpGemmFlopsCounted() {
+        assertEquals(
+                155_058_176.0,
+                BenchWorkloads.cost("le-mlp-bp", DType.FLOAT32, 128).flops(),
+                0.0);
+        assertEquals(
+                172_490_752.0,
+                BenchWorkloads.cost("le-mlp-pal", DType.FLOAT32, 128).flops(),
+                0.0);
+    }
+
     /**
      * Microcircuit 784-100-10, PAL, batch 1, per step (multiply-adds): v^bas 100·784 + 10·100; v^api 2 × 100·10;
      * v^den 10·100; ΔW^IP, ΔB^PI, ΔB 3 × 1000; low-passed ΔW 100·784 + 10·100.
@@ -52,9 +80,21 @@ class GpuBenchCostTest {
     void microcircuitGemmFlops() {
         assertEquals(
                 329_600.0,
-                BenchWorkloads.microcircuitCost(new int[] {784, 100, 10}, DType.FLOAT32, 1)
-                        .flops(),
+                BenchWorkloads.cost("microcircuit-784-100-10", DType.FLOAT32, 1).flops(),
                 0.0);
+    }
+
+    /**
+     * GLE MNIST-1D (1 → 53 → 5 × 53 → 10), per sample: forward 53 + 5·2,809 + 530 = 14,628 MACs, the
+     * gradient outer products the same, the errors sent down through Wᵀ by layers 2–7 14,575: 43,831
+     * MACs = 87,662 FLOPs, in 7 + 7 + 6 GEMMs; Adam's step is element-wise.
+     */
+    @Test
+    void gleGemmFlops() {
+        BenchWorkloads.StepCost c = BenchWorkloads.cost("gle-mnist1d", DType.FLOAT32, 100);
+        assertEquals(100 * 87_662.0, c.flops(), 0.0);
+        assertEquals(20, c.byOp().get("gemm")[0]);
+        assertTrue(c.byOp().containsKey("adamStep"), "the optimizer steps with the network");
     }
 
     @Test
