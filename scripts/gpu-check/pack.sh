@@ -23,7 +23,7 @@ cp cuda-kernels/target/gpu-cp.txt "$cp_file"
 rm -rf .gpu.tmp && mkdir -p .gpu.tmp/lib
 tr ':' '\n' < "$cp_file" | while read -r f; do
   case "$f" in   # our jars and what they need beside ND4J; ND4J, OpenBLAS, JavaCPP and DL4J stay behind (90+ MB of natives)
-    "$root"/*/target/cortex4j-*.jar|*/io/cortex4j/*|*/com/fasterxml/jackson/*|*/org/yaml/*|*/org/slf4j/*|*/org/junit/*|*/org/opentest4j/*|*/org/apiguardian/*) cp "$f" .gpu.tmp/lib/ ;;
+    "$root"/*/target/cortex4j-*.jar|*/io/cortex4j/*|*/com/fasterxml/jackson/*|*/org/yaml/*|*/info/picocli/*|*/org/slf4j/*|*/org/junit/*|*/org/opentest4j/*|*/org/apiguardian/*) cp "$f" .gpu.tmp/lib/ ;;
   esac
 done
 rm -f "$cp_file"

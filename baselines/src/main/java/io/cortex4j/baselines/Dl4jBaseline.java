@@ -60,7 +60,8 @@ final class Dl4jBaseline implements Network {
         }
         INDArray x = array(input, inputs), y = array(target, outputs);
         INDArray out = net.dl4j().output(x, false);
-        be.copyFromHost(out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble(), output);
+        be.copyFromHost(
+                out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble(), output);
         if (phase != null && phase.learn()) net.dl4j().fit(x, y);
         steps++;
     }
@@ -76,7 +77,8 @@ final class Dl4jBaseline implements Network {
         for (int i = 0; i < net.architecture().layers().size(); i++) {
             Tensor w = params.get("layer" + (i + 1) + ".W");
             if (w == null) continue;
-            net.setParameters(i, w.toHost(), params.get("layer" + (i + 1) + ".b").toHost());
+            net.setParameters(
+                    i, w.toHost(), params.get("layer" + (i + 1) + ".b").toHost());
         }
     }
 
@@ -150,7 +152,8 @@ final class Dl4jBaseline implements Network {
 
     @Override
     public void setPhase(Phase p) {
-        if (p.learn() && !p.learnForward()) throw new UnsupportedOperationException("DL4J cannot learn with frozen forward weights");
+        if (p.learn() && !p.learnForward())
+            throw new UnsupportedOperationException("DL4J cannot learn with frozen forward weights");
         phase = p;
     }
 

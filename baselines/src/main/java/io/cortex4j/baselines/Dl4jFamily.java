@@ -51,14 +51,28 @@ public final class Dl4jFamily implements Family<Dl4jSpec, Dl4jBaseline> {
             throw at.error("model.layers", e.getMessage());
         }
         at.require(s.rule().name().equals("bp"), "rule.name", "the DL4J baseline trains with backprop: use bp");
-        at.require(s.model().output() != OutputError.RATE, "model.output", "the DL4J baseline takes mse or cross-entropy");
-        if (s.rule().lrFactors() != null) at.length(s.rule().lrFactors(), s.model().layers().size(), "rule.lrFactors", "layer (pooling layers included)");
-        at.require(c.schedule().presentation() != null && c.schedule().presentation() == 1.0, "schedule.presentation",
+        at.require(
+                s.model().output() != OutputError.RATE, "model.output", "the DL4J baseline takes mse or cross-entropy");
+        if (s.rule().lrFactors() != null)
+            at.length(
+                    s.rule().lrFactors(),
+                    s.model().layers().size(),
+                    "rule.lrFactors",
+                    "layer (pooling layers included)");
+        at.require(
+                c.schedule().presentation() != null && c.schedule().presentation() == 1.0,
+                "schedule.presentation",
                 "a DL4J baseline takes one SGD step per batch: leave schedule.presentation out (it is 1)");
         at.require(c.run().backend().equals("cpu"), "run.backend", "the DL4J baseline runs on ND4J's own CPU backend");
         at.require(c.optimizer() == null, "optimizer", "the DL4J baseline uses plain SGD with rule.learningRate");
         try {
-            Dl4jNetwork.build(arch, Dl4jNetwork.Loss.MSE, s.rule().learningRate(), s.rule().lrFactors(), 1, DataType.FLOAT);
+            Dl4jNetwork.build(
+                    arch,
+                    Dl4jNetwork.Loss.MSE,
+                    s.rule().learningRate(),
+                    s.rule().lrFactors(),
+                    1,
+                    DataType.FLOAT);
         } catch (IllegalArgumentException e) {
             throw at.error("model.layers", e.getMessage());
         }
@@ -77,9 +91,11 @@ public final class Dl4jFamily implements Family<Dl4jSpec, Dl4jBaseline> {
 
     @Override
     public Dl4jBaseline build(Dl4jSpec s, Build b) {
-        Dl4jNetwork.Loss loss = s.model().output() == OutputError.CROSS_ENTROPY ? Dl4jNetwork.Loss.CROSS_ENTROPY : Dl4jNetwork.Loss.MSE;
+        Dl4jNetwork.Loss loss =
+                s.model().output() == OutputError.CROSS_ENTROPY ? Dl4jNetwork.Loss.CROSS_ENTROPY : Dl4jNetwork.Loss.MSE;
         DataType type = b.dtype() == DType.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT;
-        Dl4jNetwork net = Dl4jNetwork.build(topology(s), loss, s.rule().learningRate(), s.rule().lrFactors(), b.seed(), type);
+        Dl4jNetwork net = Dl4jNetwork.build(
+                topology(s), loss, s.rule().learningRate(), s.rule().lrFactors(), b.seed(), type);
         return new Dl4jBaseline(net, b.backend(), b.dtype(), b.batch());
     }
 

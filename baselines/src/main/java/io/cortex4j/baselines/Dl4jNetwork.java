@@ -1,8 +1,8 @@
 package io.cortex4j.baselines;
 
 import io.cortex4j.datasets.LabeledData;
-import io.cortex4j.model.topology.Topology;
 import io.cortex4j.model.topology.LayerSpec;
+import io.cortex4j.model.topology.Topology;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

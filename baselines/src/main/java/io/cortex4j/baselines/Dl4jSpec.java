@@ -13,8 +13,14 @@ import java.util.List;
  * L = mean_b ½‖y − out‖² ({@code mse}) or the mean cross-entropy ({@code cross-entropy}).
  */
 public record Dl4jSpec(Model model, Rule rule) {
-    public record Model(InputShape input, List<LayerSpec> layers, @Key(def = "mse") OutputError output) {}
+    public record Model(
+            InputShape input,
+            List<LayerSpec> layers,
+            @Key(def = "mse") OutputError output) {}
 
     /** @param name always bp: DL4J trains by backprop */
-    public record Rule(@Key(def = "bp") String name, @Key(above = 0) double learningRate, @Key(def = Key.ABSENT, min = 0) double[] lrFactors) {}
+    public record Rule(
+            @Key(def = "bp") String name,
+            @Key(above = 0) double learningRate,
+            @Key(def = Key.ABSENT, min = 0) double[] lrFactors) {}
 }

@@ -3,12 +3,12 @@ package io.cortex4j.baselines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
-import io.cortex4j.model.topology.Topology;
-import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.le.LeNetwork;
 import io.cortex4j.model.le.LeParams;
 import io.cortex4j.model.le.LeRule;
 import io.cortex4j.model.le.OutputError;
+import io.cortex4j.model.topology.LayerSpec;
+import io.cortex4j.model.topology.Topology;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.DType;
 import java.util.List;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cortex4j.baselines.Dl4jNetwork.Loss;
 import io.cortex4j.datasets.InMemoryData;
-import io.cortex4j.model.topology.Topology;
 import io.cortex4j.model.topology.LayerSpec.Conv2d;
 import io.cortex4j.model.topology.LayerSpec.Dense;
 import io.cortex4j.model.topology.LayerSpec.MaxPool2d;
+import io.cortex4j.model.topology.Topology;
 import io.cortex4j.tensor.Activation;
 import java.util.ArrayList;
 import java.util.List;
@@ -373,7 +373,7 @@ class Dl4jNetworkTest {
         e = assertThrows(
                 IllegalArgumentException.class,
                 () -> Dl4jNetwork.build(
-                        LeArchitecture.mlp(new int[] {4, 5, 3}, Activation.HARD_SIGMOID, Activation.LINEAR),
+                        Topology.mlp(new int[] {4, 5, 3}, Activation.HARD_SIGMOID, Activation.LINEAR),
                         Loss.MSE,
                         0.1,
                         1));

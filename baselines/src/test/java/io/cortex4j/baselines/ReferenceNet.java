@@ -1,7 +1,7 @@
 package io.cortex4j.baselines;
 
-import io.cortex4j.model.topology.Topology;
 import io.cortex4j.model.topology.LayerSpec;
+import io.cortex4j.model.topology.Topology;
 import java.util.List;
 
 /**
@@ -74,12 +74,7 @@ final class ReferenceNet {
     }
 
     private static double[] conv(
-            double[] x,
-            Topology.Shape in,
-            Topology.Shape out,
-            double[] w,
-            double[] bias,
-            LayerSpec.Conv2d c) {
+            double[] x, Topology.Shape in, Topology.Shape out, double[] w, double[] bias, LayerSpec.Conv2d c) {
         int k = c.kernel(), s = c.stride(), p = c.padding(), C = in.channels(), H = in.height(), W = in.width();
         double[] y = new double[out.length()];
         for (int f = 0; f < out.channels(); f++) {

@@ -67,6 +67,9 @@ public final class Main implements Callable<Integer> {
     static int run(String[] args, PrintWriter out, PrintWriter err) {
         Provenance.commit(); // read the commit now: the code this process started from
         CommandLine cl = new CommandLine(new Main());
+        cl.getSubcommands()
+                .get("bench")
+                .setUnmatchedOptionsArePositionalParams(true); // the harness's options, in order
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -86,7 +89,8 @@ public final class Main implements Callable<Integer> {
                 return USER_ERROR;
             }
             if (ex instanceof UncheckedIOException u) {
-                err.println("error: " + u.getMessage() + (u.getCause() != null ? ": " + u.getCause().getMessage() : ""));
+                err.println("error: " + u.getMessage()
+                        + (u.getCause() != null ? ": " + u.getCause().getMessage() : ""));
                 return USER_ERROR;
             }
             throw ex;
@@ -104,13 +108,18 @@ public final class Main implements Callable<Integer> {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"cortex4j " + (v == null ? "(development build)" : v) + ", commit " + Provenance.commit()};
+            return new String[] {
+                "cortex4j " + (v == null ? "(development build)" : v) + ", commit " + Provenance.commit()
+            };
         }
     }
 
     // ------------------------------------------------------------------------------------ train
 
-    @Command(name = "train", mixinStandardHelpOptions = true, description = "Run an experiment; results go to <out>/<name>-s<seed>-<time>/.")
+    @Command(
+            name = "train",
+            mixinStandardHelpOptions = true,
+            description = "Run an experiment; results go to <out>/<name>-s<seed>-<time>/.")
     static final class Train implements Callable<Integer> {
         @Parameters(arity = "0..1", paramLabel = "CONFIG", description = "the experiment's YAML config")
         Path config;
@@ -118,13 +127,23 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue a run from its last checkpoint")
         Path resume;
 
-        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a config value, e.g. --set rule.etaFeedback=[0.5] (repeatable)")
+        @Option(
+                names = "--set",
+                paramLabel = "KEY=VALUE",
+                description = "override a config value, e.g. --set rule.etaFeedback=[0.5] (repeatable)")
         List<String> sets = new ArrayList<>();
 
-        @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "run once per seed and report mean ± std, e.g. --seeds 1,2,3")
+        @Option(
+                names = "--seeds",
+                split = ",",
+                paramLabel = "SEED",
+                description = "run once per seed and report mean ± std, e.g. --seeds 1,2,3")
         List<Long> seeds = new ArrayList<>();
 
-        @Option(names = "--epochs", paramLabel = "N", description = "schedule.epochs (with --resume: extend the run to N epochs)")
+        @Option(
+                names = "--epochs",
+                paramLabel = "N",
+                description = "schedule.epochs (with --resume: extend the run to N epochs)")
         Integer epochs;
 
         @Option(names = "--eval-every", paramLabel = "N", description = "schedule.evalEvery")
@@ -148,8 +167,10 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter w = spec.commandLine().getOut();
-            if (epochs != null && epochs < 1) throw new IllegalArgumentException("--epochs needs a whole number ≥ 1, got " + epochs);
-            if (evalEvery != null && evalEvery < 1) throw new IllegalArgumentException("--eval-every needs a whole number ≥ 1, got " + evalEvery);
+            if (epochs != null && epochs < 1)
+                throw new IllegalArgumentException("--epochs needs a whole number ≥ 1, got " + epochs);
+            if (evalEvery != null && evalEvery < 1)
+                throw new IllegalArgumentException("--eval-every needs a whole number ≥ 1, got " + evalEvery);
             if (resume != null) return resume(w);
             if (config == null) throw new IllegalArgumentException("train needs a config file (or --resume RUN_DIR)");
             List<String> overrides = overrides(sets, epochs, evalEvery, backend, dataDir);
@@ -192,8 +213,9 @@ public final class Main implements Callable<Integer> {
             if (evalEvery != null) refused.add("--eval-every");
             if (dataDir != null) refused.add("--data-dir");
             if (!refused.isEmpty())
-                throw new IllegalArgumentException("--resume continues a run exactly as it was configured (" + resume.resolve(RunDirectory.CONFIG)
-                        + "); it does not take " + String.join(", ", refused) + " (only --epochs, to extend it, and --quiet)");
+                throw new IllegalArgumentException("--resume continues a run exactly as it was configured ("
+                        + resume.resolve(RunDirectory.CONFIG) + "); it does not take " + String.join(", ", refused)
+                        + " (only --epochs, to extend it, and --quiet)");
             Progress progress = new Progress(System.out, quiet);
             try (Trainer t = Trainer.resume(resume, progress, epochs)) {
                 progress.line("resuming " + resume + " at epoch " + t.epoch());
@@ -209,14 +231,17 @@ public final class Main implements Callable<Integer> {
         if (epochs != null) o.add("schedule.epochs=" + epochs);
         if (evalEvery != null) o.add("schedule.evalEvery=" + evalEvery);
         if (backend != null) o.add("run.backend=" + backend.toLowerCase(Locale.ROOT));
-        if (dataDir != null) o.add("data.dir=\"" + dataDir.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+        if (dataDir != null)
+            o.add("data.dir=\"" + dataDir.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
         return o;
     }
 
     static void report(Map<String, Object> s, Path dir, PrintWriter out) {
         StringBuilder sb = new StringBuilder("done: ");
         for (String k : List.of("test_acc", "test_probe_acc")) {
-            if (s.get(k) instanceof Double d) sb.append(String.format(Locale.ROOT, "%s %.2f%%, ", k.replace('_', ' ').replace("acc", "accuracy"), 100 * d));
+            if (s.get(k) instanceof Double d)
+                sb.append(String.format(
+                        Locale.ROOT, "%s %.2f%%, ", k.replace('_', ' ').replace("acc", "accuracy"), 100 * d));
         }
         if (s.get("val_loss") instanceof Double d && !s.containsKey("test_acc") && !s.containsKey("test_probe_acc"))
             sb.append(String.format(Locale.ROOT, "validation loss %.4g, ", d));
@@ -224,23 +249,34 @@ public final class Main implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "largest relative parameter error %.2f%%, ", 100 * d));
         for (Map.Entry<String, Object> e : s.entrySet()) {
             if (e.getKey().startsWith("angle_B_WT_") && e.getValue() instanceof Double d)
-                sb.append(String.format(Locale.ROOT, "∠(B%s,Wᵀ) %.1f°, ", e.getKey().substring(11), d));
+                sb.append(String.format(
+                        Locale.ROOT, "∠(B%s,Wᵀ) %.1f°, ", e.getKey().substring(11), d));
             if (e.getKey().startsWith("angle_B_W_") && e.getValue() instanceof Double d)
-                sb.append(String.format(Locale.ROOT, "∠(B%s,W) %.1f°, ", e.getKey().substring(10), d));
+                sb.append(String.format(
+                        Locale.ROOT, "∠(B%s,W) %.1f°, ", e.getKey().substring(10), d));
         }
-        sb.append(String.format(Locale.ROOT, "%.0f steps/s, wall %s", (double) s.get("steps_per_s"), Progress.duration((double) s.get("wall_time_s"))));
+        sb.append(String.format(
+                Locale.ROOT, "%.0f steps/s, wall %s", (double) s.get("steps_per_s"), Progress.duration((double)
+                        s.get("wall_time_s"))));
         out.println(sb);
-        out.println("results: " + dir.resolve(RunDirectory.METRICS) + ", " + dir.resolve(RunDirectory.SUMMARY) + ", plots in " + dir);
+        out.println("results: " + dir.resolve(RunDirectory.METRICS) + ", " + dir.resolve(RunDirectory.SUMMARY)
+                + ", plots in " + dir);
     }
 
     // ------------------------------------------------------------------------------------ eval
 
-    @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a run's network (its last checkpoint) on its validation and test data.")
+    @Command(
+            name = "eval",
+            mixinStandardHelpOptions = true,
+            description = "Evaluate a run's network (its last checkpoint) on its validation and test data.")
     static final class Eval implements Callable<Integer> {
         @Parameters(paramLabel = "RUN_DIR", description = "a run directory")
         Path dir;
 
-        @Option(names = "--backend", paramLabel = "NAME", description = "compute backend (default: the run's run.backend); the run's files are not changed")
+        @Option(
+                names = "--backend",
+                paramLabel = "NAME",
+                description = "compute backend (default: the run's run.backend); the run's files are not changed")
         String backend;
 
         @CommandLine.Spec
@@ -252,7 +288,8 @@ public final class Main implements Callable<Integer> {
             try (Trainer t = Trainer.open(dir, backend == null ? null : backend.toLowerCase(Locale.ROOT))) {
                 Map<String, Map<String, Double>> r = t.evaluateSplits();
                 if (r.isEmpty()) {
-                    out.println(Binder.word(t.experiment().task().name()) + " run: nothing to evaluate; its results are in " + dir.resolve(RunDirectory.METRICS));
+                    out.println(Binder.word(t.experiment().task().name())
+                            + " run: nothing to evaluate; its results are in " + dir.resolve(RunDirectory.METRICS));
                     return 0;
                 }
                 out.println("evaluated at epoch " + t.epoch() + " (" + dir.resolve(RunDirectory.CHECKPOINT) + ")");
@@ -260,7 +297,13 @@ public final class Main implements Callable<Integer> {
                     StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-10s", split.getKey()));
                     for (Map.Entry<String, Double> v : split.getValue().entrySet()) {
                         String name = v.getKey().replaceFirst("^(val|test)_", "");
-                        if (name.endsWith("acc")) b.append(String.format(Locale.ROOT, "  %s %.2f%%", name.replace("probe_acc", "linear-probe accuracy").replace("acc", "accuracy"), 100 * v.getValue()));
+                        if (name.endsWith("acc"))
+                            b.append(String.format(
+                                    Locale.ROOT,
+                                    "  %s %.2f%%",
+                                    name.replace("probe_acc", "linear-probe accuracy")
+                                            .replace("acc", "accuracy"),
+                                    100 * v.getValue()));
                         else b.append(String.format(Locale.ROOT, "  %s %.5g", name, v.getValue()));
                     }
                     out.println(b);
@@ -272,7 +315,10 @@ public final class Main implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------ validate
 
-    @Command(name = "validate", mixinStandardHelpOptions = true, description = "Check a config, its data and their shapes, and build the network; writes nothing.")
+    @Command(
+            name = "validate",
+            mixinStandardHelpOptions = true,
+            description = "Check a config, its data and their shapes, and build the network; writes nothing.")
     static final class Validate implements Callable<Integer> {
         @Parameters(paramLabel = "CONFIG")
         Path config;
@@ -293,14 +339,21 @@ public final class Main implements Callable<Integer> {
         public Integer call() {
             Experiment e = Experiment.load(config, overrides(sets, null, null, backend, dataDir));
             Trainer.check(e);
-            spec.commandLine().getOut().println(config + ": valid (" + e.family().name() + ", " + Binder.word(e.task().name()) + ", data and shapes checked)");
+            spec.commandLine()
+                    .getOut()
+                    .println(config + ": valid (" + e.family().name() + ", "
+                            + Binder.word(e.task().name()) + ", data and shapes checked)");
             return 0;
         }
     }
 
     // ------------------------------------------------------------------------------------ info
 
-    @Command(name = "info", mixinStandardHelpOptions = true, description = "Versions, families, backends (and why one is unavailable), CUDA libraries and devices, data directory.")
+    @Command(
+            name = "info",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Versions, families, backends (and why one is unavailable), CUDA libraries and devices, data directory.")
     static final class Info implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -312,7 +365,9 @@ public final class Main implements Callable<Integer> {
             out.println("JDK      " + System.getProperty("java.vm.vendor") + " " + Runtime.version());
             out.println("families " + String.join(", ", Families.names()));
             for (BackendProvider p : Backends.providers()) {
-                String why = p.isAvailable() ? "available" : "unavailable (" + p.unavailableReason().replaceAll(" \\(searched [^)]*\\)", "") + ")";
+                String why = p.isAvailable()
+                        ? "available"
+                        : "unavailable (" + p.unavailableReason().replaceAll(" \\(searched [^)]*\\)", "") + ")";
                 out.println("backend  " + p.name() + ": " + why);
             }
             for (String line : CudaInfo.report(CudaLibraries.system())) out.println("cuda     " + line);
@@ -327,7 +382,11 @@ public final class Main implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------ demo
 
-    @Command(name = "demo", mixinStandardHelpOptions = true, description = "Train the built-in demo: a Yin-Yang 4-30-3 microcircuit with PAL (generated data, about half a minute).")
+    @Command(
+            name = "demo",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Train the built-in demo: a Yin-Yang 4-30-3 microcircuit with PAL (generated data, about half a minute).")
     static final class Demo implements Callable<Integer> {
         @Option(names = "--backend", paramLabel = "NAME")
         String backend;
@@ -351,8 +410,10 @@ public final class Main implements Callable<Integer> {
             }
             Experiment e = Experiment.parse(text, "demo.yaml", overrides(List.of(), null, null, backend, null));
             PrintWriter w = spec.commandLine().getOut();
-            w.println("cortex4j demo: dendritic microcircuit 4-30-3 with PAL feedback learning on Yin-Yang (generated data, " + e.schedule().epochs()
-                    + " epochs, batch " + e.schedule().batch() + ")");
+            w.println(
+                    "cortex4j demo: dendritic microcircuit 4-30-3 with PAL feedback learning on Yin-Yang (generated data, "
+                            + e.schedule().epochs() + " epochs, batch "
+                            + e.schedule().batch() + ")");
             Path parent = out != null ? out : Path.of(e.run().out());
             Path dir = RunDirectory.fresh(parent, e.name(), e.run().seed());
             Progress progress = new Progress(System.out, quiet);
@@ -368,20 +429,17 @@ public final class Main implements Callable<Integer> {
 
     @Command(
             name = "bench",
-            description = "The benchmark suite: Euler steps/s of the PAL microcircuit (default), --le layered LE networks, --gle the GLE"
-                    + " MNIST-1D network, --gemm the GEMM path; --backend cpu|cuda. Options after 'bench' go to the harness.")
+            mixinStandardHelpOptions = true,
+            description =
+                    "The benchmark suite: Euler steps/s of the PAL microcircuit (default), --le layered LE networks, --gle the GLE"
+                            + " MNIST-1D network, --gemm the GEMM path; --backend cpu|cuda. Options after 'bench' go to the harness.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(arity = "0..*", paramLabel = "OPTION")
+        @Parameters(arity = "0..*", paramLabel = "OPTION", description = "the harness's options (see docs/results.md)")
         List<String> args = new ArrayList<>();
-
-        @CommandLine.Unmatched
-        List<String> unmatched = new ArrayList<>();
 
         @Override
         public Integer call() {
-            List<String> all = new ArrayList<>(unmatched);
-            all.addAll(args);
-            return io.cortex4j.bench.StepsPerSecond.run(all.toArray(String[]::new));
+            return io.cortex4j.bench.StepsPerSecond.run(args.toArray(String[]::new));
         }
     }
 }

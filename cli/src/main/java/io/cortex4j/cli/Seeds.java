@@ -44,16 +44,23 @@ final class Seeds {
             agg.put(key, m);
             if (key.endsWith("_acc") || key.startsWith("angle_B")) {
                 double k = key.endsWith("_acc") ? 100 : 1;
-                out.println(v.length > 1
-                        ? String.format(Locale.ROOT, "%-16s %.2f ± %.2f  (n=%d)", key, k * mean, k * Math.sqrt(var), v.length)
-                        : String.format(Locale.ROOT, "%-16s %.2f  (n=1)", key, k * mean));
+                out.println(
+                        v.length > 1
+                                ? String.format(
+                                        Locale.ROOT,
+                                        "%-16s %.2f ± %.2f  (n=%d)",
+                                        key,
+                                        k * mean,
+                                        k * Math.sqrt(var),
+                                        v.length)
+                                : String.format(Locale.ROOT, "%-16s %.2f  (n=1)", key, k * mean));
             }
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path file = parent.resolve(name + "-seeds-" + stamp + ".json");
         for (int k = 2; Files.exists(file); k++) file = parent.resolve(name + "-seeds-" + stamp + "-" + k + ".json");
         RunDirectory.writeJson(file, agg);
-        out.println("mean ± std over seeds: " + file);
+        out.println("over the seeds: " + file);
         return file;
     }
 }

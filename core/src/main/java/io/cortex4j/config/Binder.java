@@ -69,7 +69,14 @@ public final class Binder {
     /** Positions of every value bound so far, for cross-key checks. */
     public Checks checks() {
         ConfigNode root = positions.get("");
-        return new Checks(positions, root != null ? root.source() : positions.values().stream().findFirst().map(ConfigNode::source).orElse("config"));
+        return new Checks(
+                positions,
+                root != null
+                        ? root.source()
+                        : positions.values().stream()
+                                .findFirst()
+                                .map(ConfigNode::source)
+                                .orElse("config"));
     }
 
     // ------------------------------------------------------------------------------------ values
@@ -80,8 +87,10 @@ public final class Binder {
             throw v.error("no value given: write a value or delete the key (there is no silent default)");
         if (raw == String.class) return v.text();
         if (raw == double.class || raw == Double.class) return checkBounds(number(v), v, key);
-        if (raw == int.class || raw == Integer.class) return (int) checkBounds(whole(v, Integer.MIN_VALUE, Integer.MAX_VALUE), v, key);
-        if (raw == long.class || raw == Long.class) return (long) checkBounds(whole(v, Long.MIN_VALUE, Long.MAX_VALUE), v, key);
+        if (raw == int.class || raw == Integer.class)
+            return (int) checkBounds(whole(v, Integer.MIN_VALUE, Integer.MAX_VALUE), v, key);
+        if (raw == long.class || raw == Long.class)
+            return (long) checkBounds(whole(v, Long.MIN_VALUE, Long.MAX_VALUE), v, key);
         if (raw == boolean.class || raw == Boolean.class) return bool(v);
         if (raw.isEnum()) return word(raw, v);
         if (raw == double[].class) {
@@ -98,7 +107,8 @@ public final class Binder {
             for (int i = 0; i < e.size(); i++) {
                 double d = checkBounds(whole(e.get(i), Long.MIN_VALUE, Long.MAX_VALUE), e.get(i), key);
                 if (raw == int[].class) {
-                    if (d > Integer.MAX_VALUE || d < Integer.MIN_VALUE) throw e.get(i).error("too large");
+                    if (d > Integer.MAX_VALUE || d < Integer.MIN_VALUE)
+                        throw e.get(i).error("too large");
                     Array.setInt(out, i, (int) d);
                 } else Array.setLong(out, i, (long) d);
             }
@@ -107,7 +117,8 @@ public final class Binder {
         if (raw == double[][].class) {
             List<ConfigNode> e = list(v, "lists of numbers like [[1.0], [2.0]]");
             double[][] out = new double[e.size()][];
-            for (int i = 0; i < out.length; i++) out[i] = (double[]) value(double[].class, double[].class, e.get(i), key);
+            for (int i = 0; i < out.length; i++)
+                out[i] = (double[]) value(double[].class, double[].class, e.get(i), key);
             return out;
         }
         if (raw == List.class) {
@@ -137,7 +148,9 @@ public final class Binder {
     private static List<ConfigNode> list(ConfigNode v, String what) {
         if (v.kind() != ConfigNode.Kind.LIST) {
             throw v.error("must be a list of " + what + ", not a " + v.describe()
-                    + (v.kind() == ConfigNode.Kind.SCALAR ? " (one value is not repeated for you: write the list)" : ""));
+                    + (v.kind() == ConfigNode.Kind.SCALAR
+                            ? " (one value is not repeated for you: write the list)"
+                            : ""));
         }
         return v.elements();
     }
@@ -251,7 +264,8 @@ public final class Binder {
         Map<String, Class<?>> variants = variants(sealed);
         ConfigNode t = v.get("type");
         Set<String> firsts = new LinkedHashSet<>();
-        for (Class<?> c : variants.values()) firsts.add(c.getAnnotation(Words.class).value()[0]);
+        for (Class<?> c : variants.values())
+            firsts.add(c.getAnnotation(Words.class).value()[0]);
         if (t == null) throw v.error("needs a type (" + String.join(", ", firsts) + ")");
         positions.put(t.path(), t);
         Class<?> c = variants.get(t.text().toLowerCase(Locale.ROOT));
@@ -280,7 +294,8 @@ public final class Binder {
                 return construct(type, args, v);
             }
         }
-        if (v.kind() != ConfigNode.Kind.MAPPING) throw v.error("must be a mapping of keys to values, not a " + v.describe());
+        if (v.kind() != ConfigNode.Kind.MAPPING)
+            throw v.error("must be a mapping of keys to values, not a " + v.describe());
         Map<String, ConfigNode> entries = v.entries();
         Set<String> u = used(v.path()), kn = known(v.path());
         Object[] args = new Object[rc.length];

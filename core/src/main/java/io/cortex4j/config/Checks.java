@@ -32,8 +32,9 @@ public final class Checks {
     /** Requires {@code values} to hold exactly {@code n} entries, one per {@code what}. */
     public void length(double[] values, int n, String path, String what) {
         if (values != null && values.length != n)
-            throw error(path, "needs " + n + " value" + (n == 1 ? "" : "s") + " (one per " + what + "), got "
-                    + values.length);
+            throw error(
+                    path,
+                    "needs " + n + " value" + (n == 1 ? "" : "s") + " (one per " + what + "), got " + values.length);
     }
 
     private static String parent(String p) {

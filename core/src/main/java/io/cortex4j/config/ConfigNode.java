@@ -261,7 +261,8 @@ public final class ConfigNode {
             String k = ((ScalarNode) t.getKeyNode()).getValue();
             NodeTuple have = null;
             for (NodeTuple x : into.getValue())
-                if (x.getKeyNode() instanceof ScalarNode s && s.getValue().strip().equals(k)) have = x;
+                if (x.getKeyNode() instanceof ScalarNode s
+                        && s.getValue().strip().equals(k)) have = x;
             if (have == null) {
                 into.getValue().add(new NodeTuple(t.getKeyNode(), t.getValueNode()));
                 grafted.put(t.getValueNode(), source);
@@ -285,7 +286,8 @@ public final class ConfigNode {
             boolean last = i == steps.size() - 1;
             if (step instanceof String k) {
                 if (!(at instanceof MappingNode m))
-                    throw new ConfigException(src + ": '" + prefix(steps, i) + "' is not a mapping, so it has no key '" + k + "'");
+                    throw new ConfigException(
+                            src + ": '" + prefix(steps, i) + "' is not a mapping, so it has no key '" + k + "'");
                 NodeTuple found = null;
                 int index = -1;
                 for (int j = 0; j < m.getValue().size(); j++) {
@@ -297,8 +299,9 @@ public final class ConfigNode {
                 }
                 Node next;
                 if (last) next = value;
-                else if (found != null && !(found.getValueNode() instanceof ScalarNode s && s.getTag().equals(Tag.NULL)))
-                    next = found.getValueNode();
+                else if (found != null
+                        && !(found.getValueNode() instanceof ScalarNode s
+                                && s.getTag().equals(Tag.NULL))) next = found.getValueNode();
                 else {
                     next = steps.get(i + 1) instanceof Integer ? null : emptyMapping();
                     if (next != null) grafted.put(next, src);
@@ -315,8 +318,8 @@ public final class ConfigNode {
                 if (!(at instanceof SequenceNode s))
                     throw new ConfigException(src + ": '" + prefix(steps, i) + "' is not a list");
                 if (idx >= s.getValue().size())
-                    throw new ConfigException(src + ": '" + prefix(steps, i) + "' has " + s.getValue().size()
-                            + " elements, no [" + idx + "]");
+                    throw new ConfigException(src + ": '" + prefix(steps, i) + "' has "
+                            + s.getValue().size() + " elements, no [" + idx + "]");
                 if (last) s.getValue().set(idx, value);
                 at = s.getValue().get(idx);
             }
@@ -330,7 +333,8 @@ public final class ConfigNode {
     private static String prefix(List<Object> steps, int n) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            if (steps.get(i) instanceof String s) b.append(b.isEmpty() ? "" : ".").append(s);
+            if (steps.get(i) instanceof String s)
+                b.append(b.isEmpty() ? "" : ".").append(s);
             else b.append('[').append(steps.get(i)).append(']');
         }
         return b.toString();
@@ -348,7 +352,9 @@ public final class ConfigNode {
             String rest = br < 0 ? "" : part.substring(br);
             while (!rest.isEmpty()) {
                 int close = rest.indexOf(']');
-                if (!rest.startsWith("[") || close < 2 || !rest.substring(1, close).matches("[0-9]+"))
+                if (!rest.startsWith("[")
+                        || close < 2
+                        || !rest.substring(1, close).matches("[0-9]+"))
                     throw new ConfigException(src + ": '" + key + "' is not a key path like model.layers[1].units");
                 steps.add(Integer.parseInt(rest.substring(1, close)));
                 rest = rest.substring(close + 1);
@@ -362,7 +368,8 @@ public final class ConfigNode {
         Node out = n;
         if (n instanceof MappingNode m) {
             List<NodeTuple> t = new ArrayList<>();
-            for (NodeTuple x : m.getValue()) t.add(new NodeTuple(x.getKeyNode(), copy(x.getValueNode(), grafted, into)));
+            for (NodeTuple x : m.getValue())
+                t.add(new NodeTuple(x.getKeyNode(), copy(x.getValueNode(), grafted, into)));
             out = new MappingNode(m.getTag(), true, t, m.getStartMark(), m.getEndMark(), m.getFlowStyle());
         } else if (n instanceof SequenceNode s) {
             List<Node> v = new ArrayList<>();

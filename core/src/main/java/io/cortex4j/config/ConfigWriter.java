@@ -60,7 +60,8 @@ public final class ConfigWriter {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
-        if (!value.getClass().isRecord()) throw new IllegalStateException("cannot write " + value.getClass() + " as config");
+        if (!value.getClass().isRecord())
+            throw new IllegalStateException("cannot write " + value.getClass() + " as config");
         Map<String, Object> m = new LinkedHashMap<>();
         Words w = value.getClass().getAnnotation(Words.class);
         if (w != null) m.put("type", w.value()[0]);

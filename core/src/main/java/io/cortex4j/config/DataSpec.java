@@ -30,7 +30,8 @@ public record DataSpec(
         @Key(def = Key.ABSENT) SignalSpec signal) {
 
     /** Target values of classification: the correct class's output is nudged towards high, the others towards low. */
-    public record Targets(@Key(def = "1.0") double high, @Key(def = "0.0") double low) {}
+    public record Targets(
+            @Key(def = "1.0") double high, @Key(def = "0.0") double low) {}
 
     public DataSpec {
         if (name.equals("random-uniform")) {
@@ -38,7 +39,9 @@ public record DataSpec(
         } else if (size != null) throw new IllegalArgumentException("only data 'random-uniform' takes a size");
         if (name.equals("signal") != (signal != null))
             throw new IllegalArgumentException(
-                    signal == null ? "name: signal needs a signal: {type: square | sines | ou, ...}" : "a signal needs name: signal");
+                    signal == null
+                            ? "name: signal needs a signal: {type: square | sines | ou, ...}"
+                            : "a signal needs name: signal");
         if (standardise != null && stepsPerSample == null)
             throw new IllegalArgumentException("standardise applies to streamed data (with stepsPerSample)");
         if (stepsPerSample != null && standardise == null) standardise = false;

@@ -5,7 +5,9 @@ package io.cortex4j.config;
  * initial parameters (and state) come from. The family's own record binds the other keys.
  */
 public record ModelRef(
-        @Key(doc = "the family: microcircuit, le, gle, dl4j, ...") String family,
+        @Key(doc = "the family: microcircuit, le, gle, dl4j, ...")
+        String family,
+
         @Key(def = "{}") Init init) {
 
     /**
@@ -13,6 +15,8 @@ public record ModelRef(
      * @param partial allow the file to leave some parameters out (they keep their seeded values)
      */
     public record Init(
-            @Key(def = Key.ABSENT, doc = ".npz with parameters (and state) by name") String from,
+            @Key(def = Key.ABSENT, doc = ".npz with parameters (and state) by name")
+            String from,
+
             @Key(def = "false") boolean partial) {}
 }

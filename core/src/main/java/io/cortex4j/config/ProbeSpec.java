@@ -25,8 +25,10 @@ public record ProbeSpec(
 
     public ProbeSpec {
         if (signals.isEmpty()) throw new IllegalArgumentException("signals: name at least one signal");
-        if ((steps == null) == (every == null)) throw new IllegalArgumentException("give either steps: [..] or every: N");
-        if (steps != null) for (int i = 1; i < steps.length; i++)
-            if (steps[i] <= steps[i - 1]) throw new IllegalArgumentException("steps must be increasing");
+        if ((steps == null) == (every == null))
+            throw new IllegalArgumentException("give either steps: [..] or every: N");
+        if (steps != null)
+            for (int i = 1; i < steps.length; i++)
+                if (steps[i] <= steps[i - 1]) throw new IllegalArgumentException("steps must be increasing");
     }
 }

@@ -4,7 +4,9 @@ package io.cortex4j.config;
 public sealed interface SignalSpec {
     /** A ±1 square wave with a random phase per stream, smoothed by a Gaussian of {@code smoothSteps} steps. */
     @Words("square")
-    record Square(@Key(above = 0) double halfPeriod, @Key(def = "0.0", min = 0) double smoothSteps) implements SignalSpec {}
+    record Square(
+            @Key(above = 0) double halfPeriod,
+            @Key(def = "0.0", min = 0) double smoothSteps) implements SignalSpec {}
 
     /** A sum of sines sin(ω t). */
     @Words("sines")
@@ -16,5 +18,7 @@ public sealed interface SignalSpec {
 
     /** An Ornstein–Uhlenbeck process. */
     @Words("ou")
-    record Ou(@Key(def = "1.0", above = 0) double tau, @Key(def = "1.0", min = 0) double sigma) implements SignalSpec {}
+    record Ou(
+            @Key(def = "1.0", above = 0) double tau,
+            @Key(def = "1.0", min = 0) double sigma) implements SignalSpec {}
 }

@@ -34,8 +34,11 @@ public final class Autoencoder implements Task {
         this.batch = c.e.schedule().batch();
         this.latent = "layer" + c.e.task().latent() + ".rate";
         if (!c.net.signals().containsKey(latent))
-            throw c.e.at().error("task.latent", "the network has no signal " + latent + " to probe (its signals: "
-                    + String.join(", ", c.net.signals().keySet()) + ")");
+            throw c.e.at()
+                    .error(
+                            "task.latent",
+                            "the network has no signal " + latent + " to probe (its signals: "
+                                    + String.join(", ", c.net.signals().keySet()) + ")");
     }
 
     @Override

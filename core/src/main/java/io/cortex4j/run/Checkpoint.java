@@ -28,9 +28,12 @@ final class Checkpoint {
 
     /** The arrays of a network under {@code prefix}: param/, state/ and scalar/ entries. */
     static void put(Map<String, NpyArray> out, String prefix, Network net) {
-        for (Map.Entry<String, Tensor> e : net.parameters().entrySet()) out.put(prefix + "param/" + e.getKey(), array(e.getValue()));
-        for (Map.Entry<String, Tensor> e : net.stateTensors().entrySet()) out.put(prefix + "state/" + e.getKey(), array(e.getValue()));
-        for (Map.Entry<String, Double> e : net.stateScalars().entrySet()) out.put(prefix + "scalar/" + e.getKey(), scalar(e.getValue()));
+        for (Map.Entry<String, Tensor> e : net.parameters().entrySet())
+            out.put(prefix + "param/" + e.getKey(), array(e.getValue()));
+        for (Map.Entry<String, Tensor> e : net.stateTensors().entrySet())
+            out.put(prefix + "state/" + e.getKey(), array(e.getValue()));
+        for (Map.Entry<String, Double> e : net.stateScalars().entrySet())
+            out.put(prefix + "scalar/" + e.getKey(), scalar(e.getValue()));
     }
 
     static NpyArray array(Tensor t) {
@@ -55,10 +58,12 @@ final class Checkpoint {
         try {
             m = Npz.read(file);
         } catch (IOException e) {
-            throw new RunDirectoryException(file + ": damaged checkpoint (" + e.getMessage() + "); the run cannot continue from it");
+            throw new RunDirectoryException(
+                    file + ": damaged checkpoint (" + e.getMessage() + "); the run cannot continue from it");
         }
         if (m.containsKey("__progress"))
-            throw new RunDirectoryException(file + ": a checkpoint of an older cortex4j (before named checkpoints); start the run again");
+            throw new RunDirectoryException(
+                    file + ": a checkpoint of an older cortex4j (before named checkpoints); start the run again");
         NpyArray f = m.get("format");
         if (f == null || f.size() != 1 || f.data()[0] != FORMAT)
             throw new RunDirectoryException(file + ": not a cortex4j checkpoint (format " + FORMAT + ")");
@@ -67,8 +72,10 @@ final class Checkpoint {
 
     /** Loads the network's arrays under {@code prefix}, checking names and shapes; the scalars are returned. */
     static Map<String, Double> load(Path file, Map<String, NpyArray> m, String prefix, Network net) {
-        for (Map.Entry<String, Tensor> e : net.parameters().entrySet()) load(file, m, prefix + "param/" + e.getKey(), e.getValue());
-        for (Map.Entry<String, Tensor> e : net.stateTensors().entrySet()) load(file, m, prefix + "state/" + e.getKey(), e.getValue());
+        for (Map.Entry<String, Tensor> e : net.parameters().entrySet())
+            load(file, m, prefix + "param/" + e.getKey(), e.getValue());
+        for (Map.Entry<String, Tensor> e : net.stateTensors().entrySet())
+            load(file, m, prefix + "state/" + e.getKey(), e.getValue());
         Map<String, Double> s = new LinkedHashMap<>();
         for (String k : net.stateScalars().keySet()) s.put(k, scalar(file, m, prefix + "scalar/" + k));
         return s;
@@ -76,17 +83,20 @@ final class Checkpoint {
 
     private static void load(Path file, Map<String, NpyArray> m, String name, Tensor t) {
         NpyArray a = m.get(name);
-        if (a == null) throw new RunDirectoryException(file + ": the checkpoint lacks '" + name + "' (written by another config?)");
+        if (a == null)
+            throw new RunDirectoryException(
+                    file + ": the checkpoint lacks '" + name + "' (written by another config?)");
         long[] want = Arrays.stream(t.shape()).asLongStream().toArray();
         if (!Arrays.equals(want, a.shape()))
-            throw new RunDirectoryException(file + ": '" + name + "' has shape " + Arrays.toString(a.shape()) + ", the run expects "
-                    + Arrays.toString(want));
+            throw new RunDirectoryException(file + ": '" + name + "' has shape " + Arrays.toString(a.shape())
+                    + ", the run expects " + Arrays.toString(want));
         t.load(a.data());
     }
 
     static double scalar(Path file, Map<String, NpyArray> m, String name) {
         NpyArray a = m.get(name);
-        if (a == null || a.size() != 1) throw new RunDirectoryException(file + ": the checkpoint lacks the scalar '" + name + "'");
+        if (a == null || a.size() != 1)
+            throw new RunDirectoryException(file + ": the checkpoint lacks the scalar '" + name + "'");
         return a.data()[0];
     }
 
@@ -96,7 +106,8 @@ final class Checkpoint {
         extra.removeAll(read);
         extra.remove("format");
         if (!extra.isEmpty())
-            throw new RunDirectoryException(file + ": the checkpoint holds " + extra.first() + (extra.size() > 1 ? " (and " + (extra.size() - 1)
-                    + " more)" : "") + ", which this run does not have (written by another config?)");
+            throw new RunDirectoryException(file + ": the checkpoint holds " + extra.first()
+                    + (extra.size() > 1 ? " (and " + (extra.size() - 1) + " more)" : "")
+                    + ", which this run does not have (written by another config?)");
     }
 }

@@ -49,7 +49,9 @@ public final class Classification implements Task {
                 }
                 mean = sum / n;
                 sd = Math.sqrt(Math.max(sq / n - mean * mean, 0));
-                if (!(sd > 0)) throw new IllegalArgumentException("data.standardise: the training inputs of '" + train.name() + "' are constant");
+                if (!(sd > 0))
+                    throw new IllegalArgumentException(
+                            "data.standardise: the training inputs of '" + train.name() + "' are constant");
             }
             trainSeq = interpolate(train, steps, mean, sd);
             validationSeq = interpolate(validation, steps, mean, sd);
@@ -166,7 +168,9 @@ public final class Classification implements Task {
         int n = d.size();
         int[] order = RunContext.identity(n);
         if (stream) {
-            int E = c.e.schedule().evalBatch() != null && c.net.resizable() ? c.e.schedule().evalBatch() : batch;
+            int E = c.e.schedule().evalBatch() != null && c.net.resizable()
+                    ? c.e.schedule().evalBatch()
+                    : batch;
             double l = 0, right = 0;
             for (int from = 0; from < n; from += E) {
                 int b = Math.min(E, n - from);
@@ -195,7 +199,10 @@ public final class Classification implements Task {
     private double[] present(float[][] seqs, LabeledData d, int[] order, int from, int B) {
         int steps = seqs[0].length, classes = c.outputs;
         double hi = c.e.data().targets().high(), lo = c.e.data().targets().low();
-        double[] in = new double[B], target = new double[B * classes], out = new double[B * classes], sums = new double[B * classes];
+        double[] in = new double[B],
+                target = new double[B * classes],
+                out = new double[B * classes],
+                sums = new double[B * classes];
         int[] label = new int[B];
         for (int b = 0; b < B; b++) {
             label[b] = d.label(order[Math.min(from + b, order.length - 1)]);

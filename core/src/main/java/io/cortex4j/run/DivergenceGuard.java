@@ -28,9 +28,10 @@ final class DivergenceGuard {
     private void check(String role, Network net, Map<String, Tensor> tensors, String when) {
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             if (net.backend().hasNonFinite(e.getValue())) {
-                throw new DivergedException("the run diverged: " + role + e.getKey() + " holds NaN or infinite values at step "
-                        + net.steps() + " (" + when + "); " + t.family().divergenceHint()
-                        + ". Nothing after the last checkpoint was written.");
+                throw new DivergedException(
+                        "the run diverged: " + role + e.getKey() + " holds NaN or infinite values at step "
+                                + net.steps() + " (" + when + "); " + t.family().divergenceHint()
+                                + ". Nothing after the last checkpoint was written.");
             }
         }
     }

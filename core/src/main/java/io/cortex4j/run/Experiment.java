@@ -55,7 +55,9 @@ public record Experiment(Family<?, ?> family, Record spec, Common common, Checks
             throw fam.error(e.getMessage());
         }
         ConfigNode taskNode = root.get("task");
-        TaskKind kind = taskNode == null ? TaskKind.CLASSIFICATION : new Binder().bind(TaskSpec.class, taskNode).name();
+        TaskKind kind = taskNode == null
+                ? TaskKind.CLASSIFICATION
+                : new Binder().bind(TaskSpec.class, taskNode).name();
         root = root.withDefaults(family.defaults(kind), "defaults of family " + family.name());
 
         Binder b = new Binder();
@@ -66,8 +68,13 @@ public record Experiment(Family<?, ?> family, Record spec, Common common, Checks
         if (!c.name().matches("[A-Za-z0-9._-]+"))
             throw at.error("name", "use letters, digits, '.', '_' and '-' only (it names the run directory)");
         if (!family.tasks().contains(c.task().name()))
-            throw at.error("task", "family " + family.name() + " does not run the " + Binder.word(c.task().name())
-                    + " task (it runs: " + String.join(", ", family.tasks().stream().map(Binder::word).toList()) + ")");
+            throw at.error(
+                    "task",
+                    "family " + family.name() + " does not run the "
+                            + Binder.word(c.task().name()) + " task (it runs: "
+                            + String.join(
+                                    ", ",
+                                    family.tasks().stream().map(Binder::word).toList()) + ")");
         Family f = family;
         Record r = (Record) f.resolve(spec, c);
         f.validate(r, c, at);
@@ -128,13 +135,15 @@ public record Experiment(Family<?, ?> family, Record spec, Common common, Checks
             m.put("init", init);
         }
         out.put("model", m);
-        for (Map.Entry<String, Object> e : fam.entrySet()) if (!e.getKey().equals("model")) out.put(e.getKey(), e.getValue());
+        for (Map.Entry<String, Object> e : fam.entrySet())
+            if (!e.getKey().equals("model")) out.put(e.getKey(), e.getValue());
         out.put("data", ConfigWriter.tree(data()));
         out.put("schedule", ConfigWriter.tree(schedule()));
         if (optimizer() != null) out.put("optimizer", ConfigWriter.tree(optimizer()));
         out.put("run", ConfigWriter.tree(run()));
         if (probes() != null) out.put("probes", ConfigWriter.tree(probes()));
-        return "# the resolved config of run '" + name() + "': every value, defaults included\n" + ConfigWriter.yaml(out);
+        return "# the resolved config of run '" + name() + "': every value, defaults included\n"
+                + ConfigWriter.yaml(out);
     }
 
     @SuppressWarnings("unchecked")

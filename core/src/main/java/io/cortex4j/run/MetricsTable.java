@@ -32,7 +32,8 @@ public final class MetricsTable {
 
     public void add(double[] row) {
         if (row.length != columns.size())
-            throw new IllegalArgumentException("metrics row of " + row.length + " values for " + columns.size() + " columns");
+            throw new IllegalArgumentException(
+                    "metrics row of " + row.length + " values for " + columns.size() + " columns");
         rows.add(row.clone());
     }
 
@@ -93,6 +94,7 @@ public final class MetricsTable {
 
     @Override
     public String toString() {
-        return columns + " × " + rows.size() + " rows" + (rows.isEmpty() ? "" : ", last " + Arrays.toString(rows.getLast()));
+        return columns + " × " + rows.size() + " rows"
+                + (rows.isEmpty() ? "" : ", last " + Arrays.toString(rows.getLast()));
     }
 }

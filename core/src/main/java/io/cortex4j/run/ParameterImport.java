@@ -1,6 +1,5 @@
 package io.cortex4j.run;
 
-
 import io.cortex4j.io.NpyArray;
 import io.cortex4j.io.Npz;
 import io.cortex4j.model.Family;
@@ -42,7 +41,8 @@ final class ParameterImport {
     static Set<String> load(Experiment e, Family<Record, Network> family, Network net) {
         String from = e.model().init().from();
         Path file = Path.of(from);
-        if (!Files.isRegularFile(file)) throw e.at().error("model.init.from", "parameter file not found: " + file.toAbsolutePath());
+        if (!Files.isRegularFile(file))
+            throw e.at().error("model.init.from", "parameter file not found: " + file.toAbsolutePath());
         Map<String, NpyArray> arrays;
         try {
             arrays = Npz.read(file);
@@ -53,7 +53,10 @@ final class ParameterImport {
         Set<String> raw = new LinkedHashSet<>();
         for (String k : arrays.keySet()) {
             if (skipped(k)) continue;
-            raw.add(k.startsWith("network/param/") ? k.substring(14) : k.startsWith("network/state/") ? k.substring(14) : k);
+            raw.add(
+                    k.startsWith("network/param/")
+                            ? k.substring(14)
+                            : k.startsWith("network/state/") ? k.substring(14) : k);
         }
         for (Map.Entry<String, NpyArray> a : arrays.entrySet()) {
             String k = a.getKey();
@@ -70,18 +73,25 @@ final class ParameterImport {
             if (t == null) t = state.get(a.getKey());
             if (t == null) {
                 Set<String> known = new TreeSet<>(params.keySet());
-                throw e.at().error("model.init.from", file + ": array '" + a.getKey() + "' names no parameter or state tensor of this network"
-                        + " (its parameters: " + String.join(", ", known) + ")");
+                throw e.at().error(
+                                "model.init.from",
+                                file + ": array '" + a.getKey() + "' names no parameter or state tensor of this network"
+                                        + " (its parameters: " + String.join(", ", known) + ")");
             }
             long[] want = Arrays.stream(t.shape()).asLongStream().toArray();
             NpyArray v = a.getValue();
             if (!Arrays.equals(want, v.shape()))
-                throw e.at().error("model.init.from", file + ": array '" + a.getKey() + "' has shape " + Arrays.toString(v.shape())
-                        + " but the network's is " + Arrays.toString(want) + (params.containsKey(a.getKey()) ? " ([post, pre])" : " ([batch, units])"));
+                throw e.at().error(
+                                "model.init.from",
+                                file + ": array '" + a.getKey() + "' has shape " + Arrays.toString(v.shape())
+                                        + " but the network's is " + Arrays.toString(want)
+                                        + (params.containsKey(a.getKey()) ? " ([post, pre])" : " ([batch, units])"));
             double[] d = v.data();
             for (int i = 0; i < d.length; i++) {
                 if (!Double.isFinite(d[i]))
-                    throw e.at().error("model.init.from", file + ": array '" + a.getKey() + "' holds " + d[i] + " at flat index " + i);
+                    throw e.at().error(
+                                    "model.init.from",
+                                    file + ": array '" + a.getKey() + "' holds " + d[i] + " at flat index " + i);
             }
             t.load(d);
             loaded.add(a.getKey());
@@ -90,8 +100,11 @@ final class ParameterImport {
             Set<String> derived = family.derivedOnImport(e.spec(), net);
             for (String p : params.keySet()) {
                 if (!loaded.contains(p) && !derived.contains(p))
-                    throw e.at().error("model.init.from", file + " has no array for the parameter " + p + " (it has: " + String.join(", ", named.keySet())
-                            + "); set model.init.partial: true to keep the seeded values of the parameters it leaves out");
+                    throw e.at().error(
+                                    "model.init.from",
+                                    file + " has no array for the parameter " + p + " (it has: "
+                                            + String.join(", ", named.keySet())
+                                            + "); set model.init.partial: true to keep the seeded values of the parameters it leaves out");
             }
         }
         family.afterImport(e.spec(), net, loaded);

@@ -32,7 +32,8 @@ final class Plots {
         }
         MetricsTable m = t.metrics();
         String x = t.task() instanceof TeacherStudent && t.experiment().data().signal() != null ? "time" : "epoch";
-        String title = t.experiment().name() + " (" + t.family().name() + ", seed " + t.experiment().run().seed() + ")";
+        String title = t.experiment().name() + " (" + t.family().name() + ", seed "
+                + t.experiment().run().seed() + ")";
         try {
             RunPlots.write(new PlotData(title, m.columns(), m.rows(), x, t.reference(), finals), t.dir());
         } catch (IOException e) {

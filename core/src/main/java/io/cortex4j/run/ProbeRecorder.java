@@ -1,6 +1,5 @@
 package io.cortex4j.run;
 
-
 import io.cortex4j.config.ProbeSpec;
 import io.cortex4j.io.NpyArray;
 import io.cortex4j.io.Npz;
@@ -38,8 +37,10 @@ final class ProbeRecorder implements Stepper.Listener {
         for (String n : names) {
             Tensor t = all.get(n);
             if (t == null)
-                throw e.at().error("probes.signals", "the network has no signal or parameter '" + n + "' (it has: "
-                        + String.join(", ", new TreeSet<>(all.keySet())) + ")");
+                throw e.at().error(
+                                "probes.signals",
+                                "the network has no signal or parameter '" + n + "' (it has: "
+                                        + String.join(", ", new TreeSet<>(all.keySet())) + ")");
             shapes.put(n, t.shape());
             records.put(n, new ArrayList<>());
         }
@@ -83,7 +84,9 @@ final class ProbeRecorder implements Stepper.Listener {
     /** Writes every record so far. */
     void write(Path file) throws IOException {
         Map<String, NpyArray> m = new LinkedHashMap<>();
-        m.put("steps", NpyArray.ofDoubles(steps.stream().mapToDouble(Long::doubleValue).toArray(), steps.size()));
+        m.put(
+                "steps",
+                NpyArray.ofDoubles(steps.stream().mapToDouble(Long::doubleValue).toArray(), steps.size()));
         for (String n : names) {
             List<double[]> r = records.get(n);
             boolean full = spec.summary() == ProbeSpec.Summary.FULL;

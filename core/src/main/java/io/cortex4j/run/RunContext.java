@@ -1,7 +1,6 @@
 package io.cortex4j.run;
 
 import io.cortex4j.config.DataSpec;
-
 import io.cortex4j.datasets.LabeledData;
 import io.cortex4j.model.Family;
 import io.cortex4j.model.Network;
@@ -28,6 +27,7 @@ final class RunContext {
     final Stepper stepper;
     /** The read-out accumulator of mean read-outs, {@code [batch, outputs]}. */
     final Tensor readout;
+
     final CounterRandom rng;
     final int inputs, outputs;
 

@@ -36,8 +36,12 @@ public final class RunDirectory {
         Path p = parent.toAbsolutePath().normalize();
         for (Path q = p; q != null; q = q.getParent()) {
             if (Files.exists(q)) {
-                if (!Files.isDirectory(q)) throw new RunDirectoryException("cannot create run directories under " + parent + ": " + q + " is not a directory");
-                if (!Files.isWritable(q)) throw new RunDirectoryException("cannot create run directories under " + parent + ": " + q + " is not writable");
+                if (!Files.isDirectory(q))
+                    throw new RunDirectoryException(
+                            "cannot create run directories under " + parent + ": " + q + " is not a directory");
+                if (!Files.isWritable(q))
+                    throw new RunDirectoryException(
+                            "cannot create run directories under " + parent + ": " + q + " is not writable");
                 break;
             }
         }
@@ -50,11 +54,13 @@ public final class RunDirectory {
     /** Creates {@code dir} (which must not exist yet, or be empty) and writes its config. */
     static void create(Path dir, String configYaml) {
         try {
-            if (Files.exists(dir.resolve(CONFIG))) throw new RunDirectoryException(dir + " already holds a run; resume it or choose another directory");
+            if (Files.exists(dir.resolve(CONFIG)))
+                throw new RunDirectoryException(dir + " already holds a run; resume it or choose another directory");
             Files.createDirectories(dir);
             write(dir.resolve(CONFIG), configYaml);
         } catch (FileAlreadyExistsException e) {
-            throw new RunDirectoryException("cannot create run directory " + dir + ": " + e.getFile() + " exists and is not a directory");
+            throw new RunDirectoryException(
+                    "cannot create run directory " + dir + ": " + e.getFile() + " exists and is not a directory");
         } catch (IOException e) {
             throw new RunDirectoryException("cannot create run directory " + dir + ": " + e.getMessage());
         }
@@ -68,7 +74,9 @@ public final class RunDirectory {
     /** Writes a map as indented JSON, atomically. */
     public static void writeJson(Path file, Map<String, Object> value) {
         try {
-            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(value);
+            byte[] json = new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsBytes(value);
             AtomicFiles.write(file, out -> out.write(json));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);

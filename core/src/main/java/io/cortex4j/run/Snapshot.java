@@ -14,7 +14,8 @@ import java.util.Map;
  * before the evaluation and the evaluation schedule cannot change what is learned.
  */
 final class Snapshot implements AutoCloseable {
-    private record Saved(Network net, int batch, Phase phase, Map<String, Tensor> tensors, Map<String, Double> scalars) {}
+    private record Saved(
+            Network net, int batch, Phase phase, Map<String, Tensor> tensors, Map<String, Double> scalars) {}
 
     private final List<Saved> saved = new ArrayList<>();
 
@@ -37,7 +38,8 @@ final class Snapshot implements AutoCloseable {
             Network n = s.net();
             if (n.batch() != s.batch()) n.setBatch(s.batch());
             Map<String, Tensor> now = n.stateTensors();
-            for (Map.Entry<String, Tensor> e : s.tensors().entrySet()) n.backend().copy(e.getValue(), now.get(e.getKey()));
+            for (Map.Entry<String, Tensor> e : s.tensors().entrySet())
+                n.backend().copy(e.getValue(), now.get(e.getKey()));
             n.restoreScalars(s.scalars());
             if (s.phase() != null) n.setPhase(s.phase());
         }

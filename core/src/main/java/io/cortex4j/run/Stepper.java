@@ -31,20 +31,24 @@ public final class Stepper {
         Backend be = net.backend();
         if (before == null) {
             this.plain = net::step;
-            this.andRead = readout == null ? plain : () -> {
-                net.step();
-                be.axpby(1.0, net.output(), 1.0, readout);
-            };
+            this.andRead = readout == null
+                    ? plain
+                    : () -> {
+                        net.step();
+                        be.axpby(1.0, net.output(), 1.0, readout);
+                    };
         } else {
             this.plain = () -> {
                 before.run();
                 net.step();
             };
-            this.andRead = readout == null ? plain : () -> {
-                before.run();
-                net.step();
-                be.axpby(1.0, net.output(), 1.0, readout);
-            };
+            this.andRead = readout == null
+                    ? plain
+                    : () -> {
+                        before.run();
+                        net.step();
+                        be.axpby(1.0, net.output(), 1.0, readout);
+                    };
         }
     }
 

@@ -83,7 +83,9 @@ public final class TeacherStudent implements Task {
 
     @Override
     public int epochs() {
-        return continuous() ? ((Presentation.Continuous) c.presentation).epochs() : c.e.schedule().epochs();
+        return continuous()
+                ? ((Presentation.Continuous) c.presentation).epochs()
+                : c.e.schedule().epochs();
     }
 
     @Override
@@ -136,8 +138,8 @@ public final class TeacherStudent implements Task {
             lossN++;
         }
         if (!Double.isFinite(lossSum))
-            throw new DivergedException("the run diverged: the student's output is not finite at step " + c.net.steps() + "; "
-                    + c.family.divergenceHint());
+            throw new DivergedException("the run diverged: the student's output is not finite at step " + c.net.steps()
+                    + "; " + c.family.divergenceHint());
     }
 
     @Override
@@ -161,7 +163,8 @@ public final class TeacherStudent implements Task {
         Map<String, Tensor> sp = c.net.parameters(), tp = teacher.parameters();
         for (String n : learned) {
             double[] a = sp.get(n).toHost(), b = tp.get(n).toHost();
-            for (int i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-12));
+            for (int i = 0; i < a.length; i++)
+                worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-12));
         }
         return worst;
     }
@@ -203,7 +206,8 @@ public final class TeacherStudent implements Task {
                 c.writeInputs(d, order, from);
                 double[] out = c.hold();
                 double[] t = acc.toHost();
-                int window = h.readout() == io.cortex4j.config.ScheduleSpec.Readout.MEAN ? h.steps() - h.readoutFrom() : 1;
+                int window =
+                        h.readout() == io.cortex4j.config.ScheduleSpec.Readout.MEAN ? h.steps() - h.readoutFrom() : 1;
                 for (int b = 0; b < B && from + b < d.size(); b++) {
                     for (int k = 0; k < n; k++) {
                         double tk = t[b * n + k] / window;

@@ -1,7 +1,6 @@
 package io.cortex4j.run;
 
 import io.cortex4j.config.DataSpec;
-
 import io.cortex4j.config.RunSpec;
 import io.cortex4j.config.ScheduleSpec;
 import io.cortex4j.config.TaskKind;
@@ -82,18 +81,26 @@ public final class Trainer implements AutoCloseable {
         Network student = null, teacher = null;
         try {
             int batch = e.schedule().batch();
-            student = family.build(spec, new Family.Build(backend, run.precision(), batch, run.seed(), e.common(), false));
+            student = family.build(
+                    spec, new Family.Build(backend, run.precision(), batch, run.seed(), e.common(), false));
             if (e.task().name() == TaskKind.TEACHER_STUDENT) {
-                teacher = family.buildTeacher(spec, new Family.Build(backend, run.precision(), batch, run.seed(), e.common(), true));
-                family.pairWithTeacher(spec, student, teacher, new Family.Build(backend, run.precision(), batch, run.seed(), e.common(), false));
+                teacher = family.buildTeacher(
+                        spec, new Family.Build(backend, run.precision(), batch, run.seed(), e.common(), true));
+                family.pairWithTeacher(
+                        spec,
+                        student,
+                        teacher,
+                        new Family.Build(backend, run.precision(), batch, run.seed(), e.common(), false));
             }
             if (e.model().init().from() != null) ParameterImport.load(e, family, student);
             this.net = student;
             Network t = teacher, st = student;
-            Runnable before = t == null ? null : () -> {
-                t.step();
-                backend.copy(t.output(), st.target());
-            };
+            Runnable before = t == null
+                    ? null
+                    : () -> {
+                        t.step();
+                        backend.copy(t.output(), st.target());
+                    };
             this.ctx = new RunContext(e, family, student, teacher, presentation, before);
             this.task = switch (e.task().name()) {
                 case CLASSIFICATION -> new Classification(ctx, data);
@@ -112,7 +119,8 @@ public final class Trainer implements AutoCloseable {
                     ? new LearningRateSchedule(e.optimizer().plateau(), student.optimizer())
                     : null;
             if (schedule != null && task.evalColumns().indexOf("val_loss") < 0)
-                throw e.at().error("optimizer.plateau", "watches the validation loss, which this task does not measure");
+                throw e.at().error(
+                                "optimizer.plateau", "watches the validation loss, which this task does not measure");
         } catch (RuntimeException x) {
             if (teacher != null) teacher.close();
             if (student != null) student.close();
@@ -126,19 +134,28 @@ public final class Trainer implements AutoCloseable {
         ScheduleSpec s = e.schedule();
         DataSpec d = e.data();
         if (d.signal() != null) {
-            if (s.duration() == null) throw e.at().error("schedule.duration", "a continuous run (data.signal) needs its duration");
+            if (s.duration() == null)
+                throw e.at().error("schedule.duration", "a continuous run (data.signal) needs its duration");
             double log = s.logEvery() != null ? s.logEvery() : s.duration() / 100;
             long settle = Math.round(s.settle() / dt), train = Math.round(s.duration() / dt);
             if (train < 1) throw e.at().error("schedule.duration", "must be ≥ dt (" + dt + ")");
             if (d.signal() instanceof io.cortex4j.config.SignalSpec.Square q
                     && Math.abs(Math.round(q.halfPeriod() / dt) * dt - q.halfPeriod()) > 1e-9 * q.halfPeriod())
-                throw e.at().error("data.signal.halfPeriod", "must be a whole number of steps of dt " + dt + ", got " + q.halfPeriod());
+                throw e.at().error(
+                                "data.signal.halfPeriod",
+                                "must be a whole number of steps of dt " + dt + ", got " + q.halfPeriod());
             return new Presentation.Continuous(settle, train, Math.max(1, Math.round(log / dt)));
         }
-        if (s.duration() != null) throw e.at().error("schedule.duration", "only continuous runs (data.signal) have a duration; use schedule.epochs");
+        if (s.duration() != null)
+            throw e.at().error(
+                            "schedule.duration",
+                            "only continuous runs (data.signal) have a duration; use schedule.epochs");
         if (d.stepsPerSample() != null) return new Presentation.Stream(d.stepsPerSample());
-        if (s.presentation() == null) throw e.at().error("schedule.presentation", "missing: the time each sample is held");
-        if (s.presentation() < dt) throw e.at().error("schedule.presentation", "presentation time " + s.presentation() + " is below dt = " + dt);
+        if (s.presentation() == null)
+            throw e.at().error("schedule.presentation", "missing: the time each sample is held");
+        if (s.presentation() < dt)
+            throw e.at().error(
+                            "schedule.presentation", "presentation time " + s.presentation() + " is below dt = " + dt);
         int steps = Math.max(1, (int) Math.round(s.presentation() / dt));
         ScheduleSpec.Readout r = s.readout() == null ? ScheduleSpec.Readout.LAST : s.readout();
         int from = r == ScheduleSpec.Readout.MEAN ? Math.min(steps - 1, (int) Math.floor(s.readoutSkip() * steps)) : 0;
@@ -150,7 +167,8 @@ public final class Trainer implements AutoCloseable {
         DataSpec d = e.data();
         TaskKind kind = e.task().name();
         if (d.signal() != null) {
-            if (kind != TaskKind.TEACHER_STUDENT) throw e.at().error("data.signal", "a signal drives teacher–student runs only");
+            if (kind != TaskKind.TEACHER_STUDENT)
+                throw e.at().error("data.signal", "a signal drives teacher–student runs only");
             return null;
         }
         Path dataDir = d.dir() == null ? null : Path.of(d.dir());
@@ -158,14 +176,25 @@ public final class Trainer implements AutoCloseable {
         try {
             if (kind == TaskKind.ALIGNMENT || kind == TaskKind.TEACHER_STUDENT) {
                 if (!d.name().equals("random-uniform"))
-                    throw e.at().error("data.name", "the " + io.cortex4j.config.Binder.word(kind) + " task presents random inputs: use name: random-uniform");
-                InMemoryData train = Datasets.open("random-uniform", "train", dataDir, seed, Map.of("count", d.size(), "size", inputs));
-                InMemoryData held = Datasets.open("random-uniform", "test", dataDir, seed, Map.of("count", Math.max(1, d.size() / 5), "size", inputs));
+                    throw e.at().error(
+                                    "data.name",
+                                    "the " + io.cortex4j.config.Binder.word(kind)
+                                            + " task presents random inputs: use name: random-uniform");
+                InMemoryData train = Datasets.open(
+                        "random-uniform", "train", dataDir, seed, Map.of("count", d.size(), "size", inputs));
+                InMemoryData held = Datasets.open(
+                        "random-uniform",
+                        "test",
+                        dataDir,
+                        seed,
+                        Map.of("count", Math.max(1, d.size() / 5), "size", inputs));
                 return new TaskData(train, held, held);
             }
             LabeledData train = limit(Datasets.open(d.name(), d.train(), dataDir, seed), d.trainLimit());
             LabeledData val = limit(Datasets.open(d.name(), d.validation(), dataDir, seed), d.evalLimit());
-            LabeledData test = d.test().equals(d.validation()) ? val : limit(Datasets.open(d.name(), d.test(), dataDir, seed), d.evalLimit());
+            LabeledData test = d.test().equals(d.validation())
+                    ? val
+                    : limit(Datasets.open(d.name(), d.test(), dataDir, seed), d.evalLimit());
             return new TaskData(train, val, test);
         } catch (IllegalArgumentException x) {
             throw e.at().error("data", x.getMessage());
@@ -181,27 +210,39 @@ public final class Trainer implements AutoCloseable {
         for (LabeledData d : List.of(data.train(), data.validation(), data.test())) {
             if (p instanceof Presentation.Stream) {
                 if (s.inputs() != 1)
-                    throw e.at().error(s.inputKey(), "a streamed sample feeds one value per step, so the network needs 1 input, not " + s.inputs());
+                    throw e.at().error(
+                                    s.inputKey(),
+                                    "a streamed sample feeds one value per step, so the network needs 1 input, not "
+                                            + s.inputs());
             } else if (d.inputSize() != s.inputs()) {
-                throw e.at().error(s.inputKey(), "the network takes " + s.inputs() + " inputs but data '" + d.name() + "' has "
-                        + d.inputSize() + " values per sample");
+                throw e.at().error(
+                                s.inputKey(),
+                                "the network takes " + s.inputs() + " inputs but data '" + d.name() + "' has "
+                                        + d.inputSize() + " values per sample");
             }
             switch (e.task().name()) {
                 case CLASSIFICATION -> {
                     if (d.numClasses() != s.outputs())
-                        throw e.at().error(s.outputKey(), "the output layer has " + s.outputs() + " units but data '" + d.name() + "' has "
-                                + d.numClasses() + " classes");
+                        throw e.at().error(
+                                        s.outputKey(),
+                                        "the output layer has " + s.outputs() + " units but data '" + d.name()
+                                                + "' has " + d.numClasses() + " classes");
                 }
                 case AUTOENCODER -> {
                     if (s.outputs() != s.inputs())
-                        throw e.at().error(s.outputKey(), "an autoencoder's output layer needs as many units as the input (" + s.inputs()
-                                + "), not " + s.outputs());
+                        throw e.at().error(
+                                        s.outputKey(),
+                                        "an autoencoder's output layer needs as many units as the input (" + s.inputs()
+                                                + "), not " + s.outputs());
                 }
                 default -> {}
             }
         }
         if (data.train().size() < batch)
-            throw e.at().error("schedule.batch", "batch " + batch + " is larger than the training set (" + data.train().size() + " samples)");
+            throw e.at().error(
+                            "schedule.batch",
+                            "batch " + batch + " is larger than the training set ("
+                                    + data.train().size() + " samples)");
     }
 
     /** The metrics columns: position, the task's training and evaluation numbers, the family's, and wall time. */
@@ -229,7 +270,8 @@ public final class Trainer implements AutoCloseable {
      * Starts a run on data the caller supplies (for example read from a DL4J {@code DataSetIterator})
      * instead of {@code data.name}; the config still names the data it describes.
      */
-    public static Trainer start(Experiment e, Path dir, Progress progress, LabeledData train, LabeledData validation, LabeledData test) {
+    public static Trainer start(
+            Experiment e, Path dir, Progress progress, LabeledData train, LabeledData validation, LabeledData test) {
         return start(e, dir, progress, new TaskData(train, validation, test));
     }
 
@@ -243,7 +285,8 @@ public final class Trainer implements AutoCloseable {
 
     private static Trainer start(Experiment e, Path dir, Progress progress, TaskData data) {
         if (Files.exists(dir.resolve(RunDirectory.CONFIG)))
-            throw new RunDirectoryException(dir + " already holds a run; resume it (--resume) or choose another directory");
+            throw new RunDirectoryException(
+                    dir + " already holds a run; resume it (--resume) or choose another directory");
         Trainer t = new Trainer(e, dir, progress, data);
         try {
             RunDirectory.create(dir, e.toYaml());
@@ -262,8 +305,9 @@ public final class Trainer implements AutoCloseable {
         Path cfg = requireRun(dir);
         Path ck = dir.resolve(Checkpoint.FILE);
         if (!Files.exists(ck))
-            throw new RunDirectoryException(dir + " has no checkpoint to resume from (a run writes one after settling and at every epoch end);"
-                    + " start it again with cortex4j train " + cfg);
+            throw new RunDirectoryException(
+                    dir + " has no checkpoint to resume from (a run writes one after settling and at every epoch end);"
+                            + " start it again with cortex4j train " + cfg);
         List<String> sets = epochs == null ? List.of() : List.of("schedule.epochs=" + epochs);
         Experiment e = Experiment.load(cfg, sets);
         Trainer t = new Trainer(e, dir, progress, null);
@@ -271,7 +315,8 @@ public final class Trainer implements AutoCloseable {
             t.load(ck);
             if (epochs != null) {
                 if (epochs < t.epoch)
-                    throw new RunDirectoryException("--epochs " + epochs + ": the run in " + dir + " has trained " + t.epoch + " epochs already");
+                    throw new RunDirectoryException("--epochs " + epochs + ": the run in " + dir + " has trained "
+                            + t.epoch + " epochs already");
                 RunDirectory.write(cfg, e.toYaml());
             }
         } catch (IOException x) {
@@ -292,7 +337,8 @@ public final class Trainer implements AutoCloseable {
     public static Trainer open(Path dir, String backend) {
         Path cfg = requireRun(dir);
         Path ck = dir.resolve(Checkpoint.FILE);
-        if (!Files.exists(ck)) throw new RunDirectoryException(dir + " has no checkpoint: nothing was trained there yet");
+        if (!Files.exists(ck))
+            throw new RunDirectoryException(dir + " has no checkpoint: nothing was trained there yet");
         Experiment e = Experiment.load(cfg, backend == null ? List.of() : List.of("run.backend=" + backend));
         Trainer t = new Trainer(e, dir, Progress.silent(), null);
         try {
@@ -303,7 +349,8 @@ public final class Trainer implements AutoCloseable {
         }
         if (t.epoch == 0 && t.batchInEpoch == 0) {
             t.close();
-            throw new RunDirectoryException(dir + ": its checkpoint holds no training yet (written after settling); train or resume the run first");
+            throw new RunDirectoryException(dir
+                    + ": its checkpoint holds no training yet (written after settling); train or resume the run first");
         }
         return t;
     }
@@ -311,7 +358,8 @@ public final class Trainer implements AutoCloseable {
     private static Path requireRun(Path dir) {
         if (!Files.isDirectory(dir)) throw new RunDirectoryException(dir + " is not a directory");
         Path cfg = dir.resolve(RunDirectory.CONFIG);
-        if (!Files.exists(cfg)) throw new RunDirectoryException(dir + " is not a run directory (it has no " + RunDirectory.CONFIG + ")");
+        if (!Files.exists(cfg))
+            throw new RunDirectoryException(dir + " is not a run directory (it has no " + RunDirectory.CONFIG + ")");
         return cfg;
     }
 
@@ -357,13 +405,21 @@ public final class Trainer implements AutoCloseable {
                 task.trainBatch(epoch, b);
                 batchInEpoch = b + 1;
                 batchesThisSession++;
-                if (batchesThisSession % e.run().guardEvery() == 0) guard.check("batch " + batchInEpoch + " of epoch " + (epoch + 1));
+                if (batchesThisSession % e.run().guardEvery() == 0)
+                    guard.check("batch " + batchInEpoch + " of epoch " + (epoch + 1));
                 long done = (long) epoch * nb + batchInEpoch;
                 double secs = Math.max(1e-9, (System.nanoTime() - sessionStart) / 1e9);
                 double rate = batchesThisSession * (double) task.samplesPerBatch() / secs;
-                progress.update(epoch + 1, epochs, done, total, rate, (total - done) * task.samplesPerBatch() / Math.max(rate, 1e-9));
+                progress.update(
+                        epoch + 1,
+                        epochs,
+                        done,
+                        total,
+                        rate,
+                        (total - done) * task.samplesPerBatch() / Math.max(rate, 1e-9));
                 for (Callback c : callbacks) c.onBatchEnd(this, epoch, b);
-                if (e.run().checkpointEvery() > 0 && batchInEpoch % e.run().checkpointEvery() == 0 && batchInEpoch < nb) checkpoint();
+                if (e.run().checkpointEvery() > 0 && batchInEpoch % e.run().checkpointEvery() == 0 && batchInEpoch < nb)
+                    checkpoint();
                 if (interruptAfterBatches >= 0 && batchesThisSession >= interruptAfterBatches) throw new Interrupted();
             }
             epoch++;
@@ -385,7 +441,8 @@ public final class Trainer implements AutoCloseable {
         double[] val = new double[task.evalColumns().size()];
         java.util.Arrays.fill(val, Double.NaN);
         if (due && val.length > 0) val = evaluate(task::evaluate);
-        List<Double> row = new ArrayList<>(List.of((double) epoch, (double) net.steps(), net.steps() * family.dt(ctx.spec)));
+        List<Double> row =
+                new ArrayList<>(List.of((double) epoch, (double) net.steps(), net.steps() * family.dt(ctx.spec)));
         for (double v : train) row.add(v);
         for (double v : val) row.add(v);
         if (net.optimizer() != null) row.add(net.optimizer().learningRate());
@@ -439,7 +496,9 @@ public final class Trainer implements AutoCloseable {
 
     private String time(double t) {
         String unit = family.timeUnit();
-        return unit.equals("ms") ? String.format(Locale.ROOT, "%.2f s", t / 1000) : String.format(Locale.ROOT, "%.6g", t);
+        return unit.equals("ms")
+                ? String.format(Locale.ROOT, "%.2f s", t / 1000)
+                : String.format(Locale.ROOT, "%.6g", t);
     }
 
     private double elapsed() {
@@ -458,26 +517,35 @@ public final class Trainer implements AutoCloseable {
         s.put("steps", net.steps());
         s.put("time", net.steps() * family.dt(ctx.spec));
         s.put("time_unit", family.timeUnit().isEmpty() ? "dimensionless" : family.timeUnit());
-        boolean reuse = (task instanceof Classification c && c.testIsValidation()) || (task instanceof Autoencoder a && a.testIsValidation());
-        if (reuse && !metrics.rows().isEmpty() && !Double.isNaN(metrics.last(task.evalColumns().get(0)))) {
+        boolean reuse = (task instanceof Classification c && c.testIsValidation())
+                || (task instanceof Autoencoder a && a.testIsValidation());
+        if (reuse
+                && !metrics.rows().isEmpty()
+                && !Double.isNaN(metrics.last(task.evalColumns().get(0)))) {
             for (String c : task.evalColumns()) s.put(c.replace("val_", "test_"), metrics.last(c));
         } else {
             s.putAll(evaluate(task::finish));
         }
         for (String c : metrics.columns()) {
-            if (c.startsWith("val_") || c.startsWith("train_") || c.startsWith("angle_") || c.equals("param_rel_error") || c.equals("learning_rate"))
-                s.put(c, metrics.last(c));
+            if (c.startsWith("val_")
+                    || c.startsWith("train_")
+                    || c.startsWith("angle_")
+                    || c.equals("param_rel_error")
+                    || c.equals("learning_rate")) s.put(c, metrics.last(c));
         }
         if (metrics.has("val_acc")) {
             double best = Double.NaN;
-            for (double v : metrics.column("val_acc")) if (!Double.isNaN(v)) best = Double.isNaN(best) ? v : Math.max(best, v);
+            for (double v : metrics.column("val_acc"))
+                if (!Double.isNaN(v)) best = Double.isNaN(best) ? v : Math.max(best, v);
             s.put("best_val_acc", best);
         }
         s.putAll(task.dataSummary());
         s.putAll(family.summary(ctx.spec, net));
         double wall = elapsed();
         s.put("wall_time_s", wall);
-        s.put("steps_per_s", (net.steps() - stepsAtSessionStart) / Math.max((System.nanoTime() - sessionStart) / 1e9, 1e-9));
+        s.put(
+                "steps_per_s",
+                (net.steps() - stepsAtSessionStart) / Math.max((System.nanoTime() - sessionStart) / 1e9, 1e-9));
         s.put("run_dir", dir.toString());
         s.put("provenance", Provenance.of(backend, net.dtype(), net.batch()));
         return s;
@@ -493,7 +561,8 @@ public final class Trainer implements AutoCloseable {
     private void writeParameters() {
         try {
             Map<String, NpyArray> m = new LinkedHashMap<>();
-            for (Map.Entry<String, io.cortex4j.tensor.Tensor> x : net.parameters().entrySet()) m.put(x.getKey(), Checkpoint.array(x.getValue()));
+            for (Map.Entry<String, io.cortex4j.tensor.Tensor> x :
+                    net.parameters().entrySet()) m.put(x.getKey(), Checkpoint.array(x.getValue()));
             Npz.write(dir.resolve(RunDirectory.PARAMETERS), m);
         } catch (IOException x) {
             throw new UncheckedIOException("cannot write " + dir.resolve(RunDirectory.PARAMETERS), x);
@@ -525,12 +594,20 @@ public final class Trainer implements AutoCloseable {
     public void checkpoint() {
         new DivergenceGuard(this).check("a checkpoint at epoch " + epoch + ", batch " + batchInEpoch);
         Map<String, NpyArray> m = new LinkedHashMap<>();
-        for (Map.Entry<String, Network> x : task.networks().entrySet()) Checkpoint.put(m, prefix(x.getKey()), x.getValue());
+        for (Map.Entry<String, Network> x : task.networks().entrySet())
+            Checkpoint.put(m, prefix(x.getKey()), x.getValue());
         Map<String, Double> tr = trainerScalars();
-        for (Map.Entry<String, Double> x : tr.entrySet()) m.put("trainer/" + x.getKey(), Checkpoint.scalar(x.getValue()));
-        for (Map.Entry<String, Double> x : task.stateScalars().entrySet()) m.put("task/" + x.getKey(), Checkpoint.scalar(x.getValue()));
-        if (schedule != null) for (Map.Entry<String, Double> x : schedule.stateScalars().entrySet()) m.put("schedule/" + x.getKey(), Checkpoint.scalar(x.getValue()));
-        for (String c : metrics.columns()) m.put("metrics/" + c, NpyArray.ofDoubles(metrics.column(c), metrics.rows().size()));
+        for (Map.Entry<String, Double> x : tr.entrySet())
+            m.put("trainer/" + x.getKey(), Checkpoint.scalar(x.getValue()));
+        for (Map.Entry<String, Double> x : task.stateScalars().entrySet())
+            m.put("task/" + x.getKey(), Checkpoint.scalar(x.getValue()));
+        if (schedule != null)
+            for (Map.Entry<String, Double> x : schedule.stateScalars().entrySet())
+                m.put("schedule/" + x.getKey(), Checkpoint.scalar(x.getValue()));
+        for (String c : metrics.columns())
+            m.put(
+                    "metrics/" + c,
+                    NpyArray.ofDoubles(metrics.column(c), metrics.rows().size()));
         try {
             if (probes != null) probes.write(dir.resolve(RunDirectory.PROBES));
             Checkpoint.write(dir.resolve(Checkpoint.FILE), m);
@@ -559,7 +636,8 @@ public final class Trainer implements AutoCloseable {
         int batch = (int) Checkpoint.scalar(file, m, "trainer/batch");
         if (batch != net.batch()) {
             if (!net.resizable())
-                throw new RunDirectoryException(file + ": the checkpoint's batch " + batch + " differs from the config's " + net.batch());
+                throw new RunDirectoryException(
+                        file + ": the checkpoint's batch " + batch + " differs from the config's " + net.batch());
             net.setBatch(batch);
         }
         for (Map.Entry<String, Network> x : task.networks().entrySet()) {
@@ -592,7 +670,8 @@ public final class Trainer implements AutoCloseable {
         List<double[]> cols = new ArrayList<>();
         for (String c : metrics.columns()) {
             NpyArray a = m.get("metrics/" + c);
-            if (a == null) throw new RunDirectoryException(file + ": the checkpoint lacks the metrics column '" + c + "'");
+            if (a == null)
+                throw new RunDirectoryException(file + ": the checkpoint lacks the metrics column '" + c + "'");
             cols.add(a.data());
             read.add("metrics/" + c);
         }

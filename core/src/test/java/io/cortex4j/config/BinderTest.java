@@ -21,7 +21,9 @@ class BinderTest {
         DARK_BLUE
     }
 
-    record Inner(@Key(def = "2", min = 1) int n, @Key(def = "[0.5, 1.0]") double[] range) {}
+    record Inner(
+            @Key(def = "2", min = 1) int n,
+            @Key(def = "[0.5, 1.0]") double[] range) {}
 
     sealed interface Shape {
         @Words("circle")
@@ -31,7 +33,9 @@ class BinderTest {
         record Square(double side, @Key(def = "0.0") double angle) implements Shape {}
     }
 
-    record Task(@Key(shorthand = true) String name, @Key(def = Key.ABSENT) Integer extra) {}
+    record Task(
+            @Key(shorthand = true) String name,
+            @Key(def = Key.ABSENT) Integer extra) {}
 
     record Doc(
             String name,
@@ -75,7 +79,8 @@ class BinderTest {
         assertEquals(new Shape.Circle(2), d.shapes().get(0));
         assertEquals(new Shape.Square(1.5, 0.0), d.shapes().get(1));
         assertEquals(new Task("t", 4), d.task());
-        assertEquals(new Task("classification", null), bind("name: x").task(), "a record may be written as its first value");
+        assertEquals(
+                new Task("classification", null), bind("name: x").task(), "a record may be written as its first value");
         assertNull(bind("name: x").rates());
     }
 
@@ -84,30 +89,38 @@ class BinderTest {
         assertEquals("test.yaml:1: missing key 'name'", error("dt: 0.1\n"));
         assertEquals("test.yaml:2: 'dt': must be > 0, got 0", error("name: x\ndt: 0\n"));
         assertEquals("test.yaml:2: 'dt': must be a number, got 'fast'", error("name: x\ndt: fast\n"));
-        assertTrue(error("name: x\ncolour: green\n").startsWith("test.yaml:2: 'colour': unknown value 'green' (use red, dark-blue)"));
+        assertTrue(error("name: x\ncolour: green\n")
+                .startsWith("test.yaml:2: 'colour': unknown value 'green' (use red, dark-blue)"));
         assertEquals("test.yaml:3: 'inner.n': must be ≥ 1, got 0", error("name: x\ninner:\n  n: 0\n"));
-        assertTrue(error("name: x\nshapes: [{type: hexagon}]\n").startsWith("test.yaml:2: 'shapes[0].type': unknown type 'hexagon' (use circle, square)"));
-        assertEquals("test.yaml:2: 'shapes[0].r': must be > 0, got -1", error("name: x\nshapes: [{type: circle, r: -1}]\n"));
+        assertTrue(error("name: x\nshapes: [{type: hexagon}]\n")
+                .startsWith("test.yaml:2: 'shapes[0].type': unknown type 'hexagon' (use circle, square)"));
+        assertEquals(
+                "test.yaml:2: 'shapes[0].r': must be > 0, got -1", error("name: x\nshapes: [{type: circle, r: -1}]\n"));
         assertEquals("test.yaml:2: 'flag': must be true or false, got 'maybe'", error("name: x\nflag: maybe\n"));
     }
 
     @Test
     void aKeyWithoutAValueIsAnErrorNotADefault() {
-        assertEquals("test.yaml:2: 'dt': no value given: write a value or delete the key (there is no silent default)", error("name: x\ndt:\n"));
+        assertEquals(
+                "test.yaml:2: 'dt': no value given: write a value or delete the key (there is no silent default)",
+                error("name: x\ndt:\n"));
         assertTrue(error("name: x\ninner: {n: null}\n").contains("'inner.n': no value given"));
         assertTrue(error("name: x\nrates: ~\n").contains("'rates': no value given"));
     }
 
     @Test
     void aSingleNumberIsNotRepeatedIntoAList() {
-        assertEquals("test.yaml:2: 'rates': must be a list of numbers like [1, 2], not a value '0.5' (one value is not repeated for you:"
-                + " write the list)", error("name: x\nrates: 0.5\n"));
+        assertEquals(
+                "test.yaml:2: 'rates': must be a list of numbers like [1, 2], not a value '0.5' (one value is not repeated for you:"
+                        + " write the list)",
+                error("name: x\nrates: 0.5\n"));
         assertTrue(error("name: x\ninner: {range: -0.1}\n").contains("'inner.range': must be a list of numbers"));
     }
 
     @Test
     void unknownKeysAreRejectedWithTheKnownOnes() {
-        assertEquals("test.yaml:2: 'colur': unknown key (known here: name, dt, colour, inner, rates, tau, shapes, task, flag)",
+        assertEquals(
+                "test.yaml:2: 'colur': unknown key (known here: name, dt, colour, inner, rates, tau, shapes, task, flag)",
                 error("name: x\ncolur: red\n"));
         assertEquals("test.yaml:3: 'inner.m': unknown key (known here: n, range)", error("name: x\ninner:\n  m: 3\n"));
         assertTrue(error("name: x\nname: y\n").contains("'name': this key appears twice"));
@@ -117,14 +130,19 @@ class BinderTest {
     void brokenFilesGiveOneLineNamingFileAndLine(@TempDir Path dir) throws Exception {
         Path latin1 = dir.resolve("latin1.yaml");
         Files.write(latin1, "name: x\n# caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
-        String m = assertThrows(ConfigException.class, () -> ConfigNode.load(latin1)).getMessage();
+        String m = assertThrows(ConfigException.class, () -> ConfigNode.load(latin1))
+                .getMessage();
         assertEquals(latin1 + ":2: not UTF-8 text (byte 13 is 0xe9); save the config as UTF-8", m);
-        String ctrl = assertThrows(ConfigException.class, () -> ConfigNode.parse("name: x\ndt: 0.1\u0007\n", "c.yaml")).getMessage();
+        String ctrl = assertThrows(ConfigException.class, () -> ConfigNode.parse("name: x\ndt: 0.1\u0007\n", "c.yaml"))
+                .getMessage();
         assertEquals("c.yaml:2: not valid YAML: the control character U+0007 is not allowed in a YAML file", ctrl);
-        String bad = assertThrows(ConfigException.class, () -> ConfigNode.parse("name: [x\n", "b.yaml")).getMessage();
+        String bad = assertThrows(ConfigException.class, () -> ConfigNode.parse("name: [x\n", "b.yaml"))
+                .getMessage();
         assertTrue(bad.startsWith("b.yaml:2: not valid YAML:") && !bad.contains("\n"), bad);
-        assertEquals(dir.resolve("none.yaml") + ": config file not found",
-                assertThrows(ConfigException.class, () -> ConfigNode.load(dir.resolve("none.yaml"))).getMessage());
+        assertEquals(
+                dir.resolve("none.yaml") + ": config file not found",
+                assertThrows(ConfigException.class, () -> ConfigNode.load(dir.resolve("none.yaml")))
+                        .getMessage());
     }
 
     @Test
@@ -137,17 +155,28 @@ class BinderTest {
         assertEquals(2, ((Shape.Circle) d.shapes().get(0)).r());
         assertArrayEquals(new double[] {1, 2}, d.rates());
         ConfigNode bad = ConfigNode.parse("name: x\n", "t.yaml").withOverrides(List.of("dt=-1"));
-        assertEquals("--set dt=-1: 'dt': must be > 0, got -1", assertThrows(ConfigException.class, () -> new Binder().bind(Doc.class, bad)).getMessage());
-        assertEquals("--set shapes[3].r=1: 'shapes' has 1 elements, no [3]",
-                assertThrows(ConfigException.class, () -> ConfigNode.parse("name: x\nshapes: [{type: circle, r: 1}]\n", "t.yaml")
-                        .withOverrides(List.of("shapes[3].r=1"))).getMessage());
-        assertTrue(assertThrows(ConfigException.class, () -> ConfigNode.parse("name: x\n", "t.yaml").withOverrides(List.of("nonsense")))
-                .getMessage().startsWith("--set nonsense: expected key=value"));
+        assertEquals(
+                "--set dt=-1: 'dt': must be > 0, got -1",
+                assertThrows(ConfigException.class, () -> new Binder().bind(Doc.class, bad))
+                        .getMessage());
+        assertEquals(
+                "--set shapes[3].r=1: 'shapes' has 1 elements, no [3]",
+                assertThrows(
+                                ConfigException.class,
+                                () -> ConfigNode.parse("name: x\nshapes: [{type: circle, r: 1}]\n", "t.yaml")
+                                        .withOverrides(List.of("shapes[3].r=1")))
+                        .getMessage());
+        assertTrue(assertThrows(
+                        ConfigException.class,
+                        () -> ConfigNode.parse("name: x\n", "t.yaml").withOverrides(List.of("nonsense")))
+                .getMessage()
+                .startsWith("--set nonsense: expected key=value"));
     }
 
     @Test
     void defaultsFillOnlyWhatTheDocumentLeavesOut() {
-        ConfigNode root = ConfigNode.parse("name: x\ninner: {n: 3}\n", "t.yaml").withDefaults("{dt: 0.2, inner: {n: 7, range: [1.0, 2.0]}}", "family defaults");
+        ConfigNode root = ConfigNode.parse("name: x\ninner: {n: 3}\n", "t.yaml")
+                .withDefaults("{dt: 0.2, inner: {n: 7, range: [1.0, 2.0]}}", "family defaults");
         Doc d = new Binder().bind(Doc.class, root);
         assertEquals(0.2, d.dt());
         assertEquals(3, d.inner().n());

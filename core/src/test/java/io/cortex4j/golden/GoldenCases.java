@@ -3,8 +3,6 @@ package io.cortex4j.golden;
 import io.cortex4j.model.gle.GleLayerSpec;
 import io.cortex4j.model.gle.GleNetwork;
 import io.cortex4j.model.gle.GleParams;
-import io.cortex4j.model.topology.Topology;
-import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.le.LeNetwork;
 import io.cortex4j.model.le.LeParams;
 import io.cortex4j.model.le.LeRule;
@@ -13,6 +11,8 @@ import io.cortex4j.model.microcircuit.Conductances;
 import io.cortex4j.model.microcircuit.FeedbackRule;
 import io.cortex4j.model.microcircuit.Microcircuit;
 import io.cortex4j.model.microcircuit.MicrocircuitParams;
+import io.cortex4j.model.topology.LayerSpec;
+import io.cortex4j.model.topology.Topology;
 import io.cortex4j.optim.Adam;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.tensor.Activation;
@@ -640,7 +640,11 @@ public final class GoldenCases {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : m.entrySet()) {
             java.util.regex.Matcher x = p.matcher(e.getKey());
-            out.put(x.matches() ? x.group(1) + "layer" + (Integer.parseInt(x.group(2)) - 1) + "." + x.group(3) : e.getKey(), e.getValue());
+            out.put(
+                    x.matches()
+                            ? x.group(1) + "layer" + (Integer.parseInt(x.group(2)) - 1) + "." + x.group(3)
+                            : e.getKey(),
+                    e.getValue());
         }
         return out;
     }
@@ -653,7 +657,8 @@ public final class GoldenCases {
                 List.of(
                         new GleLayerSpec(24, Activation.TANH, tm1, tr1, true, 0.3),
                         new GleLayerSpec(10, Activation.SIGMOID, tm2, tm2, true, 0.3),
-                        GleLayerSpec.uniform(5, Activation.LINEAR, 0.3, 0.3, true).withGamma(0.3)),
+                        GleLayerSpec.uniform(5, Activation.LINEAR, 0.3, 0.3, true)
+                                .withGamma(0.3)),
                 0.05,
                 1.0,
                 true,

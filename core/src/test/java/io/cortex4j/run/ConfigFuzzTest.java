@@ -26,8 +26,36 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConfigFuzzTest {
     static final String[] VALUES = {
-        "", "null", "~", "-1", "0", "1e309", "NaN", ".inf", "-.inf", "abc", "[1, 2]", "{a: 1}", "[]", "{}", "true", "99999999999",
-        "1.5", "-0.0", "[-1]", "'x'", "[[1]]", "2147483648", "1_000", "0x10", "[0.5, abc]", "{type: dense}", "- 3", "[1, [2]]", "&a 1", "*a"
+        "",
+        "null",
+        "~",
+        "-1",
+        "0",
+        "1e309",
+        "NaN",
+        ".inf",
+        "-.inf",
+        "abc",
+        "[1, 2]",
+        "{a: 1}",
+        "[]",
+        "{}",
+        "true",
+        "99999999999",
+        "1.5",
+        "-0.0",
+        "[-1]",
+        "'x'",
+        "[[1]]",
+        "2147483648",
+        "1_000",
+        "0x10",
+        "[0.5, abc]",
+        "{type: dense}",
+        "- 3",
+        "[1, [2]]",
+        "&a 1",
+        "*a"
     };
 
     @TempDir
@@ -38,7 +66,8 @@ class ConfigFuzzTest {
     @Test
     void mutantsOfEveryConfigGiveAValidExperimentOrOneCleanLine() throws IOException {
         List<String[]> sources = new ArrayList<>();
-        for (Path p : ExperimentTest.shipped().toList()) sources.add(new String[] {p.getFileName().toString(), Files.readString(p), "bind"});
+        for (Path p : ExperimentTest.shipped().toList())
+            sources.add(new String[] {p.getFileName().toString(), Files.readString(p), "bind"});
         Path data = TinyRuns.mnist1d(tmp.resolve("data"));
         for (Map.Entry<String, String> e : TinyRuns.all().entrySet())
             sources.add(new String[] {e.getKey() + ".yaml", e.getValue().replace("%DATA%", data.toString()), "check"});
@@ -48,14 +77,18 @@ class ConfigFuzzTest {
             for (String[] src : sources) {
                 String mutant = mutate(src[1], r);
                 boolean bytes = r.nextInt(6) == 0;
-                Outcome o = bytes ? tryBytes(src[0], mutant, r, src[2].equals("check")) : tryText(src[0], mutant, src[2].equals("check"));
+                Outcome o = bytes
+                        ? tryBytes(src[0], mutant, r, src[2].equals("check"))
+                        : tryText(src[0], mutant, src[2].equals("check"));
                 valid += o.valid();
                 errors += o.errors();
                 n++;
             }
         }
         assertTrue(n >= 1000, "at least 1000 mutants, got " + n);
-        assertTrue(errors > n / 4 && valid > n / 20, "both outcomes occur: " + valid + " valid, " + errors + " errors of " + n);
+        assertTrue(
+                errors > n / 4 && valid > n / 20,
+                "both outcomes occur: " + valid + " valid, " + errors + " errors of " + n);
         System.out.println("config fuzz: " + n + " mutants, " + valid + " valid, " + errors + " clean errors");
     }
 
@@ -90,15 +123,23 @@ class ConfigFuzzTest {
             clean(e, f.toString(), new String(out, StandardCharsets.ISO_8859_1));
             return new Outcome(0, 1);
         } catch (RuntimeException e) {
-            fail("byte mutant of " + name + " threw " + e + " instead of a clean error:\n" + new String(out, StandardCharsets.ISO_8859_1), e);
+            fail(
+                    "byte mutant of " + name + " threw " + e + " instead of a clean error:\n"
+                            + new String(out, StandardCharsets.ISO_8859_1),
+                    e);
             return null;
         }
     }
 
     private static void clean(RuntimeException e, String source, String mutant) {
         String m = e.getMessage();
-        if (m == null || m.isBlank() || m.contains("\n") || !(m.startsWith(source) || m.startsWith("default of '") || m.startsWith("defaults of family")
-                || e instanceof DataFormatException))
+        if (m == null
+                || m.isBlank()
+                || m.contains("\n")
+                || !(m.startsWith(source)
+                        || m.startsWith("default of '")
+                        || m.startsWith("defaults of family")
+                        || e instanceof DataFormatException))
             fail("not one clean line naming " + source + ": " + m + "\nmutant:\n" + mutant);
     }
 
@@ -112,7 +153,8 @@ class ConfigFuzzTest {
     private static String edit(String text, Random r) {
         List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
         List<Integer> keyed = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) if (lines.get(i).matches("\\s*-?\\s*[A-Za-z][A-Za-z0-9]*:.*")) keyed.add(i);
+        for (int i = 0; i < lines.size(); i++)
+            if (lines.get(i).matches("\\s*-?\\s*[A-Za-z][A-Za-z0-9]*:.*")) keyed.add(i);
         if (keyed.isEmpty()) return text;
         int li = keyed.get(r.nextInt(keyed.size()));
         String line = lines.get(li);
@@ -136,7 +178,9 @@ class ConfigFuzzTest {
             }
             case 6 -> {
                 String v = line.substring(colon + 1).trim();
-                String retyped = v.startsWith("[") ? v.replaceAll("[\\[\\]]", "").split(",")[0] : v.startsWith("{") ? "1" : "[" + v + "]";
+                String retyped = v.startsWith("[")
+                        ? v.replaceAll("[\\[\\]]", "").split(",")[0]
+                        : v.startsWith("{") ? "1" : "[" + v + "]";
                 lines.set(li, line.substring(0, colon + 1) + " " + retyped);
             }
             case 7 -> {

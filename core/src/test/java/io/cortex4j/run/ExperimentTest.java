@@ -23,7 +23,12 @@ class ExperimentTest {
     static Stream<Path> shipped() throws IOException {
         try (Stream<Path> s = Files.list(CONFIGS)) {
             // the families of core; the dl4j configs are checked in baselines, where that family lives
-            return s.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().contains("dl4j")).sorted().toList().stream();
+            return s
+                    .filter(p -> p.toString().endsWith(".yaml")
+                            && !p.getFileName().toString().contains("dl4j"))
+                    .sorted()
+                    .toList()
+                    .stream();
         }
     }
 
@@ -52,27 +57,47 @@ class ExperimentTest {
     }
 
     static String error(String yaml, String... sets) {
-        return assertThrows(ConfigException.class, () -> Experiment.parse(yaml, "c.yaml", List.of(sets))).getMessage();
+        return assertThrows(ConfigException.class, () -> Experiment.parse(yaml, "c.yaml", List.of(sets)))
+                .getMessage();
     }
 
     @Test
     void crossKeyChecksNameFileLineAndKey() {
         String mc = TinyRuns.all().get("microcircuit-classification");
-        assertEquals("c.yaml:3: 'rule.etaFeedback': needs 1 value (one per hidden layer), got 2", error(mc.replace("etaFeedback: [0.5]", "etaFeedback: [0.5, 0.5]")));
-        assertEquals("--set model.init.weights=[1, -1]: 'model.init.weights': needs [low, high] with low ≤ high, got [1.0, -1.0]",
+        assertEquals(
+                "c.yaml:3: 'rule.etaFeedback': needs 1 value (one per hidden layer), got 2",
+                error(mc.replace("etaFeedback: [0.5]", "etaFeedback: [0.5, 0.5]")));
+        assertEquals(
+                "--set model.init.weights=[1, -1]: 'model.init.weights': needs [low, high] with low ≤ high, got [1.0, -1.0]",
                 error(mc, "model.init.weights=[1, -1]"));
-        assertTrue(error(mc, "model.init.weights=-0.1").startsWith("--set model.init.weights=-0.1: 'model.init.weights': must be a list of numbers"));
-        assertEquals("c.yaml:2: 'model.family': unknown family 'microcircircuit' (known: gle, le, microcircuit)",
+        assertTrue(error(mc, "model.init.weights=-0.1")
+                .startsWith("--set model.init.weights=-0.1: 'model.init.weights': must be a list of numbers"));
+        assertEquals(
+                "c.yaml:2: 'model.family': unknown family 'microcircircuit' (known: gle, le, microcircuit)",
                 error(mc.replace("family: microcircuit", "family: microcircircuit")));
-        assertEquals("c.yaml:1: 'task': family le does not run the alignment task (it runs: " + String.join(", ",
-                        new io.cortex4j.model.le.LeFamily().tasks().stream().map(io.cortex4j.config.Binder::word).toList()) + ")",
+        assertEquals(
+                "c.yaml:1: 'task': family le does not run the alignment task (it runs: "
+                        + String.join(
+                                ", ",
+                                new io.cortex4j.model.le.LeFamily()
+                                        .tasks().stream()
+                                                .map(io.cortex4j.config.Binder::word)
+                                                .toList())
+                        + ")",
                 error("task: alignment\n" + TinyRuns.all().get("le-classification")));
         assertTrue(error(mc, "rule.etaIP=").contains("'rule.etaIP': no value given"));
         assertTrue(error(mc, "schedule.readoutSkip=1.5").contains("'schedule.readoutSkip': must be ≤"));
-        assertTrue(error(mc, "model.dt=10.0").contains("'model.conductances': the membrane time constant of the pyramidal"), "τ below dt");
+        assertTrue(
+                error(mc, "model.dt=10.0")
+                        .contains("'model.conductances': the membrane time constant of the pyramidal"),
+                "τ below dt");
         String le = TinyRuns.all().get("le-classification");
-        assertEquals("c.yaml:6: 'rule.feedbackLrFactors': only the pal rule uses feedbackLrFactors", error(le.replace("name: pal", "name: fa")));
-        assertTrue(error(le, "rule.tauXi=0.1").contains("'rule.tauXi': must be a list of numbers"), "no silent broadcast");
-        assertTrue(error(le, "optimizer={name: adam, learningRate: 0.1}").contains("'optimizer': LE networks learn with rule.learningRate"));
+        assertEquals(
+                "c.yaml:6: 'rule.feedbackLrFactors': only the pal rule uses feedbackLrFactors",
+                error(le.replace("name: pal", "name: fa")));
+        assertTrue(
+                error(le, "rule.tauXi=0.1").contains("'rule.tauXi': must be a list of numbers"), "no silent broadcast");
+        assertTrue(error(le, "optimizer={name: adam, learningRate: 0.1}")
+                .contains("'optimizer': LE networks learn with rule.learningRate"));
     }
 }

@@ -130,7 +130,9 @@ final class TinyRuns {
                     int label = i % 10;
                     StringBuilder b = new StringBuilder(Integer.toString(label));
                     for (int j = 0; j < 40; j++)
-                        b.append(',').append(String.format(Locale.ROOT, "%.5f", Math.sin(0.3 * j * (label + 1)) + 0.3 * r.nextGaussian()));
+                        b.append(',')
+                                .append(String.format(
+                                        Locale.ROOT, "%.5f", Math.sin(0.3 * j * (label + 1)) + 0.3 * r.nextGaussian()));
                     lines.add(b.toString());
                 }
                 Files.write(d.resolve(split + ".csv"), lines);

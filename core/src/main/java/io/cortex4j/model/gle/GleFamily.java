@@ -54,8 +54,17 @@ public final class GleFamily implements Family<GleSpec, GleNetwork> {
     @Override
     public GleSpec resolve(GleSpec s, Common c) {
         GleSpec.Model m = s.model();
-        GleSpec.Model mm = m.tauClamp() != null ? m : new GleSpec.Model(m.units(), m.input(), m.dt(), m.beta(), m.loss(), m.learnTauM(),
-                new double[] {m.dt(), 100}, m.layers());
+        GleSpec.Model mm = m.tauClamp() != null
+                ? m
+                : new GleSpec.Model(
+                        m.units(),
+                        m.input(),
+                        m.dt(),
+                        m.beta(),
+                        m.loss(),
+                        m.learnTauM(),
+                        new double[] {m.dt(), 100},
+                        m.layers());
         GleSpec.Student st = s.student();
         if (c.task().name() == TaskKind.TEACHER_STUDENT) {
             if (st == null) st = new GleSpec.Student(null, new GleSpec.Init(null, null));
@@ -71,10 +80,15 @@ public final class GleFamily implements Family<GleSpec, GleNetwork> {
     @Override
     public void validate(GleSpec s, Common c, Checks at) {
         GleSpec.Model m = s.model();
-        at.require(m.units().equals("dimensionless"), "model.units", "GLE networks use the paper's dimensionless time units");
+        at.require(
+                m.units().equals("dimensionless"),
+                "model.units",
+                "GLE networks use the paper's dimensionless time units");
         double dt = m.dt();
         double[] clamp = m.tauClamp();
-        at.require(clamp.length == 2 && clamp[0] >= dt && clamp[1] >= clamp[0], "model.tauClamp",
+        at.require(
+                clamp.length == 2 && clamp[0] >= dt && clamp[1] >= clamp[0],
+                "model.tauClamp",
                 "needs [lower, upper] with dt ≤ lower ≤ upper, got " + Arrays.toString(clamp));
         int n = m.layers().size();
         for (int l = 0; l < n; l++) {
@@ -84,7 +98,8 @@ public final class GleFamily implements Family<GleSpec, GleNetwork> {
                 at.require(y.tauM() == null && y.tauR() == null, p + ".groups", "give either groups or tauM/tauR");
                 int sum = 0;
                 for (GleSpec.Group g : y.groups()) sum += g.units();
-                at.require(sum == y.units(), p + ".groups", "the groups hold " + sum + " units, the layer " + y.units());
+                at.require(
+                        sum == y.units(), p + ".groups", "the groups hold " + sum + " units, the layer " + y.units());
             } else {
                 at.require(y.tauM() != null, p + ".tauM", "missing: a number, one per unit, or use groups");
                 perUnit(at, y.tauM(), y.units(), p + ".tauM");
@@ -93,51 +108,85 @@ public final class GleFamily implements Family<GleSpec, GleNetwork> {
             try {
                 GleLayerSpec ls = layer(y);
                 for (int i = 0; i < ls.units(); i++)
-                    at.require(ls.tauM()[i] >= dt && ls.tauR()[i] >= dt, p, "unit " + i + ": τm " + ls.tauM()[i] + " and τr " + ls.tauR()[i]
-                            + " must be ≥ dt " + dt);
+                    at.require(
+                            ls.tauM()[i] >= dt && ls.tauR()[i] >= dt,
+                            p,
+                            "unit " + i + ": τm " + ls.tauM()[i] + " and τr " + ls.tauR()[i] + " must be ≥ dt " + dt);
             } catch (IllegalArgumentException e) {
                 throw at.error(p, e.getMessage());
             }
         }
         if (m.loss() == GleParams.Loss.CROSS_ENTROPY)
-            at.require(m.layers().get(n - 1).activation() == Activation.LINEAR, "model.loss", "cross-entropy needs a linear output layer (the logits)");
-        at.require(c.optimizer() != null, "optimizer", "GLE networks learn through an optimizer stepped every Euler step, e.g. optimizer: {name: adam, learningRate: 1.0e-03}");
+            at.require(
+                    m.layers().get(n - 1).activation() == Activation.LINEAR,
+                    "model.loss",
+                    "cross-entropy needs a linear output layer (the logits)");
+        at.require(
+                c.optimizer() != null,
+                "optimizer",
+                "GLE networks learn through an optimizer stepped every Euler step, e.g. optimizer: {name: adam, learningRate: 1.0e-03}");
         if (c.task().name() == TaskKind.CLASSIFICATION) {
-            at.require(c.data().stepsPerSample() != null, "data.stepsPerSample", "a GLE classification streams each sample: give the steps per sample");
+            at.require(
+                    c.data().stepsPerSample() != null,
+                    "data.stepsPerSample",
+                    "a GLE classification streams each sample: give the steps per sample");
             at.require(m.input() == 1, "model.input", "a streamed sample feeds one value per step; use input: 1");
             at.require(s.teacher() == null, "teacher", "only the teacher-student task has a teacher");
             at.require(s.student() == null, "student", "only the teacher-student task has a student section");
         } else {
-            at.require(c.data().signal() != null, "data.signal", "a GLE teacher–student run is driven by a signal: data: {name: signal, signal: {type: square, ...}}");
-            at.require(m.input() == 1 || !(c.data().signal() instanceof io.cortex4j.config.SignalSpec.Sines), "model.input", "the sines signal has one channel; use input: 1");
+            at.require(
+                    c.data().signal() != null,
+                    "data.signal",
+                    "a GLE teacher–student run is driven by a signal: data: {name: signal, signal: {type: square, ...}}");
+            at.require(
+                    m.input() == 1 || !(c.data().signal() instanceof io.cortex4j.config.SignalSpec.Sines),
+                    "model.input",
+                    "the sines signal has one channel; use input: 1");
             at.require(s.teacher() != null, "teacher", "missing: the teacher's weights per layer");
-            at.require(c.optimizer().plateau() == null, "optimizer.plateau", "teacher–student runs have no validation loss to watch; remove plateau");
+            at.require(
+                    c.optimizer().plateau() == null,
+                    "optimizer.plateau",
+                    "teacher–student runs have no validation loss to watch; remove plateau");
             GleSpec.Teacher t = s.teacher();
-            at.require(t.weights().length == n, "teacher.weights", "needs one list per layer (" + n + "), got " + t.weights().length);
+            at.require(
+                    t.weights().length == n,
+                    "teacher.weights",
+                    "needs one list per layer (" + n + "), got " + t.weights().length);
             for (int l = 0; l < n; l++) {
-                int want = m.layers().get(l).units() * (l == 0 ? m.input() : m.layers().get(l - 1).units());
-                at.require(t.weights()[l].length == want, "teacher.weights", "layer " + (l + 1) + " needs " + want + " weights (out × in, row-major), got "
-                        + t.weights()[l].length);
+                int want = m.layers().get(l).units()
+                        * (l == 0 ? m.input() : m.layers().get(l - 1).units());
+                at.require(
+                        t.weights()[l].length == want,
+                        "teacher.weights",
+                        "layer " + (l + 1) + " needs " + want + " weights (out × in, row-major), got "
+                                + t.weights()[l].length);
             }
             if (t.biases() != null) {
                 at.require(t.biases().length == n, "teacher.biases", "needs one list per layer (" + n + ")");
                 for (int l = 0; l < n; l++) {
                     GleSpec.Layer y = m.layers().get(l);
-                    at.require(t.biases()[l].length == (y.bias() ? y.units() : 0), "teacher.biases", "layer " + (l + 1) + " needs "
-                            + (y.bias() ? y.units() : 0) + " biases");
+                    at.require(
+                            t.biases()[l].length == (y.bias() ? y.units() : 0),
+                            "teacher.biases",
+                            "layer " + (l + 1) + " needs " + (y.bias() ? y.units() : 0) + " biases");
                 }
             } else {
-                for (GleSpec.Layer y : m.layers()) at.require(!y.bias(), "teacher.biases", "missing: the layers have biases, so the teacher needs them");
+                for (GleSpec.Layer y : m.layers())
+                    at.require(
+                            !y.bias(), "teacher.biases", "missing: the layers have biases, so the teacher needs them");
             }
             if (t.tauM() != null) {
                 at.require(t.tauM().length == n, "teacher.tauM", "needs one list per layer (" + n + ")");
                 for (int l = 0; l < n; l++) {
-                    at.require(t.tauM()[l].length == m.layers().get(l).units(), "teacher.tauM", "layer " + (l + 1) + " needs " + m.layers().get(l).units()
-                            + " values");
+                    at.require(
+                            t.tauM()[l].length == m.layers().get(l).units(),
+                            "teacher.tauM",
+                            "layer " + (l + 1) + " needs " + m.layers().get(l).units() + " values");
                     for (double v : t.tauM()[l]) at.require(v >= dt, "teacher.tauM", "τm " + v + " is below dt " + dt);
                 }
             }
-            for (int p : s.student().plastic()) at.require(p >= 1 && p <= n, "student.plastic", "layers are 1.." + n + ", got " + p);
+            for (int p : s.student().plastic())
+                at.require(p >= 1 && p <= n, "student.plastic", "layers are 1.." + n + ", got " + p);
             GleSpec.Init init = s.student().init();
             if (init.weights() != null) range(at, init.weights(), "student.init.weights");
             if (init.tauM() != null) {
@@ -149,7 +198,10 @@ public final class GleFamily implements Family<GleSpec, GleNetwork> {
     }
 
     private static void perUnit(Checks at, double[] v, int units, String path) {
-        at.require(v.length == 1 || v.length == units, path, "give one value for all " + units + " units or one per unit, got " + v.length);
+        at.require(
+                v.length == 1 || v.length == units,
+                path,
+                "give one value for all " + units + " units or one per unit, got " + v.length);
     }
 
     private static void range(Checks at, double[] r, String path) {
@@ -162,7 +214,8 @@ public final class GleFamily implements Family<GleSpec, GleNetwork> {
         if (y.groups() != null) {
             int at = 0;
             for (GleSpec.Group g : y.groups()) {
-                if (at + g.units() > n) throw new IllegalArgumentException("the groups hold more than the layer's " + n + " units");
+                if (at + g.units() > n)
+                    throw new IllegalArgumentException("the groups hold more than the layer's " + n + " units");
                 Arrays.fill(tm, at, at + g.units(), g.tauM());
                 Arrays.fill(tr, at, at + g.units(), g.tauR());
                 at += g.units();
@@ -185,8 +238,17 @@ public final class GleFamily implements Family<GleSpec, GleNetwork> {
         GleSpec.Model m = s.model();
         List<GleLayerSpec> layers = new ArrayList<>();
         for (GleSpec.Layer y : m.layers()) layers.add(layer(y));
-        return new GleParams(m.input(), layers, m.dt(), m.beta(), s.rule().errors() == GleSpec.Errors.PROSPECTIVE, m.loss(), s.rule().name(),
-                m.learnTauM(), m.tauClamp()[0], m.tauClamp()[1]);
+        return new GleParams(
+                m.input(),
+                layers,
+                m.dt(),
+                m.beta(),
+                s.rule().errors() == GleSpec.Errors.PROSPECTIVE,
+                m.loss(),
+                s.rule().name(),
+                m.learnTauM(),
+                m.tauClamp()[0],
+                m.tauClamp()[1]);
     }
 
     @Override
@@ -204,13 +266,15 @@ public final class GleFamily implements Family<GleSpec, GleNetwork> {
     @Override
     public GleNetwork build(GleSpec s, Build b) {
         boolean student = b.common().task().name() == TaskKind.TEACHER_STUDENT;
-        GleNetwork net = new GleNetwork(params(s), b.backend(), b.dtype(), b.batch(), student ? b.seed() + 1 : b.seed());
+        GleNetwork net =
+                new GleNetwork(params(s), b.backend(), b.dtype(), b.batch(), student ? b.seed() + 1 : b.seed());
         List<Optimizer.Slot> slots = new ArrayList<>();
         for (Optimizer.Slot slot : net.slots()) if (!student || plastic(s, layerOf(slot.name()))) slots.add(slot);
         OptimizerSpec o = b.common().optimizer();
-        net.setOptimizer(o.name() == OptimizerSpec.Kind.ADAM
-                ? new Adam(b.backend(), slots, o.learningRate(), o.betas()[0], o.betas()[1], o.eps())
-                : new SgdMomentum(b.backend(), slots, o.learningRate(), o.momentum()));
+        net.setOptimizer(
+                o.name() == OptimizerSpec.Kind.ADAM
+                        ? new Adam(b.backend(), slots, o.learningRate(), o.betas()[0], o.betas()[1], o.eps())
+                        : new SgdMomentum(b.backend(), slots, o.learningRate(), o.momentum()));
         return net;
     }
 
@@ -232,9 +296,21 @@ public final class GleFamily implements Family<GleSpec, GleNetwork> {
         List<GleLayerSpec> tl = new ArrayList<>();
         for (int l = 0; l < sp.layers().size(); l++) {
             GleLayerSpec y = sp.layers().get(l);
-            tl.add(t.tauM() == null ? y : new GleLayerSpec(y.units(), y.activation(), t.tauM()[l], y.tauR(), y.bias(), y.gamma()));
+            tl.add(
+                    t.tauM() == null
+                            ? y
+                            : new GleLayerSpec(y.units(), y.activation(), t.tauM()[l], y.tauR(), y.bias(), y.gamma()));
         }
-        GleParams tp = new GleParams(sp.inputSize(), tl, sp.dt(), sp.beta(), sp.prospectiveErrors(), sp.loss(), sp.feedback(), false, sp.tauMin(),
+        GleParams tp = new GleParams(
+                sp.inputSize(),
+                tl,
+                sp.dt(),
+                sp.beta(),
+                sp.prospectiveErrors(),
+                sp.loss(),
+                sp.feedback(),
+                false,
+                sp.tauMin(),
                 sp.tauMax());
         GleNetwork teacher = new GleNetwork(tp, b.backend(), b.dtype(), b.batch(), b.seed());
         for (int l = 0; l < tl.size(); l++) {
@@ -259,10 +335,25 @@ public final class GleFamily implements Family<GleSpec, GleNetwork> {
                 continue;
             }
             if (init.weights() != null)
-                b.backend().copyFromHost(uniform(rng, 5000 + 16 * l, (int) student.weights(l).length(), init.weights(), Double.NEGATIVE_INFINITY),
-                        student.weights(l));
+                b.backend()
+                        .copyFromHost(
+                                uniform(
+                                        rng,
+                                        5000 + 16 * l,
+                                        (int) student.weights(l).length(),
+                                        init.weights(),
+                                        Double.NEGATIVE_INFINITY),
+                                student.weights(l));
             if (init.tauM() != null)
-                b.backend().copyFromHost(uniform(rng, 5001 + 16 * l, (int) student.tauM(l).length(), init.tauM(), tauMin), student.tauM(l));
+                b.backend()
+                        .copyFromHost(
+                                uniform(
+                                        rng,
+                                        5001 + 16 * l,
+                                        (int) student.tauM(l).length(),
+                                        init.tauM(),
+                                        tauMin),
+                                student.tauM(l));
         }
     }
 

@@ -281,8 +281,6 @@ public final class GleNetwork implements Network {
         return batch;
     }
 
-
-
     public GleParams params() {
         return p;
     }
@@ -407,7 +405,9 @@ public final class GleNetwork implements Network {
     @Override
     public Map<String, Tensor> stateTensors() {
         Map<String, Tensor> m = state();
-        if (optimizer != null) for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) m.put("optimizer." + e.getKey(), e.getValue());
+        if (optimizer != null)
+            for (Map.Entry<String, Tensor> e : optimizer.state().entrySet())
+                m.put("optimizer." + e.getKey(), e.getValue());
         return m;
     }
 

@@ -10,7 +10,10 @@ import java.util.List;
  * runs the {@code teacher} and which layers the {@code student} learns. Layers are numbered from 1.
  */
 public record GleSpec(
-        Model model, Rule rule, @Key(def = Key.ABSENT) Teacher teacher, @Key(def = Key.ABSENT) Student student) {
+        Model model,
+        Rule rule,
+        @Key(def = Key.ABSENT) Teacher teacher,
+        @Key(def = Key.ABSENT) Student student) {
 
     /**
      * @param input     channels of the input current x(t)
@@ -50,7 +53,9 @@ public record GleSpec(
      * @param name   bp (errors sent down through Wᵀ) or fa (through a fixed random B)
      * @param errors prospective (GLE's error neurons) or instantaneous (the paper's "bp" baseline in LagLine)
      */
-    public record Rule(GleParams.Feedback name, @Key(def = "prospective") Errors errors) {}
+    public record Rule(
+            GleParams.Feedback name,
+            @Key(def = "prospective") Errors errors) {}
 
     public enum Errors {
         PROSPECTIVE,
@@ -61,13 +66,20 @@ public record GleSpec(
      * The teacher: per layer its weights (row-major [out × in]), biases (if the layers have them) and
      * τm (else the model's).
      */
-    public record Teacher(double[][] weights, @Key(def = Key.ABSENT) double[][] biases, @Key(def = Key.ABSENT) double[][] tauM) {}
+    public record Teacher(
+            double[][] weights,
+            @Key(def = Key.ABSENT) double[][] biases,
+            @Key(def = Key.ABSENT) double[][] tauM) {}
 
     /**
      * The student: the layers that learn (1-based; the others are frozen at the teacher's values), and
      * the ranges its learned weights and τm are drawn from (default: the usual init and the model's τm).
      */
-    public record Student(@Key(def = Key.ABSENT, min = 1) int[] plastic, @Key(def = "{}") Init init) {}
+    public record Student(
+            @Key(def = Key.ABSENT, min = 1) int[] plastic,
+            @Key(def = "{}") Init init) {}
 
-    public record Init(@Key(def = Key.ABSENT) double[] weights, @Key(def = Key.ABSENT) double[] tauM) {}
+    public record Init(
+            @Key(def = Key.ABSENT) double[] weights,
+            @Key(def = Key.ABSENT) double[] tauM) {}
 }

@@ -43,7 +43,8 @@ public final class LeFamily implements Family<LeSpec, LeNetwork> {
     static Topology topology(LeSpec s, Checks at) {
         InputShape in = s.model().input();
         try {
-            return new Topology(in.channels(), in.height(), in.width(), s.model().layers());
+            return new Topology(
+                    in.channels(), in.height(), in.width(), s.model().layers());
         } catch (IllegalArgumentException e) {
             if (at == null) throw e;
             throw at.error("model.layers", e.getMessage());
@@ -80,7 +81,10 @@ public final class LeFamily implements Family<LeSpec, LeNetwork> {
     @Override
     public void validate(LeSpec s, Common c, Checks at) {
         LeSpec.Model m = s.model();
-        at.require(m.units().equals("dimensionless"), "model.units", "layered LE networks use the papers' dimensionless time units");
+        at.require(
+                m.units().equals("dimensionless"),
+                "model.units",
+                "layered LE networks use the papers' dimensionless time units");
         Topology arch = topology(s, at);
         int n = m.layers().size();
         at.require(m.tau() >= m.dt(), "model.tau", "τ = " + m.tau() + " is below dt = " + m.dt());
@@ -88,7 +92,8 @@ public final class LeFamily implements Family<LeSpec, LeNetwork> {
         if (r.name() != LeRule.PAL) {
             String[] keys = {"feedbackLrFactors", "alpha", "sigma", "tauXi", "tauHighPass"};
             double[][] vals = {r.feedbackLrFactors(), r.alpha(), r.sigma(), r.tauXi(), r.tauHighPass()};
-            for (int i = 0; i < keys.length; i++) at.require(vals[i] == null, "rule." + keys[i], "only the pal rule uses " + keys[i]);
+            for (int i = 0; i < keys.length; i++)
+                at.require(vals[i] == null, "rule." + keys[i], "only the pal rule uses " + keys[i]);
         }
         String what = "layer (pooling layers included)";
         at.length(r.lrFactors(), n, "rule.lrFactors", what);
@@ -100,18 +105,30 @@ public final class LeFamily implements Family<LeSpec, LeNetwork> {
         at.length(r.tauLowPass(), n, "rule.tauLowPass", what);
         for (int i = 0; i < n; i++) {
             if (r.name() == LeRule.PAL) {
-                at.require(!(r.sigma()[i] > 0 && r.tauXi()[i] < m.dt()), "rule.tauXi", "layer " + (i + 1) + ": τ_ξ is below dt = " + m.dt());
-                at.require(r.tauHighPass()[i] >= m.dt(), "rule.tauHighPass", "layer " + (i + 1) + ": τ_HP is below dt = " + m.dt());
+                at.require(
+                        !(r.sigma()[i] > 0 && r.tauXi()[i] < m.dt()),
+                        "rule.tauXi",
+                        "layer " + (i + 1) + ": τ_ξ is below dt = " + m.dt());
+                at.require(
+                        r.tauHighPass()[i] >= m.dt(),
+                        "rule.tauHighPass",
+                        "layer " + (i + 1) + ": τ_HP is below dt = " + m.dt());
             }
-            at.require(r.tauLowPass()[i] == 0 || r.tauLowPass()[i] >= m.dt(), "rule.tauLowPass",
+            at.require(
+                    r.tauLowPass()[i] == 0 || r.tauLowPass()[i] >= m.dt(),
+                    "rule.tauLowPass",
                     "layer " + (i + 1) + ": τ_LO is below dt = " + m.dt() + " (0 switches it off)");
         }
         if (c.task().name() == TaskKind.AUTOENCODER) {
             int latent = c.task().latent();
             at.require(latent < n, "task.latent", "the latent layer must be a hidden layer 1.." + (n - 1));
         }
-        at.require(c.data().stepsPerSample() == null, "data.stepsPerSample", "LE networks hold each mini-batch for schedule.presentation; remove it");
-        at.require(c.optimizer() == null, "optimizer", "LE networks learn with rule.learningRate; remove the optimizer");
+        at.require(
+                c.data().stepsPerSample() == null,
+                "data.stepsPerSample",
+                "LE networks hold each mini-batch for schedule.presentation; remove it");
+        at.require(
+                c.optimizer() == null, "optimizer", "LE networks learn with rule.learningRate; remove the optimizer");
         params(s, arch);
     }
 
@@ -168,7 +185,10 @@ public final class LeFamily implements Family<LeSpec, LeNetwork> {
         for (int i : layers) cols.add("angle_B_W_" + (i + 1));
         return List.of(new EpochMetric<>(cols, n -> {
             double[] a = new double[layers.size()];
-            for (int k = 0; k < a.length; k++) a[k] = Angles.degrees(n.weights(layers.get(k)).toHost(), n.feedback(layers.get(k)).toHost());
+            for (int k = 0; k < a.length; k++)
+                a[k] = Angles.degrees(
+                        n.weights(layers.get(k)).toHost(),
+                        n.feedback(layers.get(k)).toHost());
             return a;
         }));
     }

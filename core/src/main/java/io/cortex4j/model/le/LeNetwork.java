@@ -1,10 +1,9 @@
 package io.cortex4j.model.le;
 
-import io.cortex4j.model.topology.Topology;
-import io.cortex4j.model.topology.LayerSpec;
-
 import io.cortex4j.model.Network;
 import io.cortex4j.model.Phase;
+import io.cortex4j.model.topology.LayerSpec;
+import io.cortex4j.model.topology.Topology;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
@@ -619,10 +618,6 @@ public final class LeNetwork implements Network {
         return layers.length;
     }
 
-
-
-
-
     /** The learned and fixed parameters by name ({@code layer1.W}, {@code layer1.b}, {@code layer2.B}, …), W as [post, pre]. */
     @Override
     public Map<String, Tensor> parameters() {
@@ -711,7 +706,8 @@ public final class LeNetwork implements Network {
     /** Learning on or off; in an LE network the target and the noise follow learning (evaluation turns all three off). */
     @Override
     public void setPhase(Phase p) {
-        if (p.learn() && !p.learnForward()) throw new UnsupportedOperationException("an LE network cannot learn with frozen forward weights");
+        if (p.learn() && !p.learnForward())
+            throw new UnsupportedOperationException("an LE network cannot learn with frozen forward weights");
         phase = p;
         setLearning(p.learn());
     }

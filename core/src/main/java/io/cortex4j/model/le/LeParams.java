@@ -1,7 +1,6 @@
 package io.cortex4j.model.le;
 
 import io.cortex4j.model.topology.Topology;
-
 import java.util.Arrays;
 
 /**

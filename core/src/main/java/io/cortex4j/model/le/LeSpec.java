@@ -28,7 +28,9 @@ public record LeSpec(Model model, Rule rule) {
             @Key(def = "{}") Init init) {}
 
     /** W, b and (FA, PAL) B ~ N(0, std²); B, DFA's D and the sign-concordant magnitudes ~ N(0, feedbackStd²). */
-    public record Init(@Key(def = "0.05", min = 0) double std, @Key(def = "0.05", min = 0) double feedbackStd) {}
+    public record Init(
+            @Key(def = "0.05", min = 0) double std,
+            @Key(def = "0.05", min = 0) double feedbackStd) {}
 
     /**
      * @param name        bp, fa, dfa, usf, brsf, frsf or pal

@@ -35,7 +35,8 @@ public record Activations(Activation[] values) {
 
     public Object toConfig() {
         List<String> w = new ArrayList<>();
-        for (Activation a : values) w.add(a.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        for (Activation a : values)
+            w.add(a.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         return w.size() == 1 ? w.get(0) : w;
     }
 

@@ -44,6 +44,7 @@ public final class Microcircuit implements Network {
     private final CounterRandom rng;
     /** φ per layer ℓ = 1…N (index 0 unused); the interneurons of layer ℓ use phi[ℓ+1]. */
     private final Activation[] phi;
+
     private final Conductances g;
 
     // input rates (current and previous step) and the presenter's input/target tensors
@@ -386,7 +387,6 @@ public final class Microcircuit implements Network {
         return depth;
     }
 
-
     /** W_ℓ, ℓ = 1…N. */
     public Tensor forwardWeights(int l) {
         checkLayer(l, 1, depth);
@@ -460,7 +460,9 @@ public final class Microcircuit implements Network {
     }
 
     private static final String[] PYRAMIDAL = {"u", "uOld", "uEff", "uBreve", "r", "rOld", "vBas", "vBasOld", "rHP"};
-    private static final String[] HIDDEN = {"vApi", "vApiOld", "xi", "uI", "uIOld", "uEffI", "uBreveI", "rI", "rIOld", "vDen", "vDenOld"};
+    private static final String[] HIDDEN = {
+        "vApi", "vApiOld", "xi", "uI", "uIOld", "uEffI", "uBreveI", "rI", "rIOld", "vDen", "vDenOld"
+    };
 
     /**
      * Every tensor that evolves apart from the parameters: the input rates ({@code input.r},
@@ -483,7 +485,8 @@ public final class Microcircuit implements Network {
             if (wLowPass[l] != null) m.put("layer" + l + ".dWlowpass", wLowPass[l]);
         }
         Tensor[][] ha = {vApi, vApiOld, xi, uI, uIOld, uEffI, uBreveI, rI, rIOld, vDen, vDenOld};
-        for (int l = 1; l < depth; l++) for (int i = 0; i < HIDDEN.length; i++) m.put("layer" + l + "." + HIDDEN[i], ha[i][l]);
+        for (int l = 1; l < depth; l++)
+            for (int i = 0; i < HIDDEN.length; i++) m.put("layer" + l + "." + HIDDEN[i], ha[i][l]);
         return m;
     }
 
@@ -557,7 +560,6 @@ public final class Microcircuit implements Network {
     public Phase phase() {
         return phase;
     }
-
 
     public boolean targetOn() {
         return hasTarget;

@@ -55,8 +55,10 @@ public final class MicrocircuitFamily implements Family<MicrocircuitSpec, Microc
                 r.tauHighPass(),
                 tauLowPass);
         MicrocircuitSpec.Teacher t = s.teacher();
-        if (t == null && c.task().name() == TaskKind.TEACHER_STUDENT) t = new MicrocircuitSpec.Teacher(null, 1_000_003L);
-        if (t != null && t.weights() == null) t = new MicrocircuitSpec.Teacher(s.model().init().weights(), t.seed());
+        if (t == null && c.task().name() == TaskKind.TEACHER_STUDENT)
+            t = new MicrocircuitSpec.Teacher(null, 1_000_003L);
+        if (t != null && t.weights() == null)
+            t = new MicrocircuitSpec.Teacher(s.model().init().weights(), t.seed());
         return new MicrocircuitSpec(s.model(), rr, t);
     }
 
@@ -76,17 +78,30 @@ public final class MicrocircuitFamily implements Family<MicrocircuitSpec, Microc
         for (int n : layers) at.require(n >= 1, "model.layers", "sizes must be ≥ 1, got " + Arrays.toString(layers));
         int n = layers.length - 1, h = n - 1;
         int na = m.activation().values().length;
-        at.require(na == 1 || na == n, "model.activation", "give one activation, or one per layer above the input (" + n + "), not " + na);
+        at.require(
+                na == 1 || na == n,
+                "model.activation",
+                "give one activation, or one per layer above the input (" + n + "), not " + na);
         range(at, m.init().weights(), "model.init.weights");
         range(at, m.init().feedback(), "model.init.feedback");
         double dt = m.dt();
         Conductances g = m.conductances();
-        at.require(g.leak() + g.basal() + g.apical() > 0, "model.conductances", "give the pyramidal cells some leak or dendritic conductance");
-        String[] names = {"pyramidal 1/(leak+basal+apical)", "interneuron 1/(leak+dendrite+interneuronNudge)", "output 1/(leak+basal+target)"};
+        at.require(
+                g.leak() + g.basal() + g.apical() > 0,
+                "model.conductances",
+                "give the pyramidal cells some leak or dendritic conductance");
+        String[] names = {
+            "pyramidal 1/(leak+basal+apical)",
+            "interneuron 1/(leak+dendrite+interneuronNudge)",
+            "output 1/(leak+basal+target)"
+        };
         double[] taus = {g.tauPyramidal(), g.tauInterneuron(), g.tauOutput()};
         for (int i = 0; i < 3; i++)
-            at.require(taus[i] >= dt, "model.conductances", "the membrane time constant of the " + names[i] + " = " + taus[i]
-                    + " ms is below dt = " + dt + " ms");
+            at.require(
+                    taus[i] >= dt,
+                    "model.conductances",
+                    "the membrane time constant of the " + names[i] + " = " + taus[i] + " ms is below dt = " + dt
+                            + " ms");
         MicrocircuitSpec.Rule r = s.rule();
         at.length(r.etaForward(), n, "rule.etaForward", "weight layer W_1…W_" + n);
         at.length(r.etaFeedback(), h, "rule.etaFeedback", "hidden layer");
@@ -94,18 +109,38 @@ public final class MicrocircuitFamily implements Family<MicrocircuitSpec, Microc
         at.length(r.etaPI(), h, "rule.etaPI", "hidden layer");
         at.length(r.alpha(), h, "rule.alpha", "hidden layer");
         if (r.name().injectsNoise()) {
-            at.require(r.noise().tau() >= dt, "rule.noise.tau", "τ_ξ = " + r.noise().tau() + " ms is below dt = " + dt + " ms");
-            at.require(r.tauHighPass() >= dt, "rule.tauHighPass", "τ_HP = " + r.tauHighPass() + " ms is below dt = " + dt + " ms");
+            at.require(
+                    r.noise().tau() >= dt,
+                    "rule.noise.tau",
+                    "τ_ξ = " + r.noise().tau() + " ms is below dt = " + dt + " ms");
+            at.require(
+                    r.tauHighPass() >= dt,
+                    "rule.tauHighPass",
+                    "τ_HP = " + r.tauHighPass() + " ms is below dt = " + dt + " ms");
         }
-        at.require(r.tauLowPass() == 0 || r.tauLowPass() >= dt, "rule.tauLowPass",
+        at.require(
+                r.tauLowPass() == 0 || r.tauLowPass() >= dt,
+                "rule.tauLowPass",
                 "τ_LO = " + r.tauLowPass() + " ms is below dt = " + dt + " ms (use 0 to switch it off)");
         if (s.teacher() != null) {
-            at.require(c.task().name() == TaskKind.TEACHER_STUDENT, "teacher", "only the teacher-student task has a teacher");
+            at.require(
+                    c.task().name() == TaskKind.TEACHER_STUDENT,
+                    "teacher",
+                    "only the teacher-student task has a teacher");
             range(at, s.teacher().weights(), "teacher.weights");
         }
-        at.require(c.data().stepsPerSample() == null, "data.stepsPerSample", "the microcircuit holds each sample for schedule.presentation; remove it");
-        at.require(c.optimizer() == null, "optimizer", "the microcircuit learns with its rule's rates (rule.eta*); remove the optimizer");
-        at.require(c.data().signal() == null, "data.signal", "the microcircuit's teacher–student task presents random inputs (data.name: random-uniform)");
+        at.require(
+                c.data().stepsPerSample() == null,
+                "data.stepsPerSample",
+                "the microcircuit holds each sample for schedule.presentation; remove it");
+        at.require(
+                c.optimizer() == null,
+                "optimizer",
+                "the microcircuit learns with its rule's rates (rule.eta*); remove the optimizer");
+        at.require(
+                c.data().signal() == null,
+                "data.signal",
+                "the microcircuit's teacher–student task presents random inputs (data.name: random-uniform)");
     }
 
     private static void range(Checks at, double[] r, String path) {
@@ -183,7 +218,8 @@ public final class MicrocircuitFamily implements Family<MicrocircuitSpec, Microc
                 p.feedbackRange(),
                 p.initialPotentialStd(),
                 true);
-        Microcircuit t = new Microcircuit(tp, b.backend(), b.dtype(), b.batch(), s.teacher().seed());
+        Microcircuit t = new Microcircuit(
+                tp, b.backend(), b.dtype(), b.batch(), s.teacher().seed());
         t.setPhase(Phase.FREE);
         return t;
     }
@@ -204,7 +240,9 @@ public final class MicrocircuitFamily implements Family<MicrocircuitSpec, Microc
             a.add("angle_B_WT_" + l);
             j.add("angle_B_JWTJ_" + l);
         }
-        return List.of(new EpochMetric<>(a, MicrocircuitAngles::feedbackVsTranspose), new EpochMetric<>(j, MicrocircuitAngles::feedbackVsJacobian));
+        return List.of(
+                new EpochMetric<>(a, MicrocircuitAngles::feedbackVsTranspose),
+                new EpochMetric<>(j, MicrocircuitAngles::feedbackVsJacobian));
     }
 
     /** The names before the layer-named parameters: W1, B1, WIP1, BPI1. */
@@ -228,7 +266,8 @@ public final class MicrocircuitFamily implements Family<MicrocircuitSpec, Microc
     /** With the self-predicting init, lateral weights the file leaves out follow from the imported W and B. */
     @Override
     public void afterImport(MicrocircuitSpec s, Microcircuit net, Set<String> loaded) {
-        if (s.model().init().selfPredicting() && loaded.stream().noneMatch(k -> k.endsWith(".WIP") || k.endsWith(".BPI")))
+        if (s.model().init().selfPredicting()
+                && loaded.stream().noneMatch(k -> k.endsWith(".WIP") || k.endsWith(".BPI")))
             net.setSelfPredictingState();
     }
 

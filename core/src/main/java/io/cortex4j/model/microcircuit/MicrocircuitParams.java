@@ -40,7 +40,8 @@ public record MicrocircuitParams(
         int hidden = layers.length - 2;
         if (!(dt > 0)) throw new IllegalArgumentException("dt must be > 0, got " + dt);
         if (activations == null || activations.length != layers.length - 1)
-            throw new IllegalArgumentException("activation: need one per layer above the input (" + (layers.length - 1) + ")");
+            throw new IllegalArgumentException(
+                    "activation: need one per layer above the input (" + (layers.length - 1) + ")");
         activations = activations.clone();
         checkLength("etaForward", etaForward, layers.length - 1);
         checkLength("etaFeedback", etaFeedback, hidden);

@@ -8,7 +8,8 @@ import io.cortex4j.config.Key;
  * {@code teacher}. Learning rates have one value per weight layer ({@code etaForward}, ℓ = 1…N) or per
  * hidden layer ({@code etaFeedback}, {@code etaIP}, {@code etaPI}, {@code alpha}, ℓ = 1…N−1).
  */
-public record MicrocircuitSpec(Model model, Rule rule, @Key(def = Key.ABSENT) Teacher teacher) {
+public record MicrocircuitSpec(
+        Model model, Rule rule, @Key(def = Key.ABSENT) Teacher teacher) {
 
     /**
      * @param layers      sizes n_0 (input) … n_N (output)
@@ -17,10 +18,15 @@ public record MicrocircuitSpec(Model model, Rule rule, @Key(def = Key.ABSENT) Te
      * @param init        initial weights U[low, high], feedback U[low, high], potentials N(0, std²), self-predicting state
      */
     public record Model(
-            @Key(def = "ms", doc = "time unit: the microcircuit uses ms") String units,
+            @Key(def = "ms", doc = "time unit: the microcircuit uses ms")
+            String units,
+
             int[] layers,
             @Key(def = "sigmoid") Activations activation,
-            @Key(def = "0.01", above = 0, doc = "Euler step [ms]") double dt,
+
+            @Key(def = "0.01", above = 0, doc = "Euler step [ms]")
+            double dt,
+
             @Key(def = "1.0", min = 0) double prospective,
             @Key(def = "{}") Conductances conductances,
             @Key(def = "{}") Init init) {}
@@ -47,11 +53,15 @@ public record MicrocircuitSpec(Model model, Rule rule, @Key(def = Key.ABSENT) Te
             @Key(def = Key.ABSENT, min = 0) Double tauLowPass) {}
 
     /** The OU exploration noise of PAL: σ and τ_ξ [ms]. */
-    public record Noise(@Key(def = "0.05", min = 0) double sigma, @Key(def = "0.1", above = 0) double tau) {}
+    public record Noise(
+            @Key(def = "0.05", min = 0) double sigma,
+            @Key(def = "0.1", above = 0) double tau) {}
 
     /**
      * The teacher of a teacher–student run: the student's architecture, weights U[weights], fixed random
      * feedback, no noise, drawn from its own seed.
      */
-    public record Teacher(@Key(def = Key.ABSENT) double[] weights, @Key(def = "1000003") long seed) {}
+    public record Teacher(
+            @Key(def = Key.ABSENT) double[] weights,
+            @Key(def = "1000003") long seed) {}
 }

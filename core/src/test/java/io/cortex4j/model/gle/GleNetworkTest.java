@@ -24,8 +24,10 @@ class GleNetworkTest {
         GleParams p = new GleParams(
                 1,
                 List.of(
-                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 1.0, 0.1, false).withGamma(1.0),
-                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 2.0, 0.1, false).withGamma(1.0)),
+                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 1.0, 0.1, false)
+                                .withGamma(1.0),
+                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 2.0, 0.1, false)
+                                .withGamma(1.0)),
                 0.01,
                 0.01,
                 true,
@@ -227,7 +229,8 @@ class GleNetworkTest {
                 List.of(
                         new GleLayerSpec(20, Activation.TANH, t1, t1, true, gamma),
                         new GleLayerSpec(10, Activation.TANH, t2, t2, true, gamma),
-                        GleLayerSpec.uniform(4, Activation.LINEAR, 1.0, 1.0, true).withGamma(gamma)),
+                        GleLayerSpec.uniform(4, Activation.LINEAR, 1.0, 1.0, true)
+                                .withGamma(gamma)),
                 0.1,
                 0.5,
                 prospective,
@@ -304,16 +307,7 @@ class GleNetworkTest {
         for (GleParams.Feedback fb : GleParams.Feedback.values()) {
             GleParams base = leUnits(false, 0.0);
             GleParams p = new GleParams(
-                    base.inputSize(),
-                    base.layers(),
-                    base.dt(),
-                    base.beta(),
-                    false,
-                    base.loss(),
-                    fb,
-                    false,
-                    0.1,
-                    100);
+                    base.inputSize(), base.layers(), base.dt(), base.beta(), false, base.loss(), fb, false, 0.1, 100);
             try (GleNetwork net = new GleNetwork(p, BE, DType.FLOAT64, 2, 11)) {
                 BE.copyFromHost(new double[] {0.3, -0.8, 0.5, -0.2, 0.1, 0.9}, net.input());
                 BE.copyFromHost(new double[] {0.2, -0.1, 0.4, 0.0, 0.0, 0.3, -0.2, 0.1}, net.target());
@@ -415,8 +409,10 @@ class GleNetworkTest {
         GleParams p = new GleParams(
                 1,
                 List.of(
-                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 0.2, 0.1, false).withGamma(1.0),
-                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 0.2, 0.1, false).withGamma(1.0)),
+                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 0.2, 0.1, false)
+                                .withGamma(1.0),
+                        GleLayerSpec.uniform(1, Activation.SOFTPLUS, 0.2, 0.1, false)
+                                .withGamma(1.0)),
                 0.01,
                 1.0,
                 true,

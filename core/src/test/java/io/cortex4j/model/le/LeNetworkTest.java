@@ -1,8 +1,5 @@
 package io.cortex4j.model.le;
 
-import io.cortex4j.model.topology.Topology;
-import io.cortex4j.model.topology.LayerSpec;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.metrics.Angles;
+import io.cortex4j.model.topology.LayerSpec;
+import io.cortex4j.model.topology.Topology;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.DType;
@@ -401,9 +400,7 @@ class LeNetworkTest {
                                 new LayerSpec.Conv2d(2, 5, 1, 0, Activation.TANH),
                                 new LayerSpec.Dense(2, Activation.LINEAR))));
         assertTrue(e.getMessage().contains("layer 1"), e.getMessage());
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> new Topology(1, 1, 4, List.of(new LayerSpec.MaxPool2d(2))));
+        assertThrows(IllegalArgumentException.class, () -> new Topology(1, 1, 4, List.of(new LayerSpec.MaxPool2d(2))));
     }
 
     private static double[] abs(double[] a) {

@@ -1,8 +1,7 @@
 package io.cortex4j.model.le;
 
-import io.cortex4j.model.topology.Topology;
 import io.cortex4j.model.topology.LayerSpec;
-
+import io.cortex4j.model.topology.Topology;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.ConvGeometry;
 import java.util.List;
