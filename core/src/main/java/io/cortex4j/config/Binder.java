@@ -129,17 +129,7 @@ public final class Binder {
             return List.copyOf(out);
         }
         Method factory = factory(raw);
-        if (factory != null) {
-            try {
-                return factory.invoke(null, v);
-            } catch (InvocationTargetException e) {
-                if (e.getCause() instanceof ConfigException c) throw c;
-                if (e.getCause() instanceof IllegalArgumentException a) throw v.error(a.getMessage());
-                throw new IllegalStateException(e.getCause());
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        if (factory != null) return reflect(v, () -> factory.invoke(null, v));
         if (raw.isSealed() && raw.isInterface()) return tagged(raw, v);
         if (raw.isRecord()) return record(raw, v);
         throw new IllegalStateException("config type not supported by the binder: " + generic);
@@ -217,15 +207,8 @@ public final class Binder {
     private static Object word(Class<?> type, ConfigNode v) {
         try {
             Method parse = type.getMethod("parse", String.class);
-            if (Modifier.isStatic(parse.getModifiers()) && parse.getReturnType() == type) {
-                try {
-                    return parse.invoke(null, v.text());
-                } catch (InvocationTargetException e) {
-                    throw v.error(e.getCause().getMessage());
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
+            if (Modifier.isStatic(parse.getModifiers()) && parse.getReturnType() == type)
+                return reflect(v, () -> parse.invoke(null, v.text()));
         } catch (NoSuchMethodException e) {
             // words below
         }
@@ -327,13 +310,24 @@ public final class Binder {
     }
 
     private static Object construct(Class<?> type, Object[] args, ConfigNode at) {
-        try {
+        return reflect(at, () -> {
             Class<?>[] types = new Class<?>[args.length];
             RecordComponent[] rc = type.getRecordComponents();
             for (int i = 0; i < rc.length; i++) types[i] = rc[i].getType();
             Constructor<?> c = type.getDeclaredConstructor(types);
             c.setAccessible(true);
             return c.newInstance(args);
+        });
+    }
+
+    /** A reflective call whose IllegalArgumentException (a record's own check) becomes an error at {@code at}. */
+    private interface Reflective {
+        Object call() throws ReflectiveOperationException;
+    }
+
+    private static Object reflect(ConfigNode at, Reflective r) {
+        try {
+            return r.call();
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof ConfigException c) throw c;
             if (e.getCause() instanceof IllegalArgumentException a) throw at.error(a.getMessage());

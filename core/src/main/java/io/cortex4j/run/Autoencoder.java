@@ -2,7 +2,6 @@ package io.cortex4j.run;
 
 import io.cortex4j.datasets.LabeledData;
 import io.cortex4j.metrics.LinearProbe;
-import io.cortex4j.model.Network;
 import io.cortex4j.model.Phase;
 import io.cortex4j.tensor.Tensor;
 import java.util.LinkedHashMap;
@@ -15,23 +14,15 @@ import java.util.Map;
  * multinomial logistic regression) fitted on the latent layer's rates of the training data and scored
  * on the evaluated data.
  */
-public final class Autoencoder implements Task {
+public final class Autoencoder extends LabeledTask implements Task {
     /** Training latents the linear probe is fitted on at each evaluation. */
     static final int PROBE_TRAIN_LIMIT = 10_000;
 
-    private final RunContext c;
-    private final LabeledData train, validation, test;
-    private final int batch;
     private final String latent;
-    private int[] perm;
-    private double loss, seen;
+    private static final int LOSS = 0, SEEN = 1;
 
     Autoencoder(RunContext c, TaskData d) {
-        this.c = c;
-        this.train = d.train();
-        this.validation = d.validation();
-        this.test = d.test();
-        this.batch = c.e.schedule().batch();
+        super(c, d, "loss", "seen");
         this.latent = "layer" + c.e.task().latent() + ".rate";
         if (!c.net.signals().containsKey(latent))
             throw c.e.at()
@@ -52,29 +43,8 @@ public final class Autoencoder implements Task {
     }
 
     @Override
-    public int epochs() {
-        return c.e.schedule().epochs();
-    }
-
-    @Override
-    public int batches(int epoch) {
-        return train.size() / batch;
-    }
-
-    @Override
-    public int samplesPerBatch() {
-        return batch;
-    }
-
-    @Override
-    public void settle() {
-        Holds.settle(c, train);
-    }
-
-    @Override
     public void startEpoch(int epoch) {
-        perm = c.rng.permutation(RunContext.STREAM_SHUFFLE, epoch, train.size());
-        c.net.setPhase(Phase.TRAIN);
+        shuffle(epoch, Phase.TRAIN);
     }
 
     @Override
@@ -84,8 +54,8 @@ public final class Autoencoder implements Task {
         c.be.copy(c.net.input(), c.net.target());
         c.net.startBatch();
         double[] out = c.hold();
-        loss += reconstructionError(train, perm, from, out, batch);
-        seen += batch;
+        sums[LOSS] += reconstructionError(train, perm, from, out, batch);
+        sums[SEEN] += batch;
     }
 
     /** Σ over the samples of the mean squared difference between output and (scaled, shifted) input. */
@@ -107,8 +77,8 @@ public final class Autoencoder implements Task {
 
     @Override
     public double[] takeTrainMetrics() {
-        double[] m = {seen > 0 ? loss / seen : Double.NaN};
-        loss = seen = 0;
+        double[] m = {sums[SEEN] > 0 ? sums[LOSS] / sums[SEEN] : Double.NaN};
+        java.util.Arrays.fill(sums, 0);
         return m;
     }
 
@@ -159,35 +129,5 @@ public final class Autoencoder implements Task {
         s.put("test_loss", t[1]);
         s.put("test_probe_acc", t[0]);
         return s;
-    }
-
-    boolean testIsValidation() {
-        return test == validation;
-    }
-
-    @Override
-    public Map<String, Network> networks() {
-        return Map.of("", c.net);
-    }
-
-    @Override
-    public Map<String, Double> stateScalars() {
-        return Map.of("loss", loss, "seen", seen);
-    }
-
-    @Override
-    public void restoreScalars(Map<String, Double> s) {
-        loss = s.get("loss");
-        seen = s.get("seen");
-    }
-
-    @Override
-    public Map<String, Object> dataSummary() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("data", train.name());
-        m.put("train_size", train.size());
-        m.put("validation_size", validation.size());
-        m.put("test_size", test.size());
-        return m;
     }
 }

@@ -2,7 +2,6 @@ package io.cortex4j.run;
 
 import io.cortex4j.datasets.InMemoryData;
 import io.cortex4j.datasets.LabeledData;
-import io.cortex4j.model.Network;
 import io.cortex4j.model.Phase;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,22 +15,14 @@ import java.util.Map;
  * per step, read the sum of the outputs over the sample, and their loss is the cross-entropy of the
  * output at every step (the GLE protocol, specs/gle.md §7).
  */
-public final class Classification implements Task {
-    private final RunContext c;
-    private final LabeledData train, validation, test;
+public final class Classification extends LabeledTask implements Task {
     private final boolean stream;
     // streamed data: each sample's sequence, interpolated and standardised
     private final float[][] trainSeq, validationSeq, testSeq;
-    private final int batch;
-    private int[] perm;
-    private double correct, seen, loss, batchesSeen;
+    private static final int CORRECT = 0, SEEN = 1, LOSS = 2, BATCHES = 3;
 
     Classification(RunContext c, TaskData d) {
-        this.c = c;
-        this.train = d.train();
-        this.validation = d.validation();
-        this.test = d.test();
-        this.batch = c.e.schedule().batch();
+        super(c, d, "correct", "seen", "loss", "batches");
         this.stream = c.presentation instanceof Presentation.Stream;
         if (stream) {
             int steps = ((Presentation.Stream) c.presentation).steps();
@@ -89,30 +80,9 @@ public final class Classification implements Task {
     }
 
     @Override
-    public int epochs() {
-        return c.e.schedule().epochs();
-    }
-
-    @Override
-    public int batches(int epoch) {
-        return train.size() / batch; // the last partial batch is dropped, as the references' loaders do
-    }
-
-    @Override
-    public int samplesPerBatch() {
-        return batch;
-    }
-
-    @Override
-    public void settle() {
-        Holds.settle(c, train);
-    }
-
-    @Override
     public void startEpoch(int epoch) {
-        perm = c.rng.permutation(RunContext.STREAM_SHUFFLE, epoch, train.size());
         if (c.net.resizable()) c.net.setBatch(batch);
-        c.net.setPhase(Phase.TRAIN);
+        shuffle(epoch, Phase.TRAIN);
     }
 
     @Override
@@ -120,19 +90,19 @@ public final class Classification implements Task {
         int from = b * batch;
         if (stream) {
             double[] r = present(trainSeq, train, perm, from, batch);
-            loss += r[0];
-            correct += r[1];
-            seen += batch;
-            batchesSeen++;
+            sums[LOSS] += r[0];
+            sums[CORRECT] += r[1];
+            sums[SEEN] += batch;
+            sums[BATCHES]++;
             return;
         }
         c.writeInputs(train, perm, from);
         c.writeTargets(train, perm, from);
         c.net.startBatch();
         double[] out = c.hold();
-        correct += c.correct(train, perm, from, out, batch);
-        loss += squaredError(train, perm, from, out, batch);
-        seen += batch;
+        sums[CORRECT] += c.correct(train, perm, from, out, batch);
+        sums[LOSS] += squaredError(train, perm, from, out, batch);
+        sums[SEEN] += batch;
     }
 
     /** Σ over the batch's samples of the mean squared difference between read-out and target. */
@@ -152,9 +122,15 @@ public final class Classification implements Task {
     @Override
     public double[] takeTrainMetrics() {
         double[] m = stream
-                ? new double[] {correct / seen, loss / (batchesSeen * ((Presentation.Stream) c.presentation).steps())}
-                : new double[] {seen > 0 ? correct / seen : Double.NaN, seen > 0 ? loss / seen : Double.NaN};
-        correct = seen = loss = batchesSeen = 0;
+                ? new double[] {
+                    sums[CORRECT] / sums[SEEN],
+                    sums[LOSS] / (sums[BATCHES] * ((Presentation.Stream) c.presentation).steps())
+                }
+                : new double[] {
+                    sums[SEEN] > 0 ? sums[CORRECT] / sums[SEEN] : Double.NaN,
+                    sums[SEEN] > 0 ? sums[LOSS] / sums[SEEN] : Double.NaN
+                };
+        java.util.Arrays.fill(sums, 0);
         return m;
     }
 
@@ -246,38 +222,5 @@ public final class Classification implements Task {
         s.put("test_acc", t[0]);
         s.put("test_loss", t[1]);
         return s;
-    }
-
-    /** Whether the test split is the validation split (then the last validation is the test result). */
-    boolean testIsValidation() {
-        return test == validation;
-    }
-
-    @Override
-    public Map<String, Network> networks() {
-        return Map.of("", c.net);
-    }
-
-    @Override
-    public Map<String, Double> stateScalars() {
-        return Map.of("correct", correct, "seen", seen, "loss", loss, "batches", batchesSeen);
-    }
-
-    @Override
-    public void restoreScalars(Map<String, Double> s) {
-        correct = s.get("correct");
-        seen = s.get("seen");
-        loss = s.get("loss");
-        batchesSeen = s.get("batches");
-    }
-
-    @Override
-    public Map<String, Object> dataSummary() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("data", train.name());
-        m.put("train_size", train.size());
-        m.put("validation_size", validation.size());
-        m.put("test_size", test.size());
-        return m;
     }
 }

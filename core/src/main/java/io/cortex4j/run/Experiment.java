@@ -30,7 +30,18 @@ import java.util.Map;
  * {@link #toYaml()} writes it back with every default filled in; loading that text gives an equal
  * experiment.
  */
-public record Experiment(Family<?, ?> family, Record spec, Common common, Checks at) {
+public record Experiment(
+        Family<?, ?> family,
+        Record spec,
+        String name,
+        TaskSpec task,
+        ModelRef model,
+        DataSpec data,
+        ScheduleSpec schedule,
+        OptimizerSpec optimizer,
+        RunSpec run,
+        ProbeSpec probes,
+        Checks at) {
 
     /** Loads a config file with {@code key=value} overrides applied to its YAML tree. */
     public static Experiment load(Path file, List<String> overrides) {
@@ -78,44 +89,28 @@ public record Experiment(Family<?, ?> family, Record spec, Common common, Checks
         Family f = family;
         Record r = (Record) f.resolve(spec, c);
         f.validate(r, c, at);
-        return new Experiment(family, r, c, at);
+        return new Experiment(
+                family,
+                r,
+                c.name(),
+                c.task(),
+                c.model(),
+                c.data(),
+                c.schedule(),
+                c.optimizer(),
+                c.run(),
+                c.probes(),
+                at);
+    }
+
+    /** The sections every family shares, as the family sees them. */
+    public Common common() {
+        return new Common(name, task, model, data, schedule, optimizer, run, probes);
     }
 
     /** The family's record. */
     public <M extends Record> M spec(Class<M> type) {
         return type.cast(spec);
-    }
-
-    public String name() {
-        return common.name();
-    }
-
-    public TaskSpec task() {
-        return common.task();
-    }
-
-    public ModelRef model() {
-        return common.model();
-    }
-
-    public DataSpec data() {
-        return common.data();
-    }
-
-    public ScheduleSpec schedule() {
-        return common.schedule();
-    }
-
-    public OptimizerSpec optimizer() {
-        return common.optimizer();
-    }
-
-    public RunSpec run() {
-        return common.run();
-    }
-
-    public ProbeSpec probes() {
-        return common.probes();
     }
 
     /** The resolved config as YAML: every value, defaults included, in a fixed order. */

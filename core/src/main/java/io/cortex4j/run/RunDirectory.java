@@ -1,7 +1,11 @@
 package io.cortex4j.run;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.cortex4j.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,12 +75,21 @@ public final class RunDirectory {
         AtomicFiles.write(file, out -> out.write(b));
     }
 
-    /** Writes a map as indented JSON, atomically. */
+    /** The JSON mapper of run files: indented; NaN and ±∞ (JSON has neither) are written as null. */
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(new SimpleModule().addSerializer(Double.class, new JsonSerializer<Double>() {
+                @Override
+                public void serialize(Double v, JsonGenerator g, SerializerProvider p) throws IOException {
+                    if (Double.isFinite(v)) g.writeNumber(v);
+                    else g.writeNull();
+                }
+            }));
+
+    /** Writes a map as indented JSON (NaN and ±∞ as null), atomically. */
     public static void writeJson(Path file, Map<String, Object> value) {
         try {
-            byte[] json = new ObjectMapper()
-                    .enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsBytes(value);
+            byte[] json = JSON.writeValueAsBytes(value);
             AtomicFiles.write(file, out -> out.write(json));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
@@ -87,7 +100,7 @@ public final class RunDirectory {
     @SuppressWarnings("unchecked")
     public static Map<String, Object> readJson(Path file) {
         try {
-            return new ObjectMapper().readValue(file.toFile(), Map.class);
+            return JSON.readValue(file.toFile(), Map.class);
         } catch (IOException e) {
             throw new RunDirectoryException(file + ": cannot read (" + e.getMessage() + ")");
         }

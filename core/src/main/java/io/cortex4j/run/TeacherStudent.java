@@ -20,26 +20,19 @@ import java.util.Map;
  * Every epoch also reports the largest relative distance of a learned parameter from the teacher's,
  * and the values of small parameter tensors.
  */
-public final class TeacherStudent implements Task {
+public final class TeacherStudent extends LabeledTask implements Task {
     /** Parameter tensors up to this size get their own metrics columns. */
     static final int TRACKED = 8;
 
-    private final RunContext c;
     private final Network teacher;
-    private final LabeledData train, validation;
     private final TemporalSignal signal;
     private final List<String> learned;
     private final List<String> trackedColumns = new ArrayList<>();
-    private final int batch;
-    private int[] perm;
-    private double lossSum, lossN;
+    private static final int LOSS = 0, STEPS = 1;
 
     TeacherStudent(RunContext c, TaskData d, List<String> learned) {
-        this.c = c;
+        super(c, d, "lossSum", "lossN");
         this.teacher = c.teacher;
-        this.train = d == null ? null : d.train();
-        this.validation = d == null ? null : d.validation();
-        this.batch = c.e.schedule().batch();
         this.learned = learned;
         for (String n : learned) {
             Tensor t = c.net.parameters().get(n);
@@ -83,32 +76,22 @@ public final class TeacherStudent implements Task {
 
     @Override
     public int epochs() {
-        return continuous()
-                ? ((Presentation.Continuous) c.presentation).epochs()
-                : c.e.schedule().epochs();
+        return continuous() ? ((Presentation.Continuous) c.presentation).epochs() : super.epochs();
     }
 
     @Override
     public int batches(int epoch) {
-        return continuous() ? 1 : train.size() / batch;
-    }
-
-    @Override
-    public int samplesPerBatch() {
-        return batch;
+        return continuous() ? 1 : super.batches(epoch);
     }
 
     @Override
     public void settle() {
-        if (!continuous()) Holds.settle(c, train);
+        if (!continuous()) super.settle();
     }
 
     @Override
     public void startEpoch(int epoch) {
-        if (!continuous()) {
-            perm = c.rng.permutation(RunContext.STREAM_SHUFFLE, epoch, train.size());
-            c.net.setPhase(Phase.TRAIN);
-        }
+        if (!continuous()) shuffle(epoch, Phase.TRAIN);
     }
 
     @Override
@@ -134,10 +117,10 @@ public final class TeacherStudent implements Task {
             c.be.copyToHost(c.net.output(), o);
             double l = 0;
             for (int i = 0; i < y.length; i++) l += 0.5 * (y[i] - o[i]) * (y[i] - o[i]);
-            lossSum += l / B;
-            lossN++;
+            sums[LOSS] += l / B;
+            sums[STEPS]++;
         }
-        if (!Double.isFinite(lossSum))
+        if (!Double.isFinite(sums[LOSS]))
             throw new DivergedException("the run diverged: the student's output is not finite at step " + c.net.steps()
                     + "; " + c.family.divergenceHint());
     }
@@ -146,8 +129,8 @@ public final class TeacherStudent implements Task {
     public double[] takeTrainMetrics() {
         List<Double> row = new ArrayList<>();
         if (continuous()) {
-            row.add(lossN > 0 ? lossSum / lossN : Double.NaN);
-            lossSum = lossN = 0;
+            row.add(sums[STEPS] > 0 ? sums[LOSS] / sums[STEPS] : Double.NaN);
+            java.util.Arrays.fill(sums, 0);
         }
         row.add(relativeError());
         for (String name : learned) {
@@ -246,27 +229,8 @@ public final class TeacherStudent implements Task {
     }
 
     @Override
-    public Map<String, Double> stateScalars() {
-        return Map.of("lossSum", lossSum, "lossN", lossN);
-    }
-
-    @Override
-    public void restoreScalars(Map<String, Double> s) {
-        lossSum = s.get("lossSum");
-        lossN = s.get("lossN");
-    }
-
-    @Override
     public Map<String, Object> dataSummary() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (train != null) {
-            m.put("data", train.name());
-            m.put("train_size", train.size());
-            m.put("validation_size", validation.size());
-        } else {
-            m.put("data", "signal");
-        }
-        return m;
+        return continuous() ? Map.of("data", "signal") : super.dataSummary();
     }
 
     @Override

@@ -133,7 +133,7 @@ public final class GpuBench {
     }
 
     private void write(Path out) throws IOException {
-        Files.writeString(out.resolve("gpu-bench.json"), Json.write(root), StandardCharsets.UTF_8);
+        io.cortex4j.run.RunDirectory.writeJson(out.resolve("gpu-bench.json"), root);
         Files.writeString(out.resolve("gpu-bench.txt"), String.join("\n", text) + "\n", StandardCharsets.UTF_8);
         System.out.println("wrote " + out.resolve("gpu-bench.json") + " and gpu-bench.txt");
     }
