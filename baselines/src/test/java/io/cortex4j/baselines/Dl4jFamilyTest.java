@@ -84,9 +84,12 @@ class Dl4jFamilyTest {
 
     @Test
     void aKilledRunResumesToTheUninterruptedResult() throws IOException {
-        run(experiment(), tmp.resolve("whole"));
+        run(experiment("probes={signals: [output, layer1.W], every: 3}"), tmp.resolve("whole"));
         Path killed = tmp.resolve("killed");
-        try (Trainer t = Trainer.start(experiment("run.checkpointEvery=2"), killed, Progress.silent())) {
+        try (Trainer t = Trainer.start(
+                experiment("run.checkpointEvery=2", "probes={signals: [output, layer1.W], every: 3}"),
+                killed,
+                Progress.silent())) {
             t.interruptAfterBatches(11);
             assertThrows(Trainer.Interrupted.class, t::run);
         }
@@ -98,6 +101,17 @@ class Dl4jFamilyTest {
                 b = Npz.read(killed.resolve(RunDirectory.PARAMETERS));
         assertEquals(a.keySet(), b.keySet());
         for (String k : a.keySet()) assertArrayEquals(a.get(k).data(), b.get(k).data(), 0.0, k);
+        Map<String, NpyArray> pa = Npz.read(tmp.resolve("whole").resolve(RunDirectory.PROBES)),
+                pb = Npz.read(killed.resolve(RunDirectory.PROBES));
+        assertEquals(
+                List.of(8L, 12L, 4L),
+                List.of(
+                        pa.get("steps").shape()[0],
+                        pa.get("layer1.W").shape()[1],
+                        pa.get("layer1.W").shape()[2]),
+                "24 steps recorded every 3rd; W is [12, 4]");
+        for (String k : pa.keySet())
+            assertArrayEquals(pa.get(k).data(), pb.get(k).data(), 0.0, "probe " + k);
     }
 
     @Test

@@ -225,6 +225,30 @@ class SpineTest {
         assertTrue(m.contains("array 'layer9.Q' names no parameter or state tensor"), m);
     }
 
+    /** Files written before the layer-named parameters (W1, B1, ...; GLE's layer0.*) still import, under their current names. */
+    @Test
+    void olderParameterNamesAreAcceptedOnImport() throws IOException {
+        for (String key : List.of("microcircuit-classification", "gle-classification")) {
+            Path a = tmp.resolve(key);
+            run(experiment(key), a);
+            Map<String, NpyArray> now = Npz.read(a.resolve(RunDirectory.PARAMETERS)), old = new LinkedHashMap<>();
+            for (Map.Entry<String, NpyArray> e : now.entrySet()) {
+                java.util.regex.Matcher m =
+                        java.util.regex.Pattern.compile("layer([0-9]+)\\.(.*)").matcher(e.getKey());
+                assertTrue(m.matches());
+                int l = Integer.parseInt(m.group(1));
+                old.put(key.startsWith("gle") ? "layer" + (l - 1) + "." + m.group(2) : m.group(2) + l, e.getValue());
+            }
+            Path file = tmp.resolve(key + "-old.npz");
+            Npz.write(file, old);
+            try (Trainer t = Trainer.start(
+                    experiment(key, "model.init.from=\"" + file + "\""), tmp.resolve(key + "-b"), Progress.silent())) {
+                for (Map.Entry<String, Tensor> p : t.network().parameters().entrySet())
+                    assertArrayEquals(now.get(p.getKey()).data(), p.getValue().toHost(), 0.0, key + " " + p.getKey());
+            }
+        }
+    }
+
     /** What an isolated evaluation sees does not leak into training: the evaluation schedule changes nothing that is learned. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("isolatedRuns")
