@@ -42,7 +42,7 @@ final class Dl4jBaseline implements Network {
         for (int i = 0; i < net.architecture().layers().size(); i++) {
             if (net.architecture().layers().get(i) instanceof LayerSpec.MaxPool2d) continue;
             double[] w = net.weights(i), b = net.bias(i);
-            params.put("layer" + (i + 1) + ".W", be.fromHost(dtype, w, w.length / b.length, b.length));
+            params.put("layer" + (i + 1) + ".W", be.fromHost(dtype, w, b.length, w.length / b.length)); // [post, pre]
             params.put("layer" + (i + 1) + ".b", be.fromHost(dtype, b, 1, b.length));
         }
     }
