@@ -405,8 +405,7 @@ public final class Trainer implements AutoCloseable {
                 task.trainBatch(epoch, b);
                 batchInEpoch = b + 1;
                 batchesThisSession++;
-                if (batchesThisSession % e.run().guardEvery() == 0)
-                    guard.check("batch " + batchInEpoch + " of epoch " + (epoch + 1));
+                if (batchesThisSession % e.run().guardEvery() == 0) guard.checkQuick(batchInEpoch, epoch + 1);
                 long done = (long) epoch * nb + batchInEpoch;
                 double secs = Math.max(1e-9, (System.nanoTime() - sessionStart) / 1e9);
                 double rate = batchesThisSession * (double) task.samplesPerBatch() / secs;

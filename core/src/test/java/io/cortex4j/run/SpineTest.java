@@ -131,6 +131,9 @@ class SpineTest {
     void evalReadsTheLastCheckpointAndRefusesUntrainedRuns(String key) {
         Path dir = tmp.resolve("run");
         Map<String, Object> summary = run(experiment(key), dir);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.anyMatch(f -> f.toString().endsWith(".png")), "the plotting JVM drew the run's plots");
+        }
         try (Trainer t = Trainer.open(dir, null)) {
             Map<String, Map<String, Double>> r = t.evaluateSplits();
             if (t.task().evalColumns().isEmpty()) {
