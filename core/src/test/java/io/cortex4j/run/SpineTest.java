@@ -128,7 +128,7 @@ class SpineTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
-    void evalReadsTheLastCheckpointAndRefusesUntrainedRuns(String key) {
+    void evalReadsTheLastCheckpointAndRefusesUntrainedRuns(String key) throws IOException {
         Path dir = tmp.resolve("run");
         Map<String, Object> summary = run(experiment(key), dir);
         try (Stream<Path> files = Files.list(dir)) {
