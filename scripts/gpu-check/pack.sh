@@ -28,6 +28,7 @@ tr ':' '\n' < "$cp_file" | while read -r f; do
 done
 rm -f "$cp_file"
 cp cuda-kernels/target/cortex4j-cuda-kernels-*[0-9T].jar cli/target/cortex4j-cli.jar .gpu.tmp/lib/ 2>/dev/null || cp cuda-kernels/target/cortex4j-cuda-kernels-*.jar cli/target/cortex4j-cli.jar .gpu.tmp/lib/
+cp cli/target/lib/picocli-*.jar .gpu.tmp/lib/   # the command line of the CLI (info, the alignment run's train)
 "$jdk/bin/jar" --create --file .gpu.tmp/lib/cortex4j-cuda-kernels-tests.jar -C cuda-kernels/target/test-classes .
 mkdir -p .gpu.tmp/src/main/cuda && cp cuda-kernels/src/main/cuda/* .gpu.tmp/src/main/cuda/   # the kernel sources, for the nvcc/NVRTC compile tests
 
