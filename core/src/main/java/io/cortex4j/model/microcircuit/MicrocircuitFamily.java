@@ -3,7 +3,6 @@ package io.cortex4j.model.microcircuit;
 import io.cortex4j.config.Checks;
 import io.cortex4j.config.Common;
 import io.cortex4j.config.TaskKind;
-import io.cortex4j.metrics.MicrocircuitAngles;
 import io.cortex4j.model.EpochMetric;
 import io.cortex4j.model.Family;
 import io.cortex4j.model.Phase;

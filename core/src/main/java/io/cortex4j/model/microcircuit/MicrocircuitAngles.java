@@ -1,7 +1,6 @@
-package io.cortex4j.metrics;
+package io.cortex4j.model.microcircuit;
 
-import io.cortex4j.model.microcircuit.Conductances;
-import io.cortex4j.model.microcircuit.Microcircuit;
+import io.cortex4j.metrics.Angles;
 import io.cortex4j.tensor.Activation;
 
 /** The alignment measures of the PAL paper for a microcircuit's feedback weights. */
