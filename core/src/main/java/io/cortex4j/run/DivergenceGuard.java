@@ -27,7 +27,7 @@ final class DivergenceGuard {
         }
     }
 
-    /** Parameters and outputs, after training batch {@code batch} (1-based) of epoch {@code epoch} (1-based). */
+    /** Parameters and outputs, after training batch {@code batch} (1-based; 0: the epoch's end) of epoch {@code epoch} (1-based). */
     @SuppressWarnings("unchecked")
     void checkQuick(int batch, int epoch) {
         for (Object[] q : quick) {
@@ -36,7 +36,7 @@ final class DivergenceGuard {
             boolean bad = net.backend().hasNonFinite(net.output());
             for (Tensor p : params.values()) bad |= net.backend().hasNonFinite(p);
             if (bad) {
-                String when = "batch " + batch + " of epoch " + epoch;
+                String when = batch == 0 ? "the end of epoch " + epoch : "batch " + batch + " of epoch " + epoch;
                 check((String) q[0], net, params, when);
                 check((String) q[0], net, Map.of("output", net.output()), when);
             }

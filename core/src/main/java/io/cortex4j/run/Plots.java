@@ -15,7 +15,8 @@ final class Plots {
     static final double INTERVAL_S = 10;
     private static boolean noted;
     private final Trainer t;
-    private long last = Long.MIN_VALUE;
+    /** The first live plot comes INTERVAL_S after training starts: a short run is drawn once, at its end. */
+    private long last = System.nanoTime();
 
     Plots(Trainer t) {
         this.t = t;
@@ -24,7 +25,7 @@ final class Plots {
     /** Draws from the metrics.csv just written; at the end, waits for the files. */
     void write(boolean end, Map<String, Double> finals) {
         long now = System.nanoTime();
-        if (!end && last != Long.MIN_VALUE && now - last < INTERVAL_S * 1e9) return;
+        if (!end && now - last < INTERVAL_S * 1e9) return;
         last = now;
         PlotProcess p = PlotProcess.shared();
         if (p == null) {

@@ -24,9 +24,15 @@ public final class TeacherStudent extends LabeledTask implements Task {
     /** Parameter tensors up to this size get their own metrics columns. */
     static final int TRACKED = 8;
 
+    /** A continuous run's settling: the teacher's target on, no learning. */
+    private static final Phase SETTLING = new Phase(false, false, true, false);
+
     private final Network teacher;
     private final TemporalSignal signal;
     private final List<String> learned;
+    /** The learned parameters of student and teacher, in the order of {@link #learned} (fixed tensors). */
+    private final Tensor[] studentParams, teacherParams;
+
     private final List<String> trackedColumns = new ArrayList<>();
     private static final int LOSS = 0, STEPS = 1;
 
@@ -34,6 +40,12 @@ public final class TeacherStudent extends LabeledTask implements Task {
         super(c, d, "lossSum", "lossN");
         this.teacher = c.teacher;
         this.learned = learned;
+        this.studentParams = new Tensor[learned.size()];
+        this.teacherParams = new Tensor[learned.size()];
+        for (int k = 0; k < learned.size(); k++) {
+            studentParams[k] = c.net.parameters().get(learned.get(k));
+            teacherParams[k] = teacher.parameters().get(learned.get(k));
+        }
         for (String n : learned) {
             Tensor t = c.net.parameters().get(n);
             if (t.length() <= TRACKED) for (int i = 0; i < t.length(); i++) trackedColumns.add(n + "[" + i + "]");
@@ -105,13 +117,13 @@ public final class TeacherStudent extends LabeledTask implements Task {
         int B = c.net.batch(), n = c.outputs;
         double[] in = new double[B * c.inputs], y = new double[B * n], o = new double[B * n];
         long first = (long) epoch * p.logSteps(), steps = p.stepsOf(epoch);
-        Phase settling = new Phase(false, false, true, false), learning = Phase.TRAIN;
+        Phase learning = Phase.TRAIN;
         for (long k = first; k < first + steps; k++) {
             signal.fill(k, in);
             c.be.copyFromHost(in, teacher.input());
             c.be.copyFromHost(in, c.net.input());
-            Phase want = k >= p.settleSteps() ? learning : settling;
-            if (!want.equals(c.net.phase())) c.net.setPhase(want);
+            Phase want = k >= p.settleSteps() ? learning : SETTLING;
+            if (want != c.net.phase()) c.net.setPhase(want);
             c.stepper.step(false);
             c.be.copyToHost(teacher.output(), y);
             c.be.copyToHost(c.net.output(), o);
@@ -133,19 +145,15 @@ public final class TeacherStudent extends LabeledTask implements Task {
             java.util.Arrays.fill(sums, 0);
         }
         row.add(relativeError());
-        for (String name : learned) {
-            Tensor t = c.net.parameters().get(name);
-            if (t.length() <= TRACKED) for (double v : t.toHost()) row.add(v);
-        }
+        for (Tensor t : studentParams) if (t.length() <= TRACKED) for (double v : t.toHost()) row.add(v);
         return row.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** max_i |θ_i − θ*_i| / |θ*_i| over the student's learned parameters θ and the teacher's θ*. */
     double relativeError() {
         double worst = 0;
-        Map<String, Tensor> sp = c.net.parameters(), tp = teacher.parameters();
-        for (String n : learned) {
-            double[] a = sp.get(n).toHost(), b = tp.get(n).toHost();
+        for (int k = 0; k < studentParams.length; k++) {
+            double[] a = studentParams[k].toHost(), b = teacherParams[k].toHost();
             for (int i = 0; i < a.length; i++)
                 worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-12));
         }

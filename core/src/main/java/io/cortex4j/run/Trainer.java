@@ -59,6 +59,10 @@ public final class Trainer implements AutoCloseable {
     private long batchesThisSession;
     private long stepsAtSessionStart;
     private int interruptAfterBatches = -1;
+    private long lastSave = Long.MIN_VALUE / 2;
+
+    /** The shortest wall time between two epoch-end saves (metrics.csv, plots, checkpoint) of epochs that end quickly. */
+    static final double SAVE_INTERVAL_S = 5;
 
     @SuppressWarnings("unchecked")
     private Trainer(Experiment e, Path dir, Progress progress, TaskData suppliedData) {
@@ -434,7 +438,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void endEpoch(DivergenceGuard guard, Plots plots, int epochs) {
-        guard.check("epoch " + epoch);
+        guard.checkQuick(batchInEpoch, epoch); // every state tensor is checked before the checkpoint below
         double[] train = task.takeTrainMetrics();
         boolean due = epoch % e.schedule().evalEvery() == 0 || epoch == epochs;
         double[] val = new double[task.evalColumns().size()];
@@ -454,14 +458,19 @@ public final class Trainer implements AutoCloseable {
         metrics.add(r);
         if (schedule != null) schedule.observe(metrics.last("val_loss"));
         progress.line(epochLine(r, epochs));
-        try {
-            metrics.writeCsv(dir.resolve(RunDirectory.METRICS));
-        } catch (IOException x) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(RunDirectory.METRICS), x);
-        }
-        plots.write(false, Map.of());
         for (Callback c : callbacks) c.onEpochEnd(this, r);
-        checkpoint();
+        // short epochs (a continuous run's report intervals) are saved at most every SAVE_INTERVAL_S; the last always
+        long now = System.nanoTime();
+        if (epoch == epochs || now - lastSave >= SAVE_INTERVAL_S * 1e9) {
+            lastSave = now;
+            try {
+                metrics.writeCsv(dir.resolve(RunDirectory.METRICS));
+            } catch (IOException x) {
+                throw new UncheckedIOException("cannot write " + dir.resolve(RunDirectory.METRICS), x);
+            }
+            plots.write(false, Map.of());
+            checkpoint();
+        }
     }
 
     /** Runs an evaluation, on a saved copy of the state when evaluation is isolated. */
