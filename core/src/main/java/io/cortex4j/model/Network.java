@@ -29,6 +29,16 @@ public interface Network extends Stateful, AutoCloseable {
     /** The read-out of the last step: {@code [batch, outputs]}; valid until the next step. */
     Tensor output();
 
+    /**
+     * Whether {@link #output()} itself is pulled towards {@link #target()} while {@link Phase#target()}
+     * is on (the microcircuit's somatic nudging; GLE with γ ≠ 0 on its output layer). Training metrics
+     * read from such an output are marked {@code _nudged}: they show how well the target is imposed,
+     * not what the network has learned.
+     */
+    default boolean outputNudged() {
+        return false;
+    }
+
     void setPhase(Phase phase);
 
     Phase phase();

@@ -164,7 +164,15 @@ final class XChartPlots {
         List<double[]> ys = addCurves(
                 chart,
                 d,
-                ordered("train_acc", "training", "val_acc", "validation", "val_probe_acc", "validation (linear probe)"),
+                ordered(
+                        "train_acc",
+                        "training",
+                        "train_acc_nudged",
+                        "training (output nudged)",
+                        "val_acc",
+                        "validation",
+                        "val_probe_acc",
+                        "validation (linear probe)"),
                 100);
         addFinals(
                 chart,
@@ -177,8 +185,19 @@ final class XChartPlots {
 
     static RunChart loss(PlotData d) {
         RunChart chart = newChart(d, LOSS, "loss");
-        List<double[]> ys =
-                addCurves(chart, d, ordered("train_loss", "training", "val_loss", "validation", "loss", "loss"), 1);
+        List<double[]> ys = addCurves(
+                chart,
+                d,
+                ordered(
+                        "train_loss",
+                        "training",
+                        "train_loss_nudged",
+                        "training (output nudged)",
+                        "val_loss",
+                        "validation",
+                        "loss",
+                        "loss"),
+                1);
         addFinals(chart, d, ordered("test_loss", "test (end of run)"), 1, ys);
         chart.getStyler().setYAxisLogarithmic(logScale(ys));
         return chart;

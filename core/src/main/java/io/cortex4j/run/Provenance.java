@@ -36,20 +36,39 @@ public final class Provenance {
         return prov;
     }
 
-    /** {@code git rev-parse HEAD} (with "-dirty" if there are uncommitted changes), or "unknown". */
+    /**
+     * {@code git rev-parse HEAD} (with "-dirty" if there are uncommitted changes) of the checkout this
+     * code was loaded from (not of the working directory, which may be another repository or none), or
+     * "unknown".
+     */
     public static String gitCommit() {
         try {
-            String head = run("git", "rev-parse", "HEAD");
+            java.io.File code = codeFolder();
+            if (code == null) return "unknown";
+            String head = run(code, "git", "rev-parse", "HEAD");
             if (head.isEmpty()) return "unknown";
-            String status = run("git", "status", "--porcelain", "--untracked-files=no");
+            String status = run(code, "git", "status", "--porcelain", "--untracked-files=no");
             return status.isEmpty() ? head : head + "-dirty";
         } catch (IOException | InterruptedException e) {
             return "unknown";
         }
     }
 
-    private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    /** The folder of the jar (or classes folder) this class was loaded from, or null. */
+    private static java.io.File codeFolder() {
+        try {
+            var source = Provenance.class.getProtectionDomain().getCodeSource();
+            if (source == null) return null;
+            java.io.File f = new java.io.File(source.getLocation().toURI());
+            return f.isDirectory() ? f : f.getParentFile();
+        } catch (java.net.URISyntaxException | SecurityException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String run(java.io.File dir, String... cmd) throws IOException, InterruptedException {
+        Process p =
+                new ProcessBuilder(cmd).directory(dir).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) return "";
         return new String(out, StandardCharsets.UTF_8).trim();

@@ -249,10 +249,14 @@ public final class Trainer implements AutoCloseable {
                                     + data.train().size() + " samples)");
     }
 
-    /** The metrics columns: position, the task's training and evaluation numbers, the family's, and wall time. */
+    /**
+     * The metrics columns: position, the task's training and evaluation numbers (training ones marked
+     * {@code _nudged} where the read-out carries the target, {@link Network#outputNudged()}), the
+     * family's, and wall time.
+     */
     private List<String> columns() {
         List<String> c = new ArrayList<>(List.of("epoch", "steps", "time"));
-        c.addAll(task.trainColumns());
+        for (String t : task.trainColumns()) c.add(net.outputNudged() && t.startsWith("train_") ? t + "_nudged" : t);
         c.addAll(task.evalColumns());
         if (net.optimizer() != null) c.add("learning_rate");
         for (EpochMetric<Network> m : familyMetrics) c.addAll(m.columns());
@@ -495,7 +499,8 @@ public final class Trainer implements AutoCloseable {
             if (Double.isNaN(r[i]) || c.startsWith("wall") || c.endsWith("_per_s") || c.contains("[")) continue;
             if (c.startsWith("angle_B_JWTJ")) continue;
             String label = c.replace("angle_B_WT_", "∠(B,Wᵀ)").replace("angle_B_W_", "∠(B,W)");
-            if (c.endsWith("_acc")) b.append(String.format(Locale.ROOT, "  %s %.2f%%", c, 100 * r[i]));
+            if (c.endsWith("_acc") || c.endsWith("_acc_nudged"))
+                b.append(String.format(Locale.ROOT, "  %s %.2f%%", c, 100 * r[i]));
             else if (c.startsWith("angle_")) b.append(String.format(Locale.ROOT, "  %s %.1f°", label, r[i]));
             else b.append(String.format(Locale.ROOT, "  %s %.4g", c, r[i]));
         }

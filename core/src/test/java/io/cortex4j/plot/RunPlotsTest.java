@@ -257,6 +257,20 @@ class RunPlotsTest {
     }
 
     @Test
+    void trainingNumbersReadFromANudgedOutputAreLabelledSo() {
+        Map<String, IntToDoubleFunction> c = new LinkedHashMap<>();
+        c.put("epoch", e -> e);
+        c.put("train_acc_nudged", e -> 0.99);
+        c.put("train_loss_nudged", e -> 0.05 / e);
+        c.put("val_acc", e -> 0.7);
+        c.put("val_loss", e -> 0.1 / e);
+        PlotData d = table("epoch", 5, c, Map.of(), Map.of());
+        assertEquals(
+                List.of("training (output nudged)", "validation"), names(XChartPlots.chart(d, XChartPlots.ACCURACY)));
+        assertEquals(List.of("training (output nudged)", "validation"), names(XChartPlots.chart(d, XChartPlots.LOSS)));
+    }
+
+    @Test
     void seriesThatAreNanEverywhereAreNotDrawnAndEmptyPlotsNotWritten() throws IOException {
         Map<String, IntToDoubleFunction> c = new LinkedHashMap<>();
         c.put("epoch", e -> e);

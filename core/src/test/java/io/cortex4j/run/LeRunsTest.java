@@ -122,6 +122,7 @@ class LeRunsTest {
             w0 = t.network().parameters().get("layer1.W").toHost();
             Map<String, Object> s = t.run();
             assertEquals(16, ((Number) s.get("train_size")).intValue());
+            assertTrue(t.metrics().has("train_acc"), "LE's read-out is not nudged: plain training accuracy");
             assertEquals("cifar10/train[:16]", s.get("data"));
             double acc = (double) s.get("test_acc");
             assertTrue(acc >= 0 && acc <= 1, "test accuracy " + acc);

@@ -84,6 +84,8 @@ class MicrocircuitRunsTest {
                 double acc = (Double) s.get("test_acc");
                 assertTrue(acc >= 0 && acc <= 1, rule + ": test accuracy " + acc);
                 assertEquals(2, t.metrics().rows().size(), rule);
+                // the output somata are nudged towards the target while learning: training accuracy says so
+                assertTrue(t.metrics().has("train_acc_nudged") && !t.metrics().has("train_acc"), rule);
                 double[] b = t.network().parameters().get("layer1.B").toHost();
                 double angle = (Double) s.get("angle_B_WT_1");
                 switch (rule) {

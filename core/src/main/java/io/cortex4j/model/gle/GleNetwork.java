@@ -270,6 +270,12 @@ public final class GleNetwork implements Network {
         return input;
     }
 
+    /** With γ ≠ 0 on the output layer its error feeds back into its own membrane: the read-out carries the target. */
+    @Override
+    public boolean outputNudged() {
+        return layers[layers.length - 1].spec.gamma() != 0;
+    }
+
     /** The targets y [batch, outputs] (one-hot for cross-entropy). */
     @Override
     public Tensor target() {

@@ -178,6 +178,12 @@ public final class Microcircuit implements Network {
         return input;
     }
 
+    /** The output pyramidal somata are nudged towards the target (g_som), so their read-out carries it. */
+    @Override
+    public boolean outputNudged() {
+        return true;
+    }
+
     /** The tensor [batch, n_N] the presenter writes target potentials into; used while a target is on. */
     @Override
     public Tensor target() {
