@@ -41,6 +41,7 @@
 //   lincomb_chain(_f64)                       [n]      Backend.lincombChain (two fused lincombs)
 //   prediction_error, prediction_error_f64    [n]      Backend.predictionError
 //   high_pass, high_pass_f64                  [n]      Backend.highPass
+//   burst, burst_f64                          [n]      Backend.burstHidden and Backend.burstOutput
 //   low_pass_outer_apply(_f64)                [m*n]    Backend.lowPassOuterApply (small batch; see OPS.md)
 //   add_row_vector, add_row_vector_f64        [rows*n] Backend.addRowVector
 //   sign_concordant, sign_concordant_f64      [n]      Backend.signConcordant
@@ -314,6 +315,41 @@ extern "C" __global__ void high_pass_f64(double* hp, const double* r, const doub
     EW_GRID_STRIDE(i, n) {
         double h = hp[i];
         hp[i] = h + (r[i] - r_old[i]) - k * h;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Burst probabilities (BurstCCN)
+// ---------------------------------------------------------------------------------------
+
+// Backend.burstHidden (hidden = 1, a = u): pv = amplitude * sigmoid(gain * u * (1 - e));
+// Backend.burstOutput (hidden = 0, a = y): pv = baseline * ((y - e) * (1 - e) + 1).
+// Then, with pv and the baseline rounded to the tensor's type: p = pv, burst = pv * e,
+// delta = pv * e - baseline * e (so p at the baseline gives delta 0 exactly).
+extern "C" __global__ void burst(const float* a, const float* e, float* p, float* burst, float* delta, long long n,
+                                 int hidden, double amplitude, double gain, double baseline)
+{
+    EW_GRID_STRIDE(i, n) {
+        double av = a[i], ev = e[i];
+        double pv = hidden ? amplitude * (1.0 / (1.0 + exp(-(gain * av * (1.0 - ev)))))
+                           : baseline * ((av - ev) * (1.0 - ev) + 1.0);
+        float pf = (float)pv;
+        p[i] = pf;
+        burst[i] = (float)((double)pf * ev);
+        delta[i] = (float)((double)pf * ev - (double)(float)baseline * ev);
+    }
+}
+
+extern "C" __global__ void burst_f64(const double* a, const double* e, double* p, double* burst, double* delta, long long n,
+                                     int hidden, double amplitude, double gain, double baseline)
+{
+    EW_GRID_STRIDE(i, n) {
+        double av = a[i], ev = e[i];
+        double pv = hidden ? amplitude * (1.0 / (1.0 + exp(-(gain * av * (1.0 - ev)))))
+                           : baseline * ((av - ev) * (1.0 - ev) + 1.0);
+        p[i] = pv;
+        burst[i] = pv * ev;
+        delta[i] = pv * ev - baseline * ev;
     }
 }
 

@@ -94,6 +94,23 @@ public interface Backend extends AutoCloseable {
     void highPass(Tensor hp, Tensor r, Tensor rOld, double k);
 
     /**
+     * The burst probability of a hidden layer from its apical potential u and event rate e (BurstCCN,
+     * specs/burstccn.md §2.3, general form): {@code p = amplitude·σ(gain·u⊙(1−e))}, the burst rate
+     * {@code burst = p⊙e}, and its deviation from the baseline burst rate, {@code delta = p⊙e − baseline·e}
+     * (p and the baseline are rounded to the tensor's precision before they are used, so p at the
+     * baseline gives delta 0 exactly). Five tensors of one length; p, burst and delta distinct.
+     */
+    void burstHidden(
+            Tensor u, Tensor e, double amplitude, double gain, double baseline, Tensor p, Tensor burst, Tensor delta);
+
+    /**
+     * The burst probability of an output layer under a teacher y (BurstCCN, specs/burstccn.md §2.2):
+     * {@code p = baseline·((y − e)⊙(1 − e) + 1)}, {@code burst = p⊙e}, {@code delta = p⊙e − baseline·e}
+     * (p and the baseline rounded first). With y = e it is the baseline and delta is exactly 0.
+     */
+    void burstOutput(Tensor e, Tensor y, double baseline, Tensor p, Tensor burst, Tensor delta);
+
+    /**
      * The low-passed outer-product update of a weight matrix, fused: {@code lo ← (1−k)·lo + alpha·aᵀb}
      * then {@code w ← w + lo}, for a [B, m], b [B, n], lo and w [m, n] (the batch is summed).
      */

@@ -53,6 +53,16 @@ public final class OpChecks {
         return block;
     }
 
+    /** {@link Backend#burstHidden}, {@link Backend#burstOutput}: inputs a, b and outputs p, burst, delta of one length, the outputs distinct. */
+    public static void burst(Tensor a, Tensor b, Tensor p, Tensor burst, Tensor delta) {
+        sameLength(a, p);
+        sameLength(b, p);
+        sameLength(burst, p);
+        sameLength(delta, p);
+        if (p == burst || p == delta || burst == delta)
+            throw new IllegalArgumentException("burst ops need distinct p, burst and delta tensors");
+    }
+
     /** {@link Backend#activationAndDerivative}: three distinct tensors. */
     public static void distinctActivationOutputs(Tensor x, Tensor out, Tensor deriv) {
         if (out == deriv || out == x || deriv == x)

@@ -135,6 +135,7 @@ public final class CudaBackend implements Backend {
             kActivation,
             kPredictionError,
             kHighPass,
+            kBurst,
             kLowPassOuter,
             kAddRow,
             kSignConcordant,
@@ -235,6 +236,7 @@ public final class CudaBackend implements Backend {
         kActivation = pair("activation");
         kPredictionError = pair("prediction_error");
         kHighPass = pair("high_pass");
+        kBurst = pair("burst");
         kLowPassOuter = pair("low_pass_outer_apply");
         kAddRow = pair("add_row_vector");
         kSignConcordant = pair("sign_concordant");
@@ -787,6 +789,44 @@ public final class CudaBackend implements Backend {
         CudaTensor H = cuda(hp), R = cuda(r), O = cuda(rOld);
         enter();
         ptr(H).ptr(R).ptr(O).i64(H.length()).f64(k).launchE(kHighPass[d(H)], H.length());
+    }
+
+    @Override
+    public void burstHidden(
+            Tensor u, Tensor e, double amplitude, double gain, double baseline, Tensor p, Tensor burst, Tensor delta) {
+        OpChecks.burst(u, e, p, burst, delta);
+        launchBurst(u, e, 1, amplitude, gain, baseline, p, burst, delta);
+    }
+
+    @Override
+    public void burstOutput(Tensor e, Tensor y, double baseline, Tensor p, Tensor burst, Tensor delta) {
+        OpChecks.burst(e, y, p, burst, delta);
+        launchBurst(y, e, 0, 0, 0, baseline, p, burst, delta);
+    }
+
+    private void launchBurst(
+            Tensor a,
+            Tensor e,
+            int hidden,
+            double amplitude,
+            double gain,
+            double baseline,
+            Tensor p,
+            Tensor burst,
+            Tensor delta) {
+        CudaTensor A = cuda(a), E = cuda(e), P = cuda(p), Bu = cuda(burst), D = cuda(delta);
+        enter();
+        long n = P.length();
+        ptr(A).ptr(E)
+                .ptr(P)
+                .ptr(Bu)
+                .ptr(D)
+                .i64(n)
+                .i32(hidden)
+                .f64(amplitude)
+                .f64(gain)
+                .f64(baseline)
+                .launchE(kBurst[d(P)], n);
     }
 
     /** Largest batch for which lowPassOuterApply runs as one fused kernel (the CPU's small-size loops); larger ones use cuBLAS. */

@@ -56,6 +56,8 @@ class KernelSourcesCompileTest {
             "prediction_error_f64",
             "high_pass",
             "high_pass_f64",
+            "burst",
+            "burst_f64",
             "low_pass_outer_apply",
             "low_pass_outer_apply_f64",
             "add_row_vector",

@@ -882,6 +882,66 @@ public final class Nd4jCpuBackend implements Backend {
     }
 
     @Override
+    public void burstHidden(
+            Tensor u, Tensor e, double amplitude, double gain, double baseline, Tensor p, Tensor burst, Tensor delta) {
+        OpChecks.burst(u, e, p, burst, delta);
+        burstOp(true, u, e, amplitude, gain, baseline, p, burst, delta);
+    }
+
+    @Override
+    public void burstOutput(Tensor e, Tensor y, double baseline, Tensor p, Tensor burst, Tensor delta) {
+        OpChecks.burst(e, y, p, burst, delta);
+        burstOp(false, y, e, 0, 0, baseline, p, burst, delta);
+    }
+
+    /** Both burst ops: a is u (hidden) or y (output); e the event rates. */
+    private void burstOp(
+            boolean hidden,
+            Tensor a,
+            Tensor e,
+            double amplitude,
+            double gain,
+            double baseline,
+            Tensor p,
+            Tensor burst,
+            Tensor delta) {
+        CpuTensor A = cpu(a), E = cpu(e), P = cpu(p), Bu = cpu(burst), D = cpu(delta);
+        boolean d = P.f64;
+        long n = P.length();
+        MemorySegment as = A.seg, es = E.seg, ps = P.seg, bs = Bu.seg, ds = D.seg;
+        if (inCaller(n, COSTLY)) burstRange(hidden, d, as, es, amplitude, gain, baseline, ps, bs, ds, 0, n);
+        else
+            split(
+                    n,
+                    COSTLY,
+                    (part, from, to) -> burstRange(hidden, d, as, es, amplitude, gain, baseline, ps, bs, ds, from, to));
+    }
+
+    private static void burstRange(
+            boolean hidden,
+            boolean d,
+            MemorySegment as,
+            MemorySegment es,
+            double amplitude,
+            double gain,
+            double baseline,
+            MemorySegment ps,
+            MemorySegment bs,
+            MemorySegment ds,
+            long from,
+            long to) {
+        double base = d ? baseline : (float) baseline; // p at the baseline gives delta 0 exactly
+        for (long i = from; i < to; i++) {
+            double a = ld(as, d, i), ev = ld(es, d, i);
+            double pv = hidden ? amplitude * sigmoid(gain * a * (1.0 - ev)) : baseline * ((a - ev) * (1.0 - ev) + 1.0);
+            if (!d) pv = (float) pv;
+            st(ps, d, i, pv);
+            st(bs, d, i, pv * ev);
+            st(ds, d, i, pv * ev - base * ev);
+        }
+    }
+
+    @Override
     public void highPass(Tensor hp, Tensor r, Tensor rOld, double k) {
         sameLength(hp, r);
         sameLength(hp, rOld);

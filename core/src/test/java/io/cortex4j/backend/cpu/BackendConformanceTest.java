@@ -333,6 +333,51 @@ public class BackendConformanceTest {
         }
     }
 
+    /** BurstCCN's burst probabilities (specs/burstccn.md §2.2–2.3), split over threads where the backend splits. */
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    public void burstProbabilities(String name, Backend be, DType d) {
+        int n = 5000;
+        double[] u = round(rand(n, 31), d), y = new double[n], e = new double[n];
+        Random r = new Random(32);
+        for (int i = 0; i < n; i++) {
+            e[i] = d == DType.FLOAT32 ? (float) r.nextDouble() : r.nextDouble();
+            y[i] = i % 10 == 0 ? 1 : 0;
+        }
+        Tensor U = be.fromHost(d, u, 1, n), E = be.fromHost(d, e, 1, n), Y = be.fromHost(d, y, 1, n);
+        Tensor P = be.zeros(d, 1, n), Bu = be.zeros(d, 1, n), D = be.zeros(d, 1, n);
+        double[] wp = new double[n], wb = new double[n], wd = new double[n];
+        for (double pb : new double[] {0.5, 0.2}) {
+            be.burstHidden(U, E, 2 * pb, 2 / pb, pb, P, Bu, D);
+            for (int i = 0; i < n; i++) {
+                wp[i] = 2 * pb / (1 + Math.exp(-(2 / pb) * u[i] * (1 - e[i])));
+                wb[i] = wp[i] * e[i];
+                wd[i] = (wp[i] - pb) * e[i];
+            }
+            close(wp, P, d, "burstHidden p, p_b " + pb);
+            close(wb, Bu, d, "burstHidden burst");
+            close(wd, D, d, "burstHidden delta");
+            be.burstOutput(E, Y, pb, P, Bu, D);
+            for (int i = 0; i < n; i++) {
+                wp[i] = pb * (1 + (y[i] - e[i]) * (1 - e[i]));
+                wb[i] = wp[i] * e[i];
+                wd[i] = (wp[i] - pb) * e[i];
+            }
+            close(wp, P, d, "burstOutput p, p_b " + pb);
+            close(wb, Bu, d, "burstOutput burst");
+            close(wd, D, d, "burstOutput delta");
+            // no teacher (y = e) and no apical input (u = 0): the baseline exactly, no deviation at all
+            be.burstOutput(E, E, pb, P, Bu, D);
+            java.util.Arrays.fill(wd, 0.0);
+            exact(wd, D, "burstOutput without a teacher");
+            be.burstHidden(be.zeros(d, 1, n), E, 2 * pb, 2 / pb, pb, P, Bu, D);
+            exact(wd, D, "burstHidden at u = 0, p_b " + pb);
+        }
+        assertThrows(IllegalArgumentException.class, () -> be.burstOutput(E, Y, 0.5, P, P, D), "outputs alias");
+        assertThrows(
+                IllegalArgumentException.class, () -> be.burstHidden(U, be.zeros(d, 1, n + 1), 1, 4, 0.5, P, Bu, D));
+    }
+
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
     public void lowPassOuterApply(String name, Backend be, DType d) {

@@ -206,6 +206,17 @@ public final class CostBackend implements Backend {
     }
 
     @Override
+    public void burstHidden(
+            Tensor u, Tensor e, double amplitude, double gain, double baseline, Tensor p, Tensor burst, Tensor delta) {
+        count("burstHidden", b(u) + b(e) + b(p) + b(burst) + b(delta), 0);
+    }
+
+    @Override
+    public void burstOutput(Tensor e, Tensor y, double baseline, Tensor p, Tensor burst, Tensor delta) {
+        count("burstOutput", b(e) + b(y) + b(p) + b(burst) + b(delta), 0);
+    }
+
+    @Override
     public void lowPassOuterApply(double alpha, Tensor a, Tensor b, double k, Tensor lo, Tensor w) {
         // lo ← (1−k)·lo + alpha·aᵀb, w ← w + lo: a [K, m], b [K, n]
         count("lowPassOuterApply", b(a) + b(b) + 2 * b(lo) + 2 * b(w), 2.0 * a.cols() * b.cols() * a.rows());
