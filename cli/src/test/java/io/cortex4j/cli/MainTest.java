@@ -185,7 +185,7 @@ class MainTest {
     void infoAndHelp() {
         Result r = cli("info");
         assertEquals(0, r.code());
-        assertTrue(r.out().contains("families dl4j, gle, le, microcircuit"), r.out());
+        assertTrue(r.out().contains("families burst, dl4j, gle, le, microcircuit"), r.out());
         int folders = r.out().split("/usr/local/cuda/lib64", -1).length - 1;
         assertTrue(folders <= 1, "the CUDA folders are listed once, not " + folders + " times:\n" + r.out());
         for (String cmd : List.of("train", "eval", "validate", "info", "demo", "bench")) {

@@ -305,6 +305,7 @@ class SpineTest {
                 org.junit.jupiter.params.provider.Arguments.of(
                         "microcircuit-classification", "rule.etaForward=[1.0e+300, 1.0e+300]"),
                 org.junit.jupiter.params.provider.Arguments.of("le-classification", "rule.learningRate=1.0e+30"),
+                org.junit.jupiter.params.provider.Arguments.of("burst-classification", "rule.learningRate=1.0e+300"),
                 org.junit.jupiter.params.provider.Arguments.of("gle-classification", "optimizer.learningRate=1.0e+30"),
                 org.junit.jupiter.params.provider.Arguments.of(
                         "gle-teacher-student", "optimizer.learningRate=1.0e+30"));

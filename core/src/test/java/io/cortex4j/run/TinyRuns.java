@@ -115,6 +115,28 @@ final class TinyRuns {
                 schedule: {batch: 3, settle: 0.05, duration: 0.25, logEvery: 0.05}
                 run: {seed: 9}
                 """);
+        m.put("burst-classification", """
+                name: tiny-burst
+                model:
+                  family: burst
+                  input: 4
+                  layers: [{type: dense, units: 8}, {type: dense, units: 6}, {type: dense, units: 3}]
+                rule: {name: burstccn, learningRate: 0.5, momentum: 0.5, weightDecay: 1.0e-04, Q: {learningRate: 1.0e-03}}
+                data: {name: yinyang, trainLimit: 16, evalLimit: 8}
+                schedule: {epochs: 3, batch: 4}
+                run: {seed: 10}
+                """);
+        m.put("burstprop-classification", """
+                name: tiny-burstprop
+                model:
+                  family: burst
+                  input: 4
+                  layers: [{type: dense, units: 8}, {type: dense, units: 3}]
+                rule: {name: burstprop, learningRate: 0.5, Y: {learningRate: 0.5}}
+                data: {name: yinyang, trainLimit: 16, evalLimit: 8}
+                schedule: {epochs: 3, batch: 4}
+                run: {seed: 11}
+                """);
         return m;
     }
 

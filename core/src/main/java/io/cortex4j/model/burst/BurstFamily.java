@@ -1,0 +1,225 @@
+package io.cortex4j.model.burst;
+
+import io.cortex4j.config.Checks;
+import io.cortex4j.config.Common;
+import io.cortex4j.config.TaskKind;
+import io.cortex4j.model.EpochMetric;
+import io.cortex4j.model.Family;
+import io.cortex4j.model.burst.BurstSpec.Feedback;
+import io.cortex4j.model.burst.BurstSpec.FeedbackMode;
+import io.cortex4j.model.topology.InputShape;
+import io.cortex4j.model.topology.LayerSpec;
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.tensor.Activation;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Layered burst networks ({@code model.family: burst}, specs/burstccn.md): BurstCCN with its Y and Q
+ * feedback, and Burstprop, EDN, BP and FA on the same sigmoid networks, one mini-batch per step.
+ * Defaults that depend on the rule are filled in by {@link #resolve} and written into the resolved
+ * config: BurstCCN as the authors' MNIST notebook (p_b 0.5, Y ~ N(0, 0.5²) fixed, Q = p_b·Y learned
+ * at 7.31e-4), Burstprop as the BurstCCN repository's trainer (p_b 0.2, Y ~ N(0, 1), recurrent Z),
+ * EDN as its trainer (Y ~ N(0, 1), λ = 0.1, interneurons at 2η), FA with BurstCCN's Y.
+ */
+public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
+    @Override
+    public String name() {
+        return "burst";
+    }
+
+    @Override
+    public Class<BurstSpec> specType() {
+        return BurstSpec.class;
+    }
+
+    @Override
+    public Set<TaskKind> tasks() {
+        return Set.of(TaskKind.CLASSIFICATION);
+    }
+
+    /** One mini-batch per step, read out after it; the authors' batch of 32. */
+    @Override
+    public String defaults(TaskKind task) {
+        return "{schedule: {presentation: 1.0, readout: last, batch: 32}}";
+    }
+
+    static Topology topology(BurstSpec s) {
+        InputShape in = s.model().input();
+        return new Topology(in.channels(), in.height(), in.width(), s.model().layers());
+    }
+
+    @Override
+    public BurstSpec resolve(BurstSpec s, Common c) {
+        BurstSpec.Rule r = s.rule();
+        int n = s.model().layers().size();
+        BurstRule rule = r.name();
+        Double pb = s.model().pBaseline();
+        if (pb == null && rule == BurstRule.BURSTCCN) pb = 0.5;
+        if (pb == null && rule == BurstRule.BURSTPROP) pb = 0.2;
+        Feedback y = r.Y(), q = r.Q();
+        switch (rule) {
+            case BURSTCCN -> {
+                y = fill(y, FeedbackMode.RANDOM, 0.5, 0.0);
+                q = fill(q, FeedbackMode.SYMMETRIC, 1.0, 7.31e-4);
+            }
+            case BURSTPROP, EDN -> y = fill(y, FeedbackMode.RANDOM, 1.0, 0.0);
+            case FA -> y = fill(y, FeedbackMode.RANDOM, 0.5, 0.0);
+            case BP -> {}
+        }
+        BurstSpec.Recurrent rec = r.recurrent();
+        if (rec == null && rule == BurstRule.BURSTPROP) rec = new BurstSpec.Recurrent(true, 0.01, 1e-4);
+        BurstSpec.Edn edn = r.edn();
+        if (edn == null && rule == BurstRule.EDN)
+            edn = new BurstSpec.Edn(0.1, 0.1, 0.1, 2.0, FeedbackMode.SYMMETRIC, 1.0);
+        double[] f = r.lrFactors();
+        if (f == null) {
+            f = new double[n];
+            Arrays.fill(f, 1.0);
+        }
+        BurstSpec.Model m = s.model();
+        return new BurstSpec(
+                new BurstSpec.Model(m.input(), m.layers(), pb, m.init()),
+                new BurstSpec.Rule(rule, r.learningRate(), f, r.momentum(), r.weightDecay(), y, q, rec, edn));
+    }
+
+    private static Feedback fill(Feedback f, FeedbackMode mode, double scale, double lr) {
+        return new Feedback(
+                f.mode() != null ? f.mode() : mode,
+                f.scale() != null ? f.scale() : scale,
+                f.learningRate() != null ? f.learningRate() : lr);
+    }
+
+    private static boolean empty(Feedback f) {
+        return f.mode() == null && f.scale() == null && f.learningRate() == null;
+    }
+
+    @Override
+    public void validate(BurstSpec s, Common c, Checks at) {
+        Topology arch;
+        try {
+            arch = topology(s);
+        } catch (IllegalArgumentException e) {
+            throw at.error("model.layers", e.getMessage());
+        }
+        List<LayerSpec> layers = s.model().layers();
+        for (int i = 0; i < layers.size(); i++) {
+            String key = "model.layers[" + i + "]";
+            switch (layers.get(i)) {
+                case LayerSpec.Dense d ->
+                    at.require(
+                            d.activation() == Activation.SIGMOID,
+                            key + ".activation",
+                            "burst networks are sigmoid networks (their burst probabilities use 1 − e = σ'(v)/σ(v))");
+                case LayerSpec.Conv2d k -> throw at.error(key, "convolutional burst layers are not built yet");
+                case LayerSpec.MaxPool2d p -> throw at.error(key, "burst networks have no pooling layers");
+            }
+        }
+        BurstSpec.Rule r = s.rule();
+        BurstRule rule = r.name();
+        at.length(r.lrFactors(), layers.size(), "rule.lrFactors", "layer");
+        Double pb = s.model().pBaseline();
+        boolean bursts = rule == BurstRule.BURSTCCN || rule == BurstRule.BURSTPROP;
+        at.require(
+                bursts || pb == null,
+                "model.pBaseline",
+                "only burstccn and burstprop have a baseline burst probability");
+        if (rule == BurstRule.BURSTCCN)
+            at.require(
+                    pb <= 0.5,
+                    "model.pBaseline",
+                    "above 0.5 the burst probability 2p_b·σ(·) can exceed 1 (" + pb + ")");
+        if (rule == BurstRule.BP)
+            at.require(empty(r.Y()), "rule.Y", "bp sends errors down through W itself; remove rule.Y");
+        if (rule != BurstRule.BURSTCCN)
+            at.require(empty(r.Q()), "rule.Q", "only burstccn has the Q pathway; remove rule.Q");
+        if (rule.usesY()) {
+            at.require(r.Y().mode() != FeedbackMode.W_SYMMETRIC, "rule.Y.mode", "w-symmetric is a mode of Q only");
+            at.require(
+                    !(r.Y().mode() == FeedbackMode.TIED && r.Y().learningRate() > 0),
+                    "rule.Y.learningRate",
+                    "tied Y is copied from W after every update; it cannot also learn");
+        }
+        if (rule == BurstRule.BURSTCCN)
+            at.require(
+                    !(r.Q().mode() == FeedbackMode.TIED && r.Q().learningRate() > 0),
+                    "rule.Q.learningRate",
+                    "tied Q is copied from Y after every update; it cannot also learn");
+        if (rule == BurstRule.EDN || rule == BurstRule.FA || rule == BurstRule.BP)
+            at.require(
+                    r.Y().learningRate() == null || r.Y().learningRate() == 0,
+                    "rule.Y.learningRate",
+                    rule.name().toLowerCase() + " keeps its feedback fixed");
+        if (rule == BurstRule.BURSTPROP)
+            at.require(
+                    !(r.momentum() > 0 && r.Y().learningRate() > 0),
+                    "rule.momentum",
+                    "learned Y with momentum is not supported; set one of them to 0");
+        at.require(
+                rule == BurstRule.BURSTPROP || r.recurrent() == null,
+                "rule.recurrent",
+                "only burstprop has recurrent weights");
+        at.require(rule == BurstRule.EDN || r.edn() == null, "rule.edn", "only the edn rule reads rule.edn");
+        if (rule == BurstRule.EDN) {
+            var t = c.data().targets();
+            at.require(
+                    t.high() == 1.0 && t.low() == 0.0,
+                    "data.targets",
+                    "EDN nudges its output towards logit(0.2 + 0.6·y) and needs one-hot targets (high 1, low 0)");
+        }
+        at.require(
+                c.schedule().presentation() != null && c.schedule().presentation() == 1.0,
+                "schedule.presentation",
+                "a burst network takes one mini-batch per step: leave schedule.presentation out (it is 1)");
+        at.require(
+                c.data().stepsPerSample() == null,
+                "data.stepsPerSample",
+                "burst networks take one mini-batch per step; remove it");
+        at.require(c.optimizer() == null, "optimizer", "burst networks learn with rule.learningRate; remove optimizer");
+        if (arch.layers().size() < 2 && rule != BurstRule.BP)
+            at.require(false, "model.layers", "needs at least one hidden layer for feedback to reach");
+    }
+
+    @Override
+    public double dt(BurstSpec s) {
+        return 1.0;
+    }
+
+    @Override
+    public Sizes sizes(BurstSpec s) {
+        Topology arch = topology(s);
+        return new Sizes(arch.inputLength(), "model.input", arch.outputLength(), "model.layers");
+    }
+
+    @Override
+    public BurstNetwork build(BurstSpec s, Build b) {
+        return new BurstNetwork(s, topology(s), b.backend(), b.dtype(), b.batch(), b.seed());
+    }
+
+    /**
+     * Per hidden layer ℓ the angle between its feedback and the forward weights it stands for,
+     * ∠(Y_ℓ, W_{ℓ+1}ᵀ) (and for BurstCCN ∠(Q_ℓ, Y_ℓ)); per layer the angles between the rule's update of
+     * W and the BP gradient ({@code angle_dW_bp_ℓ}) and the FA update through the same Y
+     * ({@code angle_dW_fa_ℓ}), on the epoch's last training batch (as the authors log them, on a
+     * training batch without applying the update).
+     */
+    @Override
+    public List<EpochMetric<BurstNetwork>> epochMetrics(BurstSpec s, BurstNetwork net) {
+        List<String> cols = new ArrayList<>();
+        int n = net.depth();
+        BurstRule rule = s.rule().name();
+        if (rule.usesY()) for (int l = 1; l < n; l++) cols.add("angle_Y_WT_" + l);
+        if (rule == BurstRule.BURSTCCN) for (int l = 1; l < n; l++) cols.add("angle_Q_Y_" + l);
+        if (rule != BurstRule.BP) for (int l = 1; l <= n; l++) cols.add("angle_dW_bp_" + l);
+        if (rule != BurstRule.BP && rule != BurstRule.FA) for (int l = 1; l <= n; l++) cols.add("angle_dW_fa_" + l);
+        if (cols.isEmpty()) return List.of();
+        return List.of(new EpochMetric<>(cols, BurstNetwork::angles));
+    }
+
+    @Override
+    public String divergenceHint() {
+        return "lower rule.learningRate (or rule.Q.learningRate)";
+    }
+}
