@@ -649,6 +649,20 @@ public final class Nd4jCpuBackend implements Backend {
      */
     static void sigmoidChunk(float[] in, float[] out, float[] der, double[] poly, long[] exps, int n) {
         for (int i = 0; i < n; i++) poly[i] = Math.max(-700.0, Math.min(709.0, -(double) in[i]));
+        expChunk(poly, exps, n);
+        for (int i = 0; i < n; i++) {
+            double s = 1.0 / (1.0 + poly[i]);
+            out[i] = (float) s;
+            der[i] = (float) (s * (1.0 - s));
+        }
+    }
+
+    /**
+     * e^x of {@code poly[0..n)} in place, for x already clamped to [−700, 709]: 2^k·e^r with
+     * k = rint(x/ln 2), r by a two-part ln 2, e^r by its Taylor polynomial to degree 12, in loops that
+     * C2 vectorises ({@code exps} is scratch). Within one ulp of {@code Math.exp}.
+     */
+    static void expChunk(double[] poly, long[] exps, int n) {
         for (int i = 0; i < n; i++) {
             double x = poly[i];
             double k = Math.rint(x * LOG2E);
@@ -680,12 +694,7 @@ public final class Nd4jCpuBackend implements Backend {
                                                                                                                                                                                                             * E12)))))))))));
             exps[i] = (long) k;
         }
-        for (int i = 0; i < n; i++) {
-            double e = poly[i] * Double.longBitsToDouble((exps[i] + 1023) << 52);
-            double s = 1.0 / (1.0 + e);
-            out[i] = (float) s;
-            der[i] = (float) (s * (1.0 - s));
-        }
+        for (int i = 0; i < n; i++) poly[i] = poly[i] * Double.longBitsToDouble((exps[i] + 1023) << 52);
     }
 
     /**
@@ -909,12 +918,68 @@ public final class Nd4jCpuBackend implements Backend {
         boolean d = P.f64;
         long n = P.length();
         MemorySegment as = A.seg, es = E.seg, ps = P.seg, bs = Bu.seg, ds = D.seg;
+        if (!d) {
+            if (inCaller(n, MEDIUM)) burstRangeF(0, hidden, as, es, amplitude, gain, baseline, ps, bs, ds, 0, n);
+            else
+                split(
+                        n,
+                        MEDIUM,
+                        (part, from, to) ->
+                                burstRangeF(part, hidden, as, es, amplitude, gain, baseline, ps, bs, ds, from, to));
+            return;
+        }
         if (inCaller(n, COSTLY)) burstRange(hidden, d, as, es, amplitude, gain, baseline, ps, bs, ds, 0, n);
         else
             split(
                     n,
                     COSTLY,
                     (part, from, to) -> burstRange(hidden, d, as, es, amplitude, gain, baseline, ps, bs, ds, from, to));
+    }
+
+    /**
+     * The float32 burst ops in chunks through heap arrays, the sigmoid's exponential from
+     * {@link #expChunk} (as the float32 sigmoid activation): the formulas of {@link #burstRange}.
+     */
+    private void burstRangeF(
+            int part,
+            boolean hidden,
+            MemorySegment as,
+            MemorySegment es,
+            double amplitude,
+            double gain,
+            double baseline,
+            MemorySegment ps,
+            MemorySegment bs,
+            MemorySegment ds,
+            long from,
+            long to) {
+        float[] a = partFloats(part, 0, SIGMOID_CHUNK),
+                e = partFloats(part, 1, SIGMOID_CHUNK),
+                p = partFloats(part, 2, SIGMOID_CHUNK),
+                b = partFloats(part, 3, SIGMOID_CHUNK);
+        double[] poly = partScratch(part, SIGMOID_CHUNK);
+        long[] exps = partLongs(part, SIGMOID_CHUNK);
+        double base = (float) baseline;
+        for (long at = from; at < to; at += SIGMOID_CHUNK) {
+            int n = (int) Math.min(SIGMOID_CHUNK, to - at);
+            load(as, at, a, n);
+            load(es, at, e, n);
+            if (hidden) {
+                for (int i = 0; i < n; i++) poly[i] = Math.max(-700.0, Math.min(709.0, -(gain * a[i] * (1.0 - e[i]))));
+                expChunk(poly, exps, n);
+                for (int i = 0; i < n; i++) p[i] = (float) (amplitude * (1.0 / (1.0 + poly[i])));
+            } else {
+                for (int i = 0; i < n; i++) p[i] = (float) (baseline * (((double) a[i] - e[i]) * (1.0 - e[i]) + 1.0));
+            }
+            for (int i = 0; i < n; i++) {
+                double pv = p[i], ev = e[i];
+                b[i] = (float) (pv * ev);
+                a[i] = (float) (pv * ev - base * ev); // delta, into a's array (a is read no more)
+            }
+            store(p, ps, at, n);
+            store(b, bs, at, n);
+            store(a, ds, at, n);
+        }
     }
 
     private static void burstRange(

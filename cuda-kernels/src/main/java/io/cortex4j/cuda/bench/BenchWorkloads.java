@@ -47,7 +47,8 @@ public final class BenchWorkloads {
             "le-mlp-pal",
             "le-lenet5-bp",
             "le-lenet5-pal",
-            "gle-mnist1d");
+            "gle-mnist1d",
+            "burst-mlp");
 
     /** The seed of {@link java.util.Random} that draws every workload's inputs and labels. */
     public static final long PATTERN_SEED = 7;
