@@ -63,7 +63,8 @@ public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
         switch (rule) {
             case BURSTCCN -> {
                 y = fill(y, FeedbackMode.RANDOM, 0.5, 0.0);
-                q = fill(q, FeedbackMode.SYMMETRIC, 1.0, 7.31e-4);
+                // Q learns (the notebook's 7.31e-4) unless it is tied to Y
+                q = fill(q, FeedbackMode.SYMMETRIC, 1.0, q.mode() == FeedbackMode.TIED ? 0.0 : 7.31e-4);
             }
             case BURSTPROP, EDN -> y = fill(y, FeedbackMode.RANDOM, 1.0, 0.0);
             case FA -> y = fill(y, FeedbackMode.RANDOM, 0.5, 0.0);
@@ -113,7 +114,16 @@ public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
                             d.activation() == Activation.SIGMOID,
                             key + ".activation",
                             "burst networks are sigmoid networks (their burst probabilities use 1 − e = σ'(v)/σ(v))");
-                case LayerSpec.Conv2d k -> throw at.error(key, "convolutional burst layers are not built yet");
+                case LayerSpec.Conv2d k -> {
+                    at.require(
+                            k.activation() == Activation.SIGMOID,
+                            key + ".activation",
+                            "burst networks are sigmoid networks (their burst probabilities use 1 − e = σ'(v)/σ(v))");
+                    at.require(
+                            s.rule().name() != BurstRule.BURSTPROP && s.rule().name() != BurstRule.EDN,
+                            key,
+                            s.rule().name().name().toLowerCase() + " is built for dense layers only");
+                }
                 case LayerSpec.MaxPool2d p -> throw at.error(key, "burst networks have no pooling layers");
             }
         }

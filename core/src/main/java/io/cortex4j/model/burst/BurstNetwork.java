@@ -9,6 +9,7 @@ import io.cortex4j.model.topology.Topology;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
+import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -53,63 +54,56 @@ public final class BurstNetwork implements Network {
     private Phase phase = Phase.FREE;
     private long step, batches;
 
-    /** One weight layer with its neurons and, if hidden, the feedback it receives from the layer above. */
+    /**
+     * One weight layer (dense, or convolutional with geometry g) with its neurons and, if hidden, the
+     * feedback it receives from the layer above. Outputs are flat rows per sample, channel-major for
+     * convolutions.
+     */
     private final class Layer {
-        final int index, in, out, next; // next: units of the layer above (0 for the output)
+        final int index, in, out; // input and output lengths per sample
+        final ConvGeometry g; // null for a dense layer
+        final int rows, cols, positions; // W is [rows, cols]: [out, in], or [filters, C·k·k] applied at each position
+        Layer above; // null for the output layer
         final Tensor w, b;
         Tensor vW, vb; // momentum
         final Tensor v, e, p, burst, delta;
+        Tensor colsIn, vRows, dRows; // convolution: unfolded input, potentials and δ as position rows
+        Tensor xRows, dcols; // convolution: scratch for carrying a signal of this layer down to the layer below
         Tensor u, u2, y, q; // apical potential (and BurstCCN's Q part of it), feedback (hidden)
         Tensor deriv, h, f, fTeacher, pTeacher, burstTeacher, bPre, rz, z; // BP/FA and Burstprop
         Tensor wpi, bpi, wip, intnBasal, intnBasalRate, intnSoma, intnRate, intnDiff, somaT, rateT; // EDN
         Tensor dBp, dFa, grad; // angles (allocated on first use)
 
-        Layer(int index, int in, int out, int next) {
+        Layer(int index, Topology.Shape inShape, Topology.Shape outShape, ConvGeometry g) {
             this.index = index;
-            this.in = in;
-            this.out = out;
-            this.next = next;
-            double std = spec.model().init().gain() * Math.sqrt(2.0 / (in + out));
-            w = normal(W_STREAM + index, std, out, in);
-            b = zeros(1, out);
+            this.in = inShape.length();
+            this.out = outShape.length();
+            this.g = g;
+            this.rows = g == null ? out : outShape.channels();
+            this.cols = g == null ? in : g.patch();
+            this.positions = g == null ? 1 : g.positions();
+            int k2 = g == null ? 1 : g.kernel() * g.kernel();
+            // PyTorch's xavier_normal_: fan_in = C_in·k·k, fan_out = C_out·k·k
+            double std = spec.model().init().gain() * Math.sqrt(2.0 / (cols + rows * k2));
+            w = normal(W_STREAM + index, std, rows, cols);
+            b = zeros(1, rows);
             if (momentum > 0) {
-                vW = zeros(out, in);
-                vb = zeros(1, out);
+                vW = zeros(rows, cols);
+                vb = zeros(1, rows);
             }
             v = zeros(batch, out);
             e = zeros(batch, out);
             p = zeros(batch, out);
             burst = zeros(batch, out);
             delta = zeros(batch, out);
-            if (rule == BurstRule.BP || rule == BurstRule.FA) deriv = zeros(batch, out);
-            if (hidden()) {
-                u = zeros(batch, out);
-                if (rule.usesY()) y = zeros(out, next);
-                if (rule == BurstRule.BURSTCCN) {
-                    q = zeros(out, next);
-                    u2 = zeros(batch, out);
-                }
-                if (rule == BurstRule.BURSTPROP) {
-                    h = zeros(batch, out);
-                    f = zeros(batch, out);
-                    fTeacher = zeros(batch, out);
-                    if (recurrent) {
-                        bPre = zeros(batch, out);
-                        rz = zeros(batch, out);
-                        z = normal(Z_STREAM + index, spec.rule().recurrent().scale(), out, out);
-                    }
-                }
-                if (rule == BurstRule.EDN) {
-                    wpi = zeros(next, out);
-                    bpi = zeros(1, next);
-                    wip = zeros(out, next);
-                    intnBasal = zeros(batch, next);
-                    intnBasalRate = zeros(batch, next);
-                    intnSoma = zeros(batch, next);
-                    intnRate = zeros(batch, next);
-                    intnDiff = zeros(batch, next);
-                }
+            if (g != null) {
+                colsIn = zeros(batch * positions, cols);
+                vRows = zeros(batch * positions, rows);
+                dRows = zeros(batch * positions, rows);
+                xRows = zeros(batch * positions, rows);
+                dcols = zeros(batch * positions, cols);
             }
+            if (rule == BurstRule.BP || rule == BurstRule.FA) deriv = zeros(batch, out);
             if (rule == BurstRule.BURSTPROP) {
                 pTeacher = zeros(batch, out);
                 burstTeacher = zeros(batch, out);
@@ -120,8 +114,42 @@ public final class BurstNetwork implements Network {
             }
         }
 
+        /** The feedback pathways from the layer above, once it is known. */
+        void connect(Layer above) {
+            this.above = above;
+            int next = above.out;
+            // dense above: [n_ℓ, n_ℓ+1]; convolution above: its kernel's shape
+            int fr = above.g == null ? out : above.rows, fc = above.g == null ? next : above.cols;
+            u = zeros(batch, out);
+            if (rule.usesY()) y = zeros(fr, fc);
+            if (rule == BurstRule.BURSTCCN) {
+                q = zeros(fr, fc);
+                u2 = zeros(batch, out);
+            }
+            if (rule == BurstRule.BURSTPROP) {
+                h = zeros(batch, out);
+                f = zeros(batch, out);
+                fTeacher = zeros(batch, out);
+                if (recurrent) {
+                    bPre = zeros(batch, out);
+                    rz = zeros(batch, out);
+                    z = normal(Z_STREAM + index, spec.rule().recurrent().scale(), out, out);
+                }
+            }
+            if (rule == BurstRule.EDN) {
+                wpi = zeros(next, out);
+                bpi = zeros(1, next);
+                wip = zeros(out, next);
+                intnBasal = zeros(batch, next);
+                intnBasalRate = zeros(batch, next);
+                intnSoma = zeros(batch, next);
+                intnRate = zeros(batch, next);
+                intnDiff = zeros(batch, next);
+            }
+        }
+
         boolean hidden() {
-            return next > 0;
+            return above != null;
         }
 
         String name() {
@@ -145,17 +173,20 @@ public final class BurstNetwork implements Network {
         this.biasDecay = rule == BurstRule.BURSTPROP ? 1.0 : decay; // the Burstprop code does not decay biases
         this.recurrent = r.recurrent() != null && r.recurrent().enabled();
         List<LayerSpec> specs = arch.layers();
+        List<Topology.Shape> shapes = arch.outputShapes();
         int n = specs.size();
-        int[] sizes = new int[n + 1];
-        sizes[0] = arch.inputLength();
-        for (int i = 0; i < n; i++) sizes[i + 1] = ((LayerSpec.Dense) specs.get(i)).units();
         layers = new Layer[n];
-        for (int i = 0; i < n; i++) layers[i] = new Layer(i, sizes[i], sizes[i + 1], i + 1 < n ? sizes[i + 2] : 0);
-        input = zeros(batch, sizes[0]);
-        target = zeros(batch, sizes[n]);
-        lastInput = zeros(batch, sizes[0]);
-        lastTarget = zeros(batch, sizes[n]);
-        ones = rule == BurstRule.EDN ? zeros(batch, sizes[n]) : null;
+        for (int i = 0; i < n; i++) {
+            ConvGeometry g = specs.get(i) instanceof LayerSpec.Conv2d ? arch.geometry(i) : null;
+            layers[i] = new Layer(i, i == 0 ? arch.input() : shapes.get(i - 1), shapes.get(i), g);
+        }
+        for (int i = 0; i + 1 < n; i++) layers[i].connect(layers[i + 1]);
+        int ins = arch.inputLength(), outs = arch.outputLength();
+        input = zeros(batch, ins);
+        target = zeros(batch, outs);
+        lastInput = zeros(batch, ins);
+        lastTarget = zeros(batch, outs);
+        ones = rule == BurstRule.EDN ? zeros(batch, outs) : null;
         if (ones != null) be.fill(ones, 1.0);
         initFeedback();
     }
@@ -190,14 +221,14 @@ public final class BurstNetwork implements Network {
             Layer above = layers[l.index + 1];
             if (l.y != null) {
                 if (r.Y().mode() == FeedbackMode.RANDOM) fillNormal(l.y, Y_STREAM + l.index, r.Y().scale());
-                else be.transpose(above.w, r.Y().scale(), l.y);
+                else mirror(above, r.Y().scale(), l.y);
             }
             if (l.q != null) {
                 double s = r.Q().scale();
                 switch (r.Q().mode()) {
                     case SYMMETRIC, TIED -> be.lincomb(l.q, pb * s, l.y, 0.0, l.y, 0.0, null);
                     case RANDOM -> fillNormal(l.q, Q_STREAM + l.index, s);
-                    case W_SYMMETRIC -> be.transpose(above.w, pb * s, l.q);
+                    case W_SYMMETRIC -> mirror(above, pb * s, l.q);
                 }
             }
             if (rule == BurstRule.EDN) {
@@ -206,12 +237,34 @@ public final class BurstNetwork implements Network {
                     fillNormal(
                             l.wpi,
                             WPI_STREAM + l.index,
-                            spec.model().init().gain() * Math.sqrt(2.0 / (l.out + l.next)));
+                            spec.model().init().gain() * Math.sqrt(2.0 / (l.out + above.out)));
                     fillNormal(l.wip, WIP_STREAM + l.index, edn.interneuronScale());
                 } else {
                     tieInterneurons(l, above);
                 }
             }
+        }
+    }
+
+    /** {@code dst = scale·W_above} in the orientation of a feedback matrix: transposed for a dense layer above, as it is for a convolution (its kernel's shape). */
+    private void mirror(Layer above, double scale, Tensor dst) {
+        if (above.g == null) be.transpose(above.w, scale, dst);
+        else be.lincomb(dst, scale, above.w, 0.0, above.w, 0.0, null);
+    }
+
+    /**
+     * {@code out} (the shape of the layer below {@code above}) = x (the shape of {@code above}) carried
+     * down through k: for a dense layer above x·kᵀ with k a feedback matrix [n_ℓ, n_ℓ+1], or x·k with k =
+     * W_ℓ+1 ({@code forwardShaped}); for a convolution above the transposed convolution
+     * col2im(rows(x)·k) with k of its kernel's shape.
+     */
+    private void down(Layer above, Tensor x, Tensor k, boolean forwardShaped, Tensor out) {
+        if (above.g == null) {
+            be.gemm(false, !forwardShaped, 1.0, x, k, 0.0, out);
+        } else {
+            be.blockTranspose(x, above.rows, above.positions, above.xRows);
+            be.gemm(false, false, 1.0, above.xRows, k, 0.0, above.dcols);
+            be.col2im(above.dcols, above.g, out);
         }
     }
 
@@ -239,8 +292,15 @@ public final class BurstNetwork implements Network {
     private void forward(Tensor x0) {
         Tensor x = x0;
         for (Layer l : layers) {
-            be.gemm(false, true, 1.0, x, l.w, 0.0, l.v);
-            be.addRowVector(1.0, l.b, l.v);
+            if (l.g == null) {
+                be.gemm(false, true, 1.0, x, l.w, 0.0, l.v);
+                be.addRowVector(1.0, l.b, l.v);
+            } else {
+                be.im2col(x, l.g, l.colsIn);
+                be.gemm(false, true, 1.0, l.colsIn, l.w, 0.0, l.vRows);
+                be.addRowVector(1.0, l.b, l.vRows);
+                be.blockTranspose(l.vRows, l.positions, l.rows, l.v);
+            }
             be.activation(Activation.SIGMOID, 1.0, l.v, l.e);
             if (l.intnBasal != null) {
                 be.gemm(false, true, 1.0, l.e, l.wpi, 0.0, l.intnBasal);
@@ -261,8 +321,8 @@ public final class BurstNetwork implements Network {
                     // u = burst·Yᵀ − e·Qᵀ as the difference of two rounded products, so that Q = p_b·Y
                     // without a teacher gives u = 0 exactly (a GEMM accumulating into u would leave the
                     // rounding residue of the first product)
-                    be.gemm(false, true, 1.0, a.burst, l.y, 0.0, l.u);
-                    be.gemm(false, true, 1.0, a.e, l.q, 0.0, l.u2);
+                    down(a, a.burst, l.y, false, l.u);
+                    down(a, a.e, l.q, false, l.u2);
                     be.axpby(-1.0, l.u2, 1.0, l.u);
                     be.burstHidden(l.u, l.e, 2 * pb, 2 / pb, pb, l.p, l.burst, l.delta);
                 }
@@ -352,8 +412,8 @@ public final class BurstNetwork implements Network {
                 else be.fill(d, 0.0);
             } else {
                 Tensor above = into != null ? into[i + 1] : layers[i + 1].delta;
-                if (through == BurstRule.BP) be.gemm(false, false, 1.0, above, layers[i + 1].w, 0.0, d);
-                else be.gemm(false, true, 1.0, above, l.y, 0.0, d);
+                if (through == BurstRule.BP) down(l.above, above, l.above.w, true, d);
+                else down(l.above, above, l.y, false, d);
             }
             be.mul(d, l.deriv, d);
         }
@@ -363,14 +423,19 @@ public final class BurstNetwork implements Network {
     private void update() {
         if (phase.learnForward()) {
             for (Layer l : layers) {
-                Tensor x = l.index == 0 ? input : layers[l.index - 1].e;
+                Tensor x = l.index == 0 ? input : layers[l.index - 1].e, d = l.delta;
+                if (l.g != null) { // per position: δ rows against the unfolded input; the bias sums over positions
+                    be.blockTranspose(l.delta, l.rows, l.positions, l.dRows);
+                    d = l.dRows;
+                    x = l.colsIn;
+                }
                 double k = lr * factors[l.index] / batch;
                 if (momentum == 0) {
-                    be.gemm(true, false, k, l.delta, x, decay, l.w);
-                    be.columnSums(k, l.delta, biasDecay, l.b);
+                    be.gemm(true, false, k, d, x, decay, l.w);
+                    be.columnSums(k, d, biasDecay, l.b);
                 } else {
-                    be.gemm(true, false, k, l.delta, x, momentum, l.vW);
-                    be.columnSums(k, l.delta, momentum, l.vb);
+                    be.gemm(true, false, k, d, x, momentum, l.vW);
+                    be.columnSums(k, d, momentum, l.vb);
                     be.axpby(1.0, l.vW, decay, l.w);
                     be.axpby(1.0, l.vb, biasDecay, l.b);
                 }
@@ -378,7 +443,7 @@ public final class BurstNetwork implements Network {
         }
         BurstSpec.Rule r = spec.rule();
         for (Layer l : layers) {
-            if (!l.hidden()) continue;
+            if (!l.hidden() || l.g != null || l.above.g != null) continue; // Y and Q learn in dense layers only
             Layer a = layers[l.index + 1];
             switch (rule) {
                 case BURSTCCN -> {
@@ -406,7 +471,7 @@ public final class BurstNetwork implements Network {
         for (Layer l : layers) {
             if (!l.hidden()) continue;
             Layer a = layers[l.index + 1];
-            if (l.y != null && r.Y().mode() == FeedbackMode.TIED) be.transpose(a.w, r.Y().scale(), l.y);
+            if (l.y != null && r.Y().mode() == FeedbackMode.TIED) mirror(a, r.Y().scale(), l.y);
             if (l.q != null && r.Q().mode() == FeedbackMode.TIED)
                 be.lincomb(l.q, pb * r.Q().scale(), l.y, 0.0, l.y, 0.0, null);
             if (rule == BurstRule.EDN && r.edn().interneurons() == FeedbackMode.TIED) tieInterneurons(l, a);
@@ -424,7 +489,10 @@ public final class BurstNetwork implements Network {
         List<Double> out = new ArrayList<>();
         int n = layers.length;
         if (rule.usesY())
-            for (int i = 0; i < n - 1; i++) out.add(Angles.degrees(host(layers[i].y), transposed(layers[i + 1].w)));
+            for (int i = 0; i < n - 1; i++) {
+                Layer a = layers[i + 1];
+                out.add(Angles.degrees(host(layers[i].y), a.g == null ? transposed(a.w) : host(a.w)));
+            }
         if (rule == BurstRule.BURSTCCN)
             for (int i = 0; i < n - 1; i++) out.add(Angles.degrees(host(layers[i].q), host(layers[i].y)));
         if (rule != BurstRule.BP) {
@@ -455,8 +523,13 @@ public final class BurstNetwork implements Network {
 
     /** δᵀx / B of layer l on the last training batch, on the host. */
     private double[] gradient(Layer l, Tensor d) {
-        if (l.grad == null) l.grad = zeros(l.out, l.in);
+        if (l.grad == null) l.grad = zeros(l.rows, l.cols);
         Tensor x = l.index == 0 ? lastInput : layers[l.index - 1].e;
+        if (l.g != null) { // the forward sweep just unfolded x into colsIn
+            be.blockTranspose(d, l.rows, l.positions, l.dRows);
+            d = l.dRows;
+            x = l.colsIn;
+        }
         be.gemm(true, false, 1.0 / batch, d, x, 0.0, l.grad);
         return l.grad.toHost();
     }

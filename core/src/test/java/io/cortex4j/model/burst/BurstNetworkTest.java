@@ -259,6 +259,165 @@ class BurstNetworkTest {
         }
     }
 
+    /** A small convolutional network: 2×9×9 → conv 4@3×3 → conv 5@3×3 stride 2 → dense 12 → dense 10. */
+    static BurstSpec convSpec(String rule) {
+        String yaml = "name: t\nmodel:\n  family: burst\n  input: [2, 9, 9]\n  layers:\n"
+                + "    - {type: conv, filters: 4, kernel: 3}\n    - {type: conv, filters: 5, kernel: 3, stride: 2}\n"
+                + "    - {type: dense, units: 12}\n    - {type: dense, units: 10}\n"
+                + "rule:\n" + rule + "data: {name: yinyang}\n";
+        return Experiment.parse(yaml, "test", List.of()).spec(BurstSpec.class);
+    }
+
+    /**
+     * Backprop gradients of the conv network of {@link #convSpec}, in plain loops over channels and
+     * positions (direct convolution, no im2col), from the network's parameters, input and target.
+     */
+    static List<double[]> convBpGradients(BurstNetwork n) {
+        // shapes: (channels, size) per layer output; kernel 3, strides 1 and 2
+        int[][] shape = {{2, 9}, {4, 7}, {5, 3}};
+        int[] stride = {1, 2};
+        double[] x = n.input().toHost(), y = n.target().toHost();
+        List<double[]> acts = new ArrayList<>();
+        acts.add(x);
+        double[][] w = new double[4][], bias = new double[4][];
+        for (int l = 0; l < 4; l++) {
+            w[l] = host(n, "layer" + (l + 1) + ".W");
+            bias[l] = host(n, "layer" + (l + 1) + ".b");
+        }
+        for (int l = 0; l < 2; l++) { // conv layers
+            int ci = shape[l][0], si = shape[l][1], co = shape[l + 1][0], so = shape[l + 1][1];
+            double[] in = acts.get(l), o = new double[B * co * so * so];
+            for (int b = 0; b < B; b++)
+                for (int f = 0; f < co; f++)
+                    for (int oy = 0; oy < so; oy++)
+                        for (int ox = 0; ox < so; ox++) {
+                            double v = bias[l][f];
+                            for (int c = 0; c < ci; c++)
+                                for (int ky = 0; ky < 3; ky++)
+                                    for (int kx = 0; kx < 3; kx++)
+                                        v += w[l][f * ci * 9 + c * 9 + ky * 3 + kx]
+                                                * in[
+                                                        b * ci * si * si
+                                                                + c * si * si
+                                                                + (oy * stride[l] + ky) * si
+                                                                + ox * stride[l]
+                                                                + kx];
+                            o[b * co * so * so + f * so * so + oy * so + ox] = 1 / (1 + Math.exp(-v));
+                        }
+            acts.add(o);
+        }
+        int[] dn = {45, 12, 10};
+        for (int l = 2; l < 4; l++) {
+            int ni = dn[l - 2], no = dn[l - 1];
+            double[] in = acts.get(l), o = new double[B * no];
+            for (int b = 0; b < B; b++)
+                for (int j = 0; j < no; j++) {
+                    double v = bias[l][j];
+                    for (int k = 0; k < ni; k++) v += in[b * ni + k] * w[l][j * ni + k];
+                    o[b * no + j] = 1 / (1 + Math.exp(-v));
+                }
+            acts.add(o);
+        }
+        double[][] d = new double[4][];
+        double[] top = acts.get(4);
+        d[3] = new double[top.length];
+        for (int i = 0; i < top.length; i++) d[3][i] = (y[i] - top[i]) * top[i] * (1 - top[i]);
+        for (int l = 2; l >= 0; l--) { // δ_l = σ'(v_l) ⊙ (δ_l+1 carried back through W_l+1)
+            double[] a = acts.get(l + 1), back = new double[a.length];
+            if (l >= 1) { // dense layer above
+                int ni = dn[l - 1], no = dn[l];
+                for (int b = 0; b < B; b++)
+                    for (int k = 0; k < ni; k++)
+                        for (int j = 0; j < no; j++) back[b * ni + k] += d[l + 1][b * no + j] * w[l + 1][j * ni + k];
+            } else { // conv layer above (layer 2, stride 2) back into layer 1's maps
+                int ci = 4, si = 7, co = 5, so = 3;
+                for (int b = 0; b < B; b++)
+                    for (int f = 0; f < co; f++)
+                        for (int oy = 0; oy < so; oy++)
+                            for (int ox = 0; ox < so; ox++)
+                                for (int c = 0; c < ci; c++)
+                                    for (int ky = 0; ky < 3; ky++)
+                                        for (int kx = 0; kx < 3; kx++)
+                                            back[b * ci * si * si + c * si * si + (oy * 2 + ky) * si + ox * 2 + kx] +=
+                                                    d[1][b * co * so * so + f * so * so + oy * so + ox]
+                                                            * w[1][f * ci * 9 + c * 9 + ky * 3 + kx];
+            }
+            d[l] = new double[a.length];
+            for (int i = 0; i < a.length; i++) d[l][i] = back[i] * a[i] * (1 - a[i]);
+        }
+        List<double[]> g = new ArrayList<>();
+        for (int l = 0; l < 2; l++) {
+            int ci = shape[l][0], si = shape[l][1], co = shape[l + 1][0], so = shape[l + 1][1];
+            double[] in = acts.get(l), gw = new double[co * ci * 9];
+            for (int b = 0; b < B; b++)
+                for (int f = 0; f < co; f++)
+                    for (int oy = 0; oy < so; oy++)
+                        for (int ox = 0; ox < so; ox++)
+                            for (int c = 0; c < ci; c++)
+                                for (int ky = 0; ky < 3; ky++)
+                                    for (int kx = 0; kx < 3; kx++)
+                                        gw[f * ci * 9 + c * 9 + ky * 3 + kx] +=
+                                                d[l][b * co * so * so + f * so * so + oy * so + ox]
+                                                        * in[
+                                                                b * ci * si * si
+                                                                        + c * si * si
+                                                                        + (oy * stride[l] + ky) * si
+                                                                        + ox * stride[l]
+                                                                        + kx]
+                                                        / B;
+            g.add(gw);
+        }
+        for (int l = 2; l < 4; l++) {
+            int ni = dn[l - 2], no = dn[l - 1];
+            double[] in = acts.get(l), gw = new double[no * ni];
+            for (int b = 0; b < B; b++)
+                for (int j = 0; j < no; j++)
+                    for (int k = 0; k < ni; k++) gw[j * ni + k] += d[l][b * no + j] * in[b * ni + k] / B;
+            g.add(gw);
+        }
+        return g;
+    }
+
+    /**
+     * §2.6–2.7 for convolutions: with tied Y (kernel-shaped for a convolution above, its apical pass the
+     * transposed convolution) and Q = p_b·Y, every layer's ΔW is p_b times the backprop gradient
+     * (computed here by direct convolution): with a target near the output, within 0.1° and 0.5 ± 0.001.
+     */
+    @Test
+    void convolutionalLayersFollowBackpropUnderTiedFeedback() {
+        BurstSpec s =
+                convSpec("  name: burstccn\n  learningRate: 1.0\n  Y: {mode: tied, scale: 1.0}\n  Q: {mode: tied}\n");
+        try (BurstNetwork n = new BurstNetwork(s, BurstFamily.topology(s), BE, DType.FLOAT64, B, 7)) {
+            Random r = new Random(3);
+            double[] x = new double[B * 162], y = new double[B * 10];
+            for (int i = 0; i < x.length; i++) x[i] = r.nextDouble();
+            for (int b = 0; b < B; b++) y[b * 10 + r.nextInt(10)] = 1;
+            BE.copyFromHost(x, n.input());
+            // a target near the output keeps every apical potential small, where p − p_b = u(1 − e) holds
+            // closely (§2.7): the test then measures the wiring of the transposed convolutions, not the
+            // linearisation
+            n.setPhase(Phase.FREE);
+            n.step();
+            double[] out = n.output().toHost();
+            for (int i = 0; i < y.length; i++) y[i] = out[i] + 0.05 * (y[i] - out[i]);
+            BE.copyFromHost(y, n.target());
+            List<double[]> bp = convBpGradients(n);
+            List<double[]> before = new ArrayList<>();
+            for (int l = 1; l <= 4; l++) before.add(host(n, "layer" + l + ".W"));
+            n.setPhase(Phase.TRAIN);
+            n.step();
+            for (int l = 0; l < 4; l++) {
+                double[] after = host(n, "layer" + (l + 1) + ".W"), dw = new double[after.length];
+                for (int i = 0; i < dw.length; i++) dw[i] = after[i] - before.get(l)[i];
+                double angle = Angles.degrees(dw, bp.get(l)), ratio = norm(dw) / norm(bp.get(l));
+                assertTrue(angle < 0.1, "layer " + (l + 1) + ": ∠(ΔW, BP) = " + angle + "°");
+                assertEquals(0.5, ratio, 0.001, "layer " + (l + 1) + ": |ΔW|/|BP|");
+            }
+            // a convolution's Y has its kernel's shape and is tied to it
+            assertArrayEquals(host(n, "layer2.W"), host(n, "layer1.Y"), 0.0);
+        }
+    }
+
     /** BP and FA with Y tied to W make the same updates; BurstCCN's output update is p_b times theirs. */
     @Test
     void rulesAgreeWhereTheyShould() {
