@@ -36,6 +36,7 @@
 //   cast_f32_from_f64, cast_f64_from_f32      [n]      host transfers via a staging buffer
 //   lincomb, lincomb_f64                      [n]      Backend.lincomb and Backend.axpby
 //   mul, mul_f64                              [n]      Backend.mul
+//   div_elem, div_elem_f64                    [n]      Backend.div
 //   activation, activation_f64                [n]      activation / activationDerivative / activationAndDerivative
 //   lincomb_activation(_f64)                  [n]      Backend.lincombActivation (fused lincomb + activation)
 //   lincomb_chain(_f64)                       [n]      Backend.lincombChain (two fused lincombs)
@@ -119,6 +120,17 @@ extern "C" __global__ void mul(const float* x, const float* y, float* out, long 
 extern "C" __global__ void mul_f64(const double* x, const double* y, double* out, long long n)
 {
     EW_GRID_STRIDE(i, n) out[i] = x[i] * y[i];
+}
+
+// Backend.div: out = x / y (IEEE: x/0 is +-inf, 0/0 NaN).
+extern "C" __global__ void div_elem(const float* x, const float* y, float* out, long long n)
+{
+    EW_GRID_STRIDE(i, n) out[i] = (float)((double)x[i] / (double)y[i]);
+}
+
+extern "C" __global__ void div_elem_f64(const double* x, const double* y, double* out, long long n)
+{
+    EW_GRID_STRIDE(i, n) out[i] = x[i] / y[i];
 }
 
 // ---------------------------------------------------------------------------------------

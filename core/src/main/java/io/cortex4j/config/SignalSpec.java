@@ -16,6 +16,14 @@ public sealed interface SignalSpec {
         }
     }
 
+    /**
+     * One cosine per input channel, x_i(t) = cos(ω_i t + φ_i), with ω_i uniform in (0, 2π/minPeriod)
+     * and φ_i uniform in (0, 2π), drawn per channel and stream from the run's seed (BurstCCN's
+     * continuous regression task, specs/burstccn.md §5: a minimum period of 40 steps).
+     */
+    @Words("cosines")
+    record Cosines(@Key(above = 0) double minPeriod) implements SignalSpec {}
+
     /** An Ornstein–Uhlenbeck process. */
     @Words("ou")
     record Ou(

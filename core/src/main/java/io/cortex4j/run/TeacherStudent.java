@@ -61,6 +61,7 @@ public final class TeacherStudent extends LabeledTask implements Task {
             return switch (c.e.data().signal()) {
                 case SignalSpec.Square s -> TemporalSignal.square(s.halfPeriod(), dt, s.smoothSteps(), batch, seed);
                 case SignalSpec.Sines s -> TemporalSignal.sines(dt, batch, s.omegas());
+                case SignalSpec.Cosines s -> TemporalSignal.cosines(s.minPeriod(), dt, batch, c.inputs, seed);
                 case SignalSpec.Ou s -> TemporalSignal.ou(s.tau(), s.sigma(), dt, batch, c.inputs, seed);
             };
         } catch (IllegalArgumentException e) {
@@ -76,7 +77,7 @@ public final class TeacherStudent extends LabeledTask implements Task {
     public List<String> trainColumns() {
         List<String> cols = new ArrayList<>();
         if (continuous()) cols.add("train_loss");
-        cols.add("param_rel_error");
+        if (!learned.isEmpty()) cols.add("param_rel_error"); // none where the teacher's architecture differs
         cols.addAll(trackedColumns);
         return cols;
     }
@@ -144,7 +145,7 @@ public final class TeacherStudent extends LabeledTask implements Task {
             row.add(sums[STEPS] > 0 ? sums[LOSS] / sums[STEPS] : Double.NaN);
             java.util.Arrays.fill(sums, 0);
         }
-        row.add(relativeError());
+        if (!learned.isEmpty()) row.add(relativeError());
         for (Tensor t : studentParams) if (t.length() <= TRACKED) for (double v : t.toHost()) row.add(v);
         return row.stream().mapToDouble(Double::doubleValue).toArray();
     }
@@ -217,6 +218,7 @@ public final class TeacherStudent extends LabeledTask implements Task {
     @Override
     public Map<String, Object> finish() {
         Map<String, Object> s = new LinkedHashMap<>();
+        if (learned.isEmpty()) return s;
         s.put("param_rel_error", relativeError());
         Map<String, Object> student = new LinkedHashMap<>(), target = new LinkedHashMap<>();
         for (String n : learned) {

@@ -62,6 +62,9 @@ public interface Backend extends AutoCloseable {
     /** {@code out = x ⊙ y}. */
     void mul(Tensor x, Tensor y, Tensor out);
 
+    /** {@code out = x / y} elementwise, by IEEE rules (x/0 is ±∞, 0/0 NaN). */
+    void div(Tensor x, Tensor y, Tensor out);
+
     /** {@code out = f(scale · x)}. */
     void activation(Activation f, double scale, Tensor x, Tensor out);
 

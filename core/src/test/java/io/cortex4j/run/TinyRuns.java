@@ -137,6 +137,20 @@ final class TinyRuns {
                 schedule: {epochs: 3, batch: 4}
                 run: {seed: 11}
                 """);
+        m.put("burst-teacher-student", """
+                name: tiny-burst-ts
+                task: teacher-student
+                model:
+                  family: burst
+                  input: 3
+                  layers: [{type: dense, units: 6}, {type: dense, units: 1}]
+                  continuous: {dt: 0.1, tauSoma: 0.1, tauApical: 0.2, tauWeights: 10}
+                rule: {name: burstccn, learningRate: 1.0}
+                teacher: {layers: [{type: dense, units: 4}, {type: dense, units: 1}]}
+                data: {name: signal, signal: {type: cosines, minPeriod: 4.0}}
+                schedule: {batch: 2, settle: 1.0, duration: 12.0, logEvery: 2.0}
+                run: {seed: 12}
+                """);
         return m;
     }
 

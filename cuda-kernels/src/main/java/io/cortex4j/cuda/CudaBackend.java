@@ -132,6 +132,7 @@ public final class CudaBackend implements Backend {
     private final MemorySegment[] kFill,
             kLincomb,
             kMul,
+            kDiv,
             kActivation,
             kPredictionError,
             kHighPass,
@@ -233,6 +234,7 @@ public final class CudaBackend implements Backend {
         kFill = pair("fill");
         kLincomb = pair("lincomb");
         kMul = pair("mul");
+        kDiv = pair("div_elem");
         kActivation = pair("activation");
         kPredictionError = pair("prediction_error");
         kHighPass = pair("high_pass");
@@ -733,6 +735,15 @@ public final class CudaBackend implements Backend {
         CudaTensor X = cuda(x), Y = cuda(y), O = cuda(out);
         enter();
         ptr(X).ptr(Y).ptr(O).i64(O.length()).launchE(kMul[d(O)], O.length());
+    }
+
+    @Override
+    public void div(Tensor x, Tensor y, Tensor out) {
+        sameLength(x, out);
+        sameLength(y, out);
+        CudaTensor X = cuda(x), Y = cuda(y), O = cuda(out);
+        enter();
+        ptr(X).ptr(Y).ptr(O).i64(O.length()).launchE(kDiv[d(O)], O.length());
     }
 
     private void activationLaunch(Activation f, double scale, CudaTensor x, CudaTensor out, CudaTensor deriv) {

@@ -46,6 +46,8 @@ class KernelSourcesCompileTest {
             "lincomb_f64",
             "mul",
             "mul_f64",
+            "div_elem",
+            "div_elem_f64",
             "activation",
             "activation_f64",
             "lincomb_activation",

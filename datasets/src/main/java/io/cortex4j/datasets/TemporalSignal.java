@@ -8,7 +8,10 @@ import java.util.SplittableRandom;
  * step index (and its seed), except the Ornstein–Uhlenbeck process, which must be read in order.
  */
 public sealed interface TemporalSignal
-        permits TemporalSignal.SquareWave, TemporalSignal.Sines, TemporalSignal.OrnsteinUhlenbeck {
+        permits TemporalSignal.SquareWave,
+                TemporalSignal.Sines,
+                TemporalSignal.Cosines,
+                TemporalSignal.OrnsteinUhlenbeck {
     int batch();
 
     int width();
@@ -111,6 +114,51 @@ public sealed interface TemporalSignal
             double t = k * dt, s = 0;
             for (double w : omegas) s += Math.sin(w * t);
             java.util.Arrays.fill(out, 0, batch, s);
+        }
+    }
+
+    /**
+     * x_i(t) = cos(ω_i t + φ_i) per channel i and row, ω_i uniform in [0, 2π/minPeriod), φ_i uniform in
+     * [0, 2π), drawn from the seed (BurstCCN's continuous regression inputs, specs/burstccn.md §5).
+     */
+    static Cosines cosines(double minPeriod, double dt, int batch, int width, long seed) {
+        return new Cosines(minPeriod, dt, batch, width, seed);
+    }
+
+    final class Cosines implements TemporalSignal {
+        private final double dt;
+        private final int batch, width;
+        private final double[] omega, phase;
+
+        Cosines(double minPeriod, double dt, int batch, int width, long seed) {
+            if (!(minPeriod > 0) || !(dt > 0) || batch < 1 || width < 1)
+                throw new IllegalArgumentException("cosines: need minPeriod > 0, dt > 0, batch ≥ 1 and width ≥ 1");
+            this.dt = dt;
+            this.batch = batch;
+            this.width = width;
+            SplittableRandom rng = new SplittableRandom(seed);
+            omega = new double[batch * width];
+            phase = new double[batch * width];
+            for (int i = 0; i < omega.length; i++) {
+                omega[i] = rng.nextDouble() * 2 * Math.PI / minPeriod;
+                phase[i] = rng.nextDouble() * 2 * Math.PI;
+            }
+        }
+
+        @Override
+        public int batch() {
+            return batch;
+        }
+
+        @Override
+        public int width() {
+            return width;
+        }
+
+        @Override
+        public void fill(long k, double[] out) {
+            double t = k * dt;
+            for (int i = 0; i < omega.length; i++) out[i] = Math.cos(omega[i] * t + phase[i]);
         }
     }
 

@@ -507,6 +507,16 @@ public final class Nd4jCpuBackend implements Backend {
         for (long i = 0; i < n; i++) st(O.seg, d, i, ld(X.seg, d, i) * ld(Y.seg, d, i));
     }
 
+    @Override
+    public void div(Tensor x, Tensor y, Tensor out) {
+        sameLength(x, out);
+        sameLength(y, out);
+        CpuTensor X = cpu(x), Y = cpu(y), O = cpu(out);
+        boolean d = O.f64;
+        long n = O.length();
+        for (long i = 0; i < n; i++) st(O.seg, d, i, ld(X.seg, d, i) / ld(Y.seg, d, i));
+    }
+
     private static void mulF(MemorySegment xs, MemorySegment ys, MemorySegment os, long from, long to) {
         for (long i = from; i < to; i++) sf(os, i, (float) ((double) gf(xs, i) * gf(ys, i)));
     }

@@ -37,13 +37,18 @@ public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
 
     @Override
     public Set<TaskKind> tasks() {
-        return Set.of(TaskKind.CLASSIFICATION);
+        return Set.of(TaskKind.CLASSIFICATION, TaskKind.TEACHER_STUDENT);
     }
 
-    /** One mini-batch per step, read out after it; the authors' batch of 32. */
+    /**
+     * Classification: one mini-batch per step, read out after it, the authors' batch of 32; the
+     * continuous regression task: one stream.
+     */
     @Override
     public String defaults(TaskKind task) {
-        return "{schedule: {presentation: 1.0, readout: last, batch: 32}}";
+        return task == TaskKind.TEACHER_STUDENT
+                ? "{schedule: {batch: 1}}"
+                : "{schedule: {presentation: 1.0, readout: last, batch: 32}}";
     }
 
     static Topology topology(BurstSpec s) {
@@ -57,9 +62,22 @@ public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
         int n = s.model().layers().size();
         BurstRule rule = r.name();
         Double pb = s.model().pBaseline();
+        BurstSpec.Continuous ct = s.model().continuous();
         if (pb == null && rule == BurstRule.BURSTCCN) pb = 0.5;
-        if (pb == null && rule == BurstRule.BURSTPROP) pb = 0.2;
+        if (pb == null && rule == BurstRule.BURSTPROP) pb = ct != null ? 0.5 : 0.2; // continuous: the reference's 0.5
+        if (ct != null && ct.beta() == null)
+            ct = new BurstSpec.Continuous(
+                    ct.dt(),
+                    ct.tauSoma(),
+                    ct.tauApical(),
+                    ct.tauWeights(),
+                    rule == BurstRule.BURSTPROP ? 1.0 : 4.0,
+                    ct.tauAverage());
         Feedback y = r.Y(), q = r.Q();
+        if (ct != null) { // the reference's continuous networks transport weights: Y = Wᵀ, Q = p_b·Y, after every step
+            y = fill(y, FeedbackMode.TIED, 1.0, 0.0);
+            if (rule == BurstRule.BURSTCCN) q = fill(q, FeedbackMode.TIED, 1.0, 0.0);
+        }
         switch (rule) {
             case BURSTCCN -> {
                 y = fill(y, FeedbackMode.RANDOM, 0.5, 0.0);
@@ -71,7 +89,7 @@ public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
             case BP -> {}
         }
         BurstSpec.Recurrent rec = r.recurrent();
-        if (rec == null && rule == BurstRule.BURSTPROP) rec = new BurstSpec.Recurrent(true, 0.01, 1e-4);
+        if (rec == null && rule == BurstRule.BURSTPROP && ct == null) rec = new BurstSpec.Recurrent(true, 0.01, 1e-4);
         BurstSpec.Edn edn = r.edn();
         if (edn == null && rule == BurstRule.EDN)
             edn = new BurstSpec.Edn(0.1, 0.1, 0.1, 2.0, FeedbackMode.SYMMETRIC, 1.0);
@@ -82,8 +100,9 @@ public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
         }
         BurstSpec.Model m = s.model();
         return new BurstSpec(
-                new BurstSpec.Model(m.input(), m.layers(), pb, m.init()),
-                new BurstSpec.Rule(rule, r.learningRate(), f, r.momentum(), r.weightDecay(), y, q, rec, edn));
+                new BurstSpec.Model(m.input(), m.layers(), pb, m.init(), ct),
+                new BurstSpec.Rule(rule, r.learningRate(), f, r.momentum(), r.weightDecay(), y, q, rec, edn),
+                s.teacher());
     }
 
     private static Feedback fill(Feedback f, FeedbackMode mode, double scale, double lr) {
@@ -171,6 +190,10 @@ public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
                 rule == BurstRule.BURSTPROP || r.recurrent() == null,
                 "rule.recurrent",
                 "only burstprop has recurrent weights");
+        at.require(
+                s.model().continuous() == null || r.recurrent() == null,
+                "rule.recurrent",
+                "the continuous-time Burstprop has no recurrent weights");
         at.require(rule == BurstRule.EDN || r.edn() == null, "rule.edn", "only the edn rule reads rule.edn");
         if (rule == BurstRule.EDN) {
             var t = c.data().targets();
@@ -179,10 +202,64 @@ public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
                     "data.targets",
                     "EDN nudges its output towards logit(0.2 + 0.6·y) and needs one-hot targets (high 1, low 0)");
         }
-        at.require(
-                c.schedule().presentation() != null && c.schedule().presentation() == 1.0,
-                "schedule.presentation",
-                "a burst network takes one mini-batch per step: leave schedule.presentation out (it is 1)");
+        BurstSpec.Continuous ct = s.model().continuous();
+        boolean ts = c.task().name() == TaskKind.TEACHER_STUDENT;
+        if (ct == null) {
+            at.require(
+                    !ts,
+                    "model.continuous",
+                    "the teacher-student task is the continuous regression of §5: add model.continuous");
+            at.require(
+                    c.schedule().presentation() != null && c.schedule().presentation() == 1.0,
+                    "schedule.presentation",
+                    "a burst network takes one mini-batch per step: leave schedule.presentation out (it is 1)");
+        } else {
+            at.require(
+                    rule == BurstRule.BURSTCCN || rule == BurstRule.BURSTPROP,
+                    "rule.name",
+                    "the continuous-time network learns with burstccn or burstprop");
+            at.require(
+                    ts && c.data().signal() != null,
+                    "model.continuous",
+                    "a continuous burst network runs the teacher-student task on a signal (task: teacher-student, data.signal)");
+            for (int i = 0; i < layers.size(); i++)
+                at.require(
+                        layers.get(i) instanceof LayerSpec.Dense,
+                        "model.layers[" + i + "]",
+                        "the continuous-time network is dense");
+            at.require(
+                    ct.tauSoma() >= ct.dt(),
+                    "model.continuous.tauSoma",
+                    "below dt = " + ct.dt() + " the Euler step overshoots");
+            at.require(
+                    ct.tauApical() >= ct.dt(),
+                    "model.continuous.tauApical",
+                    "below dt = " + ct.dt() + " the Euler step overshoots");
+            at.require(
+                    ct.tauAverage() >= ct.dt(),
+                    "model.continuous.tauAverage",
+                    "below dt = " + ct.dt() + " the Euler step overshoots");
+            at.require(r.momentum() == 0, "rule.momentum", "the continuous-time network learns without momentum");
+            at.require(
+                    r.Y().learningRate() == 0 && (r.Q().learningRate() == null || r.Q().learningRate() == 0),
+                    "rule.Y",
+                    "the continuous-time network keeps Y and Q fixed or tied (as the reference)");
+        }
+        if (ts) {
+            BurstSpec.Teacher t = s.teacher();
+            at.require(t != null, "teacher", "the teacher-student task needs a teacher section (its layers)");
+            for (int i = 0; i < t.layers().size(); i++)
+                at.require(
+                        t.layers().get(i) instanceof LayerSpec.Dense d && d.activation() == Activation.SIGMOID,
+                        "teacher.layers[" + i + "]",
+                        "the teacher is a dense sigmoid network");
+            at.require(
+                    t.layers().getLast() instanceof LayerSpec.Dense d && d.units() == arch.outputLength(),
+                    "teacher.layers",
+                    "the teacher's output must have the student's " + arch.outputLength() + " units");
+        } else {
+            at.require(s.teacher() == null, "teacher", "only the teacher-student task has a teacher");
+        }
         at.require(
                 c.data().stepsPerSample() == null,
                 "data.stepsPerSample",
@@ -192,9 +269,10 @@ public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
             at.require(false, "model.layers", "needs at least one hidden layer for feedback to reach");
     }
 
+    /** Discrete: one step per mini-batch (time counts mini-batches); continuous: model.continuous.dt. */
     @Override
     public double dt(BurstSpec s) {
-        return 1.0;
+        return s.model().continuous() != null ? s.model().continuous().dt() : 1.0;
     }
 
     @Override
@@ -206,6 +284,42 @@ public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
     @Override
     public BurstNetwork build(BurstSpec s, Build b) {
         return new BurstNetwork(s, topology(s), b.backend(), b.dtype(), b.batch(), b.seed());
+    }
+
+    /** The teacher: a discrete sigmoid network of teacher.layers that never learns (its step is the forward sweep). */
+    @Override
+    public BurstNetwork buildTeacher(BurstSpec s, Build b) {
+        BurstSpec.Teacher t = s.teacher();
+        InputShape in = s.model().input();
+        Topology arch = new Topology(in.channels(), in.height(), in.width(), t.layers());
+        BurstSpec ts = new BurstSpec(
+                new BurstSpec.Model(in, t.layers(), null, new BurstSpec.Init(1.0), null),
+                new BurstSpec.Rule(
+                        BurstRule.BP,
+                        1.0,
+                        new double[t.layers().size()],
+                        0,
+                        0,
+                        new Feedback(null, null, null),
+                        new Feedback(null, null, null),
+                        null,
+                        null),
+                null);
+        BurstNetwork n = new BurstNetwork(ts, arch, b.backend(), b.dtype(), b.batch(), t.seed());
+        n.linearInit(t.weightScale());
+        return n;
+    }
+
+    /** The student's parameters where the teacher has the same architecture; none where it differs (no parameter error then). */
+    @Override
+    public List<String> learnedParameters(BurstSpec s, BurstNetwork student) {
+        if (s.teacher() == null || !s.teacher().layers().equals(s.model().layers())) return List.of();
+        List<String> out = new ArrayList<>();
+        for (int l = 1; l <= s.model().layers().size(); l++) {
+            out.add("layer" + l + ".W");
+            out.add("layer" + l + ".b");
+        }
+        return out;
     }
 
     /**
@@ -220,10 +334,15 @@ public final class BurstFamily implements Family<BurstSpec, BurstNetwork> {
         List<String> cols = new ArrayList<>();
         int n = net.depth();
         BurstRule rule = s.rule().name();
-        if (rule.usesY()) for (int l = 1; l < n; l++) cols.add("angle_Y_WT_" + l);
-        if (rule == BurstRule.BURSTCCN) for (int l = 1; l < n; l++) cols.add("angle_Q_Y_" + l);
-        if (rule != BurstRule.BP) for (int l = 1; l <= n; l++) cols.add("angle_dW_bp_" + l);
-        if (rule != BurstRule.BP && rule != BurstRule.FA) for (int l = 1; l <= n; l++) cols.add("angle_dW_fa_" + l);
+        // tied feedback is a copy: its angle is 0 by construction
+        if (rule.usesY() && s.rule().Y().mode() != FeedbackMode.TIED)
+            for (int l = 1; l < n; l++) cols.add("angle_Y_WT_" + l);
+        if (rule == BurstRule.BURSTCCN && s.rule().Q().mode() != FeedbackMode.TIED)
+            for (int l = 1; l < n; l++) cols.add("angle_Q_Y_" + l);
+        if (s.model().continuous() == null) { // the update angles belong to the one-sweep network
+            if (rule != BurstRule.BP) for (int l = 1; l <= n; l++) cols.add("angle_dW_bp_" + l);
+            if (rule != BurstRule.BP && rule != BurstRule.FA) for (int l = 1; l <= n; l++) cols.add("angle_dW_fa_" + l);
+        }
         if (cols.isEmpty()) return List.of();
         return List.of(new EpochMetric<>(cols, BurstNetwork::angles));
     }

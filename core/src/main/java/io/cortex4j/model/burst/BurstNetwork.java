@@ -49,6 +49,7 @@ public final class BurstNetwork implements Network {
     private final double pb, lr, momentum, decay, biasDecay;
     private final double[] factors;
     private final boolean recurrent;
+    private final BurstSpec.Continuous continuous; // null: one sweep per mini-batch
     private final List<Tensor> owned = new ArrayList<>();
     private final Tensor input, target, lastInput, lastTarget, ones;
     private Phase phase = Phase.FREE;
@@ -73,6 +74,7 @@ public final class BurstNetwork implements Network {
         Tensor deriv, h, f, fTeacher, pTeacher, burstTeacher, bPre, rz, z; // BP/FA and Burstprop
         Tensor wpi, bpi, wip, intnBasal, intnBasalRate, intnSoma, intnRate, intnDiff, somaT, rateT; // EDN
         Tensor dBp, dFa, grad; // angles (allocated on first use)
+        Tensor eOld, bOld, pOld, base, eMa, bMa, pMa, pMaOld, drive, driveQ; // continuous time
 
         Layer(int index, Topology.Shape inShape, Topology.Shape outShape, ConvGeometry g) {
             this.index = index;
@@ -112,6 +114,19 @@ public final class BurstNetwork implements Network {
                 somaT = zeros(batch, out);
                 rateT = zeros(batch, out);
             }
+            if (continuous != null) {
+                eOld = zeros(batch, out);
+                bOld = zeros(batch, out);
+                pOld = zeros(batch, out);
+                base = zeros(batch, out);
+                be.fill(base, pb);
+                if (rule == BurstRule.BURSTPROP) {
+                    eMa = zeros(batch, out);
+                    bMa = zeros(batch, out);
+                    pMa = zeros(batch, out);
+                    pMaOld = zeros(batch, out);
+                }
+            }
         }
 
         /** The feedback pathways from the layer above, once it is known. */
@@ -126,7 +141,12 @@ public final class BurstNetwork implements Network {
                 q = zeros(fr, fc);
                 u2 = zeros(batch, out);
             }
-            if (rule == BurstRule.BURSTPROP) {
+            if (continuous != null) {
+                drive = zeros(batch, out);
+                driveQ = zeros(batch, out);
+                h = zeros(batch, out);
+            }
+            if (rule == BurstRule.BURSTPROP && continuous == null) {
                 h = zeros(batch, out);
                 f = zeros(batch, out);
                 fTeacher = zeros(batch, out);
@@ -172,6 +192,7 @@ public final class BurstNetwork implements Network {
         this.decay = 1.0 - r.weightDecay();
         this.biasDecay = rule == BurstRule.BURSTPROP ? 1.0 : decay; // the Burstprop code does not decay biases
         this.recurrent = r.recurrent() != null && r.recurrent().enabled();
+        this.continuous = spec.model().continuous();
         List<LayerSpec> specs = arch.layers();
         List<Topology.Shape> shapes = arch.outputShapes();
         int n = specs.size();
@@ -279,6 +300,10 @@ public final class BurstNetwork implements Network {
     /** One mini-batch: the forward sweep, and while learning the top-down sweep and every update. */
     @Override
     public void step() {
+        if (continuous != null) {
+            continuousStep();
+            return;
+        }
         step++;
         forward(input);
         if (!phase.learn()) return;
@@ -478,6 +503,112 @@ public final class BurstNetwork implements Network {
         }
     }
 
+    /**
+     * PyTorch nn.Linear's default initialisation, W and b uniform in ±1/√fan_in, with W scaled by
+     * {@code scale} (the teacher of the continuous regression task, §5), from this network's seed.
+     */
+    void linearInit(double scale) {
+        for (Layer l : layers) {
+            double bound = 1 / Math.sqrt(l.cols);
+            double[] w = new double[Math.toIntExact(l.w.length())], b = new double[Math.toIntExact(l.b.length())];
+            for (int i = 0; i < w.length; i++) w[i] = scale * bound * (2 * rng.uniform(W_STREAM + l.index, 1, i) - 1);
+            for (int i = 0; i < b.length; i++) b[i] = bound * (2 * rng.uniform(W_STREAM + l.index, 2, i) - 1);
+            be.copyFromHost(w, l.w);
+            be.copyFromHost(b, l.b);
+        }
+    }
+
+    /**
+     * One Euler step of the continuous-time network in the reference's order (specs/burstccn.md §5.1):
+     * <ol>
+     *   <li>every layer's event rate, burst rate and burst probability (and Burstprop's p̄) are kept as
+     *       they were at the start of the step (e_old, b_old, p_old);
+     *   <li>forward, bottom-up: v ← (1 − dt/τ_z)v + (dt/τ_z)(e_below Wᵀ + c), e = σ(v), with the new rate
+     *       of the layer below;
+     *   <li>output: p = p_b((y − e)(1 − e) + 1) while the teacher is on (Burstprop: its moving average ē
+     *       for e), else p_b; burst = p·e; it sends its old (e, b) down;
+     *   <li>hidden layers, top-down: u ← (1 − dt/τ_u)u + (dt/τ_u)·β·(1 − e)⊙(b̂Yᵀ − êQᵀ) with the new e
+     *       and what the layer above sent; p = σ(u), burst = p·e; a hidden layer sends its new e and old
+     *       b; Burstprop updates ē, b̄ from e (the output: its old e) and b_old, and p̄ = b̄/ē;
+     *   <li>while learning with the teacher: post = (p_old − p̄)⊙e (the output: its old e), p̄ = p_b or
+     *       Burstprop's p̄ of the start of the step; W += η·(dt/τ_W)·postᵀ·e_below/B with the new rate
+     *       below (the input for the first layer), c likewise; then the ties (Y = Wᵀ, Q = p_b·Y).
+     * </ol>
+     * The state starts at zero (e and p too, not σ(0) and p_b).
+     */
+    private void continuousStep() {
+        step++;
+        BurstSpec.Continuous ct = continuous;
+        double kz = ct.dt() / ct.tauSoma(), ku = ct.dt() / ct.tauApical(), kma = ct.dt() / ct.tauAverage();
+        boolean teach = phase.learn() && phase.target();
+        boolean prop = rule == BurstRule.BURSTPROP;
+        for (Layer l : layers) {
+            be.copy(l.e, l.eOld);
+            be.copy(l.burst, l.bOld);
+            be.copy(l.p, l.pOld);
+            if (prop) be.copy(l.pMa, l.pMaOld);
+        }
+        Tensor x = input;
+        for (Layer l : layers) {
+            be.gemm(false, true, kz, x, l.w, 1.0 - kz, l.v);
+            be.addRowVector(kz, l.b, l.v);
+            be.activation(Activation.SIGMOID, 1.0, l.v, l.e);
+            x = l.e;
+        }
+        Layer top = layers[layers.length - 1];
+        if (!prop) {
+            be.burstOutput(top.e, teach ? target : top.e, pb, top.p, top.burst, top.delta);
+        } else {
+            if (teach) be.burstOutput(top.eMa, target, pb, top.p, top.burst, top.delta);
+            else be.fill(top.p, pb);
+            be.mul(top.p, top.e, top.burst);
+            movingAverages(top, top.eOld, kma);
+        }
+        Tensor sendE = top.eOld, sendB = top.bOld;
+        for (int i = layers.length - 2; i >= 0; i--) {
+            Layer l = layers[i];
+            be.gemm(false, true, 1.0, sendB, l.y, 0.0, l.drive);
+            if (l.q != null) {
+                be.gemm(false, true, 1.0, sendE, l.q, 0.0, l.driveQ);
+                be.axpby(-1.0, l.driveQ, 1.0, l.drive);
+            }
+            be.fill(l.h, 1.0);
+            be.axpby(-1.0, l.e, 1.0, l.h);
+            be.mul(l.h, l.drive, l.drive);
+            be.axpby(ku * ct.beta(), l.drive, 1.0 - ku, l.u);
+            be.activation(Activation.SIGMOID, 1.0, l.u, l.p);
+            be.mul(l.p, l.e, l.burst);
+            if (prop) movingAverages(l, l.e, kma);
+            sendE = l.e;
+            sendB = l.bOld;
+        }
+        if (!teach) return;
+        batches++;
+        double k = spec.rule().learningRate() * ct.dt() / ct.tauWeights() / batch;
+        for (Layer l : layers) {
+            Tensor e = l.hidden() ? l.e : l.eOld;
+            be.lincomb(l.delta, 1.0, l.pOld, -1.0, prop ? l.pMaOld : l.base, 0.0, null);
+            be.mul(l.delta, e, l.delta);
+            Tensor pre = l.index == 0 ? input : layers[l.index - 1].e;
+            be.gemm(true, false, k * factors[l.index], l.delta, pre, 1.0, l.w);
+            be.columnSums(k * factors[l.index], l.delta, 1.0, l.b);
+        }
+        BurstSpec.Rule r = spec.rule();
+        for (Layer l : layers) {
+            if (!l.hidden()) continue;
+            if (r.Y().mode() == FeedbackMode.TIED) mirror(l.above, r.Y().scale(), l.y);
+            if (l.q != null && r.Q().mode() == FeedbackMode.TIED)
+                be.lincomb(l.q, pb * r.Q().scale(), l.y, 0.0, l.y, 0.0, null);
+        }
+    }
+
+    /** Burstprop's moving averages: ē += k(e_cache − ē), b̄ += k(b_old − b̄), p̄ = b̄/ē. */
+    private void movingAverages(Layer l, Tensor eCache, double k) {
+        be.axpby(k, eCache, 1.0 - k, l.eMa);
+        be.axpby(k, l.bOld, 1.0 - k, l.bMa);
+        be.div(l.bMa, l.eMa, l.pMa);
+    }
+
     // ------------------------------------------------------------------------------------ metrics
 
     /**
@@ -488,14 +619,14 @@ public final class BurstNetwork implements Network {
     double[] angles() {
         List<Double> out = new ArrayList<>();
         int n = layers.length;
-        if (rule.usesY())
+        if (rule.usesY() && spec.rule().Y().mode() != FeedbackMode.TIED)
             for (int i = 0; i < n - 1; i++) {
                 Layer a = layers[i + 1];
                 out.add(Angles.degrees(host(layers[i].y), a.g == null ? transposed(a.w) : host(a.w)));
             }
-        if (rule == BurstRule.BURSTCCN)
+        if (rule == BurstRule.BURSTCCN && spec.rule().Q().mode() != FeedbackMode.TIED)
             for (int i = 0; i < n - 1; i++) out.add(Angles.degrees(host(layers[i].q), host(layers[i].y)));
-        if (rule != BurstRule.BP) {
+        if (rule != BurstRule.BP && continuous == null) {
             forward(lastInput);
             topDown(lastTarget);
             double[][] own = new double[n][];
@@ -658,7 +789,11 @@ public final class BurstNetwork implements Network {
         return m;
     }
 
-    /** The momentum buffers and the last training mini-batch (which the angle metrics read). */
+    /**
+     * One sweep per mini-batch: the momentum buffers and the last training mini-batch (which the angle
+     * metrics read); continuous time: every layer's potentials, rates, burst probabilities and (Burstprop)
+     * moving averages.
+     */
     @Override
     public Map<String, Tensor> stateTensors() {
         Map<String, Tensor> m = new LinkedHashMap<>();
@@ -667,6 +802,22 @@ public final class BurstNetwork implements Network {
                 m.put(l.name() + "velocityW", l.vW);
                 m.put(l.name() + "velocityb", l.vb);
             }
+        }
+        if (continuous != null) { // the dynamics: potentials, rates, burst probabilities, moving averages
+            for (Layer l : layers) {
+                String s = l.name();
+                m.put(s + "somatic", l.v);
+                m.put(s + "rate", l.e);
+                m.put(s + "burstProbability", l.p);
+                m.put(s + "burst", l.burst);
+                if (l.u != null) m.put(s + "apical", l.u);
+                if (l.eMa != null) {
+                    m.put(s + "rateAverage", l.eMa);
+                    m.put(s + "burstAverage", l.bMa);
+                    m.put(s + "burstProbabilityAverage", l.pMa);
+                }
+            }
+            return m;
         }
         m.put("lastInput", lastInput);
         m.put("lastTarget", lastTarget);

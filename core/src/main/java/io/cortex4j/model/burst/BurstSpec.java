@@ -14,16 +14,46 @@ import java.util.List;
  * feedback is Y_ℓ = W_{ℓ+1}ᵀ. One step is one mini-batch: a forward sweep, then (while learning) the
  * top-down sweep and the updates.
  */
-public record BurstSpec(Model model, Rule rule) {
+public record BurstSpec(
+        Model model, Rule rule, @Key(def = Key.ABSENT) Teacher teacher) {
 
     /**
-     * @param pBaseline p_b, the baseline burst probability (BurstCCN 0.5, Burstprop 0.2)
+     * @param pBaseline  p_b, the baseline burst probability (BurstCCN 0.5, discrete Burstprop 0.2)
+     * @param continuous present: the continuous-time network of §5 instead of one sweep per mini-batch
      */
     public record Model(
             InputShape input,
             List<LayerSpec> layers,
             @Key(def = Key.ABSENT, above = 0, max = 1) Double pBaseline,
-            @Key(def = "{}") Init init) {}
+            @Key(def = "{}") Init init,
+            @Key(def = Key.ABSENT) Continuous continuous) {}
+
+    /**
+     * The continuous-time BurstCCN and Burstprop of §5 (the reference's exact step order, §5.1): somata
+     * and apical dendrites are leaky integrators stepped by Euler with dt, every layer sends down what it
+     * held at the start of the step (one step of delay per hop), and while the teacher is on every step
+     * changes W by {@code rule.learningRate·dt/tauWeights·(p − p̄)e ⊗ e_below}, p̄ = p_b (BurstCCN) or
+     * the moving average b̄/ē over tauAverage (Burstprop).
+     *
+     * @param beta the gain of the hidden apical drive (BurstCCN 4, Burstprop 1)
+     */
+    public record Continuous(
+            @Key(def = "0.1", above = 0) double dt,
+            @Key(def = "0.1", above = 0) double tauSoma,
+            @Key(def = "0.1", above = 0) double tauApical,
+            @Key(def = "100", above = 0) double tauWeights,
+            @Key(def = Key.ABSENT, above = 0) Double beta,
+            @Key(def = "5.0", above = 0) double tauAverage) {}
+
+    /**
+     * The fixed teacher of the continuous regression task (§5): a sigmoid network of its own layers
+     * on the student's input, PyTorch nn.Linear's initialisation (W and b uniform in ±1/√fan_in) with W
+     * scaled by weightScale, drawn from its own seed.
+     */
+    public record Teacher(
+            List<LayerSpec> layers,
+            @Key(def = "3.0") double weightScale,
+            @Key(def = "1000003") long seed) {}
 
     /** W ~ N(0, (gain·√(2/(fan_in + fan_out)))²) (PyTorch's xavier_normal_), biases 0. */
     public record Init(@Key(def = "3.6", above = 0) double gain) {}

@@ -149,6 +149,15 @@ public class BackendConformanceTest {
             for (int i = 0; i < n; i++) w[i] = y[i] - f.apply(0.6 * x[i]);
             close(w, O, d, "predictionError " + f);
         }
+        Tensor Q = be.zeros(d, 1, n);
+        be.div(X, Y, Q);
+        for (int i = 0; i < n; i++) w[i] = x[i] / y[i];
+        close(w, Q, d, "div");
+        Tensor Z0 = be.zeros(d, 1, 2), Q2 = be.zeros(d, 1, 2);
+        be.copyFromHost(new double[] {0, 1}, Q2);
+        be.div(Q2, Z0, Q2);
+        double[] q2 = Q2.toHost();
+        assertTrue(Double.isNaN(q2[0]) && q2[1] == Double.POSITIVE_INFINITY, "0/0 is NaN, 1/0 is +inf");
         Tensor H = be.fromHost(d, z, 1, n);
         be.highPass(H, X, Y, 0.1);
         for (int i = 0; i < n; i++) w[i] = z[i] + (x[i] - y[i]) - 0.1 * z[i];

@@ -418,6 +418,115 @@ class BurstNetworkTest {
         }
     }
 
+    /** A continuous 3-4-2 network (§5) with the given rule. */
+    static BurstSpec continuousSpec(String rule) {
+        String yaml = "name: t\ntask: teacher-student\nmodel:\n  family: burst\n  input: 3\n"
+                + "  layers: [{type: dense, units: 4}, {type: dense, units: 2}]\n  init: {gain: 1.0}\n"
+                + "  continuous: {dt: 0.1, tauSoma: 0.1, tauApical: 0.1, tauWeights: 100}\n"
+                + "rule: {name: " + rule + ", learningRate: 1.0}\n"
+                + "teacher: {layers: [{type: dense, units: 3}, {type: dense, units: 2}]}\n"
+                + "data: {name: signal, signal: {type: cosines, minPeriod: 4.0}}\n"
+                + "schedule: {settle: 1.0, duration: 2.0}\n";
+        return Experiment.parse(yaml, "test", List.of()).spec(BurstSpec.class);
+    }
+
+    static double sig(double x) {
+        return 1 / (1 + Math.exp(-x));
+    }
+
+    /**
+     * The continuous BurstCCN, step for step against a literal statement of the reference's step
+     * (specs/burstccn.md §5.1, column form, batch 1) written here in plain loops: 10 prediction steps,
+     * then 30 teaching steps; every potential, rate, burst probability and weight agrees to 1e-12.
+     */
+    @Test
+    void continuousStepsFollowTheReferenceOrder() {
+        BurstSpec s = continuousSpec("burstccn");
+        int[] n = {3, 4, 2};
+        double pb = 0.5, kz = 1, ku = 1, kw = 0.1 / 100, beta = 4;
+        try (BurstNetwork net = new BurstNetwork(s, BurstFamily.topology(s), BE, DType.FLOAT64, 1, 9)) {
+            double[][] w = {host(net, "layer1.W"), host(net, "layer2.W")},
+                    c = {host(net, "layer1.b"), host(net, "layer2.b")};
+            double[][] v = new double[2][], e = new double[2][], p = new double[2][], b = new double[2][];
+            for (int l = 0; l < 2; l++) {
+                v[l] = new double[n[l + 1]];
+                e[l] = new double[n[l + 1]];
+                p[l] = new double[n[l + 1]];
+                b[l] = new double[n[l + 1]];
+            }
+            double[] u = new double[4];
+            for (int k = 0; k < 40; k++) {
+                boolean teach = k >= 10;
+                double[] x = {Math.cos(0.1 * k), Math.cos(0.07 * k + 1), Math.cos(0.05 * k + 2)};
+                double[] y = {0.3 + 0.2 * Math.sin(0.1 * k), 0.6};
+                // the network
+                BE.copyFromHost(x, net.input());
+                BE.copyFromHost(y, net.target());
+                net.setPhase(teach ? Phase.TRAIN : new Phase(false, false, true, false));
+                net.step();
+                // the statement of §5.1
+                double[][] eOld = {e[0].clone(), e[1].clone()},
+                        bOld = {b[0].clone(), b[1].clone()},
+                        pOld = {p[0].clone(), p[1].clone()};
+                double[] r = x;
+                for (int l = 0; l < 2; l++) {
+                    for (int j = 0; j < n[l + 1]; j++) {
+                        double a = c[l][j];
+                        for (int i = 0; i < n[l]; i++) a += w[l][j * n[l] + i] * r[i];
+                        v[l][j] = (1 - kz) * v[l][j] + kz * a;
+                        e[l][j] = sig(v[l][j]);
+                    }
+                    r = e[l];
+                }
+                for (int j = 0; j < 2; j++) {
+                    p[1][j] = teach ? 0.5 + 0.5 * (y[j] - e[1][j]) * (1 - e[1][j]) : 0.5;
+                    b[1][j] = p[1][j] * e[1][j];
+                }
+                for (int j = 0;
+                        j < 4;
+                        j++) { // sent down: the output's old e and b; Y = W₂ᵀ, Q = −p_b·W₂ᵀ (reference signs)
+                    double d = 0;
+                    for (int o = 0; o < 2; o++) d += w[1][o * 4 + j] * bOld[1][o] - pb * w[1][o * 4 + j] * eOld[1][o];
+                    u[j] = (1 - ku) * u[j] + ku * beta * (1 - e[0][j]) * d;
+                    p[0][j] = sig(u[j]);
+                    b[0][j] = p[0][j] * e[0][j];
+                }
+                if (teach) {
+                    double[][] post = new double[2][];
+                    post[0] = new double[4];
+                    post[1] = new double[2];
+                    for (int j = 0; j < 4; j++) post[0][j] = (pOld[0][j] - pb) * e[0][j];
+                    for (int j = 0; j < 2; j++) post[1][j] = (pOld[1][j] - 0.5) * eOld[1][j];
+                    double[][] pre = {x, e[0]};
+                    for (int l = 0; l < 2; l++)
+                        for (int j = 0; j < n[l + 1]; j++) {
+                            c[l][j] += kw * post[l][j];
+                            for (int i = 0; i < n[l]; i++) w[l][j * n[l] + i] += kw * post[l][j] * pre[l][i];
+                        }
+                }
+                for (int l = 0; l < 2; l++) {
+                    assertArrayEquals(
+                            v[l],
+                            net.signals().get("layer" + (l + 1) + ".somatic").toHost(),
+                            1e-12,
+                            "v step " + k);
+                    assertArrayEquals(
+                            e[l], net.signals().get("layer" + (l + 1) + ".rate").toHost(), 1e-12, "e step " + k);
+                    assertArrayEquals(
+                            p[l],
+                            net.signals()
+                                    .get("layer" + (l + 1) + ".burstProbability")
+                                    .toHost(),
+                            1e-12,
+                            "p step " + k);
+                    assertArrayEquals(w[l], host(net, "layer" + (l + 1) + ".W"), 1e-12, "W step " + k);
+                    assertArrayEquals(c[l], host(net, "layer" + (l + 1) + ".b"), 1e-12, "c step " + k);
+                }
+                assertArrayEquals(u, net.signals().get("layer1.apical").toHost(), 1e-12, "u step " + k);
+            }
+        }
+    }
+
     /** BP and FA with Y tied to W make the same updates; BurstCCN's output update is p_b times theirs. */
     @Test
     void rulesAgreeWhereTheyShould() {

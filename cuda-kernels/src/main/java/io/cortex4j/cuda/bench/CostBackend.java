@@ -176,6 +176,11 @@ public final class CostBackend implements Backend {
     }
 
     @Override
+    public void div(Tensor x, Tensor y, Tensor out) {
+        count("div", b(x) + b(y) + b(out), 0);
+    }
+
+    @Override
     public void activation(Activation f, double scale, Tensor x, Tensor out) {
         count("activation", b(x) + b(out), 0);
     }
