@@ -1,5 +1,11 @@
 package io.cortex4j.golden;
 
+import io.cortex4j.model.Family;
+import io.cortex4j.model.Phase;
+import io.cortex4j.model.burst.BurstFamily;
+import io.cortex4j.model.burst.BurstNetwork;
+import io.cortex4j.model.burst.BurstRule;
+import io.cortex4j.model.burst.BurstSpec;
 import io.cortex4j.model.gle.GleLayerSpec;
 import io.cortex4j.model.gle.GleNetwork;
 import io.cortex4j.model.gle.GleParams;
@@ -11,6 +17,7 @@ import io.cortex4j.model.microcircuit.Conductances;
 import io.cortex4j.model.microcircuit.FeedbackRule;
 import io.cortex4j.model.microcircuit.Microcircuit;
 import io.cortex4j.model.microcircuit.MicrocircuitParams;
+import io.cortex4j.model.topology.InputShape;
 import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.topology.Topology;
 import io.cortex4j.optim.Adam;
@@ -44,8 +51,10 @@ import java.util.Map;
  * over several steps, clamp, copy/fill/host transfers and the reductions (sum, dot, maxAbs,
  * hasNonFinite, sameContent). Sizes are a few thousand elements and mostly odd (no multiples of
  * 32), so GPU launches have several blocks and ragged tails. Then a few Euler steps of each model
- * family: the PAL microcircuit, a small convolutional LE network with PAL, and a GLE network with
- * Adam and learned τm.
+ * family: the PAL microcircuit, a small convolutional LE network with PAL, a GLE network with Adam
+ * and learned τm, and (added later, after every earlier case, which kept its bits) the burst ops
+ * with the elementwise division and BurstCCN and Burstprop MLPs, a convolutional BurstCCN and the
+ * continuous-time BurstCCN.
  *
  * <p>Inputs come from {@link CounterRandom} (Philox with StrictMath's Box–Muller: the same bits on
  * every JVM) with fixed seeds and streams, rounded to float32, so a float32 and a float64 run see
@@ -406,6 +415,12 @@ public final class GoldenCases {
         model(l, "microcircuit-pal-20-30-10-b2-50steps", MICROCIRCUIT_TOLERANCE, GoldenCases::microcircuit);
         model(l, "le-pal-conv-3x12x12-b4-30steps", LE_TOLERANCE, GoldenCases::leNetwork);
         model(l, "gle-adam-7-24-10-5-b3-40steps", GLE_TOLERANCE, GoldenCases::gleNetwork);
+        // added with the burst family: the cases above are unchanged
+        op(l, "burst-div-4099", GoldenCases::burstOps);
+        model(l, "burstccn-12-20-16-10-b8-30steps", BURST_TOLERANCE, c -> burstMlp(c, BurstRule.BURSTCCN));
+        model(l, "burstprop-12-20-16-10-b8-30steps", BURST_TOLERANCE, c -> burstMlp(c, BurstRule.BURSTPROP));
+        model(l, "burstccn-conv-2x9x9-b4-10steps", BURST_TOLERANCE, GoldenCases::burstConv);
+        model(l, "burstccn-continuous-3-8-2-b2-60steps", BURST_TOLERANCE, GoldenCases::burstContinuous);
         return List.copyOf(l);
     }
 
@@ -536,6 +551,150 @@ public final class GoldenCases {
     static final double MICROCIRCUIT_TOLERANCE = 1e-3;
     static final double LE_TOLERANCE = 1e-3;
     static final double GLE_TOLERANCE = 1e-3;
+    /** Burst networks: as the other families (a few dozen dependent steps). */
+    static final double BURST_TOLERANCE = 1e-3;
+
+    /** BurstCCN's burst probabilities (hidden at p_b 0.5 and 0.3, output under a teacher) and the elementwise division. */
+    private static void burstOps(Ctx c) {
+        int n = 4099;
+        Tensor u = c.t(normal(n, 120, 1.0), 1, n), e = c.t(uniform(n, 121, 0, 1), 1, n);
+        double[] yv = new double[n];
+        for (int i = 0; i < n; i++) yv[i] = i % 7 == 0 ? 1 : 0;
+        Tensor y = c.t(yv, 1, n), p = c.zeros(1, n), b = c.zeros(1, n), d = c.zeros(1, n);
+        for (double pb : new double[] {0.5, 0.3}) {
+            c.be.burstHidden(u, e, 2 * pb, 2 / pb, pb, p, b, d);
+            c.out("hidden" + pb + ".p", p);
+            c.out("hidden" + pb + ".burst", b);
+            c.out("hidden" + pb + ".delta", d);
+        }
+        c.be.burstOutput(e, y, 0.5, p, b, d);
+        c.out("output.p", p);
+        c.out("output.burst", b);
+        c.out("output.delta", d);
+        Tensor q = c.zeros(1, n), den = c.t(uniform(n, 122, 0.5, 2), 1, n);
+        c.be.div(u, den, q);
+        c.out("div", q);
+    }
+
+    private static BurstNetwork burst(Ctx c, BurstSpec s, int batch, long seed) {
+        BurstFamily f = new BurstFamily();
+        BurstSpec r = f.resolve(s, null);
+        return f.build(r, new Family.Build(c.be, c.d, batch, seed, null, false));
+    }
+
+    private static BurstSpec.Feedback feedback(BurstSpec.FeedbackMode mode, Double scale, Double lr) {
+        return new BurstSpec.Feedback(mode, scale, lr);
+    }
+
+    /** A 12-20-16-10 sigmoid MLP, 30 mini-batches of 8: BurstCCN (random Y, learned Q, momentum, weight decay) or Burstprop. */
+    private static void burstMlp(Ctx c, BurstRule rule) {
+        List<LayerSpec> layers = List.of(
+                new LayerSpec.Dense(20, Activation.SIGMOID),
+                new LayerSpec.Dense(16, Activation.SIGMOID),
+                new LayerSpec.Dense(10, Activation.SIGMOID));
+        boolean ccn = rule == BurstRule.BURSTCCN;
+        BurstSpec s = new BurstSpec(
+                new BurstSpec.Model(new InputShape(1, 1, 12), layers, null, new BurstSpec.Init(3.6), null),
+                new BurstSpec.Rule(
+                        rule,
+                        0.5,
+                        null,
+                        ccn ? 0.5 : 0,
+                        ccn ? 1e-3 : 0,
+                        feedback(null, null, ccn ? 0.0 : 0.2),
+                        ccn ? feedback(null, null, 0.01) : feedback(null, null, null),
+                        null,
+                        null),
+                null);
+        int batch = 8;
+        try (BurstNetwork net = burst(c, s, batch, 21)) {
+            net.setPhase(Phase.TRAIN);
+            for (int k = 0; k < 30; k++) {
+                net.input().load(uniform(batch * 12, 130 + k, 0, 1));
+                double[] y = new double[batch * 10];
+                for (int b = 0; b < batch; b++) y[b * 10 + (3 * b + k) % 10] = 1.0;
+                net.target().load(y);
+                net.step();
+            }
+            c.out("output", net.output());
+            c.outAll("", net.parameters());
+            c.outAll("", net.signals());
+        }
+    }
+
+    /** 2×9×9 → conv 4@3×3 → conv 5@3×3 stride 2 → dense 12 → dense 10, tied Y and Q, 10 mini-batches of 4. */
+    private static void burstConv(Ctx c) {
+        List<LayerSpec> layers = List.of(
+                new LayerSpec.Conv2d(4, 3, 1, 0, Activation.SIGMOID),
+                new LayerSpec.Conv2d(5, 3, 2, 0, Activation.SIGMOID),
+                new LayerSpec.Dense(12, Activation.SIGMOID),
+                new LayerSpec.Dense(10, Activation.SIGMOID));
+        BurstSpec s = new BurstSpec(
+                new BurstSpec.Model(new InputShape(2, 9, 9), layers, null, new BurstSpec.Init(3.6), null),
+                new BurstSpec.Rule(
+                        BurstRule.BURSTCCN,
+                        0.5,
+                        null,
+                        0,
+                        0,
+                        feedback(BurstSpec.FeedbackMode.TIED, 1.0, 0.0),
+                        feedback(BurstSpec.FeedbackMode.TIED, null, null),
+                        null,
+                        null),
+                null);
+        int batch = 4;
+        try (BurstNetwork net = burst(c, s, batch, 22)) {
+            net.setPhase(Phase.TRAIN);
+            for (int k = 0; k < 10; k++) {
+                net.input().load(uniform(batch * 162, 140 + k, 0, 1));
+                double[] y = new double[batch * 10];
+                for (int b = 0; b < batch; b++) y[b * 10 + (b + 2 * k) % 10] = 1.0;
+                net.target().load(y);
+                net.step();
+            }
+            c.out("output", net.output());
+            c.outAll("", net.parameters());
+            c.outAll("", net.signals());
+        }
+    }
+
+    /** The continuous-time BurstCCN (§5.1) 3-8-2, batch 2: 20 prediction steps, then 40 teaching steps. */
+    private static void burstContinuous(Ctx c) {
+        List<LayerSpec> layers =
+                List.of(new LayerSpec.Dense(8, Activation.SIGMOID), new LayerSpec.Dense(2, Activation.SIGMOID));
+        BurstSpec s = new BurstSpec(
+                new BurstSpec.Model(
+                        new InputShape(1, 1, 3),
+                        layers,
+                        null,
+                        new BurstSpec.Init(1.0),
+                        new BurstSpec.Continuous(0.1, 0.1, 0.2, 10, null, 5.0)),
+                new BurstSpec.Rule(
+                        BurstRule.BURSTCCN,
+                        1.0,
+                        null,
+                        0,
+                        0,
+                        feedback(null, null, null),
+                        feedback(null, null, null),
+                        null,
+                        null),
+                null);
+        int batch = 2;
+        try (BurstNetwork net = burst(c, s, batch, 23)) {
+            for (int k = 0; k < 60; k++) {
+                net.setPhase(k < 20 ? new Phase(false, false, true, false) : Phase.TRAIN);
+                double[] x = new double[batch * 3];
+                for (int i = 0; i < x.length; i++) x[i] = (float) Math.cos(0.05 * (i + 1) * k + i);
+                net.input().load(x);
+                net.target().load(new double[] {0.3, 0.7, 0.6, 0.2});
+                net.step();
+            }
+            c.out("output", net.output());
+            c.outAll("", net.parameters());
+            c.outAll("", net.stateTensors());
+        }
+    }
 
     /** PAL microcircuit 20-30-10, batch 2, noise and learning on, output nudged, 50 steps: its full state. */
     private static void microcircuit(Ctx c) {
