@@ -48,7 +48,8 @@ public final class BenchWorkloads {
             "le-lenet5-bp",
             "le-lenet5-pal",
             "gle-mnist1d",
-            "burst-mlp");
+            "burst-mlp",
+            "burst-cifar");
 
     /** The seed of {@link java.util.Random} that draws every workload's inputs and labels. */
     public static final long PATTERN_SEED = 7;
