@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The BurstCCN comparison of docs/results.md: the six mnist-burst*/mnist-edn configs on Fashion-MNIST
+# The BurstCCN comparison of docs/results.md: the seven mnist-burst*/mnist-edn* configs on Fashion-MNIST
 # (train-head 50,000 / validation 10,000 / test 10,000, 10 epochs) and on mnist-10k (train 8,000 /
 # test 2,000, 30 epochs), seeds 1-3 each, through ./cortex4j train --seeds (mean ± std per config).
 # Burstprop and EDN run at the learning rates picked on Fashion-MNIST's validation split (their
@@ -16,7 +16,7 @@ extra() {
     *) echo "" ;;
   esac
 }
-for c in mnist-burstccn mnist-burstccn-tied mnist-burstprop mnist-edn mnist-burst-bp mnist-burst-fa; do
+for c in mnist-burstccn mnist-burstccn-tied mnist-burstprop mnist-edn mnist-edn-tied mnist-burst-bp mnist-burst-fa; do
   # shellcheck disable=SC2046
   "$here/cortex4j" train "$here/configs/$c.yaml" --data-dir "$data" --seeds 1,2,3 --quiet --out "$out/fashion-mnist" \
     --set data.name=fashion-mnist --epochs 10 $(extra "$c") | tail -2

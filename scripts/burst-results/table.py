@@ -9,12 +9,13 @@ import json
 import os
 import sys
 
-ORDER = ["mnist-burstccn", "mnist-burstccn-tied", "mnist-burstprop", "mnist-edn", "mnist-burst-bp", "mnist-burst-fa"]
+ORDER = ["mnist-burstccn", "mnist-burstccn-tied", "mnist-burstprop", "mnist-edn", "mnist-edn-tied", "mnist-burst-bp", "mnist-burst-fa"]
 LABEL = {
     "mnist-burstccn": "BurstCCN, random Y, learned Q",
     "mnist-burstccn-tied": "BurstCCN, tied Y (W–Y symmetric)",
     "mnist-burstprop": "Burstprop",
-    "mnist-edn": "EDN",
+    "mnist-edn": "EDN, learned interneurons at 0.01·lr",
+    "mnist-edn-tied": "EDN, tied interneurons, λ_hidden 1",
     "mnist-burst-bp": "BP",
     "mnist-burst-fa": "FA",
 }

@@ -96,7 +96,7 @@ public final class Classification extends LabeledTask implements Task {
             sums[BATCHES]++;
             return;
         }
-        c.writeInputs(train, perm, from);
+        c.writeInputs(train, perm, from, epoch);
         c.writeTargets(train, perm, from);
         c.net.startBatch();
         double[] out = c.hold();

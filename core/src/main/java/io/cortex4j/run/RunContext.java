@@ -16,6 +16,8 @@ import io.cortex4j.tensor.Tensor;
 final class RunContext {
     /** Random stream of the per-epoch training permutations (shared by every family, as before the spine). */
     static final int STREAM_SHUFFLE = 10_000;
+    /** Random stream of image augmentation: step = epoch, index 3·position + (0: dx, 1: dy, 2: flip). */
+    static final int STREAM_AUGMENT = 10_001;
 
     final Experiment e;
     final Family<Record, Network> family;
@@ -59,16 +61,78 @@ final class RunContext {
 
     /**
      * Writes samples {@code order[from .. from+B)} into the input (repeating the last sample to fill a
-     * short batch), each value x·inputScale + inputShift, and into the teacher's input; returns them.
+     * short batch), each value normalised per channel (data.normalise) and then x·inputScale +
+     * inputShift, and into the teacher's input; returns them.
      */
     float[] writeInputs(LabeledData d, int[] order, int from) {
+        return writeInputs(d, order, from, -1);
+    }
+
+    /**
+     * {@link #writeInputs(LabeledData, int[], int)} for a training batch of epoch {@code epoch}
+     * (0-based; -1: not training), whose images are augmented first when data.augment says so.
+     */
+    float[] writeInputs(LabeledData d, int[] order, int from, int epoch) {
         int B = net.batch();
         float[] x = new float[B * inputs];
-        for (int b = 0; b < B; b++) d.copyInput(order[Math.min(from + b, order.length - 1)], x, b * inputs);
+        DataSpec.Augment aug = e.data().augment();
+        float[] image = aug != null && epoch >= 0 ? new float[inputs] : null;
+        for (int b = 0; b < B; b++) {
+            int pos = Math.min(from + b, order.length - 1);
+            if (image == null) d.copyInput(order[pos], x, b * inputs);
+            else {
+                d.copyInput(order[pos], image, 0);
+                augment(rng, image, d.imageShape(), aug, epoch, pos, x, b * inputs);
+            }
+        }
+        normalise(e.data().normalise(), x, inputs, d.imageShape());
         affine(x);
         be.copyFromHost(x, 0, net.input());
         if (teacher != null) be.copyFromHost(x, 0, teacher.input());
         return x;
+    }
+
+    /**
+     * Writes image {@code src} ({C, H, W} = shape) into {@code dst[offset ..]} shifted by (dx, dy) in
+     * [−crop, crop] (pixels shifted in from outside are 0, as a crop of the zero-padded image) and
+     * mirrored left–right when the flip is drawn: dst(c, i, j) = src(c, i + dy, j' + dx) with
+     * j' = W − 1 − j when flipped, else j.
+     */
+    static void augment(
+            CounterRandom rng,
+            float[] src,
+            int[] shape,
+            DataSpec.Augment a,
+            int epoch,
+            int pos,
+            float[] dst,
+            int offset) {
+        int C = shape[0], H = shape[1], W = shape[2], p = a.crop();
+        long i0 = 3L * pos;
+        int dx = p == 0 ? 0 : (int) Math.min(2 * p, (long) (rng.uniform(STREAM_AUGMENT, epoch, i0) * (2 * p + 1))) - p;
+        int dy = p == 0
+                ? 0
+                : (int) Math.min(2 * p, (long) (rng.uniform(STREAM_AUGMENT, epoch, i0 + 1) * (2 * p + 1))) - p;
+        boolean flip = a.flip() && rng.uniform(STREAM_AUGMENT, epoch, i0 + 2) <= 0.5;
+        for (int c = 0; c < C; c++)
+            for (int i = 0; i < H; i++) {
+                int si = i + dy, row = offset + (c * H + i) * W;
+                for (int j = 0; j < W; j++) {
+                    int sj = (flip ? W - 1 - j : j) + dx;
+                    dst[row + j] = si >= 0 && si < H && sj >= 0 && sj < W ? src[(c * H + si) * W + sj] : 0f;
+                }
+            }
+    }
+
+    /** (x − mean_c)/std_c per channel of every image (of {@code inputs} values) in {@code x}, computed in double. */
+    static void normalise(DataSpec.Normalise n, float[] x, int inputs, int[] shape) {
+        if (n == null) return;
+        int C = shape[0], plane = shape[1] * shape[2];
+        for (int at = 0; at < x.length; at += inputs)
+            for (int c = 0; c < C; c++) {
+                double m = n.mean()[c], sd = n.std()[c];
+                for (int k = at + c * plane; k < at + (c + 1) * plane; k++) x[k] = (float) ((x[k] - m) / sd);
+            }
     }
 
     void affine(float[] x) {

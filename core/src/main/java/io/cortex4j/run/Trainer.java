@@ -209,6 +209,50 @@ public final class Trainer implements AutoCloseable {
         return n <= 0 || n >= d.size() ? d : d.subset(0, n, d.name() + "[:" + n + "]");
     }
 
+    /** data.normalise and data.augment: image data, one value per channel, the tasks and presentation they serve. */
+    private static void checkImages(Experiment e, TaskData data, Presentation p) {
+        DataSpec d = e.data();
+        for (String key : List.of("normalise", "augment")) {
+            if ((key.equals("normalise") ? d.normalise() : d.augment()) == null) continue;
+            String at = "data." + key;
+            if (p instanceof Presentation.Stream)
+                throw e.at().error(at, "applies to images held as inputs, not to streamed samples (stepsPerSample)");
+            TaskKind kind = e.task().name();
+            if (kind != TaskKind.CLASSIFICATION)
+                throw e.at().error(
+                                at,
+                                "applies to the classification task only, not " + io.cortex4j.config.Binder.word(kind));
+            for (LabeledData l : List.of(data.train(), data.validation(), data.test()))
+                if (l.imageShape() == null)
+                    throw e.at().error(at, "needs image data, but '" + l.name() + "' is not images");
+        }
+        DataSpec.Normalise n = d.normalise();
+        if (n != null) {
+            int channels = data.train().imageShape()[0];
+            for (String which : List.of("mean", "std")) {
+                double[] v = which.equals("mean") ? n.mean() : n.std();
+                if (v.length != channels)
+                    throw e.at().error(
+                                    "data.normalise." + which,
+                                    "needs one value per channel: '"
+                                            + data.train().name() + "' has " + channels + ", got " + v.length);
+                for (double x : v)
+                    if (!Double.isFinite(x) || (which.equals("std") && x <= 0))
+                        throw e.at().error(
+                                        "data.normalise." + which,
+                                        which.equals("std") ? "every std must be > 0, got " + x : "not finite: " + x);
+            }
+        }
+        DataSpec.Augment a = d.augment();
+        if (a != null) {
+            int[] shape = data.train().imageShape();
+            if (a.crop() >= Math.min(shape[1], shape[2]))
+                throw e.at().error(
+                                "data.augment.crop",
+                                "must be smaller than the image (" + shape[1] + "×" + shape[2] + "), got " + a.crop());
+        }
+    }
+
     private static void checkShapes(Experiment e, Family.Sizes s, TaskData data, Presentation p) {
         int batch = e.schedule().batch();
         for (LabeledData d : List.of(data.train(), data.validation(), data.test())) {
@@ -242,6 +286,7 @@ public final class Trainer implements AutoCloseable {
                 default -> {}
             }
         }
+        checkImages(e, data, p);
         if (data.train().size() < batch)
             throw e.at().error(
                             "schedule.batch",

@@ -91,7 +91,7 @@ public final class Cifar10 {
                 for (int j = 0; j < INPUT_SIZE; j++) x[n * INPUT_SIZE + j] = (b[at + 1 + j] & 0xFF) / 255f;
             }
         }
-        return InMemoryData.wrap(name, x, INPUT_SIZE, labels, NUM_CLASSES);
+        return InMemoryData.wrapImages(name, x, new int[] {CHANNELS, SIDE, SIDE}, labels, NUM_CLASSES);
     }
 
     private static long size(Path f) {

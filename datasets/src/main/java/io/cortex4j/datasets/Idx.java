@@ -93,7 +93,7 @@ public final class Idx {
         byte[] px = img.pixels();
         float[] x = new float[px.length];
         for (int i = 0; i < px.length; i++) x[i] = (px[i] & 0xFF) / divisor;
-        return InMemoryData.wrap(name, x, img.rows() * img.cols(), lab, NUM_CLASSES);
+        return InMemoryData.wrapImages(name, x, new int[] {1, img.rows(), img.cols()}, lab, NUM_CLASSES);
     }
 
     /** {@link #loadDirectory(Path, boolean, float)} with pixels divided by {@value #DEFAULT_DIVISOR}. */

@@ -17,6 +17,7 @@ public final class InMemoryData implements LabeledData {
     private final int numClasses;
     private final int start;
     private final int size;
+    private final int[] imageShape;
 
     /**
      * Builds a data set from one input vector per sample. All rows must have the same, non-zero
@@ -25,7 +26,7 @@ public final class InMemoryData implements LabeledData {
      * @throws IllegalArgumentException on mismatched sizes or a label outside [0, numClasses)
      */
     public InMemoryData(String name, float[][] inputs, int[] labels, int numClasses) {
-        this(name, flatten(inputs), inputs[0].length, labels.clone(), numClasses, 0, labels.length, true);
+        this(name, flatten(inputs), inputs[0].length, labels.clone(), numClasses, 0, labels.length, true, null);
     }
 
     /**
@@ -35,12 +36,18 @@ public final class InMemoryData implements LabeledData {
      * @throws IllegalArgumentException on mismatched sizes or a label outside [0, numClasses)
      */
     public InMemoryData(String name, float[] inputs, int inputSize, int[] labels, int numClasses) {
-        this(name, inputs.clone(), inputSize, labels.clone(), numClasses, 0, labels.length, true);
+        this(name, inputs.clone(), inputSize, labels.clone(), numClasses, 0, labels.length, true, null);
     }
 
     /** Takes ownership of the arrays without copying; for loaders that built them themselves. */
     static InMemoryData wrap(String name, float[] inputs, int inputSize, int[] labels, int numClasses) {
-        return new InMemoryData(name, inputs, inputSize, labels, numClasses, 0, labels.length, true);
+        return new InMemoryData(name, inputs, inputSize, labels, numClasses, 0, labels.length, true, null);
+    }
+
+    /** {@link #wrap} for images of {@code imageShape} = {channels, height, width} (CHW). */
+    static InMemoryData wrapImages(String name, float[] inputs, int[] imageShape, int[] labels, int numClasses) {
+        int size = imageShape[0] * imageShape[1] * imageShape[2];
+        return new InMemoryData(name, inputs, size, labels, numClasses, 0, labels.length, true, imageShape.clone());
     }
 
     private InMemoryData(
@@ -51,7 +58,8 @@ public final class InMemoryData implements LabeledData {
             int numClasses,
             int start,
             int size,
-            boolean validate) {
+            boolean validate,
+            int[] imageShape) {
         this.name = Objects.requireNonNull(name, "name");
         this.inputs = inputs;
         this.labels = labels;
@@ -59,6 +67,7 @@ public final class InMemoryData implements LabeledData {
         this.numClasses = numClasses;
         this.start = start;
         this.size = size;
+        this.imageShape = imageShape;
         if (validate) validate();
     }
 
@@ -119,6 +128,11 @@ public final class InMemoryData implements LabeledData {
     }
 
     @Override
+    public int[] imageShape() {
+        return imageShape == null ? null : imageShape.clone();
+    }
+
+    @Override
     public int label(int index) {
         Objects.checkIndex(index, size);
         return labels[start + index];
@@ -146,12 +160,13 @@ public final class InMemoryData implements LabeledData {
     /** Samples {@code [from, to)} as a view sharing this data's arrays, under the given name. */
     public InMemoryData subset(int from, int to, String name) {
         Objects.checkFromToIndex(from, to, size);
-        return new InMemoryData(name, inputs, inputSize, labels, numClasses, start + from, to - from, false);
+        return new InMemoryData(
+                name, inputs, inputSize, labels, numClasses, start + from, to - from, false, imageShape);
     }
 
     /** The same samples under another name. */
     public InMemoryData withName(String name) {
-        return new InMemoryData(name, inputs, inputSize, labels, numClasses, start, size, false);
+        return new InMemoryData(name, inputs, inputSize, labels, numClasses, start, size, false, imageShape);
     }
 
     @Override

@@ -19,4 +19,12 @@ public interface LabeledData {
     void copyInput(int index, float[] dst, int offset);
 
     int label(int index);
+
+    /**
+     * {channels, height, width} when every input is an image stored channel-major (CHW, each channel
+     * row-major), else null. Per-channel normalisation and image augmentation need it.
+     */
+    default int[] imageShape() {
+        return null;
+    }
 }

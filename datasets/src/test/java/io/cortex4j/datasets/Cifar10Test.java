@@ -41,6 +41,7 @@ class Cifar10Test {
         assertEquals("cifar10/train", d.name());
         assertEquals(10, d.size());
         assertEquals(3072, d.inputSize());
+        assertArrayEquals(new int[] {3, 32, 32}, d.imageShape(), "CHW");
         assertEquals(10, d.numClasses());
         for (int b = 0; b < 5; b++) {
             for (int r = 0; r < 2; r++) {

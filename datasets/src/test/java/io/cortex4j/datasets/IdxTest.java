@@ -19,6 +19,8 @@ class IdxTest {
     private static void assertContent(InMemoryData d, float divisor) {
         assertEquals(N, d.size());
         assertEquals(ROWS * COLS, d.inputSize());
+        assertArrayEquals(new int[] {1, ROWS, COLS}, d.imageShape(), "one channel of ROWS × COLS");
+        assertArrayEquals(new int[] {1, ROWS, COLS}, d.subset(0, 1).imageShape(), "a subset keeps the shape");
         assertEquals(10, d.numClasses());
         for (int i = 0; i < N; i++) {
             assertEquals(LABELS[i], d.label(i));
