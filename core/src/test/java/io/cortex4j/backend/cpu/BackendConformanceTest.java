@@ -667,6 +667,26 @@ public class BackendConformanceTest {
         assertThrows(IllegalArgumentException.class, () -> be.blockTranspose(S, 0, 5, be.zeros(d, 2, 15)));
     }
 
+    /**
+     * transpose of matrices with sides off the 32-wide tiles, small ones and ones large enough to be
+     * split over the threads: every value exactly alpha·x rounded once, at its transposed place.
+     */
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    public void transposeMatrices(String name, Backend be, DType d) {
+        for (int[] rc : new int[][] {{1, 1}, {3, 70}, {33, 31}, {77, 1001}, {1001, 77}, {64, 2048}}) {
+            int r = rc[0], c = rc[1];
+            double[] x = round(rand(r * c, 40 + r), d);
+            Tensor X = be.fromHost(d, x, r, c), T = be.zeros(d, c, r);
+            be.transpose(X, -0.3, T);
+            double[] want = new double[x.length];
+            for (int i = 0; i < r; i++)
+                for (int j = 0; j < c; j++)
+                    want[j * r + i] = d == DType.FLOAT32 ? (float) (-0.3 * x[i * c + j]) : -0.3 * x[i * c + j];
+            exact(want, T, "transpose " + r + "×" + c);
+        }
+    }
+
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("backends")
     public void maxPool(String name, Backend be, DType d) {
