@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.model.le.LeNetwork;
 import io.cortex4j.model.le.LeParams;
-import io.cortex4j.model.le.LeRule;
 import io.cortex4j.model.le.OutputError;
+import io.cortex4j.model.rule.FeedbackRule;
 import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.topology.Topology;
 import io.cortex4j.tensor.Activation;
@@ -41,7 +41,7 @@ class BpEquivalenceTest {
         for (Topology arch : List.of(MLP, CONV)) {
             int batch = 4, n = arch.layers().size();
             double eta = 1e-6, beta = 0.5;
-            LeParams p = LeParams.defaults(arch, LeRule.BP, OutputError.MSE)
+            LeParams p = LeParams.defaults(arch, FeedbackRule.BP, OutputError.MSE)
                     .withLearningRate(eta, LeParams.fill(n, 1.0))
                     .withBeta(beta);
             p = new LeParams(

@@ -11,12 +11,12 @@ import io.cortex4j.model.gle.GleNetwork;
 import io.cortex4j.model.gle.GleParams;
 import io.cortex4j.model.le.LeNetwork;
 import io.cortex4j.model.le.LeParams;
-import io.cortex4j.model.le.LeRule;
 import io.cortex4j.model.le.OutputError;
 import io.cortex4j.model.microcircuit.Conductances;
-import io.cortex4j.model.microcircuit.FeedbackRule;
 import io.cortex4j.model.microcircuit.Microcircuit;
 import io.cortex4j.model.microcircuit.MicrocircuitParams;
+import io.cortex4j.model.microcircuit.MicrocircuitRule;
+import io.cortex4j.model.rule.FeedbackRule;
 import io.cortex4j.model.topology.InputShape;
 import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.topology.Topology;
@@ -705,7 +705,7 @@ public final class GoldenCases {
                 0.01,
                 Conductances.PUBLISHED,
                 1.0,
-                FeedbackRule.PAL,
+                MicrocircuitRule.PAL,
                 new double[] {2.0, 2.0},
                 new double[] {0.5},
                 new double[] {0.2},
@@ -741,12 +741,12 @@ public final class GoldenCases {
                         new LayerSpec.Conv2d(8, 3, 1, 0, Activation.TANH),
                         new LayerSpec.Dense(10, Activation.LINEAR)));
         int n = arch.layers().size();
-        LeParams d = LeParams.defaults(arch, LeRule.PAL, OutputError.MSE);
+        LeParams d = LeParams.defaults(arch, FeedbackRule.PAL, OutputError.MSE);
         double[] sigma = LeParams.fill(n, 0.05);
         sigma[n - 1] = 0.0;
         LeParams p = new LeParams(
                 arch,
-                LeRule.PAL,
+                FeedbackRule.PAL,
                 OutputError.MSE,
                 1.0,
                 0.1,

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cortex4j.config.ConfigException;
 import io.cortex4j.io.NpyArray;
 import io.cortex4j.io.Npz;
-import io.cortex4j.model.le.LeRule;
 import io.cortex4j.model.le.LeSpec;
+import io.cortex4j.model.rule.FeedbackRule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +77,7 @@ class LeRunsTest {
                     "schedule.evalEvery=6",
                     "data.evalLimit=900");
             assertEquals(
-                    LeRule.valueOf(rule.toUpperCase(java.util.Locale.ROOT)),
+                    FeedbackRule.valueOf(rule.toUpperCase(java.util.Locale.ROOT)),
                     e.spec(LeSpec.class).rule().name());
             try (Trainer t = Trainer.start(e, tmp.resolve(rule), Progress.silent())) {
                 Map<String, Object> s = t.run();

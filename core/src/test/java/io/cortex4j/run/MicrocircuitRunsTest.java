@@ -10,7 +10,7 @@ import io.cortex4j.config.ConfigException;
 import io.cortex4j.datasets.DataFormatException;
 import io.cortex4j.io.NpyArray;
 import io.cortex4j.io.Npz;
-import io.cortex4j.model.microcircuit.FeedbackRule;
+import io.cortex4j.model.microcircuit.MicrocircuitRule;
 import io.cortex4j.model.microcircuit.MicrocircuitSpec;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -75,7 +75,7 @@ class MicrocircuitRunsTest {
         for (String rule : List.of("bp", "fa", "pal", "control")) {
             Experiment e = parse(yinYang(rule));
             assertEquals(
-                    FeedbackRule.parse(rule),
+                    MicrocircuitRule.parse(rule),
                     e.spec(MicrocircuitSpec.class).rule().name());
             Path dir = tmp.resolve(rule);
             try (Trainer t = Trainer.start(e, dir, Progress.silent())) {

@@ -6,6 +6,7 @@ import io.cortex4j.config.TaskKind;
 import io.cortex4j.metrics.Angles;
 import io.cortex4j.model.EpochMetric;
 import io.cortex4j.model.Family;
+import io.cortex4j.model.rule.FeedbackRule;
 import io.cortex4j.model.topology.InputShape;
 import io.cortex4j.model.topology.Topology;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ public final class LeFamily implements Family<LeSpec, LeNetwork> {
         int n = s.model().layers().size();
         double dt = s.model().dt();
         LeSpec.Rule r = s.rule();
-        boolean pal = r.name() == LeRule.PAL;
+        boolean pal = r.name() == FeedbackRule.PAL;
         LeSpec.Rule rr = new LeSpec.Rule(
                 r.name(),
                 r.learningRate(),
@@ -89,7 +90,7 @@ public final class LeFamily implements Family<LeSpec, LeNetwork> {
         int n = m.layers().size();
         at.require(m.tau() >= m.dt(), "model.tau", "τ = " + m.tau() + " is below dt = " + m.dt());
         LeSpec.Rule r = s.rule();
-        if (r.name() != LeRule.PAL) {
+        if (r.name() != FeedbackRule.PAL) {
             String[] keys = {"feedbackLrFactors", "alpha", "sigma", "tauXi", "tauHighPass"};
             double[][] vals = {r.feedbackLrFactors(), r.alpha(), r.sigma(), r.tauXi(), r.tauHighPass()};
             for (int i = 0; i < keys.length; i++)
@@ -104,7 +105,7 @@ public final class LeFamily implements Family<LeSpec, LeNetwork> {
         at.length(r.tauHighPass(), n, "rule.tauHighPass", what);
         at.length(r.tauLowPass(), n, "rule.tauLowPass", what);
         for (int i = 0; i < n; i++) {
-            if (r.name() == LeRule.PAL) {
+            if (r.name() == FeedbackRule.PAL) {
                 at.require(
                         !(r.sigma()[i] > 0 && r.tauXi()[i] < m.dt()),
                         "rule.tauXi",
@@ -176,8 +177,8 @@ public final class LeFamily implements Family<LeSpec, LeNetwork> {
     /** ∠(B_ℓ, W_ℓ) of every layer whose errors travel back through a feedback matrix (all rules but BP and DFA). */
     @Override
     public List<EpochMetric<LeNetwork>> epochMetrics(LeSpec s, LeNetwork net) {
-        LeRule r = s.rule().name();
-        if (r == LeRule.BP || r == LeRule.DFA) return List.of();
+        FeedbackRule r = s.rule().name();
+        if (r == FeedbackRule.BP || r == FeedbackRule.DFA) return List.of();
         List<Integer> layers = new ArrayList<>();
         for (int i : net.weightLayers()) if (i > 0) layers.add(i);
         if (layers.isEmpty()) return List.of();

@@ -2,6 +2,8 @@ package io.cortex4j.model.le;
 
 import io.cortex4j.model.Network;
 import io.cortex4j.model.Phase;
+import io.cortex4j.model.rule.Feedback;
+import io.cortex4j.model.rule.FeedbackRule;
 import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.topology.Topology;
 import io.cortex4j.random.CounterRandom;
@@ -98,7 +100,7 @@ public final class LeNetwork implements Network {
         }
 
         boolean hasNoise() {
-            return p.rule() == LeRule.PAL && p.sigma()[index] > 0;
+            return p.rule() == FeedbackRule.PAL && p.sigma()[index] > 0;
         }
 
         void allocateParameters() {}
@@ -131,6 +133,8 @@ public final class LeNetwork implements Network {
         final int rows, cols; // W is [rows, cols]: [out, in] or [filters, C·k·k]
         final int positions;
         Tensor w, b, feedback, magnitudes, direct, loW, loB;
+        /** What carries errors down through W (null for BP, DFA and the first layer); feedback and magnitudes are its B and R. */
+        Feedback fb;
         // state
         Tensor uBreve, hp, rateOld;
         // convolution work space
@@ -155,7 +159,7 @@ public final class LeNetwork implements Network {
         }
 
         boolean learnsFeedback() {
-            return p.rule() == LeRule.PAL && index > 0 && p.feedbackLrFactors()[index] > 0;
+            return p.rule() == FeedbackRule.PAL && index > 0 && p.feedbackLrFactors()[index] > 0;
         }
 
         @Override
@@ -163,18 +167,12 @@ public final class LeNetwork implements Network {
             int base = 1000 + 16 * index;
             w = normal(base, p.initStd(), rows, cols);
             b = normal(base + 1, p.initStd(), 1, rows);
-            if (index > 0) {
-                switch (p.rule()) {
-                    case FA, PAL -> feedback = normal(base + 2, p.feedbackStd(), rows, cols);
-                    case USF -> feedback = be.zeros(dtype, rows, cols);
-                    case BRSF, FRSF -> {
-                        magnitudes = normal(base + 3, p.feedbackStd(), rows, cols);
-                        feedback = be.zeros(dtype, rows, cols);
-                    }
-                    default -> {}
-                }
+            if (index > 0 && p.rule() != FeedbackRule.BP && p.rule() != FeedbackRule.DFA) {
+                fb = new Feedback(p.rule(), be, w, rng, base, 3000 + index, p.feedbackStd(), p.signScale());
+                feedback = fb.matrix();
+                magnitudes = fb.magnitudes();
             }
-            if (p.rule() == LeRule.DFA && !isOutput())
+            if (p.rule() == FeedbackRule.DFA && !isOutput())
                 direct = normal(base + 4, p.feedbackStd(), p.architecture().outputLength(), outLen);
             if (p.tauLowPass()[index] > 0) {
                 loW = be.zeros(dtype, rows, cols);
@@ -213,12 +211,11 @@ public final class LeNetwork implements Network {
 
         /** The matrix that carries errors down: W for BP, else B. */
         Tensor backwardMatrix() {
-            return p.rule() == LeRule.BP ? w : feedback;
+            return p.rule() == FeedbackRule.BP ? w : feedback;
         }
 
         void refreshSignConcordant() {
-            if (p.rule() == LeRule.USF) be.signConcordant(w, null, p.signScale(), feedback);
-            else be.signConcordant(w, magnitudes, 1.0, feedback);
+            fb.refresh();
         }
 
         /** Step 1: the error of the layer below from this layer's previous error. */
@@ -338,7 +335,7 @@ public final class LeNetwork implements Network {
             error = be.zeros(dtype, bs, outLen);
             argmax = be.zeros(dtype, bs, outLen);
             if (hasNoise()) noise = be.zeros(dtype, bs, outLen);
-            if (p.rule() == LeRule.PAL) noiseOut = be.zeros(dtype, bs, outLen);
+            if (p.rule() == FeedbackRule.PAL) noiseOut = be.zeros(dtype, bs, outLen);
         }
 
         @Override
@@ -395,7 +392,7 @@ public final class LeNetwork implements Network {
         step++;
         int n = layers.length;
         Weighted top = (Weighted) layers[n - 1];
-        boolean dfa = p.rule() == LeRule.DFA;
+        boolean dfa = p.rule() == FeedbackRule.DFA;
         if (learning) {
             // 1. pipelined errors, bottom-up (each reads the previous step's error above it)
             if (!dfa) {
@@ -427,7 +424,7 @@ public final class LeNetwork implements Network {
             }
         }
         // 4. PAL: learn B from the high-passed rates and the noise below
-        if (learning && p.rule() == LeRule.PAL) {
+        if (learning && p.rule() == FeedbackRule.PAL) {
             for (Layer l : layers) if (l instanceof Pool pool) pool.poolNoise();
             for (int j = 1; j < n; j++) {
                 if (layers[j] instanceof Weighted w && w.learnsFeedback())
@@ -455,14 +452,9 @@ public final class LeNetwork implements Network {
     @Override
     public void startBatch() {
         batchCount++;
-        if (p.rule() == LeRule.BRSF) {
+        if (p.rule() == FeedbackRule.BRSF) {
             for (Layer l : layers) {
-                if (l instanceof Weighted w && w.magnitudes != null) {
-                    double[] v = new double[Math.toIntExact(w.magnitudes.length())];
-                    rng.normals(3000 + l.index, batchCount, v, 0, v.length);
-                    for (int i = 0; i < v.length; i++) v[i] *= p.feedbackStd();
-                    be.copyFromHost(v, w.magnitudes);
-                }
+                if (l instanceof Weighted w && w.fb != null) w.fb.redraw(batchCount);
             }
         }
     }

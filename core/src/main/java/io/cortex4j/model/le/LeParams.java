@@ -1,5 +1,6 @@
 package io.cortex4j.model.le;
 
+import io.cortex4j.model.rule.FeedbackRule;
 import io.cortex4j.model.topology.Topology;
 import java.util.Arrays;
 
@@ -27,7 +28,7 @@ import java.util.Arrays;
  */
 public record LeParams(
         Topology architecture,
-        LeRule rule,
+        FeedbackRule rule,
         OutputError outputError,
         double tau,
         double dt,
@@ -56,9 +57,9 @@ public record LeParams(
         if (!(dt > 0)) throw new IllegalArgumentException("dt must be > 0, got " + dt);
         if (!(tau >= dt)) throw new IllegalArgumentException("tau must be ≥ dt, got tau " + tau + ", dt " + dt);
         for (int i = 0; i < n; i++) {
-            if (rule == LeRule.PAL && sigma[i] > 0 && tauXi[i] < dt)
+            if (rule == FeedbackRule.PAL && sigma[i] > 0 && tauXi[i] < dt)
                 throw new IllegalArgumentException("tauXi of layer " + (i + 1) + " is below dt");
-            if (rule == LeRule.PAL && tauHighPass[i] < dt)
+            if (rule == FeedbackRule.PAL && tauHighPass[i] < dt)
                 throw new IllegalArgumentException("tauHighPass of layer " + (i + 1) + " is below dt");
             if (tauLowPass[i] != 0 && tauLowPass[i] < dt)
                 throw new IllegalArgumentException("tauLowPass of layer " + (i + 1) + " is below dt (0 turns it off)");
@@ -76,7 +77,7 @@ public record LeParams(
     }
 
     /** The published LE defaults of specs/pal.md §5.3 (τ 10, dt 0.1, β 0.1, η 0.8, init std 0.05), no PAL noise, no low-pass. */
-    public static LeParams defaults(Topology arch, LeRule rule, OutputError out) {
+    public static LeParams defaults(Topology arch, FeedbackRule rule, OutputError out) {
         int n = arch.layers().size();
         return new LeParams(
                 arch,
@@ -104,7 +105,7 @@ public record LeParams(
         return a;
     }
 
-    public LeParams withRule(LeRule r) {
+    public LeParams withRule(FeedbackRule r) {
         return new LeParams(
                 architecture,
                 r,

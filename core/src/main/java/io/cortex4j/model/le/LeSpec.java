@@ -1,6 +1,7 @@
 package io.cortex4j.model.le;
 
 import io.cortex4j.config.Key;
+import io.cortex4j.model.rule.FeedbackRule;
 import io.cortex4j.model.topology.InputShape;
 import io.cortex4j.model.topology.LayerSpec;
 import java.util.List;
@@ -38,7 +39,7 @@ public record LeSpec(Model model, Rule rule) {
      * @param signScale   uSF: B = signScale·sign(W) (default: model.init.std)
      */
     public record Rule(
-            LeRule name,
+            FeedbackRule name,
             @Key(def = "0.8", min = 0) double learningRate,
             @Key(def = Key.ABSENT, min = 0) double[] lrFactors,
             @Key(def = Key.ABSENT, min = 0) double[] feedbackLrFactors,

@@ -218,7 +218,7 @@ public final class Microcircuit implements Network {
         int N = depth;
         double dt = p.dt();
         double taur = p.prospectiveFactor();
-        FeedbackRule rule = p.rule();
+        MicrocircuitRule rule = p.rule();
         boolean noise = noiseOn && rule.injectsNoise() && p.noiseSigma() > 0;
         double inv = 1.0 / batch;
 

@@ -203,7 +203,7 @@ public final class MicrocircuitFamily implements Family<MicrocircuitSpec, Microc
                 p.dt(),
                 p.conductances(),
                 p.prospectiveFactor(),
-                FeedbackRule.FA,
+                MicrocircuitRule.FA,
                 p.etaForward(),
                 p.etaFeedback(),
                 p.etaIP(),

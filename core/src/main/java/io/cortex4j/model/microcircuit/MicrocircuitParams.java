@@ -16,7 +16,7 @@ public record MicrocircuitParams(
         double dt,
         Conductances conductances,
         double prospectiveFactor,
-        FeedbackRule rule,
+        MicrocircuitRule rule,
         double[] etaForward,
         double[] etaFeedback,
         double[] etaIP,

@@ -42,7 +42,7 @@ public record MicrocircuitSpec(
      * @param tauLowPass  low-pass of ΔW [ms]; 0 switches it off (default: 100 for pal and control, 0 otherwise)
      */
     public record Rule(
-            FeedbackRule name,
+            MicrocircuitRule name,
             @Key(def = Key.ABSENT, min = 0) double[] etaForward,
             @Key(def = Key.ABSENT, min = 0) double[] etaFeedback,
             @Key(def = Key.ABSENT, min = 0) double[] etaIP,

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.metrics.Angles;
+import io.cortex4j.model.rule.FeedbackRule;
 import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.topology.Topology;
 import io.cortex4j.tensor.Activation;
@@ -61,7 +62,7 @@ class LeNetworkTest {
         return new ReferenceNet(net.params().architecture(), w, b);
     }
 
-    static LeParams params(Topology arch, LeRule rule, OutputError out, double eta) {
+    static LeParams params(Topology arch, FeedbackRule rule, OutputError out, double eta) {
         return LeParams.defaults(arch, rule, out)
                 .withLearningRate(eta, LeParams.fill(arch.layers().size(), 1.0))
                 .withBeta(1.0);
@@ -70,7 +71,7 @@ class LeNetworkTest {
     @Test
     void convolutionAndPoolingForwardEqualsDirectLoops() {
         Topology arch = convNet();
-        LeParams p = LeParams.defaults(arch, LeRule.BP, OutputError.MSE);
+        LeParams p = LeParams.defaults(arch, FeedbackRule.BP, OutputError.MSE);
         p = new LeParams(
                 arch,
                 p.rule(),
@@ -127,7 +128,7 @@ class LeNetworkTest {
     void bpUpdateAfterSettlingIsTheGradient() {
         for (Topology arch : new Topology[] {mlp(), convNet()}) {
             double eta = 1e-6;
-            LeParams p = params(arch, LeRule.BP, OutputError.MSE, eta);
+            LeParams p = params(arch, FeedbackRule.BP, OutputError.MSE, eta);
             int batch = 4;
             try (LeNetwork net = new LeNetwork(p, BE, DType.FLOAT64, batch, 5)) {
                 double[][] x = randomRows(batch, arch.inputLength(), 3, 1.0);
@@ -183,7 +184,9 @@ class LeNetworkTest {
     /** FA, PAL and the sign-concordant rules: e_ℓ(n) = ρ'_ℓ(n−1) ⊙ (e_{ℓ+1}(n−1) · B_{ℓ+1}), one step of delay. */
     @Test
     void pipelinedErrorsUseTheRulesFeedbackMatrix() {
-        for (LeRule rule : new LeRule[] {LeRule.BP, LeRule.FA, LeRule.USF, LeRule.BRSF, LeRule.FRSF}) {
+        for (FeedbackRule rule : new FeedbackRule[] {
+            FeedbackRule.BP, FeedbackRule.FA, FeedbackRule.USF, FeedbackRule.BRSF, FeedbackRule.FRSF
+        }) {
             Topology arch = mlp();
             try (LeNetwork net = new LeNetwork(params(arch, rule, OutputError.MSE, 0.5), BE, DType.FLOAT64, 2, 9)) {
                 net.input().load(flat(randomRows(2, 5, 1, 1.0)));
@@ -209,14 +212,16 @@ class LeNetworkTest {
     @Test
     void feedbackMatricesFollowTheirDefinitions() {
         Topology arch = mlp();
-        try (LeNetwork bp = new LeNetwork(params(arch, LeRule.BP, OutputError.MSE, 0.5), BE, DType.FLOAT64, 1, 1)) {
+        try (LeNetwork bp =
+                new LeNetwork(params(arch, FeedbackRule.BP, OutputError.MSE, 0.5), BE, DType.FLOAT64, 1, 1)) {
             assertArrayEqualsExact(bp.weights(2).toHost(), bp.feedback(2).toHost());
         }
-        try (LeNetwork fa = new LeNetwork(params(arch, LeRule.FA, OutputError.MSE, 0.5), BE, DType.FLOAT64, 1, 1)) {
+        try (LeNetwork fa =
+                new LeNetwork(params(arch, FeedbackRule.FA, OutputError.MSE, 0.5), BE, DType.FLOAT64, 1, 1)) {
             double angle = Angles.degrees(fa.weights(1).toHost(), fa.feedback(1).toHost());
             assertTrue(angle > 60 && angle < 120, "FA's B is unrelated to W: " + angle);
         }
-        for (LeRule rule : new LeRule[] {LeRule.USF, LeRule.BRSF, LeRule.FRSF}) {
+        for (FeedbackRule rule : new FeedbackRule[] {FeedbackRule.USF, FeedbackRule.BRSF, FeedbackRule.FRSF}) {
             LeParams p = params(arch, rule, OutputError.MSE, 0.5);
             try (LeNetwork net = new LeNetwork(p, BE, DType.FLOAT64, 2, 3)) {
                 net.input().load(flat(randomRows(2, 5, 1, 1.0)));
@@ -228,10 +233,10 @@ class LeNetworkTest {
                 for (int k = 0; k < w.length; k++)
                     assertEquals(Math.signum(w[k]), Math.signum(bmat[k]), 0.0, rule + ": sign of B follows W");
                 assertTrue(Angles.degrees(w, bmat) < 60, rule + " starts aligned: " + Angles.degrees(w, bmat));
-                if (rule == LeRule.USF) for (double v : bmat) assertEquals(p.signScale(), Math.abs(v), 1e-15);
+                if (rule == FeedbackRule.USF) for (double v : bmat) assertEquals(p.signScale(), Math.abs(v), 1e-15);
                 net.startBatch();
                 double[] after = abs(net.feedback(2).toHost());
-                if (rule == LeRule.BRSF)
+                if (rule == FeedbackRule.BRSF)
                     assertNotEquals(firstMagnitudes[0], after[0], "brSF redraws its magnitudes every mini-batch");
                 else assertArrayEqualsExact(firstMagnitudes, after);
             }
@@ -242,7 +247,8 @@ class LeNetworkTest {
     @Test
     void dfaErrorsComeDirectlyFromTheOutput() {
         Topology arch = convNet();
-        try (LeNetwork net = new LeNetwork(params(arch, LeRule.DFA, OutputError.MSE, 0.5), BE, DType.FLOAT64, 2, 4)) {
+        try (LeNetwork net =
+                new LeNetwork(params(arch, FeedbackRule.DFA, OutputError.MSE, 0.5), BE, DType.FLOAT64, 2, 4)) {
             net.input().load(flat(randomRows(2, arch.inputLength(), 1, 1.0)));
             net.target().load(flat(randomRows(2, 4, 2, 1.0)));
             for (int s = 0; s < 3; s++) net.step();
@@ -268,7 +274,7 @@ class LeNetworkTest {
         Topology arch = Topology.mlp(new int[] {3, 4}, Activation.SIGMOID);
         for (OutputError oe : OutputError.values()) {
             try (LeNetwork net =
-                    new LeNetwork(params(arch, LeRule.BP, oe, 0.0).withBeta(0.1), BE, DType.FLOAT64, 2, 2)) {
+                    new LeNetwork(params(arch, FeedbackRule.BP, oe, 0.0).withBeta(0.1), BE, DType.FLOAT64, 2, 2)) {
                 double[] y = flat(randomRows(2, 4, 3, 1.0));
                 net.input().load(flat(randomRows(2, 3, 1, 1.0)));
                 net.target().load(y);
@@ -299,7 +305,7 @@ class LeNetworkTest {
     @Test
     void palFeedbackAlignsWithForwardWeights() {
         Topology arch = Topology.mlp(new int[] {10, 20, 10}, Activation.SIGMOID, Activation.SIGMOID);
-        LeParams p = LeParams.defaults(arch, LeRule.PAL, OutputError.MSE)
+        LeParams p = LeParams.defaults(arch, FeedbackRule.PAL, OutputError.MSE)
                 .withLearningRate(0.8, new double[] {0, 0})
                 .withPal(
                         new double[] {0, 30},
@@ -345,7 +351,7 @@ class LeNetworkTest {
     @Test
     void evaluationLeavesParametersAloneAndRunsWithoutNoise() {
         Topology arch = mlp();
-        LeParams p = params(arch, LeRule.PAL, OutputError.MSE, 0.5)
+        LeParams p = params(arch, FeedbackRule.PAL, OutputError.MSE, 0.5)
                 .withPal(
                         new double[] {0, 1, 1},
                         LeParams.fill(3, 1e-4),
@@ -370,7 +376,8 @@ class LeNetworkTest {
     @Test
     void batchSizeChangesCarryTheStateLikeTheReference() {
         Topology arch = mlp();
-        try (LeNetwork net = new LeNetwork(params(arch, LeRule.FA, OutputError.MSE, 0.5), BE, DType.FLOAT64, 2, 1)) {
+        try (LeNetwork net =
+                new LeNetwork(params(arch, FeedbackRule.FA, OutputError.MSE, 0.5), BE, DType.FLOAT64, 2, 1)) {
             net.input().load(flat(randomRows(2, 5, 1, 1.0)));
             net.target().load(flat(randomRows(2, 3, 2, 1.0)));
             for (int s = 0; s < 5; s++) net.step();
@@ -434,7 +441,7 @@ class LeNetworkTest {
             if (m.equals("sameContent")) checks[0]++;
             return m.equals("hostSyncIsCheap") ? Boolean.FALSE : r;
         });
-        LeParams p = params(arch, LeRule.BP, OutputError.MSE, 0.5);
+        LeParams p = params(arch, FeedbackRule.BP, OutputError.MSE, 0.5);
         try (LeNetwork a = new LeNetwork(p, counting, DType.FLOAT32, 3, 8);
                 LeNetwork b = new LeNetwork(p, never, DType.FLOAT32, 3, 8);
                 LeNetwork c = new LeNetwork(p, device, DType.FLOAT32, 3, 8)) {

@@ -18,7 +18,7 @@ class MicrocircuitTest {
     static final Backend BE = new Nd4jCpuBackend();
 
     static MicrocircuitParams params(
-            int[] layers, FeedbackRule rule, double etaFw, double etaIP, double etaPI, double etaB, boolean sps) {
+            int[] layers, MicrocircuitRule rule, double etaFw, double etaIP, double etaPI, double etaB, boolean sps) {
         int h = layers.length - 2;
         double[] fw = new double[layers.length - 1];
         Arrays.fill(fw, etaFw);
@@ -66,7 +66,11 @@ class MicrocircuitTest {
     @Test
     void selfPredictingStateKeepsApicalPotentialBelow1e6WithoutTarget() {
         try (Microcircuit mc = new Microcircuit(
-                params(new int[] {5, 8, 6, 4}, FeedbackRule.FA, 1.0, 0.05, 0.05, 0, true), BE, DType.FLOAT64, 2, 7)) {
+                params(new int[] {5, 8, 6, 4}, MicrocircuitRule.FA, 1.0, 0.05, 0.05, 0, true),
+                BE,
+                DType.FLOAT64,
+                2,
+                7)) {
             setInput(mc, 1);
             mc.setLearning(false, false, false);
             for (int i = 0; i < 20_000; i++) mc.step(); // 200 ms: potentials relax from N(0,1)
@@ -80,7 +84,7 @@ class MicrocircuitTest {
         }
         // the same circuit outside the self-predicting state has large apical potentials
         try (Microcircuit mc = new Microcircuit(
-                params(new int[] {5, 8, 6, 4}, FeedbackRule.FA, 0, 0, 0, 0, false), BE, DType.FLOAT64, 2, 7)) {
+                params(new int[] {5, 8, 6, 4}, MicrocircuitRule.FA, 0, 0, 0, 0, false), BE, DType.FLOAT64, 2, 7)) {
             setInput(mc, 1);
             for (int i = 0; i < 20_000; i++) mc.step();
             assertTrue(maxApical(mc) > 1e-2, "without SPS v_api = " + maxApical(mc));
@@ -91,7 +95,7 @@ class MicrocircuitTest {
     @Test
     void lateralPlasticityKeepsSelfPredictingStateAcrossInputs() {
         try (Microcircuit mc = new Microcircuit(
-                params(new int[] {5, 8, 4}, FeedbackRule.FA, 1.0, 0.5, 0.5, 0, true), BE, DType.FLOAT64, 1, 3)) {
+                params(new int[] {5, 8, 4}, MicrocircuitRule.FA, 1.0, 0.5, 0.5, 0, true), BE, DType.FLOAT64, 1, 3)) {
             for (int k = 0; k < 5; k++) {
                 setInput(mc, 10 + k);
                 for (int i = 0; i < 20_000; i++) mc.step();
@@ -108,16 +112,16 @@ class MicrocircuitTest {
      */
     @Test
     void bpRuleIncrementPointsAlongBackpropGradient() {
-        double[] bp = incrementAnglesVsBackprop(FeedbackRule.BP);
+        double[] bp = incrementAnglesVsBackprop(MicrocircuitRule.BP);
         for (int l = 0; l < bp.length; l++)
             assertTrue(
                     bp[l] < 10.0, "BP rule: angle(ΔW" + (l + 1) + ", ΔW_BP) = " + bp[l] + "° " + Arrays.toString(bp));
-        double[] fa = incrementAnglesVsBackprop(FeedbackRule.FA);
+        double[] fa = incrementAnglesVsBackprop(MicrocircuitRule.FA);
         assertTrue(fa[0] > 30.0 && fa[1] > 30.0, "FA hidden layers should not follow backprop: " + Arrays.toString(fa));
         assertTrue(fa[2] < 10.0, "the output layer's increment is local under every rule: " + Arrays.toString(fa));
     }
 
-    static double[] incrementAnglesVsBackprop(FeedbackRule rule) {
+    static double[] incrementAnglesVsBackprop(MicrocircuitRule rule) {
         int[] n = {4, 7, 6, 3};
         Conductances g = Conductances.PUBLISHED;
         try (Microcircuit mc = new Microcircuit(params(n, rule, 1.0, 0, 0, 0, true), BE, DType.FLOAT64, 1, 11)) {
@@ -174,7 +178,7 @@ class MicrocircuitTest {
     /** §3.6: OU noise with dt/τ_ξ = 0.1 has stationary std σ·sqrt(a/(1−(1−a)²)) = 0.7255σ. */
     @Test
     void ouNoiseStationaryStdIs0725Sigma() {
-        MicrocircuitParams p = params(new int[] {3, 400, 2}, FeedbackRule.PAL, 0, 0, 0, 0, true);
+        MicrocircuitParams p = params(new int[] {3, 400, 2}, MicrocircuitRule.PAL, 0, 0, 0, 0, true);
         try (Microcircuit mc = new Microcircuit(p, BE, DType.FLOAT64, 25, 5)) {
             mc.setLearning(false, false, false);
             double s = 0, ss = 0;
@@ -201,7 +205,7 @@ class MicrocircuitTest {
     @Test
     void rulesFormFeedbackAsSpecified() {
         int[] n = {4, 6, 5, 3};
-        for (FeedbackRule rule : FeedbackRule.values()) {
+        for (MicrocircuitRule rule : MicrocircuitRule.values()) {
             try (Microcircuit mc = new Microcircuit(params(n, rule, 5.0, 0.1, 0, 50, true), BE, DType.FLOAT64, 1, 21)) {
                 setInput(mc, 2);
                 mc.target().load(new double[] {0.9, 0.1, 0.5});
@@ -222,7 +226,7 @@ class MicrocircuitTest {
                     case FA, CONTROL -> assertArrayEquals(b0, b, 0.0, rule + ": B stays fixed");
                     case PAL -> assertFalse(Arrays.equals(b0, b), "PAL: B learns");
                 }
-                if (rule == FeedbackRule.CONTROL || rule == FeedbackRule.PAL)
+                if (rule == MicrocircuitRule.CONTROL || rule == MicrocircuitRule.PAL)
                     assertTrue(BE.maxAbs(mc.noise(1)) > 0, rule + " injects noise");
                 else assertEquals(0.0, BE.maxAbs(mc.noise(1)), rule + " injects no noise");
             }
@@ -232,7 +236,7 @@ class MicrocircuitTest {
     /** float32 and float64 runs of the same circuit agree (the float32 form of ŭ is well conditioned, §10). */
     @Test
     void float32TracksFloat64() {
-        MicrocircuitParams p = params(new int[] {5, 12, 4}, FeedbackRule.PAL, 2.0, 0.1, 0.1, 10, true);
+        MicrocircuitParams p = params(new int[] {5, 12, 4}, MicrocircuitRule.PAL, 2.0, 0.1, 0.1, 10, true);
         try (Microcircuit a = new Microcircuit(p, BE, DType.FLOAT32, 2, 9);
                 Microcircuit b = new Microcircuit(p, BE, DType.FLOAT64, 2, 9)) {
             for (Microcircuit mc : new Microcircuit[] {a, b}) {

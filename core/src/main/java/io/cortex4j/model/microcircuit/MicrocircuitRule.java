@@ -7,7 +7,7 @@ import java.util.Locale;
  * chosen by one word in the config (specs/pal.md §3, §6). Forward weights W and W^IP learn by the
  * same dendritic prediction-error rules under every choice.
  */
-public enum FeedbackRule {
+public enum MicrocircuitRule {
     /** Backprop by weight transport: B := W_{ℓ+1}ᵀ and B^PI := −B every step (before the step's W update). */
     BP(false, false, true, false),
     /** Feedback alignment: B fixed random; no noise. */
@@ -22,7 +22,7 @@ public enum FeedbackRule {
     private final boolean transportsWeights;
     private final boolean lowPassForward;
 
-    FeedbackRule(boolean noise, boolean learnsFeedback, boolean transportsWeights, boolean lowPassForward) {
+    MicrocircuitRule(boolean noise, boolean learnsFeedback, boolean transportsWeights, boolean lowPassForward) {
         this.noise = noise;
         this.learnsFeedback = learnsFeedback;
         this.transportsWeights = transportsWeights;
@@ -52,7 +52,7 @@ public enum FeedbackRule {
         return lowPassForward;
     }
 
-    public static FeedbackRule parse(String s) {
+    public static MicrocircuitRule parse(String s) {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

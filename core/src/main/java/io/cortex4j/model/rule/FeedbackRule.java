@@ -1,13 +1,15 @@
-package io.cortex4j.model.le;
+package io.cortex4j.model.rule;
 
 import java.util.Locale;
 
 /**
- * How errors travel down a layered LE network: which matrix stands in for Wᵀ in the backward pass
- * (specs/pal.md §4 and §6; sign-concordant variants after specs/yangli.md §2.2). One config word.
+ * How errors travel down a layered network: which matrix stands in for Wᵀ in the backward pass
+ * (specs/pal.md §4 and §6; sign-concordant variants after specs/yangli.md §2.2). One config word,
+ * {@code rule.name}, in every family that has layers; each family says which of them it takes, and
+ * {@link Feedback} holds the matrix of one layer.
  */
-public enum LeRule {
-    /** Backprop by weight transport: the error of layer ℓ is ρ'_ℓ ⊙ (e_{ℓ+1} W_{ℓ+1}). */
+public enum FeedbackRule {
+    /** Backprop by weight transport: the error of layer ℓ is f'_ℓ ⊙ (e_{ℓ+1} W_{ℓ+1}). */
     BP,
     /** Feedback alignment: a fixed random B_{ℓ+1} ~ N(0, σ_B²) in place of W_{ℓ+1}. */
     FA,
@@ -19,7 +21,7 @@ public enum LeRule {
     BRSF,
     /** Fixed random-magnitude sign-concordant feedback: B = |R| ⊙ sign(W), R drawn once. */
     FRSF,
-    /** Phaseless alignment learning: OU noise, high-passed rates, ΔB = η_B(ρ^HP ⊗ ξ − αB). */
+    /** Phaseless alignment learning (LE networks): OU noise, high-passed rates, ΔB = η_B(ρ^HP ⊗ ξ − αB). */
     PAL;
 
     public String word() {
@@ -31,7 +33,7 @@ public enum LeRule {
         return this == USF || this == BRSF || this == FRSF;
     }
 
-    public static LeRule parse(String s) {
+    public static FeedbackRule parse(String s) {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
