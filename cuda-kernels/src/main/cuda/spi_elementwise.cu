@@ -43,6 +43,7 @@
 //   prediction_error, prediction_error_f64    [n]      Backend.predictionError
 //   high_pass, high_pass_f64                  [n]      Backend.highPass
 //   burst, burst_f64                          [n]      Backend.burstHidden and Backend.burstOutput
+//   lif_step, lif_step_f64                    [n]      Backend.lifStep
 //   low_pass_outer_apply(_f64)                [m*n]    Backend.lowPassOuterApply (small batch; see OPS.md)
 //   add_row_vector, add_row_vector_f64        [rows*n] Backend.addRowVector
 //   sign_concordant, sign_concordant_f64      [n]      Backend.signConcordant
@@ -362,6 +363,74 @@ extern "C" __global__ void burst_f64(const double* a, const double* e, double* p
         p[i] = pv;
         burst[i] = pv * ev;
         delta[i] = pv * ev - baseline * ev;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Leaky integrate-and-fire neurons (spiking networks)
+// ---------------------------------------------------------------------------------------
+
+// The surrogate derivative (io.cortex4j.tensor.Surrogate by ordinal): 0 rectangle, 1 sigmoid.
+__device__ __forceinline__ double lif_surrogate(int shape, double u, double theta, double width)
+{
+    if (shape == 0) return fabs(u - theta) < width / 2 ? 1.0 / width : 0.0;
+    double sg = 1.0 / (1.0 + exp(-4.0 * (u - theta) / width));
+    return 4.0 / width * sg * (1.0 - sg);
+}
+
+// Backend.lifStep (refr may be NULL when refractory_steps is 0). Per element, in double, each result
+// rounded once to the type: refractory (refr > 0): u = 0, s = 0, g = 0, refr -= 1; otherwise
+// u = (type)(decay * u + cur), g = surrogate(u), and u >= threshold spikes (s = 1, u = 0,
+// refr = refractory_steps); then a = a + (s - a) / tau_trace.
+extern "C" __global__ void lif_step(const float* cur, float* u, float* refr, float* s, float* a, float* g, long long n,
+                                    double decay, double threshold, double tau_trace, int refractory_steps, int shape,
+                                    double width)
+{
+    EW_GRID_STRIDE(i, n) {
+        double rv = refr ? (double)refr[i] : 0.0, sv = 0.0, gv = 0.0, uv;
+        if (rv > 0) {
+            uv = 0.0;
+            refr[i] = (float)(rv - 1.0);
+        } else {
+            uv = (double)(float)(decay * (double)u[i] + (double)cur[i]);
+            gv = lif_surrogate(shape, uv, threshold, width);
+            if (uv >= threshold) {
+                sv = 1.0;
+                uv = 0.0;
+                if (refr) refr[i] = (float)refractory_steps;
+            }
+        }
+        u[i] = (float)uv;
+        s[i] = (float)sv;
+        g[i] = (float)gv;
+        double av = a[i];
+        a[i] = (float)(av + (sv - av) / tau_trace);
+    }
+}
+
+extern "C" __global__ void lif_step_f64(const double* cur, double* u, double* refr, double* s, double* a, double* g,
+                                        long long n, double decay, double threshold, double tau_trace,
+                                        int refractory_steps, int shape, double width)
+{
+    EW_GRID_STRIDE(i, n) {
+        double rv = refr ? refr[i] : 0.0, sv = 0.0, gv = 0.0, uv;
+        if (rv > 0) {
+            uv = 0.0;
+            refr[i] = rv - 1.0;
+        } else {
+            uv = decay * u[i] + cur[i];
+            gv = lif_surrogate(shape, uv, threshold, width);
+            if (uv >= threshold) {
+                sv = 1.0;
+                uv = 0.0;
+                if (refr) refr[i] = (double)refractory_steps;
+            }
+        }
+        u[i] = uv;
+        s[i] = sv;
+        g[i] = gv;
+        double av = a[i];
+        a[i] = av + (sv - av) / tau_trace;
     }
 }
 

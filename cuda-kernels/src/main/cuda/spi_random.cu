@@ -41,6 +41,8 @@
 //   random_normals(out f32, ...),  random_normals_f64(out f64, ...)
 //   ou_step(xi f32, n, seed, stream, step, decay, gain), ou_step_f64(xi f64, ...)
 //                                                                 threads >= ceil(n / 4)
+//   bernoulli(p f32, out f32, n, seed, stream, step, scale), bernoulli_f64(p f64, out f64, ...)
+//                                                                 threads >= ceil(n / 4)
 //   random_permutation(perm int, n, seed, stream, step)           ONE thread (<<<1, 1>>>)
 // "blocks spanned" for [first, first + n): (first + n - 1) / 4 - first / 4 + 1 (0 when n == 0).
 
@@ -471,6 +473,34 @@ extern "C" __global__ void ou_step(float* xi, long long n, unsigned long long se
         for (int lane = 0; lane < 4; ++lane) {
             long long e = 4 * j + lane;
             if (e < n) xi[e] = (float)fd_add(fd_mul(decay, (double)xi[e]), fd_mul(gain, z[lane]));
+        }
+    }
+}
+
+// Backend.bernoulli: out[e] = 1 where the uniform of element e, (w + 1) * 2^-32 in double, is <= scale * p[e]
+// (in double), else 0; one thread per Philox block. p and out may be the same buffer.
+extern "C" __global__ void bernoulli(const float* p, float* out, long long n, unsigned long long seed, int stream,
+                                     unsigned long long step, double scale)
+{
+    long long nb = (n + 3) / 4;
+    RND_GRID_STRIDE(j, nb) {
+        rnd_u32x4 b = rnd_block(seed, stream, step, (unsigned long long)j);
+        for (int lane = 0; lane < 4; ++lane) {
+            long long e = 4 * j + lane;
+            if (e < n) out[e] = rnd_u01(rnd_word(b, lane)) <= scale * (double)p[e] ? 1.0f : 0.0f;
+        }
+    }
+}
+
+extern "C" __global__ void bernoulli_f64(const double* p, double* out, long long n, unsigned long long seed, int stream,
+                                         unsigned long long step, double scale)
+{
+    long long nb = (n + 3) / 4;
+    RND_GRID_STRIDE(j, nb) {
+        rnd_u32x4 b = rnd_block(seed, stream, step, (unsigned long long)j);
+        for (int lane = 0; lane < 4; ++lane) {
+            long long e = 4 * j + lane;
+            if (e < n) out[e] = rnd_u01(rnd_word(b, lane)) <= scale * p[e] ? 1.0 : 0.0;
         }
     }
 }

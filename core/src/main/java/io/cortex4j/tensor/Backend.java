@@ -114,6 +114,37 @@ public interface Backend extends AutoCloseable {
     void burstOutput(Tensor e, Tensor y, double baseline, Tensor p, Tensor burst, Tensor delta);
 
     /**
+     * One step of discrete-time leaky integrate-and-fire neurons (unit time step, specs/yangli.md §3),
+     * per element, in double, each result rounded once to the tensors' type. A neuron in its refractory
+     * period ({@code refractory} &gt; 0) holds u = 0, does not spike, has g = 0 and counts the period down
+     * by 1. Any other integrates {@code u ← decay·u + current} (rounded), spikes (s = 1, else 0) when
+     * u ≥ threshold, takes the surrogate derivative {@code g = shape(u)} of that potential, and after a
+     * spike resets u to 0 and starts a refractory period of {@code refractorySteps}. Every neuron's
+     * trace then follows {@code a ← a + (s − a)/tauTrace}. {@code refractory} may be null when
+     * {@code refractorySteps} is 0. Tensors of one length and type; u, s, a, g (and refractory) distinct.
+     */
+    void lifStep(
+            Tensor current,
+            Tensor u,
+            Tensor refractory,
+            Tensor s,
+            Tensor a,
+            Tensor g,
+            double decay,
+            double threshold,
+            double tauTrace,
+            int refractorySteps,
+            Surrogate shape,
+            double width);
+
+    /**
+     * Bernoulli draws, e.g. Poisson spike encoding: {@code out[i] = 1} where the uniform of element i
+     * of {@code (stream, step)} ({@link CounterRandom#uniform}, in (0, 1]) is ≤ {@code scale·p[i]} (in
+     * double), else 0. p and out of one length and type; they may be the same tensor.
+     */
+    void bernoulli(Tensor p, double scale, CounterRandom rng, int stream, long step, Tensor out);
+
+    /**
      * The low-passed outer-product update of a weight matrix, fused: {@code lo ← (1−k)·lo + alpha·aᵀb}
      * then {@code w ← w + lo}, for a [B, m], b [B, n], lo and w [m, n] (the batch is summed).
      */

@@ -1,5 +1,8 @@
 package io.cortex4j.tensor;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The argument checks of the {@link Backend} ops, shared by every backend so that a bad call fails
  * with the same {@link IllegalArgumentException} and message on each. Each method checks what the op's
@@ -61,6 +64,26 @@ public final class OpChecks {
         sameLength(delta, p);
         if (p == burst || p == delta || burst == delta)
             throw new IllegalArgumentException("burst ops need distinct p, burst and delta tensors");
+    }
+
+    /** {@link Backend#lifStep}: tensors of one length and type, the state and outputs distinct. */
+    public static void lif(
+            Tensor current, Tensor u, Tensor refractory, Tensor s, Tensor a, Tensor g, int refractorySteps) {
+        sameLength(current, u);
+        sameLength(s, u);
+        sameLength(a, u);
+        sameLength(g, u);
+        if (refractory != null) sameLength(refractory, u);
+        if (refractorySteps < 0)
+            throw new IllegalArgumentException("refractorySteps must be ≥ 0, got " + refractorySteps);
+        if (refractorySteps > 0 && refractory == null)
+            throw new IllegalArgumentException("a refractory period needs its counter tensor");
+        List<Tensor> out = new ArrayList<>(List.of(u, s, a, g));
+        if (refractory != null) out.add(refractory);
+        for (int i = 0; i < out.size(); i++)
+            for (int j = i + 1; j < out.size(); j++)
+                if (out.get(i) == out.get(j))
+                    throw new IllegalArgumentException("lifStep needs distinct u, s, a, g and refractory tensors");
     }
 
     /** {@link Backend#activationAndDerivative}: three distinct tensors. */

@@ -12,6 +12,7 @@ import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.OpChecks;
+import io.cortex4j.tensor.Surrogate;
 import io.cortex4j.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -137,6 +138,8 @@ public final class CudaBackend implements Backend {
             kPredictionError,
             kHighPass,
             kBurst,
+            kLif,
+            kBernoulli,
             kLowPassOuter,
             kAddRow,
             kSignConcordant,
@@ -239,6 +242,8 @@ public final class CudaBackend implements Backend {
         kPredictionError = pair("prediction_error");
         kHighPass = pair("high_pass");
         kBurst = pair("burst");
+        kLif = pair("lif_step");
+        kBernoulli = pair("bernoulli");
         kLowPassOuter = pair("low_pass_outer_apply");
         kAddRow = pair("add_row_vector");
         kSignConcordant = pair("sign_concordant");
@@ -800,6 +805,49 @@ public final class CudaBackend implements Backend {
         CudaTensor H = cuda(hp), R = cuda(r), O = cuda(rOld);
         enter();
         ptr(H).ptr(R).ptr(O).i64(H.length()).f64(k).launchE(kHighPass[d(H)], H.length());
+    }
+
+    @Override
+    public void lifStep(
+            Tensor current,
+            Tensor u,
+            Tensor refractory,
+            Tensor s,
+            Tensor a,
+            Tensor g,
+            double decay,
+            double threshold,
+            double tauTrace,
+            int refractorySteps,
+            Surrogate shape,
+            double width) {
+        OpChecks.lif(current, u, refractory, s, a, g, refractorySteps);
+        CudaTensor I = cuda(current), U = cuda(u), S = cuda(s), A = cuda(a), G = cuda(g);
+        CudaTensor R = refractory == null ? null : cuda(refractory);
+        enter();
+        long n = U.length();
+        ptr(I).ptr(U)
+                .ptr(R == null ? 0L : R.pointer())
+                .ptr(S)
+                .ptr(A)
+                .ptr(G)
+                .i64(n)
+                .f64(decay)
+                .f64(threshold)
+                .f64(tauTrace)
+                .i32(refractorySteps)
+                .i32(shape.ordinal())
+                .f64(width)
+                .launchE(kLif[d(U)], n);
+    }
+
+    @Override
+    public void bernoulli(Tensor p, double scale, CounterRandom rng, int stream, long step, Tensor out) {
+        sameLength(p, out);
+        CudaTensor P = cuda(p), O = cuda(out);
+        enter();
+        long n = P.length();
+        ptr(P).ptr(O).i64(n).i64(rng.seed()).i32(stream).i64(step).f64(scale).launchE(kBernoulli[d(P)], (n + 3) / 4);
     }
 
     @Override

@@ -60,6 +60,8 @@ class KernelSourcesCompileTest {
             "high_pass_f64",
             "burst",
             "burst_f64",
+            "lif_step",
+            "lif_step_f64",
             "low_pass_outer_apply",
             "low_pass_outer_apply_f64",
             "add_row_vector",
@@ -116,6 +118,8 @@ class KernelSourcesCompileTest {
             "random_normals",
             "random_normals_f64",
             "ou_step",
+            "bernoulli",
+            "bernoulli_f64",
             "ou_step_f64",
             "random_permutation");
 

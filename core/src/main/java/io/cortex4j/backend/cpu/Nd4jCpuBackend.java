@@ -9,6 +9,7 @@ import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.OpChecks;
+import io.cortex4j.tensor.Surrogate;
 import io.cortex4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -898,6 +899,76 @@ public final class Nd4jCpuBackend implements Backend {
             double h = gf(hs, i);
             sf(hs, i, (float) (h + ((double) gf(rs, i) - gf(os, i)) - k * h));
         }
+    }
+
+    @Override
+    public void lifStep(
+            Tensor current,
+            Tensor u,
+            Tensor refractory,
+            Tensor s,
+            Tensor a,
+            Tensor g,
+            double decay,
+            double threshold,
+            double tauTrace,
+            int refractorySteps,
+            Surrogate shape,
+            double width) {
+        OpChecks.lif(current, u, refractory, s, a, g, refractorySteps);
+        CpuTensor I = cpu(current), U = cpu(u), S = cpu(s), A = cpu(a), G = cpu(g);
+        CpuTensor R = refractory == null ? null : cpu(refractory);
+        boolean d = U.f64;
+        long n = U.length();
+        MemorySegment is = I.seg, us = U.seg, ss = S.seg, as = A.seg, gs = G.seg, rs = R == null ? null : R.seg;
+        Range body = (part, from, to) -> {
+            for (long i = from; i < to; i++) {
+                double rv = rs == null ? 0 : ld(rs, d, i), sv = 0, gv = 0, uv;
+                if (rv > 0) {
+                    uv = 0;
+                    st(rs, d, i, rv - 1);
+                } else {
+                    uv = round(d, decay * ld(us, d, i) + ld(is, d, i));
+                    gv = shape.derivative(uv, threshold, width);
+                    if (uv >= threshold) {
+                        sv = 1;
+                        uv = 0;
+                        if (rs != null) st(rs, d, i, refractorySteps);
+                    }
+                }
+                st(us, d, i, uv);
+                st(ss, d, i, sv);
+                st(gs, d, i, gv);
+                double av = ld(as, d, i);
+                st(as, d, i, av + (sv - av) / tauTrace);
+            }
+        };
+        if (inCaller(n, COSTLY)) body.run(0, 0, n);
+        else split(n, COSTLY, body);
+    }
+
+    /** v rounded to the tensors' type: float32 unless d. */
+    private static double round(boolean d, double v) {
+        return d ? v : (float) v;
+    }
+
+    @Override
+    public void bernoulli(Tensor p, double scale, CounterRandom rng, int stream, long step, Tensor out) {
+        sameLength(p, out);
+        CpuTensor P = cpu(p), O = cpu(out);
+        boolean d = P.f64;
+        long n = P.length();
+        MemorySegment ps = P.seg, os = O.seg;
+        Range body = (part, from, to) -> {
+            double[] w = partScratch(part, OU_CHUNK);
+            for (long at = from; at < to; at += OU_CHUNK) {
+                int len = (int) Math.min(OU_CHUNK, to - at);
+                rng.uniforms(stream, step, at, w, 0, len);
+                for (int k = 0; k < len; k++) st(os, d, at + k, w[k] <= scale * ld(ps, d, at + k) ? 1.0 : 0.0);
+            }
+        };
+        if (inCaller(n, COSTLY)) body.run(0, 0, n);
+        else split(n, COSTLY, body);
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.Surrogate;
 import io.cortex4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -428,6 +429,121 @@ public class BackendConformanceTest {
             if (d == DType.FLOAT32) w = round(w, d);
             exact(w, X, "ouStep n=" + n);
         }
+    }
+
+    /**
+     * lifStep against a hand-computed trace (τ_m = 2 → decay 0.5, θ = 1, τ_s = 2, refractory 2 steps,
+     * rectangle surrogate of width 1): neuron 0 gets current 0.6 every step, so u = 0.6, 0.9, 1.05 →
+     * spike and reset at step 3, two held steps (u = 0, no spike, g = 0, input ignored), then 0.6 again;
+     * neuron 1 gets 1.5 (spikes at once), neuron 2 gets −0.3 (never). The trace follows a += (s − a)/2.
+     * The same with the sigmoid surrogate and without refractoriness; the split backends over 4099
+     * neurons too.
+     */
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    public void lifStepFollowsTheHandTrace(String name, Backend be, DType d) {
+        Tensor cur = be.fromHost(d, new double[] {0.6, 1.5, -0.3}, 1, 3);
+        Tensor u = be.zeros(d, 1, 3), r = be.zeros(d, 1, 3), s = be.zeros(d, 1, 3), a = be.zeros(d, 1, 3);
+        Tensor g = be.zeros(d, 1, 3);
+        // per step: u, s, g, refractory counter of neuron 0 (after the step)
+        double[][] n0 = {
+            {0.6, 0, 1.0, 0}, {0.9, 0, 1.0, 0}, {0, 1, 1.0, 2}, {0, 0, 0, 1}, {0, 0, 0, 0}, {0.6, 0, 1.0, 0}
+        };
+        double a0 = 0, a1 = 0, a2 = 0;
+        double[] u1 = {0, 0, 0, 0, 0, 0}, s1 = {1, 0, 0, 1, 0, 0};
+        for (int t = 0; t < n0.length; t++) {
+            be.lifStep(cur, u, r, s, a, g, 0.5, 1.0, 2.0, 2, Surrogate.RECTANGLE, 1.0);
+            double[] uh = u.toHost(), sh = s.toHost(), gh = g.toHost(), rh = r.toHost(), ah = a.toHost();
+            double w0 = d == DType.FLOAT32 ? (float) (0.5 * (float) 0.9 + (float) 0.6) : 0.5 * 0.9 + 0.6;
+            assertEquals(n0[t][0], uh[0], 1e-7, "step " + (t + 1) + ": u of neuron 0");
+            assertEquals(n0[t][1], sh[0], 0.0, "step " + (t + 1) + ": spike of neuron 0 (u before reset " + w0 + ")");
+            assertEquals(n0[t][2], gh[0], 0.0, "step " + (t + 1) + ": g of neuron 0");
+            assertEquals(n0[t][3], rh[0], 0.0, "step " + (t + 1) + ": refractory count of neuron 0");
+            a0 += (n0[t][1] - a0) / 2;
+            assertEquals(round(new double[] {a0}, d)[0], ah[0], tol(d), "step " + (t + 1) + ": trace of neuron 0");
+            // neuron 1: spikes at step 1, held at steps 2 and 3, spikes at 4 (u = 1.5 again), ...
+            assertEquals(u1[t], uh[1], 0.0, "step " + (t + 1) + ": u of neuron 1");
+            assertEquals(s1[t], sh[1], 0.0, "step " + (t + 1) + ": spike of neuron 1");
+            a1 += (s1[t] - a1) / 2;
+            assertEquals(round(new double[] {a1}, d)[0], ah[1], tol(d), "trace of neuron 1");
+            assertEquals(0.0, sh[2], 0.0, "neuron 2 never spikes");
+            assertEquals(0.0, gh[2], 0.0, "neuron 2 stays outside the rectangle");
+            assertEquals(0.0, ah[2] - a2, 0.0);
+        }
+        double u2v = 0, c2 = round(new double[] {-0.3}, d)[0];
+        for (int t = 0; t < 6; t++) u2v = round(new double[] {0.5 * u2v + c2}, d)[0];
+        assertEquals(-0.590625, u2v, 1e-7, "−0.3·(1 + ½ + … + ½⁵)");
+        assertEquals(u2v, u.toHost()[2], 0.0, "u of neuron 2, rounded at every step");
+        // the sigmoid surrogate, no refractoriness: g = (4/w)σ(x)(1 − σ(x)), x = 4(u − θ)/w, of the potential before
+        // the reset
+        Tensor u2 = be.zeros(d, 1, 3), s2 = be.zeros(d, 1, 3), a2t = be.zeros(d, 1, 3), g2 = be.zeros(d, 1, 3);
+        be.lifStep(cur, u2, null, s2, a2t, g2, 0.5, 1.0, 2.0, 0, Surrogate.SIGMOID, 0.5);
+        double[] gh = g2.toHost(), in = {0.6, 1.5, -0.3};
+        for (int i = 0; i < 3; i++) {
+            double uv = round(new double[] {in[i]}, d)[0],
+                    sg = 1 / (1 + Math.exp(-8 * (uv - 1))),
+                    want = 8 * sg * (1 - sg);
+            assertEquals(round(new double[] {want}, d)[0], gh[i], tol(d) * 1e-3 + 1e-15, "sigmoid g of neuron " + i);
+        }
+        assertEquals(0.0, u2.toHost()[1], 0.0, "reset to 0 without a refractory period");
+        // many neurons (split into ranges): each as one neuron alone
+        int n = 4099;
+        double[] c = round(rand(n, 9), d);
+        Tensor C = be.fromHost(d, c, 1, n), U = be.zeros(d, 1, n), R = be.zeros(d, 1, n), S = be.zeros(d, 1, n);
+        Tensor A = be.zeros(d, 1, n), G = be.zeros(d, 1, n);
+        for (int t = 0; t < 3; t++) be.lifStep(C, U, R, S, A, G, 0.8, 0.5, 3.0, 1, Surrogate.RECTANGLE, 1.0);
+        double[] uh = U.toHost(), sh = S.toHost();
+        for (int i = 0; i < n; i++) {
+            double uv = 0, rv = 0, sv = 0;
+            for (int t = 0; t < 3; t++) {
+                if (rv > 0) {
+                    uv = 0;
+                    sv = 0;
+                    rv--;
+                    continue;
+                }
+                uv = round(new double[] {0.8 * uv + c[i]}, d)[0];
+                sv = uv >= 0.5 ? 1 : 0;
+                if (sv == 1) {
+                    uv = 0;
+                    rv = 1;
+                }
+            }
+            assertEquals(uv, uh[i], 0.0, "u of neuron " + i);
+            assertEquals(sv, sh[i], 0.0, "s of neuron " + i);
+        }
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.lifStep(cur, u, null, s, a, g, 0.5, 1, 2, 2, Surrogate.RECTANGLE, 1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> be.lifStep(cur, u, r, s, s, g, 0.5, 1, 2, 2, Surrogate.RECTANGLE, 1));
+    }
+
+    /** bernoulli: 1 exactly where the stream's uniform is ≤ scale·p; p = 0 never, scale·p ≥ 1 always. */
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("backends")
+    public void bernoulliUsesTheCounterStreams(String name, Backend be, DType d) {
+        int n = 4099;
+        double[] p = new double[n];
+        Random r = new Random(3);
+        for (int i = 0; i < n; i++) p[i] = i % 97 == 0 ? 0.0 : i % 89 == 0 ? 1.0 : r.nextDouble();
+        p = round(p, d);
+        Tensor P = be.fromHost(d, p, 1, n), O = be.zeros(d, 1, n);
+        CounterRandom rng = new CounterRandom(5);
+        be.bernoulli(P, 0.8, rng, 2024, 9, O);
+        double[] o = O.toHost(), want = new double[n];
+        int ones = 0;
+        for (int i = 0; i < n; i++) {
+            want[i] = rng.uniform(2024, 9, i) <= 0.8 * p[i] ? 1 : 0;
+            ones += (int) want[i];
+            if (p[i] == 0) assertEquals(0.0, o[i], 0.0, "p = 0 never fires");
+        }
+        exact(want, O, "bernoulli");
+        assertTrue(ones > 0.35 * n && ones < 0.45 * n, ones + " of " + n + " for a mean of 0.8·0.5");
+        be.bernoulli(P, 1.0 / 0.5, rng, 2024, 10, P); // in place; scale·p ≥ 1 wherever p ≥ 0.5
+        double[] q = P.toHost();
+        for (int i = 0; i < n; i++) if (p[i] >= 0.5) assertEquals(1.0, q[i], 0.0, "element " + i);
     }
 
     // ------------------------------------------------------------------ ops of the layered LE networks

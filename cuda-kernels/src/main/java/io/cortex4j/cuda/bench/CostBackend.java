@@ -5,6 +5,7 @@ import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.Surrogate;
 import io.cortex4j.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -208,6 +209,29 @@ public final class CostBackend implements Backend {
     @Override
     public void highPass(Tensor hp, Tensor r, Tensor rOld, double k) {
         count("highPass", 2 * b(hp) + b(r) + b(rOld), 0);
+    }
+
+    @Override
+    public void lifStep(
+            Tensor current,
+            Tensor u,
+            Tensor refractory,
+            Tensor s,
+            Tensor a,
+            Tensor g,
+            double decay,
+            double threshold,
+            double tauTrace,
+            int refractorySteps,
+            Surrogate shape,
+            double width) {
+        long r = refractory == null ? 0 : 2 * b(refractory);
+        count("lifStep", b(current) + 2 * b(u) + b(s) + 2 * b(a) + b(g) + r, 0);
+    }
+
+    @Override
+    public void bernoulli(Tensor p, double scale, CounterRandom rng, int stream, long step, Tensor out) {
+        count("bernoulli", b(p) + b(out), 0);
     }
 
     @Override
