@@ -55,8 +55,15 @@ public interface Network extends Stateful, AutoCloseable {
     /** Signals a probe can record, by name: potentials, rates, errors, noise of each layer. */
     Map<String, Tensor> signals();
 
-    /** Called before a new mini-batch is presented (brSF redraws its feedback magnitudes). */
+    /** Called before a new mini-batch is presented for training (brSF redraws its feedback magnitudes). */
     default void startBatch() {}
+
+    /**
+     * Called before every held presentation of a batch, in training and in evaluation (after
+     * {@link #startBatch} in training): a network whose samples each start from rest (a spiking
+     * network) resets its state here.
+     */
+    default void startPresentation() {}
 
     /** Whether {@link #setBatch} can change the number of parallel samples while the state carries over. */
     default boolean resizable() {

@@ -26,6 +26,7 @@ public sealed interface Presentation permits Presentation.Hold, Presentation.Str
         /** The read-out {@code [batch, outputs]} row-major after presenting; {@code acc} is scratch of the output's shape. */
         public double[] present(Stepper s, Tensor acc) {
             Network net = s.network();
+            net.startPresentation();
             if (readout == ScheduleSpec.Readout.LAST) {
                 for (int i = 0; i < steps; i++) s.step(false);
                 return net.output().toHost();

@@ -73,7 +73,7 @@ class ExperimentTest {
         assertTrue(error(mc, "model.init.weights=-0.1")
                 .startsWith("--set model.init.weights=-0.1: 'model.init.weights': must be a list of numbers"));
         assertEquals(
-                "c.yaml:2: 'model.family': unknown family 'microcircircuit' (known: burst, gle, le, microcircuit)",
+                "c.yaml:2: 'model.family': unknown family 'microcircircuit' (known: burst, gle, le, microcircuit, spiking)",
                 error(mc.replace("family: microcircuit", "family: microcircircuit")));
         assertEquals(
                 "c.yaml:1: 'task': family le does not run the alignment task (it runs: "

@@ -137,6 +137,20 @@ final class TinyRuns {
                 schedule: {epochs: 3, batch: 4}
                 run: {seed: 11}
                 """);
+        m.put("spiking-classification", """
+                name: tiny-spiking
+                model:
+                  family: spiking
+                  input: 4
+                  layers: [{type: dense, units: 12}, {type: dense, units: 8}, {type: dense, units: 3}]
+                  neuron: {refractory: 1}
+                  encoding: {type: poisson}
+                rule: {name: brsf}
+                optimizer: {name: adam, learningRate: 1.0e-02}
+                data: {name: yinyang, trainLimit: 16, evalLimit: 8}
+                schedule: {presentation: 4.0, epochs: 3, batch: 4}
+                run: {seed: 12}
+                """);
         m.put("burst-teacher-student", """
                 name: tiny-burst-ts
                 task: teacher-student

@@ -1,0 +1,433 @@
+package io.cortex4j.model.spiking;
+
+import io.cortex4j.metrics.Angles;
+import io.cortex4j.model.Network;
+import io.cortex4j.model.Phase;
+import io.cortex4j.model.rule.Feedback;
+import io.cortex4j.model.rule.FeedbackRule;
+import io.cortex4j.model.topology.Topology;
+import io.cortex4j.optim.Optimizer;
+import io.cortex4j.random.CounterRandom;
+import io.cortex4j.tensor.Backend;
+import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.Surrogate;
+import io.cortex4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A layered spiking network of discrete-time LIF neurons (specs/yangli.md §3–4), one unit time step
+ * per {@link #step}. Every held presentation starts from rest ({@link #startPresentation}).
+ *
+ * <p>One step, bottom-up: the input trace (the pixels themselves, or the trace of Poisson spikes);
+ * per layer the current I = a_below·Wᵀ + b and {@link Backend#lifStep}. While learning with the
+ * target on, top-down at the same step: the output error δ_L = (a_L − â)⊙g_L/τ_s of E = ½Σ(a_L − â)²
+ * (â: the trace of the desired spike train, or a constant rate), then δ_ℓ = (δ_{ℓ+1}·M_{ℓ+1})⊙g_ℓ/τ_s
+ * with M = W (BP), B (FA) or sign-concordant B; the gradients δ_ℓᵀ·a_{ℓ−1}/batch and the column sums
+ * of δ_ℓ/batch add up over the presentation, and after its last step the optimizer applies them. These
+ * are the gradients of E through one step with the state of earlier steps held fixed (no
+ * backpropagation through time), g standing in for the spike's derivative.
+ */
+public final class SpikingNetwork implements Network {
+    static final int W_STREAM = 1000, REDRAW_STREAM = 3000, POISSON_STREAM = 5000;
+
+    private final SpikingSpec spec;
+    private final Backend be;
+    private final DType dtype;
+    private final int batch, steps;
+    private final CounterRandom rng;
+    private final FeedbackRule rule;
+    private final Layer[] layers;
+    private final Tensor input, target, inputSpikes, inputTrace;
+    // the desired spike train's trace â (kernel loss), made by a memoryless LIF relay with its scratch
+    private final Tensor desired, desiredU, desiredS, desiredG, desiredTrace;
+    private final double tauS;
+    private Optimizer optimizer;
+    private Phase phase = Phase.FREE;
+    private long step, batches;
+    private int presented;
+
+    private final class Layer {
+        final int index, in, out;
+        final double initStd;
+        final Tensor w, b, gW, gb;
+        final Feedback fb;
+        final Tensor current, u, refractory, s, a, g, delta, count;
+
+        Layer(int index, int in, int out) {
+            this.index = index;
+            this.in = in;
+            this.out = out;
+            this.initStd = Math.sqrt(2.0 / (in + out));
+            double bound = spec.model().init().gain() * Math.sqrt(6.0 / (in + out));
+            double[] v = new double[in * out];
+            rng.uniforms(W_STREAM + 16 * index, 0, v, 0, v.length);
+            for (int i = 0; i < v.length; i++) v[i] = bound * (2 * v[i] - 1);
+            w = be.fromHost(dtype, v, out, in);
+            b = be.zeros(dtype, 1, out);
+            gW = be.zeros(dtype, out, in);
+            gb = be.zeros(dtype, 1, out);
+            SpikingSpec.Rule r = spec.rule();
+            fb = index == 0 || rule == FeedbackRule.BP
+                    ? null
+                    : new Feedback(
+                            rule,
+                            be,
+                            w,
+                            rng,
+                            W_STREAM + 16 * index,
+                            REDRAW_STREAM + index,
+                            r.feedbackStd() != null ? r.feedbackStd() : initStd,
+                            r.signScale() != null ? r.signScale() : initStd);
+            current = zeros(out);
+            u = zeros(out);
+            refractory = spec.model().neuron().refractory() > 0 ? zeros(out) : null;
+            s = zeros(out);
+            a = zeros(out);
+            g = zeros(out);
+            delta = zeros(out);
+            count = zeros(out);
+        }
+
+        /** What carries δ down through this layer's W: W itself (BP) or B. */
+        Tensor backward() {
+            return fb == null ? w : fb.backward();
+        }
+
+        List<Tensor> state() {
+            List<Tensor> l = new ArrayList<>(List.of(current, u, s, a, g, delta, count));
+            if (refractory != null) l.add(refractory);
+            return l;
+        }
+    }
+
+    /**
+     * @param steps the steps of one presentation (T), after which the summed gradients are applied
+     */
+    public SpikingNetwork(SpikingSpec spec, Topology arch, Backend be, DType dtype, int batch, int steps, long seed) {
+        this.spec = spec;
+        this.be = be;
+        this.dtype = dtype;
+        this.batch = batch;
+        this.steps = steps;
+        this.rng = new CounterRandom(seed);
+        this.rule = spec.rule().name();
+        this.tauS = spec.model().neuron().tauS();
+        int n = arch.layers().size();
+        layers = new Layer[n];
+        int in = arch.inputLength();
+        for (int i = 0; i < n; i++) {
+            int out = arch.outputShapes().get(i).length();
+            layers[i] = new Layer(i, in, out);
+            in = out;
+        }
+        input = zeros(arch.inputLength());
+        boolean poisson = spec.model().encoding().type() == SpikingSpec.Encoding.Kind.POISSON;
+        inputSpikes = poisson ? zeros(arch.inputLength()) : null;
+        inputTrace = poisson ? zeros(arch.inputLength()) : null;
+        int outs = arch.outputLength();
+        target = zeros(outs);
+        boolean kernel = spec.rule().loss().type() == SpikingSpec.Loss.Kind.KERNEL;
+        desired = kernel ? zeros(outs) : null;
+        desiredU = kernel ? zeros(outs) : null;
+        desiredS = kernel ? zeros(outs) : null;
+        desiredG = kernel ? zeros(outs) : null;
+        desiredTrace = kernel ? zeros(outs) : null;
+        for (Layer l : layers) if (l.fb != null) l.fb.refresh();
+    }
+
+    private Tensor zeros(int cols) {
+        return be.zeros(dtype, batch, cols);
+    }
+
+    // ------------------------------------------------------------------------------------ the step
+
+    /** A presentation starts from rest: potentials, refractory counters, traces, counts and â are 0. */
+    @Override
+    public void startPresentation() {
+        presented = 0;
+        for (Layer l : layers) for (Tensor t : l.state()) be.fill(t, 0.0);
+        if (inputTrace != null) be.fill(inputTrace, 0.0);
+        if (desiredTrace != null) be.fill(desiredTrace, 0.0);
+    }
+
+    /** A training mini-batch: brSF redraws its magnitudes; the sign-concordant B follow W. */
+    @Override
+    public void startBatch() {
+        batches++;
+        for (Layer l : layers)
+            if (l.fb != null) {
+                l.fb.redraw(batches);
+                l.fb.refresh();
+            }
+    }
+
+    @Override
+    public void step() {
+        step++;
+        presented++;
+        SpikingSpec.Neuron nu = spec.model().neuron();
+        SpikingSpec.SurrogateSpec sg = spec.model().surrogate();
+        Tensor x = input;
+        if (inputTrace != null) {
+            be.bernoulli(input, spec.model().encoding().maxRate(), rng, POISSON_STREAM, step, inputSpikes);
+            be.lincomb(inputTrace, 1.0, inputTrace, 1.0 / tauS, inputSpikes, -1.0 / tauS, inputTrace);
+            x = inputTrace;
+        }
+        double decay = 1.0 - 1.0 / nu.tauM();
+        for (Layer l : layers) {
+            be.gemm(false, true, 1.0, x, l.w, 0.0, l.current);
+            be.addRowVector(1.0, l.b, l.current);
+            be.lifStep(
+                    l.current,
+                    l.u,
+                    l.refractory,
+                    l.s,
+                    l.a,
+                    l.g,
+                    decay,
+                    nu.threshold(),
+                    tauS,
+                    nu.refractory(),
+                    sg.shape(),
+                    sg.width());
+            be.axpby(1.0, l.s, 1.0, l.count);
+            x = l.a;
+        }
+        if (phase.learn() && phase.target()) {
+            learnStep();
+            if (presented == steps) {
+                if (optimizer != null) optimizer.step();
+                for (Layer l : layers) {
+                    be.fill(l.gW, 0.0);
+                    be.fill(l.gb, 0.0);
+                }
+            }
+        }
+    }
+
+    /** This step's δ of every layer, top-down, and its gradients added to the presentation's. */
+    private void learnStep() {
+        Layer top = layers[layers.length - 1];
+        Tensor aHat = target;
+        if (desired != null) { // the desired train: a spike per step for the label after the silent steps
+            be.fill(desired, 0.0);
+            if (presented > spec.rule().loss().silentSteps()) be.copy(target, desired);
+            // a relay LIF (no memory, threshold ½) passes the train through the neurons' own trace update
+            be.lifStep(
+                    desired,
+                    desiredU,
+                    null,
+                    desiredS,
+                    desiredTrace,
+                    desiredG,
+                    0.0,
+                    0.5,
+                    tauS,
+                    0,
+                    Surrogate.RECTANGLE,
+                    1.0);
+            aHat = desiredTrace;
+        }
+        be.lincomb(top.delta, 1.0 / tauS, top.a, -1.0 / tauS, aHat, 0.0, null);
+        be.mul(top.delta, top.g, top.delta);
+        for (int i = layers.length - 2; i >= 0; i--) {
+            Layer l = layers[i], above = layers[i + 1];
+            be.gemm(false, false, 1.0 / tauS, above.delta, above.backward(), 0.0, l.delta);
+            be.mul(l.delta, l.g, l.delta);
+        }
+        double k = 1.0 / batch;
+        for (Layer l : layers) {
+            Tensor x = l.index == 0 ? (inputTrace != null ? inputTrace : input) : layers[l.index - 1].a;
+            be.gemm(true, false, k, l.delta, x, 1.0, l.gW);
+            be.columnSums(k, l.delta, 1.0, l.gb);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ the SPI
+
+    @Override
+    public Backend backend() {
+        return be;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public int batch() {
+        return batch;
+    }
+
+    @Override
+    public Tensor input() {
+        return input;
+    }
+
+    /** One-hot targets (data.targets): the desired train's label (kernel loss) or the rates â (rate loss). */
+    @Override
+    public Tensor target() {
+        return target;
+    }
+
+    /** The output layer's trace a_L. */
+    @Override
+    public Tensor output() {
+        return layers[layers.length - 1].a;
+    }
+
+    @Override
+    public void setPhase(Phase p) {
+        phase = p;
+    }
+
+    @Override
+    public Phase phase() {
+        return phase;
+    }
+
+    @Override
+    public long steps() {
+        return step;
+    }
+
+    public int depth() {
+        return layers.length;
+    }
+
+    /** The steps of one presentation, T. */
+    public int presentationSteps() {
+        return steps;
+    }
+
+    public void setOptimizer(Optimizer opt) {
+        optimizer = opt;
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The trainable parameters with their gradient tensors (summed over a presentation), for an {@link Optimizer}. */
+    public List<Optimizer.Slot> slots() {
+        List<Optimizer.Slot> out = new ArrayList<>();
+        for (Layer l : layers) {
+            String k = "layer" + (l.index + 1) + ".";
+            out.add(new Optimizer.Slot(k + "W", l.w, l.gW));
+            out.add(new Optimizer.Slot(k + "b", l.b, l.gb));
+        }
+        return out;
+    }
+
+    /** W and b of every layer; FA's B, and the magnitudes R of brSF and frSF. */
+    @Override
+    public Map<String, Tensor> parameters() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            String k = "layer" + (l.index + 1) + ".";
+            m.put(k + "W", l.w);
+            m.put(k + "b", l.b);
+            if (l.fb != null && rule == FeedbackRule.FA) m.put(k + "B", l.fb.matrix());
+            if (l.fb != null && l.fb.magnitudes() != null) m.put(k + "R", l.fb.magnitudes());
+        }
+        return m;
+    }
+
+    /**
+     * Per layer: potential u (after the reset), spikes s, rate (the synaptic trace a the next layer
+     * receives), spike count of the presentation so far, surrogate g, and error δ; the input's trace
+     * under Poisson encoding.
+     */
+    @Override
+    public Map<String, Tensor> signals() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        if (inputTrace != null) m.put("input.trace", inputTrace);
+        for (Layer l : layers) {
+            String k = "layer" + (l.index + 1) + ".";
+            m.put(k + "potential", l.u);
+            m.put(k + "spikes", l.s);
+            m.put(k + "rate", l.a);
+            m.put(k + "count", l.count);
+            m.put(k + "surrogate", l.g);
+            m.put(k + "error", l.delta);
+        }
+        return m;
+    }
+
+    /** Neuron state, the summed gradients, the input and desired traces, and the optimizer's moments. */
+    @Override
+    public Map<String, Tensor> stateTensors() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            String k = "layer" + (l.index + 1) + ".";
+            m.put(k + "u", l.u);
+            m.put(k + "s", l.s);
+            m.put(k + "a", l.a);
+            m.put(k + "count", l.count);
+            if (l.refractory != null) m.put(k + "refractory", l.refractory);
+            m.put(k + "gradW", l.gW);
+            m.put(k + "gradB", l.gb);
+        }
+        if (inputTrace != null) m.put("input.trace", inputTrace);
+        if (desiredTrace != null) m.put("desired.trace", desiredTrace);
+        if (optimizer != null)
+            for (Map.Entry<String, Tensor> e : optimizer.state().entrySet())
+                m.put("optimizer." + e.getKey(), e.getValue());
+        return m;
+    }
+
+    @Override
+    public Map<String, Double> stateScalars() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("steps", (double) step);
+        m.put("presented", (double) presented);
+        m.put("batches", (double) batches);
+        if (optimizer != null) {
+            m.put("optimizer.steps", (double) optimizer.steps());
+            m.put("optimizer.learningRate", optimizer.learningRate());
+        }
+        return m;
+    }
+
+    @Override
+    public void restoreScalars(Map<String, Double> s) {
+        step = Math.round(s.get("steps"));
+        presented = (int) Math.round(s.get("presented"));
+        batches = Math.round(s.get("batches"));
+        if (optimizer != null) {
+            optimizer.setSteps(Math.round(s.get("optimizer.steps")));
+            optimizer.setLearningRate(s.get("optimizer.learningRate"));
+        }
+    }
+
+    /** Per layer ℓ ≥ 2 the angle between B_ℓ and W_ℓ (0 for BP; sign-concordant B as it is now). */
+    double[] feedbackAngles() {
+        double[] out = new double[layers.length - 1];
+        for (int i = 1; i < layers.length; i++) {
+            Layer l = layers[i];
+            if (l.fb != null) l.fb.refresh();
+            out[i - 1] = Angles.degrees(l.w.toHost(), l.backward().toHost());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        for (Layer l : layers) {
+            for (Tensor t : l.state()) t.close();
+            l.w.close();
+            l.b.close();
+            l.gW.close();
+            l.gb.close();
+            if (l.fb != null) l.fb.close();
+        }
+        for (Tensor t : new Tensor[] {
+            input, target, inputSpikes, inputTrace, desired, desiredU, desiredS, desiredG, desiredTrace
+        }) if (t != null) t.close();
+    }
+}
