@@ -38,7 +38,7 @@ class SpikingRunsTest {
      */
     @Test
     void everyRuleIsOneWordAndLearns() {
-        for (String rule : List.of("bp", "fa", "usf", "brsf", "frsf")) {
+        for (String rule : List.of("bp", "fa", "usf", "brsf", "frsf", "microcircuit")) {
             Experiment e = Experiment.parse(yinYang(rule), "x.yaml", List.of());
             try (Trainer t = Trainer.start(e, tmp.resolve(rule), Progress.silent())) {
                 Map<String, Object> s = t.run();
@@ -52,9 +52,16 @@ class SpikingRunsTest {
     @Test
     void configErrorsNameTheKey() {
         String[][] cases = {
-            {"rule.name=pal", "'rule.name': spiking networks learn with bp, fa, usf, brsf or frsf, not pal"},
-            {"rule={name: bp, feedbackStd: 0.1}", "'rule': bp sends errors down through W itself"},
-            {"rule={name: frsf, signScale: 0.1}", "'rule.signScale': only usf scales sign(W)"},
+            {"rule.name=pal", "'rule.name'"},
+            {"rule.circuit={sign: fixed}", "'rule.circuit': only the microcircuit rule reads rule.circuit"},
+            {
+                "rule={name: bp, feedbackStd: 0.1}",
+                "'rule': bp (and the microcircuit's transport magnitudes) send errors down"
+            },
+            {
+                "rule={name: frsf, signScale: 0.1}",
+                "'rule.signScale': only usf (and the microcircuit's uniform magnitudes)"
+            },
             {"schedule.presentation=2.5", "'schedule.presentation': a spiking network holds each sample"},
             {"rule.loss={silentSteps: 5}", "'rule.loss.silentSteps': the desired train must have spikes"},
             {"model.layers[0].activation=tanh", "'model.layers[0].activation': spiking layers fire spikes"},

@@ -52,6 +52,22 @@ public final class SpikingFamily implements Family<SpikingSpec, SpikingNetwork> 
         return new Topology(in.channels(), in.height(), in.width(), s.model().layers());
     }
 
+    /** The microcircuit's choices default to fixed magnitudes and migrating signs (the circuit is frSF). */
+    @Override
+    public SpikingSpec resolve(SpikingSpec s, Common c) {
+        SpikingSpec.Rule r = s.rule();
+        if (r.name() != SpikingRule.MICROCIRCUIT || r.circuit() != null) return s;
+        return new SpikingSpec(
+                s.model(),
+                new SpikingSpec.Rule(
+                        r.name(),
+                        r.feedbackStd(),
+                        r.signScale(),
+                        r.loss(),
+                        new SpikingSpec.Circuit(
+                                SpikingSpec.Circuit.Magnitudes.FIXED, SpikingSpec.Circuit.Sign.MIGRATE)));
+    }
+
     @Override
     public void validate(SpikingSpec s, Common c, Checks at) {
         try {
@@ -73,24 +89,28 @@ public final class SpikingFamily implements Family<SpikingSpec, SpikingNetwork> 
                 case LayerSpec.MaxPool2d p -> throw at.error(key, "spiking networks have no pooling layers");
             }
         }
-        FeedbackRule r = s.rule().name();
+        SpikingSpec.Rule rule = s.rule();
+        SpikingRule name = rule.name();
         at.require(
-                r == FeedbackRule.BP
-                        || r == FeedbackRule.FA
-                        || r == FeedbackRule.USF
-                        || r == FeedbackRule.BRSF
-                        || r == FeedbackRule.FRSF,
-                "rule.name",
-                "spiking networks learn with bp, fa, usf, brsf or frsf, not " + r.word());
+                name == SpikingRule.MICROCIRCUIT || rule.circuit() == null,
+                "rule.circuit",
+                "only the microcircuit rule reads rule.circuit");
+        FeedbackRule r = name == SpikingRule.MICROCIRCUIT && rule.circuit() == null
+                ? FeedbackRule.FRSF
+                : name.feedback(rule.circuit());
         at.require(
-                r != FeedbackRule.BP
-                        || (s.rule().feedbackStd() == null && s.rule().signScale() == null),
+                r != FeedbackRule.BP || (rule.feedbackStd() == null && rule.signScale() == null),
                 "rule",
-                "bp sends errors down through W itself; remove rule.feedbackStd and rule.signScale");
+                "bp (and the microcircuit's transport magnitudes) send errors down through W itself;"
+                        + " remove rule.feedbackStd and rule.signScale");
         at.require(
-                s.rule().signScale() == null || r == FeedbackRule.USF,
+                rule.signScale() == null || r == FeedbackRule.USF,
                 "rule.signScale",
-                "only usf scales sign(W); remove it");
+                "only usf (and the microcircuit's uniform magnitudes) scales sign(W); remove it");
+        at.require(
+                rule.feedbackStd() == null || r != FeedbackRule.USF,
+                "rule.feedbackStd",
+                "usf has no random magnitudes (its scale is rule.signScale); remove it");
         Double p = c.schedule().presentation();
         at.require(
                 p != null && p >= 1 && p == Math.rint(p),
@@ -142,13 +162,26 @@ public final class SpikingFamily implements Family<SpikingSpec, SpikingNetwork> 
         return net;
     }
 
-    /** ∠(B_ℓ, W_ℓ) per layer that carries errors down (not under bp), at the end of the epoch. */
+    /**
+     * ∠(B_ℓ, W_ℓ) per layer that carries errors down (not under bp or transport), and for a
+     * microcircuit with fixed synapse types the fraction of each layer's weights pinned at 0, at the
+     * end of the epoch.
+     */
     @Override
     public List<EpochMetric<SpikingNetwork>> epochMetrics(SpikingSpec s, SpikingNetwork net) {
-        if (s.rule().name() == FeedbackRule.BP || net.depth() < 2) return List.of();
-        List<String> cols = new ArrayList<>();
-        for (int l = 2; l <= net.depth(); l++) cols.add("angle_B_W_" + l);
-        return List.of(new EpochMetric<>(cols, SpikingNetwork::feedbackAngles));
+        List<EpochMetric<SpikingNetwork>> out = new ArrayList<>();
+        SpikingSpec.Circuit c = s.rule().circuit();
+        if (s.rule().name().feedback(c) != FeedbackRule.BP && net.depth() >= 2) {
+            List<String> cols = new ArrayList<>();
+            for (int l = 2; l <= net.depth(); l++) cols.add("angle_B_W_" + l);
+            out.add(new EpochMetric<>(cols, SpikingNetwork::feedbackAngles));
+        }
+        if (c != null && c.sign() == SpikingSpec.Circuit.Sign.FIXED) {
+            List<String> cols = new ArrayList<>();
+            for (int l = 1; l <= net.depth(); l++) cols.add("zero_weights_" + l);
+            out.add(new EpochMetric<>(cols, SpikingNetwork::zeroFractions));
+        }
+        return out;
     }
 
     @Override

@@ -38,7 +38,11 @@ public final class SpikingNetwork implements Network {
     private final DType dtype;
     private final int batch, steps;
     private final CounterRandom rng;
+    private final SpikingRule name;
     private final FeedbackRule rule;
+    /** Microcircuit with fixed synapse types: each W's sign at the start (null otherwise). */
+    private final boolean fixedSign;
+
     private final Layer[] layers;
     private final Tensor input, target, inputSpikes, inputTrace;
     // the desired spike train's trace â (kernel loss), made by a memoryless LIF relay with its scratch
@@ -52,7 +56,7 @@ public final class SpikingNetwork implements Network {
     private final class Layer {
         final int index, in, out;
         final double initStd;
-        final Tensor w, b, gW, gb;
+        final Tensor w, b, gW, gb, sign0, scratch;
         final Feedback fb;
         final Tensor current, u, refractory, s, a, g, delta, count;
 
@@ -69,6 +73,15 @@ public final class SpikingNetwork implements Network {
             b = be.zeros(dtype, 1, out);
             gW = be.zeros(dtype, out, in);
             gb = be.zeros(dtype, 1, out);
+            if (fixedSign) {
+                double[] sg = new double[v.length];
+                for (int i = 0; i < v.length; i++) sg[i] = Math.signum(v[i]);
+                sign0 = be.fromHost(dtype, sg, out, in);
+                scratch = be.zeros(dtype, out, in);
+            } else {
+                sign0 = null;
+                scratch = null;
+            }
             SpikingSpec.Rule r = spec.rule();
             fb = index == 0 || rule == FeedbackRule.BP
                     ? null
@@ -113,7 +126,10 @@ public final class SpikingNetwork implements Network {
         this.batch = batch;
         this.steps = steps;
         this.rng = new CounterRandom(seed);
-        this.rule = spec.rule().name();
+        this.name = spec.rule().name();
+        SpikingSpec.Circuit circuit = spec.rule().circuit();
+        this.rule = name.feedback(circuit);
+        this.fixedSign = circuit != null && circuit.sign() == SpikingSpec.Circuit.Sign.FIXED;
         this.tauS = spec.model().neuron().tauS();
         int n = arch.layers().size();
         layers = new Layer[n];
@@ -200,12 +216,20 @@ public final class SpikingNetwork implements Network {
             learnStep();
             if (presented == steps) {
                 if (optimizer != null) optimizer.step();
+                if (fixedSign) for (Layer l : layers) keepSign(l);
                 for (Layer l : layers) {
                     be.fill(l.gW, 0.0);
                     be.fill(l.gb, 0.0);
                 }
             }
         }
+    }
+
+    /** Dale's law with fixed synapse types: a weight that would cross 0 stops there, W ← s₀ ⊙ max(s₀ ⊙ W, 0). */
+    private void keepSign(Layer l) {
+        be.mul(l.w, l.sign0, l.scratch);
+        be.clamp(l.scratch, 0.0, Double.MAX_VALUE);
+        be.mul(l.scratch, l.sign0, l.w);
     }
 
     /** This step's δ of every layer, top-down, and its gradients added to the presentation's. */
@@ -405,6 +429,25 @@ public final class SpikingNetwork implements Network {
         }
     }
 
+    /** The matrix that carries errors down through layer {@code layer}'s W (1-based, ≥ 2), as it is now. */
+    double[] feedback(int layer) {
+        Layer l = layers[layer - 1];
+        if (l.fb != null) l.fb.refresh();
+        return l.backward().toHost();
+    }
+
+    /** The fraction of each layer's weights that sit at 0 (microcircuit with fixed synapse types: pinned by Dale's law). */
+    double[] zeroFractions() {
+        double[] out = new double[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            double[] w = layers[i].w.toHost();
+            int z = 0;
+            for (double v : w) if (v == 0) z++;
+            out[i] = (double) z / w.length;
+        }
+        return out;
+    }
+
     /** Per layer ℓ ≥ 2 the angle between B_ℓ and W_ℓ (0 for BP; sign-concordant B as it is now). */
     double[] feedbackAngles() {
         double[] out = new double[layers.length - 1];
@@ -425,6 +468,10 @@ public final class SpikingNetwork implements Network {
             l.gW.close();
             l.gb.close();
             if (l.fb != null) l.fb.close();
+            if (l.sign0 != null) {
+                l.sign0.close();
+                l.scratch.close();
+            }
         }
         for (Tensor t : new Tensor[] {
             input, target, inputSpikes, inputTrace, desired, desiredU, desiredS, desiredG, desiredTrace

@@ -65,17 +65,55 @@ public record SpikingSpec(Model model, Rule rule) {
     public record Init(@Key(def = "1.0", above = 0) double gain) {}
 
     /**
-     * @param name        bp, fa, usf, brsf or frsf: what carries the errors down
+     * @param name        bp, fa, usf, brsf, frsf or microcircuit: what carries the errors down
      * @param feedbackStd std of FA's B and of the sign-concordant magnitudes R (default: each layer's
      *                    √(2/(fan_in + fan_out)), the std of its xavier initialisation, as BioTorch)
      * @param signScale   uSF: B = signScale·sign(W) (default: that std, per layer)
      * @param loss        the output error
+     * @param circuit     microcircuit: its choices where the paper's are unknown
      */
     public record Rule(
-            FeedbackRule name,
+            SpikingRule name,
             @Key(def = Key.ABSENT, above = 0) Double feedbackStd,
             @Key(def = Key.ABSENT, above = 0) Double signScale,
-            @Key(def = "{}") Loss loss) {}
+            @Key(def = "{}") Loss loss,
+            @Key(def = Key.ABSENT) Circuit circuit) {}
+
+    /**
+     * The reconstructed microcircuit's choices (specs/yangli.md §4; {@link Microcircuit}).
+     *
+     * @param magnitudes the strengths R of the reciprocal feedback synapses: fixed (drawn once: the
+     *                   circuit is frSF), batch (redrawn every mini-batch: brSF), uniform (all equal:
+     *                   uSF), transport (R = |W|: the BP limit)
+     * @param sign       migrate: a synapse whose weight crosses 0 moves to the other pathway (E ↔ I),
+     *                   so sign(W) follows learning as in sign-concordant FA; fixed: each synapse keeps
+     *                   its type and stops at 0 (Dale's law with fixed identities: fixed-sign FA)
+     */
+    public record Circuit(
+            @Key(def = "fixed") Magnitudes magnitudes,
+            @Key(def = "migrate") Sign sign) {
+        public enum Magnitudes {
+            FIXED(FeedbackRule.FRSF),
+            BATCH(FeedbackRule.BRSF),
+            UNIFORM(FeedbackRule.USF),
+            TRANSPORT(FeedbackRule.BP);
+
+            private final FeedbackRule feedback;
+
+            Magnitudes(FeedbackRule f) {
+                this.feedback = f;
+            }
+
+            public FeedbackRule feedback() {
+                return feedback;
+            }
+        }
+
+        public enum Sign {
+            MIGRATE,
+            FIXED
+        }
+    }
 
     /**
      * The global spiking error at the output, E = ½ Σ_t Σ_k (a_k[t] − â_k[t])² per sample: kernel — â is

@@ -74,13 +74,17 @@ class SpikingNetworkTest {
     }
 
     static SpikingSpec spec(String rule, String extra) {
+        return spec(rule, extra, null);
+    }
+
+    static SpikingSpec spec(String rule, String extra, String ruleExtra) {
         String yaml = "name: t\nmodel:\n  family: spiking\n  input: 5\n"
                 + "  layers: [{type: dense, units: 6}, {type: dense, units: 4}, {type: dense, units: 3}]\n"
                 + "  neuron: {tauM: 4.0, tauS: 2.0, threshold: 0.4, refractory: 1}\n"
                 + "  surrogate: {shape: rectangle, width: 2.0}\n"
                 + "  init: {gain: 2.0}\n"
                 + extra
-                + "rule: {name: " + rule + "}\n"
+                + "rule: {name: " + rule + (ruleExtra != null ? ", " + ruleExtra : "") + "}\n"
                 + "optimizer: {name: sgd, learningRate: 1.0}\n"
                 + "data: {name: yinyang}\n"
                 + "schedule: {presentation: 6.0}\n";
@@ -192,5 +196,123 @@ class SpikingNetworkTest {
                 assertTrue(norm > 1e-12, "layer " + (l + 1) + " learns: |g|² = " + norm);
             }
         }
+    }
+
+    /** Three presentations (T = 6, batch 3) of fixed random data in training, from seed 11. */
+    static SpikingNetwork trained(SpikingSpec s, int presentations) {
+        return trained(s, presentations, 0.5);
+    }
+
+    static SpikingNetwork trained(SpikingSpec s, int presentations, double lr) {
+        SpikingNetwork n = new SpikingNetwork(s, SpikingFamily.topology(s), BE, DType.FLOAT64, 3, 6, 11);
+        n.setOptimizer(new SgdMomentum(BE, n.slots(), lr, 0.0));
+        Random r = new Random(4);
+        n.setPhase(Phase.TRAIN);
+        for (int p = 0; p < presentations; p++) {
+            double[] x = new double[15], y = new double[9];
+            for (int i = 0; i < x.length; i++) x[i] = r.nextDouble();
+            for (int b = 0; b < 3; b++) y[b * 3 + r.nextInt(3)] = 1;
+            BE.copyFromHost(x, n.input());
+            BE.copyFromHost(y, n.target());
+            n.startBatch();
+            n.startPresentation();
+            for (int t = 0; t < 6; t++) n.step();
+        }
+        return n;
+    }
+
+    static double[] weights(SpikingNetwork n, int layer) {
+        return n.parameters().get("layer" + layer + ".W").toHost();
+    }
+
+    /**
+     * The reconstruction's equivalences (specs/yangli.md §4.3, §5): the microcircuit with fixed
+     * reciprocal strengths and migrating synapses learns exactly as frSF, with batch-redrawn strengths
+     * as brSF, with uniform ones as uSF, and with transported strengths R = |W| exactly as BP (V1, the
+     * BP limit): the same weights bit for bit after 5 presentations.
+     */
+    @Test
+    void theMicrocircuitIsSignConcordantFeedbackAndBpInItsLimit() {
+        String[][] pairs = {
+            {"fixed", "frsf"}, {"batch", "brsf"}, {"uniform", "usf"}, {"transport", "bp"},
+        };
+        for (String[] p : pairs) {
+            try (SpikingNetwork mc = trained(spec("microcircuit", "", "circuit: {magnitudes: " + p[0] + "}"), 5);
+                    SpikingNetwork ref = trained(spec(p[1], "", null), 5)) {
+                for (int l = 1; l <= 3; l++)
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(
+                            weights(ref, l), weights(mc, l), 0.0, p[0] + " vs " + p[1] + ", layer " + l);
+            }
+        }
+    }
+
+    /**
+     * V2: the microcircuit's feedback has the sign of W everywhere on its support, and is aligned with
+     * it (⟨W, B⟩ &gt; 0), at every one of 5 presentations' ends.
+     */
+    @Test
+    void theFeedbackHasTheSignOfW() {
+        SpikingSpec s = spec("microcircuit", "", null);
+        for (int presentations = 1; presentations <= 5; presentations++)
+            try (SpikingNetwork n = trained(s, presentations)) {
+                for (int l = 2; l <= 3; l++) {
+                    double[] w = weights(n, l), b = n.feedback(l);
+                    double dot = 0;
+                    for (int i = 0; i < w.length; i++) {
+                        assertEquals(Math.signum(w[i]), Math.signum(b[i]), 0.0, "layer " + l + " [" + i + "]");
+                        dot += w[i] * b[i];
+                    }
+                    assertTrue(dot > 0, "⟨W, B⟩ = " + dot);
+                }
+            }
+    }
+
+    /**
+     * V4: with fixed synapse types every weight keeps the sign it started with or stops at 0 (Dale's
+     * law), under a learning rate that drives some across 0 when they may migrate.
+     */
+    @Test
+    void fixedSynapseTypesKeepTheirSign() {
+        SpikingSpec fixed = spec("microcircuit", "", "circuit: {sign: fixed}");
+        SpikingSpec migrate = spec("microcircuit", "", "circuit: {sign: migrate}");
+        try (SpikingNetwork f0 = trained(fixed, 0);
+                SpikingNetwork f = trained(fixed, 40, 200.0);
+                SpikingNetwork m = trained(migrate, 40, 200.0)) {
+            int flippedWhenFree = 0, pinned = 0;
+            for (int l = 1; l <= 3; l++) {
+                double[] w0 = weights(f0, l), wf = weights(f, l), wm = weights(m, l);
+                for (int i = 0; i < w0.length; i++) {
+                    assertTrue(wf[i] == 0 || Math.signum(wf[i]) == Math.signum(w0[i]), "layer " + l + " [" + i + "]");
+                    if (Math.signum(wm[i]) == -Math.signum(w0[i])) flippedWhenFree++;
+                    if (wf[i] == 0) pinned++;
+                }
+            }
+            assertTrue(flippedWhenFree > 0, "some weights cross 0 when they may migrate");
+            assertTrue(pinned > 0, "and stop at 0 when they may not");
+        }
+    }
+
+    /**
+     * V6: the circuit declares exactly three cell types and two types of connectivity, every synapse
+     * group belongs to them, and only synapses on pyramidal cells' basal dendrites learn.
+     */
+    @Test
+    void theCircuitHasThreeCellTypesAndTwoConnectivities() {
+        List<Microcircuit.Synapses> all = Microcircuit.synapses(3);
+        java.util.Set<Microcircuit.CellType> cells = new java.util.HashSet<>();
+        java.util.Set<Microcircuit.Connectivity> types = new java.util.HashSet<>();
+        for (Microcircuit.Synapses g : all) {
+            cells.add(g.pre());
+            cells.add(g.post());
+            types.add(g.type());
+            if (g.plastic()) {
+                assertEquals(Microcircuit.CellType.PYRAMIDAL, g.post(), g.name());
+                assertEquals(Microcircuit.Compartment.BASAL, g.compartment(), g.name());
+            }
+        }
+        assertEquals(3, Microcircuit.CellType.values().length);
+        assertEquals(2, Microcircuit.Connectivity.values().length);
+        assertEquals(java.util.EnumSet.allOf(Microcircuit.CellType.class), cells);
+        assertEquals(java.util.EnumSet.allOf(Microcircuit.Connectivity.class), types);
     }
 }
