@@ -17,6 +17,9 @@ import io.cortex4j.model.microcircuit.Microcircuit;
 import io.cortex4j.model.microcircuit.MicrocircuitParams;
 import io.cortex4j.model.microcircuit.MicrocircuitRule;
 import io.cortex4j.model.rule.FeedbackRule;
+import io.cortex4j.model.spiking.SpikingNetwork;
+import io.cortex4j.model.spiking.SpikingRule;
+import io.cortex4j.model.spiking.SpikingSpec;
 import io.cortex4j.model.topology.InputShape;
 import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.topology.Topology;
@@ -26,6 +29,7 @@ import io.cortex4j.tensor.Activation;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.Surrogate;
 import io.cortex4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,7 +58,7 @@ import java.util.Map;
  * family: the PAL microcircuit, a small convolutional LE network with PAL, a GLE network with Adam
  * and learned τm, and (added later, after every earlier case, which kept its bits) the burst ops
  * with the elementwise division and BurstCCN and Burstprop MLPs, a convolutional BurstCCN and the
- * continuous-time BurstCCN.
+ * continuous-time BurstCCN; after those the LIF and Bernoulli ops and a spiking microcircuit MLP.
  *
  * <p>Inputs come from {@link CounterRandom} (Philox with StrictMath's Box–Muller: the same bits on
  * every JVM) with fixed seeds and streams, rounded to float32, so a float32 and a float64 run see
@@ -421,6 +425,9 @@ public final class GoldenCases {
         model(l, "burstprop-12-20-16-10-b8-30steps", BURST_TOLERANCE, c -> burstMlp(c, BurstRule.BURSTPROP));
         model(l, "burstccn-conv-2x9x9-b4-10steps", BURST_TOLERANCE, GoldenCases::burstConv);
         model(l, "burstccn-continuous-3-8-2-b2-60steps", BURST_TOLERANCE, GoldenCases::burstContinuous);
+        // added with the spiking family: the cases above are unchanged
+        op(l, "lif-bernoulli-4099", GoldenCases::spikingOps);
+        model(l, "spiking-microcircuit-12-20-16-10-b8-20steps", SPIKING_TOLERANCE, GoldenCases::spikingMlp);
         return List.copyOf(l);
     }
 
@@ -655,6 +662,75 @@ public final class GoldenCases {
             c.out("output", net.output());
             c.outAll("", net.parameters());
             c.outAll("", net.signals());
+        }
+    }
+
+    /**
+     * Spiking networks: a threshold turns a last-bit difference of a potential into a spike more or
+     * less, so the case keeps few steps (20) and small sums; the tolerance is the other families'.
+     */
+    static final double SPIKING_TOLERANCE = 1e-3;
+
+    /** LIF steps (rectangle surrogate with refractoriness, sigmoid surrogate without) and Bernoulli draws. */
+    private static void spikingOps(Ctx c) {
+        int n = 4099;
+        Tensor cur = c.t(normal(n, 150, 0.8), 1, n), u = c.zeros(1, n), r = c.zeros(1, n), s = c.zeros(1, n);
+        Tensor a = c.zeros(1, n), g = c.zeros(1, n);
+        for (int k = 0; k < 4; k++) c.be.lifStep(cur, u, r, s, a, g, 0.8, 1.0, 3.0, 1, Surrogate.RECTANGLE, 1.0);
+        c.out("rectangle.u", u);
+        c.out("rectangle.s", s);
+        c.out("rectangle.a", a);
+        c.out("rectangle.g", g);
+        c.out("rectangle.refractory", r);
+        Tensor u2 = c.zeros(1, n), s2 = c.zeros(1, n), a2 = c.zeros(1, n), g2 = c.zeros(1, n);
+        for (int k = 0; k < 3; k++) c.be.lifStep(cur, u2, null, s2, a2, g2, 0.5, 0.7, 2.0, 0, Surrogate.SIGMOID, 0.5);
+        c.out("sigmoid.u", u2);
+        c.out("sigmoid.g", g2);
+        c.out("sigmoid.a", a2);
+        Tensor p = c.t(uniform(n, 151, 0, 1), 1, n), o = c.zeros(1, n);
+        c.be.bernoulli(p, 0.9, new CounterRandom(7), 5000, 3, o);
+        c.out("bernoulli", o);
+    }
+
+    /**
+     * A 12-20-16-10 spiking MLP, batch 8, T = 5: the microcircuit with fixed synapse types, Poisson
+     * input, refractory period 1, Adam; 4 presentations (20 steps).
+     */
+    private static void spikingMlp(Ctx c) {
+        List<LayerSpec> layers = List.of(
+                new LayerSpec.Dense(20, Activation.SIGMOID),
+                new LayerSpec.Dense(16, Activation.SIGMOID),
+                new LayerSpec.Dense(10, Activation.SIGMOID));
+        SpikingSpec s = new SpikingSpec(
+                new SpikingSpec.Model(
+                        new InputShape(1, 1, 12),
+                        layers,
+                        new SpikingSpec.Neuron(5.0, 3.0, 0.5, 1),
+                        new SpikingSpec.SurrogateSpec(Surrogate.RECTANGLE, 2.0),
+                        new SpikingSpec.Encoding(SpikingSpec.Encoding.Kind.POISSON, 1.0),
+                        new SpikingSpec.Init(2.0)),
+                new SpikingSpec.Rule(
+                        SpikingRule.MICROCIRCUIT,
+                        null,
+                        null,
+                        new SpikingSpec.Loss(SpikingSpec.Loss.Kind.KERNEL, 1),
+                        new SpikingSpec.Circuit(SpikingSpec.Circuit.Magnitudes.FIXED, SpikingSpec.Circuit.Sign.FIXED)));
+        int batch = 8, steps = 5;
+        try (SpikingNetwork net = new SpikingNetwork(s, new Topology(1, 1, 12, layers), c.be, c.d, batch, steps, 24)) {
+            net.setOptimizer(new Adam(c.be, net.slots(), 0.01, 0.9, 0.999, 1e-8));
+            net.setPhase(Phase.TRAIN);
+            for (int k = 0; k < 4; k++) {
+                net.input().load(uniform(batch * 12, 160 + k, 0, 1));
+                double[] y = new double[batch * 10];
+                for (int b = 0; b < batch; b++) y[b * 10 + (3 * b + k) % 10] = 1.0;
+                net.target().load(y);
+                net.startBatch();
+                net.startPresentation();
+                for (int t = 0; t < steps; t++) net.step();
+            }
+            c.out("output", net.output());
+            c.outAll("", net.parameters());
+            c.outAll("", net.stateTensors());
         }
     }
 
