@@ -214,7 +214,7 @@ public final class SpikingNetwork implements Network {
         }
         if (phase.learn() && phase.target()) {
             learnStep();
-            if (presented == steps) {
+            if (presented % steps == 0) { // a presentation's end (also when a bench steps on without presentations)
                 if (optimizer != null) optimizer.step();
                 if (fixedSign) for (Layer l : layers) keepSign(l);
                 for (Layer l : layers) {

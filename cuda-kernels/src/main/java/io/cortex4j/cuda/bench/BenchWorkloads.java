@@ -49,7 +49,8 @@ public final class BenchWorkloads {
             "le-lenet5-pal",
             "gle-mnist1d",
             "burst-mlp",
-            "burst-cifar");
+            "burst-cifar",
+            "spiking-mlp");
 
     /** The seed of {@link java.util.Random} that draws every workload's inputs and labels. */
     public static final long PATTERN_SEED = 7;
