@@ -78,9 +78,13 @@ class SpikingNetworkTest {
     }
 
     static SpikingSpec spec(String rule, String extra, String ruleExtra) {
+        return spec(rule, extra, ruleExtra, 1);
+    }
+
+    static SpikingSpec spec(String rule, String extra, String ruleExtra, int refractory) {
         String yaml = "name: t\nmodel:\n  family: spiking\n  input: 5\n"
                 + "  layers: [{type: dense, units: 6}, {type: dense, units: 4}, {type: dense, units: 3}]\n"
-                + "  neuron: {tauM: 4.0, tauS: 2.0, threshold: 0.4, refractory: 1}\n"
+                + "  neuron: {tauM: 4.0, tauS: 2.0, threshold: 0.4, refractory: " + refractory + "}\n"
                 + "  surrogate: {shape: rectangle, width: 2.0}\n"
                 + "  init: {gain: 2.0}\n"
                 + extra
@@ -314,5 +318,112 @@ class SpikingNetworkTest {
         assertEquals(2, Microcircuit.Connectivity.values().length);
         assertEquals(java.util.EnumSet.allOf(Microcircuit.CellType.class), cells);
         assertEquals(java.util.EnumSet.allOf(Microcircuit.Connectivity.class), types);
+    }
+
+    /** One training presentation of {@code steps} steps on batch-{@code batch} data from seed 4; returns W of every layer after it. */
+    static double[][] presentOnce(SpikingNetwork n, int batch, int steps) {
+        Random r = new Random(4);
+        double[] x = new double[batch * 5], y = new double[batch * 3];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextDouble();
+        for (int b = 0; b < batch; b++) y[b * 3 + b % 3] = 1;
+        BE.copyFromHost(x, n.input());
+        BE.copyFromHost(y, n.target());
+        n.setPhase(Phase.TRAIN);
+        n.startBatch();
+        n.startPresentation();
+        for (int t = 0; t < steps; t++) n.step();
+        double[][] w = new double[3][];
+        for (int l = 0; l < 3; l++) w[l] = weights(n, l + 1);
+        return w;
+    }
+
+    /**
+     * V9: the error is defined at the output only and reaches hidden layers only through the
+     * feedback: with every feedback matrix 0 (the microcircuit's strengths R set to 0), the hidden
+     * layers do not change at all, and the output layer changes exactly as with the feedback on.
+     */
+    @Test
+    void withoutFeedbackOnlyTheOutputLearns() {
+        SpikingSpec s = spec("microcircuit", "", null);
+        try (SpikingNetwork on = new SpikingNetwork(s, SpikingFamily.topology(s), BE, DType.FLOAT64, 3, 6, 11);
+                SpikingNetwork off = new SpikingNetwork(s, SpikingFamily.topology(s), BE, DType.FLOAT64, 3, 6, 11)) {
+            on.setOptimizer(new SgdMomentum(BE, on.slots(), 1.0, 0.0));
+            off.setOptimizer(new SgdMomentum(BE, off.slots(), 1.0, 0.0));
+            double[][] w0 = new double[3][];
+            for (int l = 0; l < 3; l++) w0[l] = weights(off, l + 1);
+            for (int l = 2; l <= 3; l++) BE.fill(off.parameters().get("layer" + l + ".R"), 0.0);
+            double[][] wOn = presentOnce(on, 3, 6), wOff = presentOnce(off, 3, 6);
+            for (int l = 0; l < 2; l++)
+                org.junit.jupiter.api.Assertions.assertArrayEquals(w0[l], wOff[l], 0.0, "hidden layer " + (l + 1));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(wOn[2], wOff[2], 0.0, "the output layer");
+            boolean changed = false;
+            for (int i = 0; i < w0[2].length; i++) changed |= w0[2][i] != wOff[2][i];
+            assertTrue(changed, "the output layer learns");
+        }
+    }
+
+    /**
+     * V5: when the output already fires the desired train (each output unit's bias drives it to spike
+     * at every step, or never, as the target says) the error is 0 and no weight changes.
+     */
+    @Test
+    void theDesiredOutputLearnsNothing() {
+        SpikingSpec s = spec("microcircuit", "", "loss: {silentSteps: 0}", 0); // no refractory pause in the train
+        try (SpikingNetwork n = new SpikingNetwork(s, SpikingFamily.topology(s), BE, DType.FLOAT64, 2, 6, 11)) {
+            n.setOptimizer(new SgdMomentum(BE, n.slots(), 1.0, 0.0));
+            BE.fill(n.parameters().get("layer3.W"), 0.0);
+            n.parameters().get("layer3.b").load(new double[] {-5.0, 0.5, -5.0}); // unit 1 at θ = 0.4 every step
+            double[] x = {0.1, 0.9, 0.3, 0.5, 0.7, 0.2, 0.4, 0.6, 0.8, 0.0};
+            BE.copyFromHost(x, n.input());
+            BE.copyFromHost(new double[] {0, 1, 0, 0, 1, 0}, n.target());
+            double[][] w0 = new double[3][];
+            for (int l = 0; l < 3; l++) w0[l] = weights(n, l + 1);
+            double[] b0 = n.parameters().get("layer3.b").toHost();
+            n.setPhase(Phase.TRAIN);
+            n.startBatch();
+            n.startPresentation();
+            for (int t = 0; t < 6; t++) {
+                n.step();
+                for (double e : n.signals().get("layer3.error").toHost()) assertEquals(0.0, e, 0.0, "step " + t);
+            }
+            for (int l = 0; l < 3; l++)
+                org.junit.jupiter.api.Assertions.assertArrayEquals(w0[l], weights(n, l + 1), 0.0, "layer " + (l + 1));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    b0, n.parameters().get("layer3.b").toHost(), 0.0);
+        }
+    }
+
+    /**
+     * V8: one sample, one step: each layer's update is the outer product of one postsynaptic factor
+     * (its error) and one presynaptic trace: rank 1, every 2×2 minor 0.
+     */
+    @Test
+    void oneSampleOneStepUpdatesAreRankOne() {
+        SpikingSpec s = spec("microcircuit", "", "loss: {type: rate}"); // the label's rate 1 is never met in one step
+        try (SpikingNetwork n = new SpikingNetwork(s, SpikingFamily.topology(s), BE, DType.FLOAT64, 1, 1, 11)) {
+            n.setOptimizer(new SgdMomentum(BE, n.slots(), 1.0, 0.0));
+            double[][] w0 = new double[3][];
+            for (int l = 0; l < 3; l++) w0[l] = weights(n, l + 1);
+            double[][] w1 = presentOnce(n, 1, 1);
+            int[] sizes = {5, 6, 4, 3};
+            double learned = 0;
+            for (int l = 0; l < 3; l++) {
+                int rows = sizes[l + 1], cols = sizes[l];
+                double max = 0;
+                for (int i = 0; i < w0[l].length; i++) max = Math.max(max, Math.abs(w0[l][i] - w1[l][i]));
+                for (int i = 0; i < rows; i++)
+                    for (int k = 0; k < rows; k++)
+                        for (int j = 0; j < cols; j++)
+                            for (int m = 0; m < cols; m++) {
+                                double a = w0[l][i * cols + j] - w1[l][i * cols + j],
+                                        b = w0[l][k * cols + m] - w1[l][k * cols + m];
+                                double c = w0[l][i * cols + m] - w1[l][i * cols + m],
+                                        d = w0[l][k * cols + j] - w1[l][k * cols + j];
+                                assertEquals(a * b, c * d, 1e-12 * Math.max(1, max * max), "layer " + (l + 1));
+                            }
+                learned = Math.max(learned, max);
+            }
+            assertTrue(learned > 0, "the step changes some layer");
+        }
     }
 }
