@@ -163,9 +163,10 @@ public final class SpikingFamily implements Family<SpikingSpec, SpikingNetwork> 
     }
 
     /**
-     * ∠(B_ℓ, W_ℓ) per layer that carries errors down (not under bp or transport), and for a
-     * microcircuit with fixed synapse types the fraction of each layer's weights pinned at 0, at the
-     * end of the epoch.
+     * ∠(B_ℓ, W_ℓ) per layer that carries errors down (not under bp or transport); per layer the angle
+     * between the summed update of one presentation of the epoch's last training batch and the update
+     * of the equivalent rate network under the same rule ({@code angle_dW_rate_ℓ}); and for a
+     * microcircuit with fixed synapse types the fraction of each layer's weights pinned at 0.
      */
     @Override
     public List<EpochMetric<SpikingNetwork>> epochMetrics(SpikingSpec s, SpikingNetwork net) {
@@ -176,6 +177,9 @@ public final class SpikingFamily implements Family<SpikingSpec, SpikingNetwork> 
             for (int l = 2; l <= net.depth(); l++) cols.add("angle_B_W_" + l);
             out.add(new EpochMetric<>(cols, SpikingNetwork::feedbackAngles));
         }
+        List<String> rate = new ArrayList<>();
+        for (int l = 1; l <= net.depth(); l++) rate.add("angle_dW_rate_" + l);
+        out.add(new EpochMetric<>(rate, SpikingNetwork::rateAngles));
         if (c != null && c.sign() == SpikingSpec.Circuit.Sign.FIXED) {
             List<String> cols = new ArrayList<>();
             for (int l = 1; l <= net.depth(); l++) cols.add("zero_weights_" + l);

@@ -48,6 +48,11 @@ public final class SpikingNetwork implements Network {
     // the desired spike train's trace â (kernel loss), made by a memoryless LIF relay with its scratch
     private final Tensor desired, desiredU, desiredS, desiredG, desiredTrace;
     private final double tauS;
+    /** The last training mini-batch's input and target, for the epoch metrics. */
+    private final Tensor lastInput, lastTarget;
+    /** Set while an epoch metric replays a presentation: the summed gradients stay unapplied. */
+    private boolean replay;
+
     private Optimizer optimizer;
     private Phase phase = Phase.FREE;
     private long step, batches;
@@ -151,6 +156,8 @@ public final class SpikingNetwork implements Network {
         desiredS = kernel ? zeros(outs) : null;
         desiredG = kernel ? zeros(outs) : null;
         desiredTrace = kernel ? zeros(outs) : null;
+        lastInput = zeros(arch.inputLength());
+        lastTarget = zeros(outs);
         for (Layer l : layers) if (l.fb != null) l.fb.refresh();
     }
 
@@ -173,6 +180,8 @@ public final class SpikingNetwork implements Network {
     @Override
     public void startBatch() {
         batches++;
+        be.copy(input, lastInput);
+        be.copy(target, lastTarget);
         for (Layer l : layers)
             if (l.fb != null) {
                 l.fb.redraw(batches);
@@ -214,7 +223,8 @@ public final class SpikingNetwork implements Network {
         }
         if (phase.learn() && phase.target()) {
             learnStep();
-            if (presented % steps == 0) { // a presentation's end (also when a bench steps on without presentations)
+            // a presentation's end (also when a bench steps on without presentations)
+            if (presented % steps == 0 && !replay) {
                 if (optimizer != null) optimizer.step();
                 if (fixedSign) for (Layer l : layers) keepSign(l);
                 for (Layer l : layers) {
@@ -457,6 +467,91 @@ public final class SpikingNetwork implements Network {
             out[i - 1] = Angles.degrees(l.w.toHost(), l.backward().toHost());
         }
         return out;
+    }
+
+    /**
+     * Per layer, the angle between the update this network sums over one presentation of the last
+     * training mini-batch and the update of its equivalent rate network under the same rule: rates the
+     * presentation's mean traces r̄, derivatives its mean surrogates ḡ, target the mean of â, so
+     * δ̄_L = (r̄_L − mean â)⊙ḡ_L/τ_s, δ̄_ℓ = (δ̄_{ℓ+1}·M_{ℓ+1})⊙ḡ_ℓ/τ_s and ΔW_ℓ = T·δ̄_ℓᵀ·r̄_{ℓ−1}/batch
+     * (for the microcircuit: the sign-concordant FA update of the rate network). The presentation is
+     * replayed without applying anything; the network's step count, state and tensors are as before.
+     */
+    double[] rateAngles() {
+        long step0 = step;
+        int presented0 = presented;
+        Phase phase0 = phase;
+        double[] in0 = input.toHost(), target0 = target.toHost();
+        be.copy(lastInput, input);
+        be.copy(lastTarget, target);
+        for (Layer l : layers) {
+            be.fill(l.gW, 0.0);
+            be.fill(l.gb, 0.0);
+            if (l.fb != null) l.fb.refresh();
+        }
+        replay = true;
+        phase = Phase.TRAIN;
+        int n = layers.length;
+        double[][] r = new double[n + 1][], g = new double[n][];
+        double[] hat = null;
+        try {
+            startPresentation();
+            for (int t = 0; t < steps; t++) {
+                step();
+                double[] x = (inputTrace != null ? inputTrace : input).toHost();
+                r[0] = add(r[0], x);
+                for (int i = 0; i < n; i++) {
+                    r[i + 1] = add(r[i + 1], layers[i].a.toHost());
+                    g[i] = add(g[i], layers[i].g.toHost());
+                }
+                hat = add(hat, (desiredTrace != null ? desiredTrace : target).toHost());
+            }
+            for (double[] v : r) for (int i = 0; i < v.length; i++) v[i] /= steps;
+            for (double[] v : g) for (int i = 0; i < v.length; i++) v[i] /= steps;
+            for (int i = 0; i < hat.length; i++) hat[i] /= steps;
+            double[] out = new double[n];
+            double[] delta = new double[hat.length];
+            for (int i = 0; i < delta.length; i++) delta[i] = (r[n][i] - hat[i]) * g[n - 1][i] / tauS;
+            for (int i = n - 1; i >= 0; i--) {
+                Layer l = layers[i];
+                double[] rate = new double[l.out * l.in], below = r[i];
+                for (int b = 0; b < batch; b++)
+                    for (int k = 0; k < l.out; k++) {
+                        double d = delta[b * l.out + k] * steps / batch;
+                        if (d != 0) for (int j = 0; j < l.in; j++) rate[k * l.in + j] += d * below[b * l.in + j];
+                    }
+                out[i] = Angles.degrees(l.gW.toHost(), rate);
+                if (i > 0) {
+                    double[] m = l.backward().toHost(), next = new double[batch * l.in];
+                    for (int b = 0; b < batch; b++)
+                        for (int k = 0; k < l.out; k++) {
+                            double d = delta[b * l.out + k];
+                            if (d != 0) for (int j = 0; j < l.in; j++) next[b * l.in + j] += d * m[k * l.in + j];
+                        }
+                    for (int j = 0; j < next.length; j++) next[j] *= g[i - 1][j] / tauS;
+                    delta = next;
+                }
+            }
+            return out;
+        } finally {
+            replay = false;
+            phase = phase0;
+            step = step0;
+            presented = presented0;
+            for (Layer l : layers) {
+                be.fill(l.gW, 0.0);
+                be.fill(l.gb, 0.0);
+            }
+            startPresentation();
+            input.load(in0);
+            target.load(target0);
+        }
+    }
+
+    private static double[] add(double[] sum, double[] v) {
+        if (sum == null) return v.clone();
+        for (int i = 0; i < v.length; i++) sum[i] += v[i];
+        return sum;
     }
 
     @Override
