@@ -85,7 +85,10 @@ public final class SpikingFamily implements Family<SpikingSpec, SpikingNetwork> 
                             key + ".activation",
                             "spiking layers fire spikes and have no activation function; remove it");
                 case LayerSpec.Conv2d k ->
-                    throw at.error(key, "spiking networks have dense layers only, so far (convolutions are to come)");
+                    at.require(
+                            k.activation() == Activation.SIGMOID,
+                            key + ".activation",
+                            "spiking layers fire spikes and have no activation function; remove it");
                 case LayerSpec.MaxPool2d p -> throw at.error(key, "spiking networks have no pooling layers");
             }
         }
@@ -177,9 +180,11 @@ public final class SpikingFamily implements Family<SpikingSpec, SpikingNetwork> 
             for (int l = 2; l <= net.depth(); l++) cols.add("angle_B_W_" + l);
             out.add(new EpochMetric<>(cols, SpikingNetwork::feedbackAngles));
         }
-        List<String> rate = new ArrayList<>();
-        for (int l = 1; l <= net.depth(); l++) rate.add("angle_dW_rate_" + l);
-        out.add(new EpochMetric<>(rate, SpikingNetwork::rateAngles));
+        if (s.model().layers().stream().allMatch(l -> l instanceof LayerSpec.Dense)) {
+            List<String> rate = new ArrayList<>();
+            for (int l = 1; l <= net.depth(); l++) rate.add("angle_dW_rate_" + l);
+            out.add(new EpochMetric<>(rate, SpikingNetwork::rateAngles));
+        }
         if (c != null && c.sign() == SpikingSpec.Circuit.Sign.FIXED) {
             List<String> cols = new ArrayList<>();
             for (int l = 1; l <= net.depth(); l++) cols.add("zero_weights_" + l);

@@ -5,10 +5,12 @@ import io.cortex4j.model.Network;
 import io.cortex4j.model.Phase;
 import io.cortex4j.model.rule.Feedback;
 import io.cortex4j.model.rule.FeedbackRule;
+import io.cortex4j.model.topology.LayerSpec;
 import io.cortex4j.model.topology.Topology;
 import io.cortex4j.optim.Optimizer;
 import io.cortex4j.random.CounterRandom;
 import io.cortex4j.tensor.Backend;
+import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Surrogate;
 import io.cortex4j.tensor.Tensor;
@@ -59,30 +61,40 @@ public final class SpikingNetwork implements Network {
     private int presented;
 
     private final class Layer {
-        final int index, in, out;
+        final int index, in, out; // input and output lengths per sample
+        final ConvGeometry geom; // null for a dense layer
+        final int rows, cols, positions; // W is [rows, cols]: [out, in], or [filters, C·k·k] at each position
         final double initStd;
         final Tensor w, b, gW, gb, sign0, scratch;
         final Feedback fb;
         final Tensor current, u, refractory, s, a, g, delta, count;
+        // convolution: the unfolded input, the currents and δ as position rows, δ carried down as columns
+        final Tensor colsIn, curRows, dRows, dcols;
 
-        Layer(int index, int in, int out) {
+        Layer(int index, Topology.Shape inShape, Topology.Shape outShape, ConvGeometry geometry) {
             this.index = index;
-            this.in = in;
-            this.out = out;
-            this.initStd = Math.sqrt(2.0 / (in + out));
-            double bound = spec.model().init().gain() * Math.sqrt(6.0 / (in + out));
-            double[] v = new double[in * out];
+            this.in = inShape.length();
+            this.out = outShape.length();
+            this.geom = geometry;
+            this.rows = geometry == null ? out : outShape.channels();
+            this.cols = geometry == null ? in : geometry.patch();
+            this.positions = geometry == null ? 1 : geometry.positions();
+            int k2 = geometry == null ? 1 : geometry.kernel() * geometry.kernel();
+            // xavier: fan_in = C_in·k·k, fan_out = C_out·k·k
+            this.initStd = Math.sqrt(2.0 / (cols + rows * k2));
+            double bound = spec.model().init().gain() * Math.sqrt(6.0 / (cols + rows * k2));
+            double[] v = new double[rows * cols];
             rng.uniforms(W_STREAM + 16 * index, 0, v, 0, v.length);
             for (int i = 0; i < v.length; i++) v[i] = bound * (2 * v[i] - 1);
-            w = be.fromHost(dtype, v, out, in);
-            b = be.zeros(dtype, 1, out);
-            gW = be.zeros(dtype, out, in);
-            gb = be.zeros(dtype, 1, out);
+            w = be.fromHost(dtype, v, rows, cols);
+            b = be.zeros(dtype, 1, rows);
+            gW = be.zeros(dtype, rows, cols);
+            gb = be.zeros(dtype, 1, rows);
             if (fixedSign) {
                 double[] sg = new double[v.length];
                 for (int i = 0; i < v.length; i++) sg[i] = Math.signum(v[i]);
-                sign0 = be.fromHost(dtype, sg, out, in);
-                scratch = be.zeros(dtype, out, in);
+                sign0 = be.fromHost(dtype, sg, rows, cols);
+                scratch = be.zeros(dtype, rows, cols);
             } else {
                 sign0 = null;
                 scratch = null;
@@ -107,6 +119,10 @@ public final class SpikingNetwork implements Network {
             g = zeros(out);
             delta = zeros(out);
             count = zeros(out);
+            colsIn = geometry == null ? null : be.zeros(dtype, batch * positions, cols);
+            curRows = geometry == null ? null : be.zeros(dtype, batch * positions, rows);
+            dRows = geometry == null ? null : be.zeros(dtype, batch * positions, rows);
+            dcols = geometry == null ? null : be.zeros(dtype, batch * positions, cols);
         }
 
         /** What carries δ down through this layer's W: W itself (BP) or B. */
@@ -138,11 +154,10 @@ public final class SpikingNetwork implements Network {
         this.tauS = spec.model().neuron().tauS();
         int n = arch.layers().size();
         layers = new Layer[n];
-        int in = arch.inputLength();
+        List<Topology.Shape> shapes = arch.outputShapes();
         for (int i = 0; i < n; i++) {
-            int out = arch.outputShapes().get(i).length();
-            layers[i] = new Layer(i, in, out);
-            in = out;
+            ConvGeometry geometry = arch.layers().get(i) instanceof LayerSpec.Conv2d ? arch.geometry(i) : null;
+            layers[i] = new Layer(i, i == 0 ? arch.input() : shapes.get(i - 1), shapes.get(i), geometry);
         }
         input = zeros(arch.inputLength());
         boolean poisson = spec.model().encoding().type() == SpikingSpec.Encoding.Kind.POISSON;
@@ -203,8 +218,15 @@ public final class SpikingNetwork implements Network {
         }
         double decay = 1.0 - 1.0 / nu.tauM();
         for (Layer l : layers) {
-            be.gemm(false, true, 1.0, x, l.w, 0.0, l.current);
-            be.addRowVector(1.0, l.b, l.current);
+            if (l.geom == null) {
+                be.gemm(false, true, 1.0, x, l.w, 0.0, l.current);
+                be.addRowVector(1.0, l.b, l.current);
+            } else { // per position: the unfolded input against the kernels, then back to channel maps
+                be.im2col(x, l.geom, l.colsIn);
+                be.gemm(false, true, 1.0, l.colsIn, l.w, 0.0, l.curRows);
+                be.addRowVector(1.0, l.b, l.curRows);
+                be.blockTranspose(l.curRows, l.positions, l.rows, l.current);
+            }
             be.lifStep(
                     l.current,
                     l.u,
@@ -233,6 +255,11 @@ public final class SpikingNetwork implements Network {
                 }
             }
         }
+    }
+
+    /** A convolution's δ as position rows [batch·positions, filters]; nothing for a dense layer. */
+    private void toRows(Layer l) {
+        if (l.geom != null) be.blockTranspose(l.delta, l.rows, l.positions, l.dRows);
     }
 
     /** Dale's law with fixed synapse types: a weight that would cross 0 stops there, W ← s₀ ⊙ max(s₀ ⊙ W, 0). */
@@ -267,16 +294,28 @@ public final class SpikingNetwork implements Network {
         }
         be.lincomb(top.delta, 1.0 / tauS, top.a, -1.0 / tauS, aHat, 0.0, null);
         be.mul(top.delta, top.g, top.delta);
+        toRows(top);
         for (int i = layers.length - 2; i >= 0; i--) {
             Layer l = layers[i], above = layers[i + 1];
-            be.gemm(false, false, 1.0 / tauS, above.delta, above.backward(), 0.0, l.delta);
+            if (above.geom == null) {
+                be.gemm(false, false, 1.0 / tauS, above.delta, above.backward(), 0.0, l.delta);
+            } else { // the transposed convolution: position rows against the kernels, folded back
+                be.gemm(false, false, 1.0 / tauS, above.dRows, above.backward(), 0.0, above.dcols);
+                be.col2im(above.dcols, above.geom, l.delta);
+            }
             be.mul(l.delta, l.g, l.delta);
+            toRows(l);
         }
         double k = 1.0 / batch;
         for (Layer l : layers) {
-            Tensor x = l.index == 0 ? (inputTrace != null ? inputTrace : input) : layers[l.index - 1].a;
-            be.gemm(true, false, k, l.delta, x, 1.0, l.gW);
-            be.columnSums(k, l.delta, 1.0, l.gb);
+            if (l.geom == null) {
+                Tensor x = l.index == 0 ? (inputTrace != null ? inputTrace : input) : layers[l.index - 1].a;
+                be.gemm(true, false, k, l.delta, x, 1.0, l.gW);
+                be.columnSums(k, l.delta, 1.0, l.gb);
+            } else { // per position against the unfolded input; the bias sums over positions
+                be.gemm(true, false, k, l.dRows, l.colsIn, 1.0, l.gW);
+                be.columnSums(k, l.dRows, 1.0, l.gb);
+            }
         }
     }
 
@@ -478,6 +517,8 @@ public final class SpikingNetwork implements Network {
      * replayed without applying anything; the network's step count, state and tensors are as before.
      */
     double[] rateAngles() {
+        for (Layer l : layers)
+            if (l.geom != null) throw new IllegalStateException("the rate-network angles are for dense networks");
         long step0 = step;
         int presented0 = presented;
         Phase phase0 = phase;
@@ -567,6 +608,7 @@ public final class SpikingNetwork implements Network {
                 l.sign0.close();
                 l.scratch.close();
             }
+            if (l.geom != null) for (Tensor t : new Tensor[] {l.colsIn, l.curRows, l.dRows, l.dcols}) t.close();
         }
         for (Tensor t : new Tensor[] {
             input, target, inputSpikes, inputTrace, desired, desiredU, desiredS, desiredG, desiredTrace

@@ -461,4 +461,111 @@ class SpikingNetworkTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(x, n.input().toHost(), 0.0, "the input is restored");
         }
     }
+
+    /** The dense matrix [F·H'·W', C·H·W] of a convolution with kernels k [F, C·kk·kk] (no padding), channel-major maps. */
+    static double[] toeplitz(double[] k, int f, int c, int h, int w, int kk, int stride) {
+        int oh = (h - kk) / stride + 1, ow = (w - kk) / stride + 1, in = c * h * w;
+        double[] m = new double[f * oh * ow * in];
+        for (int q = 0; q < f; q++)
+            for (int y = 0; y < oh; y++)
+                for (int x = 0; x < ow; x++)
+                    for (int ch = 0; ch < c; ch++)
+                        for (int i = 0; i < kk; i++)
+                            for (int j = 0; j < kk; j++)
+                                m[((q * oh + y) * ow + x) * in + ch * h * w + (y * stride + i) * w + x * stride + j] =
+                                        k[q * c * kk * kk + ch * kk * kk + i * kk + j];
+        return m;
+    }
+
+    /** The kernel-shaped sum over positions of a dense update, the inverse of {@link #toeplitz}'s spreading. */
+    static double[] gather(double[] d, int f, int c, int h, int w, int kk, int stride) {
+        int oh = (h - kk) / stride + 1, ow = (w - kk) / stride + 1, in = c * h * w;
+        double[] k = new double[f * c * kk * kk];
+        for (int q = 0; q < f; q++)
+            for (int y = 0; y < oh; y++)
+                for (int x = 0; x < ow; x++)
+                    for (int ch = 0; ch < c; ch++)
+                        for (int i = 0; i < kk; i++)
+                            for (int j = 0; j < kk; j++)
+                                k[q * c * kk * kk + ch * kk * kk + i * kk + j] += d[
+                                        ((q * oh + y) * ow + x) * in
+                                                + ch * h * w
+                                                + (y * stride + i) * w
+                                                + x * stride
+                                                + j];
+        return k;
+    }
+
+    /**
+     * Convolutional spiking layers: a network 1×6×6 → conv 2@3×3 → conv 3@2×2 stride 2 → dense 3
+     * spikes and learns (BP, one presentation of 6 steps, batch 2, float64) exactly as the dense
+     * network whose weights are the convolutions' unrolled matrices: each kernel's update is the sum
+     * over positions of the dense update (the second convolution's transposed convolution carries δ
+     * to the first), each filter's bias update the sum over its positions, to 1e-12.
+     */
+    @Test
+    void convolutionsLearnAsTheirUnrolledMatrices() {
+        String conv = "name: t\nmodel:\n  family: spiking\n  input: [1, 6, 6]\n"
+                + "  layers: [{type: conv, filters: 2, kernel: 3}, {type: conv, filters: 3, kernel: 2, stride: 2},"
+                + " {type: dense, units: 3}]\n"
+                + "  neuron: {tauM: 4.0, tauS: 2.0, threshold: 0.4, refractory: 1}\n"
+                + "  surrogate: {shape: rectangle, width: 2.0}\n  init: {gain: 3.0}\n"
+                + "rule: {name: bp}\noptimizer: {name: sgd, learningRate: 1.0}\ndata: {name: yinyang}\n"
+                + "schedule: {presentation: 6.0}\n";
+        String dense = conv.replace("input: [1, 6, 6]", "input: 36")
+                .replace(
+                        "[{type: conv, filters: 2, kernel: 3}, {type: conv, filters: 3, kernel: 2, stride: 2},",
+                        "[{type: dense, units: 32}, {type: dense, units: 12},");
+        SpikingSpec sc = Experiment.parse(conv, "c", List.of()).spec(SpikingSpec.class);
+        SpikingSpec sd = Experiment.parse(dense, "d", List.of()).spec(SpikingSpec.class);
+        int batch = 2;
+        try (SpikingNetwork c = new SpikingNetwork(sc, SpikingFamily.topology(sc), BE, DType.FLOAT64, batch, 6, 3);
+                SpikingNetwork d = new SpikingNetwork(sd, SpikingFamily.topology(sd), BE, DType.FLOAT64, batch, 6, 3)) {
+            double[] k1 = weights(c, 1), k2 = weights(c, 2), w3 = weights(c, 3);
+            d.parameters().get("layer1.W").load(toeplitz(k1, 2, 1, 6, 6, 3, 1));
+            d.parameters().get("layer2.W").load(toeplitz(k2, 3, 2, 4, 4, 2, 2));
+            d.parameters().get("layer3.W").load(w3);
+            double[] d1 = weights(d, 1), d2 = weights(d, 2);
+            Random r = new Random(8);
+            double[] x = new double[batch * 36], y = {1, 0, 0, 0, 0, 1};
+            for (int i = 0; i < x.length; i++) x[i] = r.nextDouble();
+            for (SpikingNetwork n : List.of(c, d)) {
+                n.setOptimizer(new SgdMomentum(BE, n.slots(), 1.0, 0.0));
+                BE.copyFromHost(x, n.input());
+                BE.copyFromHost(y, n.target());
+                n.setPhase(Phase.TRAIN);
+                n.startBatch();
+                n.startPresentation();
+                for (int t = 0; t < 6; t++) n.step();
+            }
+            for (int l = 1; l <= 3; l++)
+                org.junit.jupiter.api.Assertions.assertArrayEquals(
+                        d.signals().get("layer" + l + ".spikes").toHost(),
+                        c.signals().get("layer" + l + ".spikes").toHost(),
+                        0.0,
+                        "layer " + l + " spikes alike");
+            double[] dd1 = new double[d1.length], dd2 = new double[d2.length];
+            double[] e1 = weights(d, 1), e2 = weights(d, 2);
+            for (int i = 0; i < d1.length; i++) dd1[i] = d1[i] - e1[i];
+            for (int i = 0; i < d2.length; i++) dd2[i] = d2[i] - e2[i];
+            double[] g1 = gather(dd1, 2, 1, 6, 6, 3, 1), g2 = gather(dd2, 3, 2, 4, 4, 2, 2);
+            double[] c1 = weights(c, 1), c2 = weights(c, 2);
+            double norm = 0;
+            for (int i = 0; i < g1.length; i++) {
+                assertEquals(g1[i], k1[i] - c1[i], 1e-12, "kernel 1 [" + i + "]");
+                norm += g1[i] * g1[i];
+            }
+            for (int i = 0; i < g2.length; i++) assertEquals(g2[i], k2[i] - c2[i], 1e-12, "kernel 2 [" + i + "]");
+            assertTrue(norm > 0, "the first convolution learns");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    weights(d, 3), weights(c, 3), 1e-12, "the dense output layer");
+            double[] bd = d.parameters().get("layer2.b").toHost(),
+                    bc = c.parameters().get("layer2.b").toHost();
+            for (int q = 0; q < 3; q++) {
+                double sum = 0;
+                for (int p = 0; p < 4; p++) sum += bd[q * 4 + p];
+                assertEquals(sum, bc[q], 1e-12, "filter " + q + "'s bias");
+            }
+        }
+    }
 }
