@@ -18,7 +18,7 @@ import org.bytedeco.javacpp.Pointer;
  * memory over a long run (must stay flat: a step allocates nothing).
  *
  * <pre>java -cp ... io.cortex4j.bench.StepsPerSecond [--workloads microcircuit-4-30-3@1,microcircuit-784-100-10@32,...]
- *     [--memory-steps 100000] [--repeats 7] [--backend cpu|cuda]
+ *     [--memory-steps 100000] [--memory-workload microcircuit-784-100-10@1] [--repeats 7] [--backend cpu|cuda]
  *     | --gemm [--repeats 7] | --le [...] | --gle [...]</pre>
  *
  * <p>A workload is a config of configs/bench by name ({@link BenchWorkloads#NAMES}; any family) or the
@@ -39,7 +39,12 @@ public final class StepsPerSecond {
     /** The workload of the memory run. */
     static final String MEMORY_WORKLOAD = "microcircuit-784-100-10";
 
-    record Options(List<Workloads.Item> workloads, long memorySteps, int repeats, String backend) {}
+    record Options(
+            List<Workloads.Item> workloads,
+            long memorySteps,
+            Workloads.Item memoryWorkload,
+            int repeats,
+            String backend) {}
 
     public static void main(String[] args) {
         int code = run(args);
@@ -58,6 +63,7 @@ public final class StepsPerSecond {
     static Options parse(String[] args) {
         String workloads = DEFAULT;
         long memSteps = 100_000;
+        String memWorkload = MEMORY_WORKLOAD + "@1";
         int repeats = 7;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -70,6 +76,7 @@ public final class StepsPerSecond {
                         throw new IllegalArgumentException("--memory-steps needs a whole number, got '" + v + "'");
                     }
                 }
+                case "--memory-workload" -> memWorkload = BenchBackend.value(args, i++);
                 case "--repeats" -> repeats = BenchBackend.wholeNumber(BenchBackend.value(args, i++), "--repeats");
                 case "--backend" -> i++; // read by BenchBackend.option
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -77,7 +84,10 @@ public final class StepsPerSecond {
         }
         if (repeats < 1) throw new IllegalArgumentException("--repeats needs a whole number ≥ 1");
         List<Workloads.Item> items = Workloads.parse(workloads, "--workloads", Workloads::microcircuitAlias);
-        return new Options(items, memSteps, repeats, BenchBackend.option(args, null));
+        List<Workloads.Item> mem = Workloads.parse(memWorkload, "--memory-workload", Workloads::microcircuitAlias);
+        if (mem.size() != 1)
+            throw new IllegalArgumentException("--memory-workload takes one workload, got " + memWorkload);
+        return new Options(items, memSteps, mem.get(0), repeats, BenchBackend.option(args, null));
     }
 
     static void measureAll(Options o) {
@@ -105,7 +115,7 @@ public final class StepsPerSecond {
                         1000 / ms,
                         w.batch() * 1000 / ms);
             }
-            if (o.memorySteps() > 0) memory(be, o.memorySteps());
+            if (o.memorySteps() > 0) memory(be, o.memoryWorkload(), o.memorySteps());
         }
     }
 
@@ -138,9 +148,9 @@ public final class StepsPerSecond {
         }
     }
 
-    static void memory(Backend be, long steps) {
+    static void memory(Backend be, Workloads.Item w, long steps) {
         MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
-        try (Network net = BenchWorkloads.network(MEMORY_WORKLOAD, be, DType.FLOAT32, 1, 1)) {
+        try (Network net = BenchWorkloads.network(w.workload(), be, DType.FLOAT32, w.batch(), 1)) {
             Runnable step = net::step;
             List<String> rows = new ArrayList<>();
             long chunk = steps / 10;
@@ -156,9 +166,10 @@ public final class StepsPerSecond {
                         heap / 1e6,
                         Pointer.physicalBytes() / 1e6));
             }
-            System.out.println("memory over " + steps + " steps of " + MEMORY_WORKLOAD + " @1 on backend " + be.name()
-                    + " (after GC): step, heap used, process RSS (heap + off-heap buffers + code"
-                    + (be.name().equals("cpu") ? "" : "; device memory not counted") + ")");
+            System.out.println(
+                    "memory over " + steps + " steps of " + w.label() + " @" + w.batch() + " on backend " + be.name()
+                            + " (after GC): step, heap used, process RSS (heap + off-heap buffers + code"
+                            + (be.name().equals("cpu") ? "" : "; device memory not counted") + ")");
             rows.forEach(System.out::println);
         }
     }
