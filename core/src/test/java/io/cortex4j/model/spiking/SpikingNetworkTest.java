@@ -568,4 +568,50 @@ class SpikingNetworkTest {
             }
         }
     }
+
+    /**
+     * V7, locality: each layer's change over a presentation is Σ_t ε_ℓ[t]ᵀ·a_{ℓ−1}[t]/batch computed
+     * from two signals alone, the error held by its own pyramidal cells and the presynaptic trace at
+     * the synapse, recorded at every step (microcircuit, batch 3, T = 6); nothing else enters, to 1e-12.
+     */
+    @Test
+    void eachUpdateReadsOnlyItsOwnErrorAndPresynapticTrace() {
+        SpikingSpec s = spec("microcircuit", "", null);
+        int batch = 3, steps = 6;
+        int[] sizes = {5, 6, 4, 3};
+        try (SpikingNetwork n = new SpikingNetwork(s, SpikingFamily.topology(s), BE, DType.FLOAT64, batch, steps, 11)) {
+            n.setOptimizer(new SgdMomentum(BE, n.slots(), 1.0, 0.0));
+            Random r = new Random(6);
+            double[] x = new double[batch * 5], y = new double[batch * 3];
+            for (int i = 0; i < x.length; i++) x[i] = r.nextDouble();
+            for (int b = 0; b < batch; b++) y[b * 3 + (b + 1) % 3] = 1;
+            BE.copyFromHost(x, n.input());
+            BE.copyFromHost(y, n.target());
+            double[][] w0 = new double[3][], sum = new double[3][];
+            for (int l = 0; l < 3; l++) {
+                w0[l] = weights(n, l + 1);
+                sum[l] = new double[w0[l].length];
+            }
+            n.setPhase(Phase.TRAIN);
+            n.startBatch();
+            n.startPresentation();
+            for (int t = 0; t < steps; t++) {
+                n.step();
+                for (int l = 0; l < 3; l++) {
+                    double[] e = n.signals().get("layer" + (l + 1) + ".error").toHost();
+                    double[] pre =
+                            l == 0 ? x : n.signals().get("layer" + l + ".rate").toHost();
+                    for (int b = 0; b < batch; b++)
+                        for (int k = 0; k < sizes[l + 1]; k++)
+                            for (int j = 0; j < sizes[l]; j++)
+                                sum[l][k * sizes[l] + j] += e[b * sizes[l + 1] + k] * pre[b * sizes[l] + j] / batch;
+                }
+            }
+            for (int l = 0; l < 3; l++) {
+                double[] w1 = weights(n, l + 1);
+                for (int i = 0; i < w1.length; i++)
+                    assertEquals(sum[l][i], w0[l][i] - w1[i], 1e-12, "layer " + (l + 1) + " [" + i + "]");
+            }
+        }
+    }
 }
