@@ -4,8 +4,6 @@ scripts/burst-results/run.sh leaves (one per config and data set).
 
 usage: table.py OUT_DIR   (the OUT_DIR given to run.sh)
 """
-import glob
-import json
 import os
 import sys
 
@@ -19,25 +17,8 @@ LABEL = {
     "mnist-burst-bp": "BP",
     "mnist-burst-fa": "FA",
 }
-out = sys.argv[1]
-for data in sorted(os.listdir(out)):
-    files = {}
-    for f in glob.glob(os.path.join(out, data, "*-seeds-*.json")):
-        d = json.load(open(f))
-        files[d["name"]] = d
-    print("\n%s\n" % data)
-    print("| rule | test accuracy | test error | per seed | ∠(ΔW, BP) layers 1 / 2 / 3 / 4 |")
-    print("|---|---|---|---|---|")
-    for name in ORDER:
-        if name not in files:
-            continue
-        d = files[name]
-        a = d["test_acc"]
-        angles = []
-        for l in range(1, 5):
-            k = "angle_dW_bp_%d" % l
-            if k in d:
-                angles.append("%.0f°" % d[k]["mean"])
-        print("| %s | %.2f ± %.2f %% | %.2f %% | %s | %s |" % (
-            LABEL[name], 100 * a["mean"], 100 * a["std"], 100 * (1 - a["mean"]),
-            ", ".join("%.2f" % (100 * v) for v in a["values"]), " / ".join(angles) or "–"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from seeds_table import print_tables  # noqa: E402
+
+print_tables(sys.argv[1], ORDER, LABEL, ["angle_dW_bp_%d" % l for l in range(1, 5)],
+             "∠(ΔW, BP) layers 1 / 2 / 3 / 4", with_error=True)

@@ -4,8 +4,6 @@ scripts/spiking-results/run.sh leaves (one per config and data set).
 
 usage: table.py OUT_DIR   (the OUT_DIR given to run.sh)
 """
-import glob
-import json
 import os
 import sys
 
@@ -19,21 +17,7 @@ LABEL = {
     "mnist-spiking-fa": "FA",
     "mnist-spiking-bp": "BP (surrogate gradient)",
 }
-out = sys.argv[1]
-for data in sorted(os.listdir(out)):
-    files = {}
-    for f in glob.glob(os.path.join(out, data, "*-seeds-*.json")):
-        d = json.load(open(f))
-        files[d["name"]] = d
-    print("\n%s\n" % data)
-    print("| rule | test accuracy | per seed | ∠(B, W) layers 2 / 3 |")
-    print("|---|---|---|---|")
-    for name in ORDER:
-        if name not in files:
-            continue
-        d = files[name]
-        a = d["test_acc"]
-        angles = ["%.0f°" % d[k]["mean"] for k in ("angle_B_W_2", "angle_B_W_3") if k in d]
-        print("| %s | %.2f ± %.2f %% | %s | %s |" % (
-            LABEL[name], 100 * a["mean"], 100 * a["std"],
-            ", ".join("%.2f" % (100 * v) for v in a["values"]), " / ".join(angles) or "–"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from seeds_table import print_tables  # noqa: E402
+
+print_tables(sys.argv[1], ORDER, LABEL, ["angle_B_W_2", "angle_B_W_3"], "∠(B, W) layers 2 / 3")

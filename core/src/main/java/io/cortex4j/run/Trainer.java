@@ -1,5 +1,6 @@
 package io.cortex4j.run;
 
+import io.cortex4j.config.Binder;
 import io.cortex4j.config.DataSpec;
 import io.cortex4j.config.RunSpec;
 import io.cortex4j.config.ScheduleSpec;
@@ -219,9 +220,7 @@ public final class Trainer implements AutoCloseable {
                 throw e.at().error(at, "applies to images held as inputs, not to streamed samples (stepsPerSample)");
             TaskKind kind = e.task().name();
             if (kind != TaskKind.CLASSIFICATION)
-                throw e.at().error(
-                                at,
-                                "applies to the classification task only, not " + io.cortex4j.config.Binder.word(kind));
+                throw e.at().error(at, "applies to the classification task only, not " + Binder.word(kind));
             for (LabeledData l : List.of(data.train(), data.validation(), data.test()))
                 if (l.imageShape() == null)
                     throw e.at().error(at, "needs image data, but '" + l.name() + "' is not images");

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,27 +82,7 @@ class BurstRunsTest {
      */
     @Test
     void theCifarNetworkTrainsOnCifarFormatFiles() throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("data/cifar-10-batches-bin"));
-        Random r = new Random(1);
-        int perFile = 40, pixels = 3072;
-        byte[][] prototype = new byte[10][pixels];
-        for (byte[] p : prototype) for (int j = 0; j < pixels; j++) p[j] = (byte) r.nextInt(256);
-        for (String f : List.of(
-                "data_batch_1.bin",
-                "data_batch_2.bin",
-                "data_batch_3.bin",
-                "data_batch_4.bin",
-                "data_batch_5.bin",
-                "test_batch.bin")) {
-            byte[] b = new byte[perFile * (1 + pixels)];
-            for (int i = 0; i < perFile; i++) {
-                int label = r.nextInt(10), at = i * (1 + pixels);
-                b[at] = (byte) label;
-                for (int j = 0; j < pixels; j++)
-                    b[at + 1 + j] = (byte) ((prototype[label][j] & 0xff) / 2 + r.nextInt(128));
-            }
-            Files.write(dir.resolve(f), b);
-        }
+        CifarFiles.prototypes(tmp.resolve("data"), 40);
         for (String config : List.of("cifar10-burstccn-tied.yaml", "cifar10-burstccn.yaml")) {
             Experiment e = Experiment.load(
                     ExperimentTest.CONFIGS.resolve(config),

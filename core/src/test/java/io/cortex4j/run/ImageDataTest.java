@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cortex4j.config.ConfigException;
 import io.cortex4j.config.DataSpec;
+import io.cortex4j.io.Npz;
 import io.cortex4j.random.CounterRandom;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -59,17 +61,17 @@ class ImageDataTest {
         for (int pos = 0; pos < 2000; pos++) {
             float[] out = new float[3 + src.length];
             RunContext.augment(rng, src, shape, a, 0, pos, out, 3);
-            float[] got = java.util.Arrays.copyOfRange(out, 3, out.length);
+            float[] got = Arrays.copyOfRange(out, 3, out.length);
             int match = -1;
             for (int k = 0; k < 50 && match < 0; k++)
-                if (java.util.Arrays.equals(got, transformed(src, k % 5 - 2, k / 5 % 5 - 2, k >= 25))) match = k;
+                if (Arrays.equals(got, transformed(src, k % 5 - 2, k / 5 % 5 - 2, k >= 25))) match = k;
             assertTrue(match >= 0, "position " + pos + ": not a shifted or mirrored copy");
             counts[match]++;
             float[] again = new float[3 + src.length], other = new float[3 + src.length];
             RunContext.augment(rng, src, shape, a, 0, pos, again, 3);
             assertArrayEquals(out, again, 0f);
             RunContext.augment(rng, src, shape, a, 1, pos, other, 3);
-            if (!java.util.Arrays.equals(out, other)) differentInEpoch1++;
+            if (!Arrays.equals(out, other)) differentInEpoch1++;
         }
         for (int k = 0; k < 50; k++)
             assertTrue(counts[k] >= 20 && counts[k] <= 60, "combination " + k + " drawn " + counts[k] + " of 2000");
@@ -158,11 +160,11 @@ class ImageDataTest {
             t.run();
         }
         assertFalse(
-                java.util.Arrays.equals(
-                        io.cortex4j.io.Npz.read(whole.resolve(RunDirectory.PARAMETERS))
+                Arrays.equals(
+                        Npz.read(whole.resolve(RunDirectory.PARAMETERS))
                                 .get("layer1.W")
                                 .data(),
-                        io.cortex4j.io.Npz.read(plain.resolve(RunDirectory.PARAMETERS))
+                        Npz.read(plain.resolve(RunDirectory.PARAMETERS))
                                 .get("layer1.W")
                                 .data()),
                 "augmentation changes what is learned");

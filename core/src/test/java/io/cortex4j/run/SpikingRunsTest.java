@@ -1,9 +1,13 @@
 package io.cortex4j.run;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cortex4j.config.ConfigException;
+import io.cortex4j.io.NpyArray;
+import io.cortex4j.io.Npz;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -91,28 +95,8 @@ class SpikingRunsTest {
      * the kernels have the config's shapes.
      */
     @Test
-    void theCifarNetworkTrainsOnCifarFormatFiles() throws java.io.IOException {
-        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("data/cifar-10-batches-bin"));
-        java.util.Random r = new java.util.Random(1);
-        int perFile = 40, pixels = 3072;
-        byte[][] prototype = new byte[10][pixels];
-        for (byte[] p : prototype) for (int j = 0; j < pixels; j++) p[j] = (byte) r.nextInt(256);
-        for (String f : List.of(
-                "data_batch_1.bin",
-                "data_batch_2.bin",
-                "data_batch_3.bin",
-                "data_batch_4.bin",
-                "data_batch_5.bin",
-                "test_batch.bin")) {
-            byte[] b = new byte[perFile * (1 + pixels)];
-            for (int i = 0; i < perFile; i++) {
-                int label = r.nextInt(10), at = i * (1 + pixels);
-                b[at] = (byte) label;
-                for (int j = 0; j < pixels; j++)
-                    b[at + 1 + j] = (byte) ((prototype[label][j] & 0xff) / 2 + r.nextInt(128));
-            }
-            java.nio.file.Files.write(dir.resolve(f), b);
-        }
+    void theCifarNetworkTrainsOnCifarFormatFiles() throws IOException {
+        CifarFiles.prototypes(tmp.resolve("data"), 40);
         Experiment e = Experiment.load(
                 ExperimentTest.CONFIGS.resolve("cifar10-spiking-microcircuit.yaml"),
                 List.of(
@@ -126,12 +110,9 @@ class SpikingRunsTest {
             double[] loss = t.metrics().column("train_loss");
             assertTrue(loss[2] < loss[0], "training loss " + loss[0] + " → " + loss[2]);
         }
-        Map<String, io.cortex4j.io.NpyArray> p = io.cortex4j.io.Npz.read(run.resolve(RunDirectory.PARAMETERS));
-        org.junit.jupiter.api.Assertions.assertArrayEquals(
-                new long[] {32, 75}, p.get("layer1.W").shape());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(
-                new long[] {64, 288}, p.get("layer2.W").shape());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(
-                new long[] {256, 2304}, p.get("layer3.W").shape());
+        Map<String, NpyArray> p = Npz.read(run.resolve(RunDirectory.PARAMETERS));
+        assertArrayEquals(new long[] {32, 75}, p.get("layer1.W").shape());
+        assertArrayEquals(new long[] {64, 288}, p.get("layer2.W").shape());
+        assertArrayEquals(new long[] {256, 2304}, p.get("layer3.W").shape());
     }
 }

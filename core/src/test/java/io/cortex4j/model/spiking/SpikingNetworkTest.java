@@ -1,5 +1,6 @@
 package io.cortex4j.model.spiking;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +11,13 @@ import io.cortex4j.run.Experiment;
 import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.DType;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The spiking network's learning against an independent reverse-mode differentiation of its loss. */
@@ -244,8 +248,7 @@ class SpikingNetworkTest {
             try (SpikingNetwork mc = trained(spec("microcircuit", "", "circuit: {magnitudes: " + p[0] + "}"), 5);
                     SpikingNetwork ref = trained(spec(p[1], "", null), 5)) {
                 for (int l = 1; l <= 3; l++)
-                    org.junit.jupiter.api.Assertions.assertArrayEquals(
-                            weights(ref, l), weights(mc, l), 0.0, p[0] + " vs " + p[1] + ", layer " + l);
+                    assertArrayEquals(weights(ref, l), weights(mc, l), 0.0, p[0] + " vs " + p[1] + ", layer " + l);
             }
         }
     }
@@ -303,8 +306,8 @@ class SpikingNetworkTest {
     @Test
     void theCircuitHasThreeCellTypesAndTwoConnectivities() {
         List<Microcircuit.Synapses> all = Microcircuit.synapses(3);
-        java.util.Set<Microcircuit.CellType> cells = new java.util.HashSet<>();
-        java.util.Set<Microcircuit.Connectivity> types = new java.util.HashSet<>();
+        Set<Microcircuit.CellType> cells = new HashSet<>();
+        Set<Microcircuit.Connectivity> types = new HashSet<>();
         for (Microcircuit.Synapses g : all) {
             cells.add(g.pre());
             cells.add(g.post());
@@ -316,8 +319,8 @@ class SpikingNetworkTest {
         }
         assertEquals(3, Microcircuit.CellType.values().length);
         assertEquals(2, Microcircuit.Connectivity.values().length);
-        assertEquals(java.util.EnumSet.allOf(Microcircuit.CellType.class), cells);
-        assertEquals(java.util.EnumSet.allOf(Microcircuit.Connectivity.class), types);
+        assertEquals(EnumSet.allOf(Microcircuit.CellType.class), cells);
+        assertEquals(EnumSet.allOf(Microcircuit.Connectivity.class), types);
     }
 
     /** One training presentation of {@code steps} steps on batch-{@code batch} data from seed 4; returns W of every layer after it. */
@@ -353,9 +356,8 @@ class SpikingNetworkTest {
             for (int l = 0; l < 3; l++) w0[l] = weights(off, l + 1);
             for (int l = 2; l <= 3; l++) BE.fill(off.parameters().get("layer" + l + ".R"), 0.0);
             double[][] wOn = presentOnce(on, 3, 6), wOff = presentOnce(off, 3, 6);
-            for (int l = 0; l < 2; l++)
-                org.junit.jupiter.api.Assertions.assertArrayEquals(w0[l], wOff[l], 0.0, "hidden layer " + (l + 1));
-            org.junit.jupiter.api.Assertions.assertArrayEquals(wOn[2], wOff[2], 0.0, "the output layer");
+            for (int l = 0; l < 2; l++) assertArrayEquals(w0[l], wOff[l], 0.0, "hidden layer " + (l + 1));
+            assertArrayEquals(wOn[2], wOff[2], 0.0, "the output layer");
             boolean changed = false;
             for (int i = 0; i < w0[2].length; i++) changed |= w0[2][i] != wOff[2][i];
             assertTrue(changed, "the output layer learns");
@@ -386,10 +388,8 @@ class SpikingNetworkTest {
                 n.step();
                 for (double e : n.signals().get("layer3.error").toHost()) assertEquals(0.0, e, 0.0, "step " + t);
             }
-            for (int l = 0; l < 3; l++)
-                org.junit.jupiter.api.Assertions.assertArrayEquals(w0[l], weights(n, l + 1), 0.0, "layer " + (l + 1));
-            org.junit.jupiter.api.Assertions.assertArrayEquals(
-                    b0, n.parameters().get("layer3.b").toHost(), 0.0);
+            for (int l = 0; l < 3; l++) assertArrayEquals(w0[l], weights(n, l + 1), 0.0, "layer " + (l + 1));
+            assertArrayEquals(b0, n.parameters().get("layer3.b").toHost(), 0.0);
         }
     }
 
@@ -456,9 +456,9 @@ class SpikingNetworkTest {
             long steps = n.steps();
             double[] angles = n.rateAngles();
             for (int l = 0; l < 2; l++) assertTrue(angles[l] < 10, "layer " + (l + 1) + ": " + angles[l] + "°");
-            org.junit.jupiter.api.Assertions.assertArrayEquals(w1, weights(n, 1), 0.0, "nothing applied");
+            assertArrayEquals(w1, weights(n, 1), 0.0, "nothing applied");
             assertEquals(steps, n.steps(), "the step count is restored");
-            org.junit.jupiter.api.Assertions.assertArrayEquals(x, n.input().toHost(), 0.0, "the input is restored");
+            assertArrayEquals(x, n.input().toHost(), 0.0, "the input is restored");
         }
     }
 
@@ -539,7 +539,7 @@ class SpikingNetworkTest {
                 for (int t = 0; t < 6; t++) n.step();
             }
             for (int l = 1; l <= 3; l++)
-                org.junit.jupiter.api.Assertions.assertArrayEquals(
+                assertArrayEquals(
                         d.signals().get("layer" + l + ".spikes").toHost(),
                         c.signals().get("layer" + l + ".spikes").toHost(),
                         0.0,
@@ -557,8 +557,7 @@ class SpikingNetworkTest {
             }
             for (int i = 0; i < g2.length; i++) assertEquals(g2[i], k2[i] - c2[i], 1e-12, "kernel 2 [" + i + "]");
             assertTrue(norm > 0, "the first convolution learns");
-            org.junit.jupiter.api.Assertions.assertArrayEquals(
-                    weights(d, 3), weights(c, 3), 1e-12, "the dense output layer");
+            assertArrayEquals(weights(d, 3), weights(c, 3), 1e-12, "the dense output layer");
             double[] bd = d.parameters().get("layer2.b").toHost(),
                     bc = c.parameters().get("layer2.b").toHost();
             for (int q = 0; q < 3; q++) {
