@@ -157,6 +157,14 @@ public final class CounterRandom {
         normals(stream, step, 0L, out, offset, n);
     }
 
+    /** {@code std·normal(stream, step, i)} for {@code i = 0..n-1}: a random initialisation's values. */
+    public double[] scaledNormals(int stream, long step, int n, double std) {
+        double[] v = new double[n];
+        normals(stream, step, v, 0, n);
+        for (int i = 0; i < n; i++) v[i] *= std;
+        return v;
+    }
+
     /**
      * Fills {@code out[offset + i] = normal(stream, step, first + i)} for {@code i = 0..n-1};
      * lets a long stream be produced in chunks.

@@ -219,19 +219,13 @@ public final class BurstNetwork implements Network {
     }
 
     private Tensor normal(int stream, double std, int r, int c) {
-        double[] x = new double[r * c];
-        rng.normals(stream, 0, x, 0, x.length);
-        for (int i = 0; i < x.length; i++) x[i] *= std;
-        Tensor t = be.fromHost(dtype, x, r, c);
+        Tensor t = be.fromHost(dtype, rng.scaledNormals(stream, 0, r * c, std), r, c);
         owned.add(t);
         return t;
     }
 
     private void fillNormal(Tensor t, int stream, double std) {
-        double[] x = new double[Math.toIntExact(t.length())];
-        rng.normals(stream, 0, x, 0, x.length);
-        for (int i = 0; i < x.length; i++) x[i] *= std;
-        be.copyFromHost(x, t);
+        be.copyFromHost(rng.scaledNormals(stream, 0, Math.toIntExact(t.length()), std), t);
     }
 
     /** Y, Q and EDN's interneuron weights at the start (specs/burstccn.md §3.1). */

@@ -369,10 +369,7 @@ public final class LeNetwork implements Network {
     }
 
     private Tensor normal(int stream, double std, int r, int c) {
-        double[] v = new double[r * c];
-        rng.normals(stream, 0, v, 0, v.length);
-        for (int i = 0; i < v.length; i++) v[i] *= std;
-        return be.fromHost(dtype, v, r, c);
+        return be.fromHost(dtype, rng.scaledNormals(stream, 0, r * c, std), r, c);
     }
 
     private void allocateState(int b) {

@@ -151,10 +151,7 @@ public final class Microcircuit implements Network {
     }
 
     private void normalInit(Tensor t, int stream) {
-        double[] h = new double[Math.toIntExact(t.length())];
-        rng.normals(stream, 0, h, 0, h.length);
-        for (int i = 0; i < h.length; i++) h[i] *= p.initialPotentialStd();
-        t.load(h);
+        t.load(rng.scaledNormals(stream, 0, Math.toIntExact(t.length()), p.initialPotentialStd()));
     }
 
     /**

@@ -53,7 +53,7 @@ public final class Feedback implements AutoCloseable {
         DType dtype = w.dtype();
         switch (rule) {
             case FA, PAL -> {
-                matrix = normal(be, dtype, rng, stream + 2, 0, std, rows, cols);
+                matrix = be.fromHost(dtype, rng.scaledNormals(stream + 2, 0, rows * cols, std), rows, cols);
                 magnitudes = null;
             }
             case USF -> {
@@ -61,7 +61,7 @@ public final class Feedback implements AutoCloseable {
                 magnitudes = null;
             }
             case BRSF, FRSF -> {
-                magnitudes = normal(be, dtype, rng, stream + 3, 0, std, rows, cols);
+                magnitudes = be.fromHost(dtype, rng.scaledNormals(stream + 3, 0, rows * cols, std), rows, cols);
                 matrix = be.zeros(dtype, rows, cols);
             }
             default -> {
@@ -69,15 +69,6 @@ public final class Feedback implements AutoCloseable {
                 magnitudes = null;
             }
         }
-    }
-
-    /** std·N(0, 1) from {@code stream} at {@code step}, as a [rows, cols] tensor. */
-    public static Tensor normal(
-            Backend be, DType dtype, CounterRandom rng, int stream, long step, double std, int rows, int cols) {
-        double[] v = new double[rows * cols];
-        rng.normals(stream, step, v, 0, v.length);
-        for (int i = 0; i < v.length; i++) v[i] *= std;
-        return be.fromHost(dtype, v, rows, cols);
     }
 
     public FeedbackRule rule() {
@@ -108,10 +99,7 @@ public final class Feedback implements AutoCloseable {
     /** brSF: redraws R for mini-batch {@code batch}. Others: nothing. */
     public void redraw(long batch) {
         if (rule != FeedbackRule.BRSF) return;
-        double[] v = new double[Math.toIntExact(magnitudes.length())];
-        rng.normals(redrawStream, batch, v, 0, v.length);
-        for (int i = 0; i < v.length; i++) v[i] *= std;
-        be.copyFromHost(v, magnitudes);
+        be.copyFromHost(rng.scaledNormals(redrawStream, batch, Math.toIntExact(magnitudes.length()), std), magnitudes);
     }
 
     @Override

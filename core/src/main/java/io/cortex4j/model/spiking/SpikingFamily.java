@@ -98,9 +98,7 @@ public final class SpikingFamily implements Family<SpikingSpec, SpikingNetwork> 
                 name == SpikingRule.MICROCIRCUIT || rule.circuit() == null,
                 "rule.circuit",
                 "only the microcircuit rule reads rule.circuit");
-        FeedbackRule r = name == SpikingRule.MICROCIRCUIT && rule.circuit() == null
-                ? FeedbackRule.FRSF
-                : name.feedback(rule.circuit());
+        FeedbackRule r = name.feedback(rule.circuit());
         at.require(
                 r != FeedbackRule.BP || (rule.feedbackStd() == null && rule.signScale() == null),
                 "rule",

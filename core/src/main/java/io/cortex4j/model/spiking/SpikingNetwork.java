@@ -40,7 +40,6 @@ public final class SpikingNetwork implements Network {
     private final DType dtype;
     private final int batch, steps;
     private final CounterRandom rng;
-    private final SpikingRule name;
     private final FeedbackRule rule;
     /** Microcircuit with fixed synapse types: each W's sign at the start (null otherwise). */
     private final boolean fixedSign;
@@ -147,9 +146,8 @@ public final class SpikingNetwork implements Network {
         this.batch = batch;
         this.steps = steps;
         this.rng = new CounterRandom(seed);
-        this.name = spec.rule().name();
         SpikingSpec.Circuit circuit = spec.rule().circuit();
-        this.rule = name.feedback(circuit);
+        this.rule = spec.rule().name().feedback(circuit);
         this.fixedSign = circuit != null && circuit.sign() == SpikingSpec.Circuit.Sign.FIXED;
         this.tauS = spec.model().neuron().tauS();
         int n = arch.layers().size();
@@ -370,11 +368,6 @@ public final class SpikingNetwork implements Network {
 
     public int depth() {
         return layers.length;
-    }
-
-    /** The steps of one presentation, T. */
-    public int presentationSteps() {
-        return steps;
     }
 
     public void setOptimizer(Optimizer opt) {
@@ -611,7 +604,17 @@ public final class SpikingNetwork implements Network {
             if (l.geom != null) for (Tensor t : new Tensor[] {l.colsIn, l.curRows, l.dRows, l.dcols}) t.close();
         }
         for (Tensor t : new Tensor[] {
-            input, target, inputSpikes, inputTrace, desired, desiredU, desiredS, desiredG, desiredTrace
+            input,
+            target,
+            inputSpikes,
+            inputTrace,
+            desired,
+            desiredU,
+            desiredS,
+            desiredG,
+            desiredTrace,
+            lastInput,
+            lastTarget
         }) if (t != null) t.close();
     }
 }
