@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code cortex4j} command: train, eval, validate, info, demo, bench. It names no family: every
+ * The {@code cortex4j} command: train, eval, validate, info, demo, bench, sweep. It names no family: every
  * config is bound into an {@link Experiment} and run by the one {@link Trainer}. Options that change
  * a config ({@code --epochs}, {@code --backend}, {@code --seeds}, {@code --data-dir}) become
  * {@code --set key=value} overrides of its YAML tree, the same path every override takes.
@@ -50,6 +50,7 @@ import picocli.CommandLine.Parameters;
             Main.Info.class,
             Main.Demo.class,
             Main.Bench.class,
+            SweepCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Callable<Integer> {
@@ -158,6 +159,13 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--data-dir", paramLabel = "DIR", description = "data.dir: the folder that holds the data sets")
         Path dataDir;
 
+        @Option(
+                names = "--run-dir",
+                paramLabel = "DIR",
+                description = "train in exactly this directory: start the run there, or, if DIR holds a run of this"
+                        + " config, resume it (nothing to do if it is done); what sweeps' cells run")
+        Path runDir;
+
         @Option(names = "--quiet", description = "no progress output")
         boolean quiet;
 
@@ -175,6 +183,12 @@ public final class Main implements Callable<Integer> {
             if (config == null) throw new IllegalArgumentException("train needs a config file (or --resume RUN_DIR)");
             List<String> overrides = overrides(sets, epochs, evalEvery, backend, dataDir);
             Experiment base = Experiment.load(config, overrides);
+            if (runDir != null) {
+                if (!seeds.isEmpty() || out != null)
+                    throw new IllegalArgumentException("--run-dir names the one directory of one run; it does not take "
+                            + (!seeds.isEmpty() ? "--seeds" : "--out"));
+                return inRunDir(base, w);
+            }
             Path parent = out != null ? out : Path.of(base.run().out());
             if (seeds.isEmpty()) {
                 runOne(base, parent, w);
@@ -203,11 +217,52 @@ public final class Main implements Callable<Integer> {
             }
         }
 
+        /** {@code --run-dir}: start, resume or (done) report the run of {@code e} in {@link #runDir}. */
+        private Integer inRunDir(Experiment e, PrintWriter w) {
+            Path cfg = runDir.resolve(RunDirectory.CONFIG);
+            Progress progress = new Progress(System.out, quiet);
+            if (java.nio.file.Files.isRegularFile(cfg)) {
+                Experiment there = Experiment.load(cfg, List.of());
+                Experiment extended = Experiment.parse(
+                        there.toYaml(),
+                        cfg.toString(),
+                        List.of("schedule.epochs=" + e.schedule().epochs()));
+                if (!extended.equals(e))
+                    throw new RunDirectoryException(runDir + " holds a run of another config than " + config
+                            + "; choose another --run-dir (or resume that run with --resume " + runDir + ")");
+                Integer more = there.schedule().epochs() == e.schedule().epochs()
+                        ? null
+                        : e.schedule().epochs();
+                Path summary = runDir.resolve(RunDirectory.SUMMARY);
+                if (more == null && java.nio.file.Files.isRegularFile(summary)) {
+                    w.println("already done: " + runDir);
+                    report(RunDirectory.readJson(summary), runDir, w);
+                    return 0;
+                }
+                if (java.nio.file.Files.isRegularFile(runDir.resolve(RunDirectory.CHECKPOINT))) {
+                    try (Trainer t = Trainer.resume(runDir, progress, more)) {
+                        progress.line("resuming " + runDir + " at epoch " + t.epoch());
+                        report(t.run(), runDir, w);
+                    }
+                    return 0;
+                }
+                // stopped before its first checkpoint: nothing was trained; start it again, and say so
+                progress.line("note: " + runDir + " stopped before its first checkpoint; starting it again");
+                RunDirectory.clear(runDir);
+            }
+            try (Trainer t = Trainer.start(e, runDir, progress)) {
+                progress.line("run directory " + runDir);
+                report(t.run(), runDir, w);
+            }
+            return 0;
+        }
+
         private Integer resume(PrintWriter w) {
             List<String> refused = new ArrayList<>();
             if (config != null) refused.add("a config file (" + config + ")");
             if (!seeds.isEmpty()) refused.add("--seeds");
             if (out != null) refused.add("--out");
+            if (runDir != null) refused.add("--run-dir");
             if (!sets.isEmpty()) refused.add("--set");
             if (backend != null) refused.add("--backend");
             if (evalEvery != null) refused.add("--eval-every");

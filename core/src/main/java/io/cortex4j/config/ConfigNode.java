@@ -2,6 +2,7 @@ package io.cortex4j.config;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -187,6 +188,23 @@ public final class ConfigNode {
             case NULL -> "missing value";
             case SCALAR -> "value '" + ((ScalarNode) node).getValue() + "'";
         };
+    }
+
+    /**
+     * This value as one line of YAML ({@code 0.5}, {@code [1, 2]}, {@code {sigma: 0.1}}), such that
+     * {@code key=<text>} as an override sets the same value.
+     */
+    public String yaml() {
+        DumperOptions o = new DumperOptions();
+        o.setDefaultFlowStyle(DumperOptions.FlowStyle.FLOW);
+        o.setWidth(Integer.MAX_VALUE);
+        o.setSplitLines(false);
+        StringWriter w = new StringWriter();
+        new Yaml().serialize(node, w);
+        Object value = new Yaml(new LoaderOptions()).load(w.toString());
+        if (value == null) return "null";
+        String text = new Yaml(o).dump(value).strip();
+        return text.endsWith("...") ? text.substring(0, text.length() - 3).strip() : text;
     }
 
     /** The entries of a mapping in file order. */

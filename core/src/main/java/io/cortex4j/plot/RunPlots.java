@@ -74,4 +74,23 @@ public final class RunPlots {
         // the only reference to the XChart code: resolved (and XChart, AWT loaded) on first execution
         return XChartPlots.write(data, dir);
     }
+
+    /** One curve of a {@link #lines} plot: its legend name and points. */
+    public record Line(String name, double[] x, double[] y) {}
+
+    /**
+     * Writes one plot of {@code lines} to {@code file} (atomically) in the style of the run plots, for
+     * figures that span several runs (a sweep's accuracy per rule over epochs); {@code epochAxis}: x is
+     * the epoch (whole-number ticks), {@code logY}: y on a log axis. Writes nothing and returns false
+     * where {@link #available()} is false or no line has a point.
+     */
+    public static boolean lines(
+            Path file, String title, String xTitle, String yTitle, boolean epochAxis, boolean logY, List<Line> lines)
+            throws IOException {
+        if (!AVAILABLE || lines.stream().allMatch(l -> l.x().length == 0)) {
+            return false;
+        }
+        XChartPlots.lines(file, title, xTitle, yTitle, epochAxis, logY, lines);
+        return true;
+    }
 }

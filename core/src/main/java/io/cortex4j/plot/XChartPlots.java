@@ -52,6 +52,34 @@ final class XChartPlots {
         return written;
     }
 
+    /** {@link RunPlots#lines}: one chart of the given curves, written to {@code file}. */
+    static void lines(
+            Path file,
+            String title,
+            String xTitle,
+            String yTitle,
+            boolean epochAxis,
+            boolean logY,
+            List<RunPlots.Line> lines)
+            throws IOException {
+        RunChart chart = new RunChart(file.getFileName().toString(), title, xTitle, yTitle, epochAxis);
+        chart.getStyler().setYAxisLogarithmic(logY);
+        for (RunPlots.Line l : lines) {
+            if (l.x().length > 0) {
+                chart.addCurve(l.name(), l.x(), l.y(), l.x().length <= MARKERS_UP_TO);
+            }
+        }
+        BufferedImage image = chart.render();
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(image, "png", out)) {
+                throw new IOException("no PNG writer in this Java runtime");
+            }
+        });
+    }
+
     /** The charts of a run, not yet rendered: those with at least one curve, in file order. */
     static List<RunChart> charts(PlotData d) {
         List<RunChart> out = new ArrayList<>();

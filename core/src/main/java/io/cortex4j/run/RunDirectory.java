@@ -55,6 +55,29 @@ public final class RunDirectory {
         return dir;
     }
 
+    /**
+     * Removes the files a run writes ({@code config.yaml}, {@code metrics.csv}, plots, ...) from a
+     * run directory that holds no checkpoint, so that the run can start there again; other files stay.
+     */
+    public static void clear(Path dir) {
+        if (Files.exists(dir.resolve(CHECKPOINT)))
+            throw new RunDirectoryException(dir + " holds a checkpoint: resume it instead of starting it again");
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (Files.isRegularFile(f)
+                        && (n.equals(CONFIG)
+                                || n.equals(METRICS)
+                                || n.equals(SUMMARY)
+                                || n.equals(PARAMETERS)
+                                || n.equals(PROBES)
+                                || n.endsWith(".png"))) Files.delete(f);
+            }
+        } catch (IOException e) {
+            throw new RunDirectoryException("cannot clear " + dir + ": " + e.getMessage());
+        }
+    }
+
     /** Creates {@code dir} (which must not exist yet, or be empty) and writes its config. */
     static void create(Path dir, String configYaml) {
         try {
