@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The command that runs one sweep run, {@code cortex4j train CONFIG --run-dir DIR --quiet}, as a JVM of
+ * The command that runs one sweep run, {@code cortex4j train CONFIG --run-dir DIR} (one progress line per epoch into its log), as a JVM of
  * its own: this JVM's java, flags and class path (under {@code ./cortex4j}: the build snapshot, which
  * a rebuild does not change), with its threads limited so that runs side by side do not fight over
  * the cores.
@@ -35,7 +35,7 @@ final class Launcher {
 
     /** The arguments after the class path: main class and {@code train} with the run's files. */
     static List<String> train(Path config, Path runDir) {
-        return List.of(MAIN, "train", config.toString(), "--run-dir", runDir.toString(), "--quiet");
+        return List.of(MAIN, "train", config.toString(), "--run-dir", runDir.toString());
     }
 
     /** The environment variables that hold the BLAS and OpenMP pools to {@code threads}. */

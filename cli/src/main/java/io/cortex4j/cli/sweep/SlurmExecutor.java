@@ -87,7 +87,7 @@ public final class SlurmExecutor {
             List<String> cmd = new ArrayList<>(List.of(
                     "sbatch",
                     "--parsable",
-                    "--job-name=cortex4j-" + sweep.suite().name(),
+                    "--job-name=" + jobName(),
                     "--array=0-" + (todo.size() - 1) + (throttle != null ? "%" + throttle : ""),
                     "--cpus-per-task=" + cpus,
                     "--output=" + slurmDir().toAbsolutePath().resolve("slurm-%A_%a.out"),
@@ -126,6 +126,10 @@ public final class SlurmExecutor {
         }
     }
 
+    private String jobName() {
+        return "cortex4j-" + sweep.suite().name();
+    }
+
     /** The job script: the task's run from the list, threads from Slurm's CPU count, exit status recorded. */
     String script(List<String> setup) {
         List<String> java = new ArrayList<>(Launcher.java());
@@ -155,7 +159,7 @@ public final class SlurmExecutor {
         for (String a : java.subList(1, java.size())) sb.append(" \\\n  ").append(quote(a));
         sb.append(" \\\n  \"-XX:ActiveProcessorCount=$threads\" ").append(Launcher.MAIN);
         sb.append(
-                " train \"$sweep/configs/$run.yaml\" --run-dir \"$sweep/runs/$run\" --quiet >> \"$sweep/logs/$run.log\" 2>&1\n");
+                " train \"$sweep/configs/$run.yaml\" --run-dir \"$sweep/runs/$run\" >> \"$sweep/logs/$run.log\" 2>&1\n");
         sb.append("code=$?\n");
         sb.append(
                 "echo \"$code\" > \"$sweep/logs/$run.exit.tmp\" && mv \"$sweep/logs/$run.exit.tmp\" \"$sweep/logs/$run.exit\"\n");
@@ -206,14 +210,9 @@ public final class SlurmExecutor {
         List<Job> jobs = jobs();
         Map<String, String> out = new LinkedHashMap<>();
         if (jobs.isEmpty()) return out;
-        List<String> cmd = new ArrayList<>(List.of("squeue", "-h", "-r", "-o", "%i %T", "-j"));
-        cmd.add(String.join(",", jobs.stream().map(Job::id).toList()));
-        Result r = exec(cmd, 60);
-        if (r.code != 0) {
-            // squeue refuses job ids it no longer knows (all finished): then nothing is queued
-            if (r.text.contains("Invalid job id")) return out;
-            throw new IllegalStateException("squeue failed (exit " + r.code + "): " + r.text.strip());
-        }
+        // by the jobs' name, not their ids: squeue refuses a list of ids as soon as one has left its memory
+        Result r = exec(List.of("squeue", "-h", "-r", "-o", "%i %T", "-n", jobName()), 60);
+        if (r.code != 0) throw new IllegalStateException("squeue failed (exit " + r.code + "): " + r.text.strip());
         for (String line : r.text.split("\n")) {
             String[] f = line.strip().split("\\s+");
             if (f.length < 2) continue;
