@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The BurstCCN comparison of docs/results.md: the seven mnist-burst*/mnist-edn* configs on Fashion-MNIST
+# The BurstCCN comparison of docs/measurements.md: the seven mnist-burst*/mnist-edn* configs on Fashion-MNIST
 # (train-head 50,000 / validation 10,000 / test 10,000, 10 epochs) and on mnist-10k (train 8,000 /
 # test 2,000, 30 epochs), seeds 1-3 each, through ./cortex4j train --seeds (mean ± std per config).
 # Burstprop and EDN run at the learning rates picked on Fashion-MNIST's validation split (their
-# trainers' defaults learn too slowly, or diverge, in this many epochs; see docs/results.md).
+# trainers' defaults learn too slowly, or diverge, in this many epochs; see docs/measurements.md).
 # usage: scripts/burst-results/run.sh DATA_DIR OUT_DIR
 set -euo pipefail
 data="${1:?data directory (../shared/datasets)}"; out="${2:?output directory}"

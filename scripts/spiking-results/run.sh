@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The spiking comparison of docs/results.md: the six mnist-spiking-* configs on Fashion-MNIST (train-head
+# The spiking comparison of docs/measurements.md: the six mnist-spiking-* configs on Fashion-MNIST (train-head
 # 50,000 / validation 10,000 / test 10,000, 10 epochs) and on mnist-10k (train 8,000 / test 2,000, 30
 # epochs), seeds 1-3 each, through ./cortex4j train --seeds (mean ± std per config).
 # usage: scripts/spiking-results/run.sh DATA_DIR OUT_DIR

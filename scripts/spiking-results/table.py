@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The spiking comparison table of docs/results.md from the <name>-seeds-<time>.json files that
+"""The spiking comparison table of docs/measurements.md from the <name>-seeds-<time>.json files that
 scripts/spiking-results/run.sh leaves (one per config and data set).
 
 usage: table.py OUT_DIR   (the OUT_DIR given to run.sh)

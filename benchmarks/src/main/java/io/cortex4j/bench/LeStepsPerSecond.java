@@ -34,7 +34,9 @@ import org.bytedeco.openblas.global.openblas;
  * of a config is taken too; without {@code @batch}, the config's batch. The GEMM FLOPs of a step are
  * counted on the {@link io.cortex4j.cuda.bench.CostBackend} ({@link BenchWorkloads#cost}).
  *
- * <pre>./cortex4j bench --le [--le-workloads mlp-bp@128,mlp-pal@128,lenet5-bp@128] [--repeats 7] [--peak GFLOPS] [--profile] [--backend cpu|cuda]</pre>
+ * <pre>./cortex4j bench --le [--le-workloads mlp-bp@128,mlp-pal@128,lenet5-bp@128] [--repeats 7] [--peak GFLOPS] [--profile] [--backend cpu|cuda] [--json FILE]</pre>
+ *
+ * <p>{@code --json FILE} also writes the numbers (and backend, device, commit, peak) as JSON: what bench suites collect.
  *
  * <p>{@code --profile} (a per-op timer) runs on the CPU backend only.
  */
@@ -49,7 +51,8 @@ public final class LeStepsPerSecond {
             double peak,
             double blockSeconds,
             boolean profile,
-            String backend) {}
+            String backend,
+            java.nio.file.Path json) {}
 
     /** {@code mlp-bp} → {@code le-mlp-bp} (a workload of configs/bench); anything else unchanged. */
     static String alias(String name) {
@@ -67,6 +70,7 @@ public final class LeStepsPerSecond {
         double peak = Double.NaN;
         double blockSeconds = 1.0;
         boolean profile = false;
+        java.nio.file.Path json = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--le" -> {}
@@ -75,6 +79,7 @@ public final class LeStepsPerSecond {
                 case "--peak" -> peak = number(BenchBackend.value(args, i++), "--peak");
                 case "--block-seconds" -> blockSeconds = number(BenchBackend.value(args, i++), "--block-seconds");
                 case "--profile" -> profile = true;
+                case "--json" -> json = java.nio.file.Path.of(BenchBackend.value(args, i++));
                 case "--backend" -> i++; // read by BenchBackend.option
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -87,7 +92,7 @@ public final class LeStepsPerSecond {
                 profile
                         ? "--profile times each op from the host, which is its real cost only on the CPU backend"
                         : null);
-        return new Options(items, repeats, peak, blockSeconds, profile, backend);
+        return new Options(items, repeats, peak, blockSeconds, profile, backend, json);
     }
 
     private static double number(String s, String opt) {
@@ -122,6 +127,7 @@ public final class LeStepsPerSecond {
                     "GEMM GFLOP",
                     "GFLOP/s",
                     "%peak");
+            List<Map<String, Object>> rows = new ArrayList<>();
             for (Workloads.Item w : o.workloads()) {
                 int batch = w.batch();
                 Result r = measure(w.workload(), batch, o.repeats(), o.blockSeconds(), be, o.profile());
@@ -140,6 +146,30 @@ public final class LeStepsPerSecond {
                         gfs,
                         100 * gfs / peak);
                 if (o.profile()) r.profile.print(r.steps);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("workload", w.workload());
+                row.put("label", w.label());
+                row.put("batch", batch);
+                row.put("ms_per_step", r.median);
+                row.put("ms_min", r.min);
+                row.put("ms_max", r.max);
+                row.put("steps_per_s", 1000 / r.median);
+                row.put("cpu_ms_per_step", r.cpuMs);
+                row.put("gemm_gflop_per_step", r.gemmFlops / 1e9);
+                row.put("gflop_per_s", gfs);
+                row.put("peak_fraction", gfs / peak);
+                rows.add(row);
+            }
+            if (o.json() != null) {
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("backend", be.name());
+                j.put("device", be.device());
+                j.put("jdk", Runtime.version().toString());
+                j.put("commit", io.cortex4j.run.Provenance.commit());
+                j.put("sgemm_peak_gflop_per_s", peak);
+                j.put("repeats", o.repeats());
+                j.put("results", rows);
+                io.cortex4j.run.RunDirectory.writeJson(o.json(), j);
             }
         }
     }

@@ -13,7 +13,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
 /**
- * Turns run directories into the plots and tables of docs/results: the mean ± std over seeds of a
+ * Turns run directories into the plots and tables of docs/measurements.md: the mean ± std over seeds of a
  * metrics.csv column per epoch, one series per group of runs (a run-name prefix).
  *
  * <pre>ResultsReport &lt;runs-parent&gt; &lt;column&gt; &lt;out.png&gt; &lt;title&gt; &lt;prefix&gt;[=label] ...</pre>

@@ -489,7 +489,10 @@ public final class Main implements Callable<Integer> {
                     "The benchmark suite: Euler steps/s of the PAL microcircuit (default), --le layered LE networks, --gle the GLE"
                             + " MNIST-1D network, --gemm the GEMM path; --backend cpu|cuda. Options after 'bench' go to the harness.")
     static final class Bench implements Callable<Integer> {
-        @Parameters(arity = "0..*", paramLabel = "OPTION", description = "the harness's options (see docs/results.md)")
+        @Parameters(
+                arity = "0..*",
+                paramLabel = "OPTION",
+                description = "the harness's options (see docs/measurements.md)")
         List<String> args = new ArrayList<>();
 
         @Override

@@ -1,5 +1,6 @@
 package io.cortex4j.cli;
 
+import io.cortex4j.cli.sweep.BenchRunner;
 import io.cortex4j.cli.sweep.Collect;
 import io.cortex4j.cli.sweep.LocalExecutor;
 import io.cortex4j.cli.sweep.SlurmExecutor;
@@ -116,6 +117,7 @@ final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--parallel belongs to the local executor; Slurm's is --throttle");
         Suite suite = Suite.load(suiteFile);
         Sweep sweep = Sweep.expand(suite, out, Main.overrides(sets, null, null, backend, dataDir));
+        BenchRunner bench = new BenchRunner(sweep);
         if (dryRun) {
             w.printf(
                     Locale.ROOT,
@@ -125,12 +127,21 @@ final class SweepCommand implements Callable<Integer> {
                     sweep.runs().size(),
                     sweep.dir());
             for (Sweep.Run r : sweep.runs()) w.printf(Locale.ROOT, "  %-60s %s%n", r.id(), state(sweep, r));
+            for (BenchRunner.Variant v : bench.variants())
+                w.printf(
+                        Locale.ROOT,
+                        "  bench %-54s on %s%n",
+                        v.id(),
+                        String.join(", ", suite.bench().backends()));
             return 0;
         }
         sweep.write();
         if (ex.equals("slurm")) {
             SlurmExecutor s = new SlurmExecutor(sweep);
             SlurmExecutor.Job job = s.submit(new SlurmExecutor.Options(partition, time, mem, cpus, gpus, throttle), w);
+            if (!bench.variants().isEmpty())
+                w.println("note: the suite's benchmarks run with the local executor only (they need the machine to"
+                        + " themselves): run cortex4j sweep " + suiteFile + " on a node you hold");
             if (!await) {
                 if (job != null)
                     w.println("follow it with: cortex4j sweep status " + sweep.dir()
@@ -141,6 +152,7 @@ final class SweepCommand implements Callable<Integer> {
             return finish(sweep, w);
         }
         List<Sweep.Run> failed = new LocalExecutor(sweep, parallel != null ? parallel : suite.parallel()).run(w);
+        bench.run(w); // a backend it could not measure is reported there and in the results
         int code = finish(sweep, w);
         if (!failed.isEmpty()) {
             w.println(failed.size() + " run" + (failed.size() == 1 ? "" : "s") + " failed: "

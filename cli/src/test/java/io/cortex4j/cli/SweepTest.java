@@ -251,6 +251,46 @@ class SweepTest {
                 "holds a run of another config");
     }
 
+    /** A bench suite: every variant and batch measured on the CPU; a backend missing here is reported, not fatal. */
+    @Test
+    void aBenchSuiteMeasuresEveryVariantAndNamesABackendItCannotUse() throws IOException {
+        Path suite = write("suites/b.yaml", """
+                name: b
+                bench:
+                  backends: [cpu, cuda]
+                  repeats: 3
+                  blockSeconds: 0.05
+                  workloads:
+                    - {workload: microcircuit-4-30-3, widths: {model.layers: [[4, 30, 3], [4, 60, 3]]}, batches: [1, 8]}
+                """);
+        Path out = tmp.resolve("sweeps");
+        MainTest.Result r = cli("sweep", suite.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        Path dir = out.resolve("b");
+        List<String> csv = Files.readAllLines(dir.resolve("results/bench.csv"));
+        assertEquals(5, csv.size(), "header and 2 widths × 2 batches: " + csv);
+        JsonNode cpu = new ObjectMapper().readTree(dir.resolve("bench/cpu.json").toFile());
+        for (JsonNode row : cpu.get("results")) {
+            double ms = row.get("ms_per_step").asDouble();
+            assertTrue(ms > 0 && Math.abs(row.get("steps_per_s").asDouble() * ms - 1000) < 1e-6, row.toString());
+            double gf = row.get("gemm_gflop_per_step").asDouble() / (ms * 1e-3);
+            assertEquals(gf, row.get("gflop_per_s").asDouble(), 1e-9 * gf);
+            assertEquals(
+                    gf / cpu.get("sgemm_peak_gflop_per_s").asDouble(),
+                    row.get("peak_fraction").asDouble(),
+                    1e-12);
+        }
+        // the wider hidden layer does twice the GEMM work per step at the same batch
+        double narrow = cpu.get("results").get(0).get("gemm_gflop_per_step").asDouble();
+        double wide = cpu.get("results").get(2).get("gemm_gflop_per_step").asDouble();
+        assertEquals(2.0, wide / narrow, 0.01, cpu.toString());
+        String md = Files.readString(dir.resolve("results/results.md"));
+        assertTrue(md.contains("**cuda**: not measured here: "), md);
+        assertTrue(md.contains("| microcircuit-4-30-3-layers4_60_3 | `model.layers` [4, 60, 3] | 8 |"), md);
+        r = cli("sweep", suite.toString(), "--out", out.toString());
+        assertTrue(r.out().contains("bench cpu: done ("), "measured once: " + r.out());
+    }
+
     static JsonNode summary(Path run) throws IOException {
         return new ObjectMapper().readTree(run.resolve("summary.json").toFile());
     }

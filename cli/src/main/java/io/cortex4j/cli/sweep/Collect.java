@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -79,6 +78,7 @@ public final class Collect {
             Map<String, Object> json = json(cells);
             RunDirectory.writeJson(out.resolve("results.json"), json);
             text(out.resolve("results.csv"), csv(cells));
+            if (!bench().isEmpty()) text(out.resolve("bench.csv"), benchCsv());
             Map<String, List<String>> plots = plots(cells, out);
             Path md = out.resolve("results.md");
             text(md, markdown(cells, plots, "", json));
@@ -166,6 +166,10 @@ public final class Collect {
             return sweep.suite().columns().stream().filter(have::contains).toList();
         List<String> cols = new ArrayList<>();
         for (String k : MAIN) if (have.contains(k)) cols.add(k);
+        // a number the suite gives a published value for is tabulated too, beside it
+        for (CellResult c : group)
+            for (Suite.Published p : sweep.suite().published())
+                for (String k : p.values().keySet()) if (!cols.contains(k) && published(c, k) != null) cols.add(k);
         for (String k : new TreeSet<>(have)) if (k.startsWith("angle_B_WT_") || k.startsWith("angle_B_W_")) cols.add(k);
         if (have.contains("steps_per_s")) cols.add("steps_per_s");
         return cols;
@@ -311,6 +315,7 @@ public final class Collect {
             cs.add(m);
         }
         j.put("cells", cs);
+        if (!bench().isEmpty()) j.put("bench", bench());
         return j;
     }
 
@@ -432,7 +437,160 @@ public final class Collect {
                     time)) files.add(f);
             out.put(g.getKey(), files);
         }
+        for (Map.Entry<String, Map<String, Object>> b : bench().entrySet()) {
+            if (!(b.getValue().get("results") instanceof List<?> rows)) continue;
+            Map<String, List<double[]>> pts = new LinkedHashMap<>();
+            for (Object o : rows) {
+                Map<?, ?> r = (Map<?, ?>) o;
+                pts.computeIfAbsent(variantOf(r), k -> new ArrayList<>()).add(new double[] {
+                    ((Number) r.get("batch")).doubleValue(), ((Number) r.get("gflop_per_s")).doubleValue()
+                });
+            }
+            List<RunPlots.Line> lines = new ArrayList<>();
+            for (Map.Entry<String, List<double[]>> e : pts.entrySet()) {
+                List<double[]> p = e.getValue();
+                p.sort((x, y) -> Double.compare(x[0], y[0]));
+                lines.add(new RunPlots.Line(
+                        e.getKey(),
+                        p.stream().mapToDouble(x -> x[0]).toArray(),
+                        p.stream().mapToDouble(x -> x[1]).toArray()));
+            }
+            String f = "bench-" + b.getKey() + ".png";
+            if (RunPlots.lines(
+                    dir.resolve(f),
+                    "GEMM GFLOP/s per step by batch (" + b.getKey() + ")",
+                    "batch",
+                    "GFLOP/s",
+                    false,
+                    false,
+                    lines)) out.put("bench:" + b.getKey(), List.of(f));
+        }
         return out;
+    }
+
+    /** The benchmark results by backend: the harness's JSON, or {error} where the backend was not measured. */
+    Map<String, Map<String, Object>> bench() {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        Suite.Bench b = sweep.suite().bench();
+        if (b == null) return out;
+        Path dir = sweep.dir().resolve("bench");
+        for (String backend : b.backends()) {
+            Path json = dir.resolve(backend + ".json");
+            Path failed = dir.resolve(backend + ".failed");
+            try {
+                if (Files.isRegularFile(json)) out.put(backend, RunDirectory.readJson(json));
+                else if (Files.isRegularFile(failed))
+                    out.put(backend, Map.of("error", Files.readString(failed).strip()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Map<?, ?>> variants;
+
+    /** The bench variant a result row measured (the file name of its config), e.g. le-mlp-bp-units512. */
+    String variantOf(Map<?, ?> row) {
+        String w = String.valueOf(row.get("workload"));
+        return Path.of(w).getFileName().toString().replaceAll("\\.ya?ml$", "");
+    }
+
+    /** The width point of a variant, from bench/plan.json. */
+    Map<?, ?> point(String variant) {
+        if (variants == null) {
+            variants = new LinkedHashMap<>();
+            Path plan = sweep.dir().resolve("bench/plan.json");
+            if (Files.isRegularFile(plan))
+                for (Object o : (List<?>) RunDirectory.readJson(plan).get("variants")) {
+                    Map<?, ?> v = (Map<?, ?>) o;
+                    variants.put(String.valueOf(v.get("id")), (Map<?, ?>) v.get("point"));
+                }
+        }
+        return variants.getOrDefault(variant, Map.of());
+    }
+
+    String benchCsv() {
+        StringBuilder sb = new StringBuilder(
+                "backend,variant,widths,batch,ms_per_step,steps_per_s,gemm_gflop_per_step,gflop_per_s,peak_fraction,sgemm_peak_gflop_per_s\n");
+        for (Map.Entry<String, Map<String, Object>> b : bench().entrySet()) {
+            if (!(b.getValue().get("results") instanceof List<?> rows)) continue;
+            for (Object o : rows) {
+                Map<?, ?> r = (Map<?, ?>) o;
+                String v = variantOf(r);
+                sb.append(b.getKey()).append(',').append(v).append(',').append(csvField(point(v).toString()));
+                for (String k : List.of(
+                        "batch", "ms_per_step", "steps_per_s", "gemm_gflop_per_step", "gflop_per_s", "peak_fraction"))
+                    sb.append(',').append(r.get(k));
+                sb.append(',')
+                        .append(b.getValue().get("sgemm_peak_gflop_per_s"))
+                        .append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    String benchMarkdown(Map<String, List<String>> plots, String plotPrefix) {
+        StringBuilder sb = new StringBuilder();
+        Map<String, Map<String, Object>> bench = bench();
+        if (bench.isEmpty()) return "";
+        sb.append("## Speed: step rate by family, width and batch\n\n");
+        sb.append("Each workload (`configs/bench/`, with the suite's overrides and widths) stepped with learning on,"
+                        + " float32, through `Backend.runRepeated` as training steps: the median of ")
+                .append(sweep.suite().bench().repeats())
+                .append(" timed blocks. GEMM GFLOP per step are counted on the cost backend; GFLOP/s is that count over"
+                        + " the measured time, beside the SGEMM peak measured in the same process (1024³). Each backend"
+                        + " ran alone on the machine, after the training runs.\n\n");
+        for (Map.Entry<String, Map<String, Object>> b : bench.entrySet()) {
+            Map<String, Object> j = b.getValue();
+            if (j.containsKey("error")) {
+                sb.append("**")
+                        .append(b.getKey())
+                        .append("**: not measured here: ")
+                        .append(j.get("error"))
+                        .append("\n\n");
+                continue;
+            }
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "**%s** on %s, commit `%s`; SGEMM peak %.1f GFLOP/s.%n%n",
+                    b.getKey(),
+                    j.get("device"),
+                    abbrev(String.valueOf(j.get("commit"))),
+                    ((Number) j.get("sgemm_peak_gflop_per_s")).doubleValue()));
+            sb.append("| workload | widths | batch | ms/step | steps/s | GEMM GFLOP/step | GFLOP/s | % of peak |\n");
+            sb.append("|---|---|--:|--:|--:|--:|--:|--:|\n");
+            for (Object o : (List<?>) j.get("results")) {
+                Map<?, ?> r = (Map<?, ?>) o;
+                String v = variantOf(r);
+                StringBuilder widths = new StringBuilder();
+                point(v).forEach((k, x) -> widths.append(widths.isEmpty() ? "" : ", ")
+                        .append('`')
+                        .append(k)
+                        .append("` ")
+                        .append(x));
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %d | %.3f | %.1f | %.4f | %.1f | %.1f |%n",
+                        v,
+                        widths,
+                        ((Number) r.get("batch")).intValue(),
+                        ((Number) r.get("ms_per_step")).doubleValue(),
+                        ((Number) r.get("steps_per_s")).doubleValue(),
+                        ((Number) r.get("gemm_gflop_per_step")).doubleValue(),
+                        ((Number) r.get("gflop_per_s")).doubleValue(),
+                        100 * ((Number) r.get("peak_fraction")).doubleValue()));
+            }
+            sb.append('\n');
+            for (String f : plots.getOrDefault("bench:" + b.getKey(), List.of()))
+                sb.append("![")
+                        .append(f.replace(".png", ""))
+                        .append("](")
+                        .append(plotPrefix)
+                        .append(f)
+                        .append(")\n\n");
+        }
+        return sb.toString();
     }
 
     private static String x(List<CellResult> g) {
@@ -630,6 +788,7 @@ public final class Collect {
                         .append(")\n");
             sb.append('\n');
         }
+        sb.append(benchMarkdown(plots, plotPrefix));
         if (failed > 0) {
             sb.append("## Runs that failed\n\n| run | error |\n|---|---|\n");
             for (CellResult c : cells)
@@ -652,9 +811,5 @@ public final class Collect {
         if (file.getParent() != null) Files.createDirectories(file.getParent());
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, o -> o.write(b));
-    }
-
-    static String describe(double[] v) {
-        return Arrays.toString(v);
     }
 }

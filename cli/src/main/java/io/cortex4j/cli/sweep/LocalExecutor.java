@@ -93,6 +93,7 @@ public final class LocalExecutor {
                 }));
             }
             for (Future<?> f : fs) f.get();
+            failed.sort(java.util.Comparator.comparingInt(sweep.runs()::indexOf)); // in the plan's order
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("sweep interrupted");

@@ -28,7 +28,7 @@ import java.util.Set;
  * columns: [test_acc, best_val_acc] # summary numbers to tabulate (default: chosen from the runs)
  * published:                        # published numbers beside ours
  *   - {match: {config: yinyang-pal}, test_acc: 0.955, source: "Max et al. 2024, Table 1"}
- * report: ../docs/results.md        # also write the Markdown page here (plots in a folder beside it)
+ * report: ../docs/measurements.md        # also write the Markdown page here (plots in a folder beside it)
  * local: {parallel: 2}              # cells at once (default: one per core)
  * slurm: {partition: gpu, time: "02:00:00", mem: 8G, cpusPerTask: 2, gpus: 1, throttle: 16,
  *         setup: ["module load java/25"], extra: ["--account=lab"]}
@@ -46,7 +46,24 @@ public record Suite(
         List<Published> published,
         Path report,
         Integer parallel,
-        Slurm slurm) {
+        Slurm slurm,
+        Bench bench) {
+
+    /**
+     * The suite's benchmarks: workloads (names of configs/bench or config paths) with their own
+     * overrides and width variants (an axis: keys zipped, like a grid axis), measured at each batch
+     * on each backend by the step-rate harness, one backend at a time with the whole machine.
+     */
+    public record Bench(
+            List<BenchWorkload> workloads,
+            List<Integer> batches,
+            List<String> backends,
+            int repeats,
+            double blockSeconds) {}
+
+    /** A benchmark workload: what it names, a label, its overrides and its width variants (or null). */
+    public record BenchWorkload(
+            String workload, String label, List<String> set, Axis widths, List<Integer> batches, String where) {}
 
     /** A base config: its file, its label in cell names (default: the config's {@code name}), its own overrides. */
     public record Base(Path config, String label, List<String> set, String where) {}
@@ -85,7 +102,8 @@ public record Suite(
             "published",
             "report",
             "local",
-            "slurm");
+            "slurm",
+            "bench");
 
     /** Reads a suite file; a mistake is one {@link ConfigException} naming file, line and key. */
     public static Suite load(Path file) {
@@ -107,9 +125,9 @@ public record Suite(
                 root.get("description") == null ? "" : root.get("description").text();
 
         List<Base> configs = new ArrayList<>();
-        ConfigNode cs = required(root, "configs");
-        if (cs.elements().isEmpty()) throw cs.error("needs at least one config");
-        for (ConfigNode c : cs.elements()) {
+        ConfigNode cs = root.get("bench") != null && root.get("configs") == null ? null : required(root, "configs");
+        if (cs != null && cs.elements().isEmpty()) throw cs.error("needs at least one config");
+        for (ConfigNode c : cs == null ? List.<ConfigNode>of() : cs.elements()) {
             if (c.kind() == ConfigNode.Kind.SCALAR) {
                 configs.add(new Base(dir.resolve(c.text()).normalize(), null, List.of(), c.where()));
                 continue;
@@ -124,34 +142,7 @@ public record Suite(
 
         List<Axis> grid = new ArrayList<>();
         if (root.get("grid") != null) {
-            for (ConfigNode a : root.get("grid").elements()) {
-                List<String> keys = new ArrayList<>();
-                List<List<String>> values = new ArrayList<>();
-                int size = -1;
-                for (Map.Entry<String, ConfigNode> e : a.entries().entrySet()) {
-                    ConfigNode v = e.getValue();
-                    if (v.kind() != ConfigNode.Kind.LIST || v.elements().isEmpty())
-                        throw v.error("a grid axis gives each key a list of values, e.g. " + e.getKey() + ": [a, b]");
-                    List<String> vs =
-                            v.elements().stream().map(ConfigNode::yaml).toList();
-                    if (size >= 0 && vs.size() != size)
-                        throw v.error("the keys of one grid axis go together, so their lists need one length: "
-                                + vs.size() + " values here, " + size + " for " + keys.get(0)
-                                + " (put keys that should multiply in axes of their own)");
-                    size = vs.size();
-                    keys.add(e.getKey());
-                    values.add(vs);
-                }
-                if (keys.isEmpty()) throw a.error("an empty grid axis");
-                // transpose: one list of values per point
-                List<List<String>> points = new ArrayList<>();
-                for (int i = 0; i < size; i++) {
-                    List<String> p = new ArrayList<>();
-                    for (List<String> vs : values) p.add(vs.get(i));
-                    points.add(p);
-                }
-                grid.add(new Axis(keys, points, a.where()));
-            }
+            for (ConfigNode a : root.get("grid").elements()) grid.add(axis(a));
         }
 
         List<Long> seeds = new ArrayList<>();
@@ -251,7 +242,82 @@ public record Suite(
                 published,
                 report,
                 parallel,
-                slurm);
+                slurm,
+                root.get("bench") == null ? null : bench(root.get("bench"), dir));
+    }
+
+    /** One axis: keys with lists of one length, zipped into points. */
+    private static Axis axis(ConfigNode a) {
+        List<String> keys = new ArrayList<>();
+        List<List<String>> values = new ArrayList<>();
+        int size = -1;
+        for (Map.Entry<String, ConfigNode> e : a.entries().entrySet()) {
+            ConfigNode v = e.getValue();
+            if (v.kind() != ConfigNode.Kind.LIST || v.elements().isEmpty())
+                throw v.error("an axis gives each key a list of values, e.g. " + e.getKey() + ": [a, b]");
+            List<String> vs = v.elements().stream().map(ConfigNode::yaml).toList();
+            if (size >= 0 && vs.size() != size)
+                throw v.error("the keys of one grid axis go together, so their lists need one length: " + vs.size()
+                        + " values here, " + size + " for " + keys.get(0)
+                        + " (put keys that should multiply in axes of their own)");
+            size = vs.size();
+            keys.add(e.getKey());
+            values.add(vs);
+        }
+        if (keys.isEmpty()) throw a.error("an empty axis");
+        List<List<String>> points = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            List<String> p = new ArrayList<>();
+            for (List<String> vs : values) p.add(vs.get(i));
+            points.add(p);
+        }
+        return new Axis(keys, points, a.where());
+    }
+
+    private static Bench bench(ConfigNode b, Path dir) {
+        only(b, Set.of("workloads", "batches", "backends", "repeats", "blockSeconds"));
+        List<BenchWorkload> ws = new ArrayList<>();
+        ConfigNode wn = required(b, "workloads");
+        if (wn.elements().isEmpty()) throw wn.error("needs at least one workload");
+        for (ConfigNode w : wn.elements()) {
+            if (w.kind() == ConfigNode.Kind.SCALAR) {
+                ws.add(new BenchWorkload(workload(w.text(), dir), null, List.of(), null, List.of(), w.where()));
+                continue;
+            }
+            only(w, Set.of("workload", "label", "set", "widths", "batches"));
+            List<Integer> own = new ArrayList<>();
+            if (w.get("batches") != null) for (ConfigNode n : w.get("batches").elements()) own.add(positive(n));
+            ws.add(new BenchWorkload(
+                    workload(required(w, "workload").text(), dir),
+                    w.get("label") == null ? null : w.get("label").text(),
+                    overrides(w.get("set")),
+                    w.get("widths") == null ? null : axis(w.get("widths")),
+                    own,
+                    w.where()));
+        }
+        List<Integer> batches = new ArrayList<>();
+        if (b.get("batches") != null) for (ConfigNode n : b.get("batches").elements()) batches.add(positive(n));
+        List<String> backends = new ArrayList<>();
+        if (b.get("backends") != null) for (ConfigNode n : b.get("backends").elements()) backends.add(n.text());
+        else backends.add("cpu");
+        int repeats = b.get("repeats") == null ? 7 : positive(b.get("repeats"));
+        double block = 1.0;
+        if (b.get("blockSeconds") != null) {
+            try {
+                block = Double.parseDouble(b.get("blockSeconds").text());
+            } catch (NumberFormatException x) {
+                throw b.get("blockSeconds").error("needs a number of seconds");
+            }
+            if (!(block > 0)) throw b.get("blockSeconds").error("needs a number of seconds > 0");
+        }
+        return new Bench(ws, batches, backends, repeats, block);
+    }
+
+    /** A workload: a YAML path relative to the suite (if it ends in .yaml), else a name of configs/bench. */
+    private static String workload(String w, Path dir) {
+        return w.endsWith(".yaml") || w.endsWith(".yml")
+                ? dir.resolve(w).normalize().toString()
+                : w;
     }
 
     private static List<String> overrides(ConfigNode set) {

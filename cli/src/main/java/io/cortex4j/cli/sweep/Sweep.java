@@ -182,7 +182,10 @@ public final class Sweep {
         StringBuilder sb = new StringBuilder(label);
         for (Map.Entry<String, String> e : point.entrySet()) {
             String k = e.getKey();
-            k = k.substring(k.lastIndexOf('.') + 1).replaceAll("\\[(\\d+)]", "$1");
+            // model.dt → dt, model.layers[1].units → layers1.units: the path without its section
+            int dot = k.indexOf('.');
+            if (dot > 0 && dot < k.length() - 1) k = k.substring(dot + 1);
+            k = k.replaceAll("\\[(\\d+)]", "$1");
             String v = e.getValue().replaceAll("[^A-Za-z0-9._]+", "_").replaceAll("^_|_$", "");
             if (v.length() > 24 || v.isEmpty()) v = sha256(e.getValue()).substring(0, 8);
             sb.append('-').append(k.replaceAll("[^A-Za-z0-9._]+", "_")).append(v);
