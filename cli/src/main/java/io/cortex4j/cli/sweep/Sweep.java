@@ -136,9 +136,23 @@ public final class Sweep {
         Map<String, Object> p = RunDirectory.readJson(plan);
         Suite suite;
         try {
-            suite = Suite.load(
-                    dir.resolve("suite.yaml"),
-                    Path.of((String) p.get("suite_file")).getParent());
+            Path original = Path.of((String) p.get("suite_file"));
+            Suite copy = Suite.load(dir.resolve("suite.yaml"), original.getParent());
+            // named by the file its user edits; its copy here is what was run
+            suite = new Suite(
+                    original,
+                    copy.name(),
+                    copy.description(),
+                    copy.configs(),
+                    copy.set(),
+                    copy.grid(),
+                    copy.seeds(),
+                    copy.columns(),
+                    copy.published(),
+                    copy.report(),
+                    copy.parallel(),
+                    copy.slurm(),
+                    copy.bench());
         } catch (RuntimeException e) {
             throw new RunDirectoryException(dir.resolve("suite.yaml") + " is damaged: " + e.getMessage());
         }
