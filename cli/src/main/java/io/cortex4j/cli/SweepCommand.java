@@ -212,6 +212,9 @@ final class SweepCommand implements Callable<Integer> {
                     st = q.substring(q.indexOf(' ') + 1).toLowerCase(Locale.ROOT) + " (slurm "
                             + q.substring(0, q.indexOf(' ')) + ")";
                     counts.merge(q.substring(q.indexOf(' ') + 1).toLowerCase(Locale.ROOT), 1, Integer::sum);
+                } else if (sweep.state(r) != Sweep.State.DONE && sweep.runningPid(r) != null) {
+                    st = "running (local process " + sweep.runningPid(r) + ")";
+                    counts.merge("running", 1, Integer::sum);
                 } else {
                     st = state(sweep, r);
                     counts.merge(sweep.state(r).name().toLowerCase(Locale.ROOT), 1, Integer::sum);

@@ -137,6 +137,9 @@ class SweepTest {
             assertTrue(System.nanoTime() < deadline, "no checkpoint of the second run in time");
             Thread.sleep(20);
         }
+        MainTest.Result st = cli("sweep", "status", dir.toString());
+        assertTrue(st.out().contains("running (local process "), st.out());
+        assertTrue(st.out().contains("sweep kill: 2 runs, 1 done, 1 running"), st.out());
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor();

@@ -5,6 +5,7 @@ import io.cortex4j.run.RunDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -123,12 +124,15 @@ public final class LocalExecutor {
         Launcher.limitThreads(pb.environment(), threads);
         Process p = pb.start();
         children.add(p);
+        Path pid = sweep.pidFile(r);
+        Sweep.writeText(pid, p.pid() + "\n");
         try {
             int code = p.waitFor();
             Sweep.writeText(sweep.exitFile(r), code + "\n");
             return code;
         } finally {
             children.remove(p);
+            Files.deleteIfExists(pid);
         }
     }
 

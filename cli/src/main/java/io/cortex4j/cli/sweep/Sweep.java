@@ -345,6 +345,21 @@ public final class Sweep {
         return dir.resolve("logs").resolve(r.id() + ".log");
     }
 
+    /** {@code logs/<run>.pid}: the process of a run that the local executor is running now. */
+    public Path pidFile(Run r) {
+        return dir.resolve("logs").resolve(r.id() + ".pid");
+    }
+
+    /** The pid of the local process running {@code r} now, or null. */
+    public Long runningPid(Run r) {
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile(r)).strip());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() ? pid : null;
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
     public Path exitFile(Run r) {
         return dir.resolve("logs").resolve(r.id() + ".exit");
     }
