@@ -155,8 +155,20 @@ public final class SlurmExecutor {
         sb.append("rm -f \"$sweep/logs/$run.exit\"\n");
         sb.append(
                 "echo \"== $(date -Is) slurm job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname)\" >> \"$sweep/logs/$run.log\"\n");
+        // the heap: half the memory Slurm grants the task (the other half for ND4J's off-heap buffers),
+        // else the submitting JVM's own -Xmx
+        String xmx = java.stream()
+                .filter(a -> a.startsWith("-Xmx"))
+                .reduce((a, b) -> b)
+                .orElse("");
+        sb.append("heap=").append(quote(xmx.isEmpty() ? "" : xmx)).append('\n');
+        sb.append("if [ -n \"${SLURM_MEM_PER_NODE:-}\" ]; then heap=\"-Xmx$((SLURM_MEM_PER_NODE / 2))m\";\n");
+        sb.append(
+                "elif [ -n \"${SLURM_MEM_PER_CPU:-}\" ]; then heap=\"-Xmx$((SLURM_MEM_PER_CPU * threads / 2))m\"; fi\n");
         sb.append(quote(java.get(0)));
-        for (String a : java.subList(1, java.size())) sb.append(" \\\n  ").append(quote(a));
+        sb.append(" ${heap:+\"$heap\"}");
+        for (String a : java.subList(1, java.size()))
+            if (!a.startsWith("-Xmx")) sb.append(" \\\n  ").append(quote(a));
         sb.append(" \\\n  \"-XX:ActiveProcessorCount=$threads\" ").append(Launcher.MAIN);
         sb.append(
                 " train \"$sweep/configs/$run.yaml\" --run-dir \"$sweep/runs/$run\" >> \"$sweep/logs/$run.log\" 2>&1\n");
