@@ -776,7 +776,7 @@ public final class Collect {
                 }
                 sb.append('\n');
             }
-            sb.append('\n');
+            sb.append('\n').append(caption(group)).append("\n\n");
             for (int i = 0; i < sources.size(); i++)
                 sb.append('[').append(i + 1).append("] ").append(sources.get(i)).append("  \n");
             if (!sources.isEmpty()) sb.append('\n');
@@ -802,6 +802,22 @@ public final class Collect {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** Which suite, commits and backends made a table: its runs' own provenance. */
+    String caption(List<CellResult> group) {
+        Set<String> commits = new TreeSet<>(), backends = new TreeSet<>();
+        int runs = 0;
+        for (CellResult c : group)
+            for (RunResult r : c.done()) {
+                runs++;
+                commits.add("`" + abbrev(String.valueOf(prov(r).get("git_commit"))) + "`");
+                backends.add(String.valueOf(prov(r).get("backend")));
+            }
+        if (runs == 0) return "_Suite `" + sweep.suite().name() + "`: no run of this table is done._";
+        return "_Suite `" + sweep.suite().name() + "`, " + runs + " run" + (runs == 1 ? "" : "s") + " at commit"
+                + (commits.size() == 1 ? " " : "s ") + String.join(", ", commits) + ", backend "
+                + String.join(", ", backends) + "._";
     }
 
     /** A path relative to the working directory where it lies below it (suites/quick.yaml), else as it is. */
