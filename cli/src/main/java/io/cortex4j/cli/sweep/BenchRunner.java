@@ -182,16 +182,7 @@ public final class BenchRunner {
     }
 
     private static String lastLine(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            for (int i = lines.size() - 1; i >= 0; i--)
-                if (lines.get(i).startsWith("error:"))
-                    return lines.get(i).substring(6).strip();
-            for (int i = lines.size() - 1; i >= 0; i--)
-                if (!lines.get(i).isBlank()) return lines.get(i).strip();
-        } catch (IOException e) {
-            // no log
-        }
-        return "the harness wrote no results";
+        String why = Sweep.lastError(log);
+        return why != null ? why : "the harness wrote no results";
     }
 }

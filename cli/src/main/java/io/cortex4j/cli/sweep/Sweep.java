@@ -304,8 +304,14 @@ public final class Sweep {
 
     /** The last line of the run's log that says what went wrong (an {@code error:} line, else the last line). */
     public String failure(Run r) {
+        String why = lastError(logFile(r));
+        return why != null ? why : "exit status " + exitCode(r);
+    }
+
+    /** The message of a log's last {@code error:} line, else its last line; null where there is no log. */
+    static String lastError(Path log) {
         try {
-            List<String> lines = Files.readAllLines(logFile(r));
+            List<String> lines = Files.readAllLines(log);
             for (int i = lines.size() - 1; i >= 0; i--)
                 if (lines.get(i).startsWith("error:"))
                     return lines.get(i).substring(6).strip();
@@ -314,7 +320,7 @@ public final class Sweep {
         } catch (IOException e) {
             // no log
         }
-        return "exit status " + exitCode(r);
+        return null;
     }
 
     public Suite suite() {
