@@ -166,6 +166,7 @@ public final class Collect {
             return sweep.suite().columns().stream().filter(have::contains).toList();
         List<String> cols = new ArrayList<>();
         for (String k : MAIN) if (have.contains(k)) cols.add(k);
+        if (cols.isEmpty() && have.contains("train_loss")) cols.add("train_loss"); // continuous runs without validation
         // a number the suite gives a published value for is tabulated too, beside it
         for (CellResult c : group)
             for (Suite.Published p : sweep.suite().published())
@@ -231,6 +232,7 @@ public final class Collect {
             case "val_acc" -> "val. acc. %";
             case "val_loss" -> "val. loss";
             case "param_rel_error" -> "param. rel. error";
+            case "train_loss" -> "train loss";
             case "steps_per_s" -> "steps/s";
             case "wall_time_s" -> "wall s";
             default -> key + (percent(key) ? " %" : "");
@@ -389,7 +391,16 @@ public final class Collect {
             String slug = g.getKey().replace(" · ", "-").replaceAll("[^A-Za-z0-9._-]+", "_");
             List<String> files = new ArrayList<>();
             String acc = g.getValue().stream().anyMatch(c -> has(c, "val_acc")) ? "val_acc" : null;
-            String y = acc != null ? acc : g.getValue().stream().anyMatch(c -> has(c, "val_loss")) ? "val_loss" : null;
+            String y = acc != null
+                    ? acc
+                    : g.getValue().stream().anyMatch(c -> has(c, "val_loss"))
+                            ? "val_loss"
+                            : g.getValue().stream().anyMatch(c -> has(c, "train_loss")) ? "train_loss" : null;
+            String what = y == null
+                    ? ""
+                    : y.equals("train_loss")
+                            ? "training loss"
+                            : y.startsWith("val_acc") ? "validation accuracy" : "validation loss";
             if (y != null) {
                 List<RunPlots.Line> lines = new ArrayList<>();
                 for (CellResult c : g.getValue())
@@ -397,9 +408,9 @@ public final class Collect {
                 String f = (acc != null ? "accuracy-" : "loss-") + slug + ".png";
                 if (RunPlots.lines(
                         dir.resolve(f),
-                        g.getKey() + ": validation " + (acc != null ? "accuracy" : "loss") + " (mean over seeds)",
+                        g.getKey() + ": " + what + " (mean over seeds)",
                         x(g.getValue()),
-                        acc != null ? "validation accuracy (%)" : "validation loss",
+                        acc != null ? what + " (%)" : what,
                         true,
                         acc == null,
                         lines)) files.add(f);
@@ -722,8 +733,8 @@ public final class Collect {
                 head.append(" `").append(k).append("` |");
                 rule.append("---|");
             }
-            head.append(" epochs | train size | runs |");
-            rule.append("--:|--:|--:|");
+            head.append(" size | runs |");
+            rule.append("--:|--:|");
             for (String k : cols) {
                 head.append(' ').append(heading(k)).append(" |");
                 rule.append("--:|");
@@ -742,11 +753,7 @@ public final class Collect {
                         .append(" |");
                 for (String k : pointKeys)
                     sb.append(' ').append(c.cell().point().getOrDefault(k, "")).append(" |");
-                sb.append(' ')
-                        .append(stat(c, "epochs"))
-                        .append(" | ")
-                        .append(stat(c, "train_size"))
-                        .append(" | ");
+                sb.append(' ').append(size(c)).append(" | ");
                 sb.append(c.done().size())
                         .append(c.done().size() == c.runs() ? "" : "/" + c.runs())
                         .append(" |");
@@ -802,6 +809,20 @@ public final class Collect {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * What a cell's runs trained on: {@code 5 × 6000} (epochs × training samples), or the simulated
+     * time of a continuous run ({@code T 21000 ms}); empty where no run is done.
+     */
+    static String size(CellResult c) {
+        if (c.done().isEmpty()) return "";
+        Map<String, Object> s = c.done().get(0).summary();
+        if (s.get("train_size") instanceof Number n) return stat(c, "epochs") + " × " + n.longValue();
+        if (s.get("time") instanceof Number t)
+            return "T " + num(t.doubleValue())
+                    + (s.get("time_unit") instanceof String u && !u.equals("dimensionless") ? " " + u : "");
+        return stat(c, "epochs") + " epochs";
     }
 
     /** Which suite, commits and backends made a table: its runs' own provenance. */
