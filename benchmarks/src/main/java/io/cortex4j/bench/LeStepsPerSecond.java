@@ -130,7 +130,16 @@ public final class LeStepsPerSecond {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Workloads.Item w : o.workloads()) {
                 int batch = w.batch();
-                Result r = measure(w.workload(), batch, o.repeats(), o.blockSeconds(), be, o.profile());
+                Result r;
+                try {
+                    r = measure(w.workload(), batch, o.repeats(), o.blockSeconds(), be, o.profile());
+                } catch (IllegalStateException e) {
+                    // one workload that cannot be measured (its state went non-finite) does not cost the others
+                    System.out.printf(Locale.ROOT, "%-16s %6d   not measured: %s%n", w.label(), batch, e.getMessage());
+                    rows.add(new LinkedHashMap<>(Map.of(
+                            "workload", w.workload(), "label", w.label(), "batch", batch, "error", e.getMessage())));
+                    continue;
+                }
                 double gfs = r.gemmFlops / (r.median * 1e-3) / 1e9;
                 System.out.printf(
                         Locale.ROOT,

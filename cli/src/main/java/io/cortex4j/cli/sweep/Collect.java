@@ -454,6 +454,7 @@ public final class Collect {
             Map<String, List<double[]>> pts = new LinkedHashMap<>();
             for (Object o : rows) {
                 Map<?, ?> r = (Map<?, ?>) o;
+                if (r.containsKey("error")) continue;
                 pts.computeIfAbsent(variantOf(r), k -> new ArrayList<>()).add(new double[] {
                     ((Number) r.get("batch")).doubleValue(), ((Number) r.get("gflop_per_s")).doubleValue()
                 });
@@ -529,6 +530,7 @@ public final class Collect {
             if (!(b.getValue().get("results") instanceof List<?> rows)) continue;
             for (Object o : rows) {
                 Map<?, ?> r = (Map<?, ?>) o;
+                if (r.containsKey("error")) continue;
                 String v = variantOf(r);
                 sb.append(b.getKey()).append(',').append(v).append(',').append(csvField(point(v).toString()));
                 for (String k : List.of(
@@ -581,6 +583,16 @@ public final class Collect {
                         .append(k)
                         .append("` ")
                         .append(x));
+                if (r.containsKey("error")) {
+                    sb.append(String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %d | not measured: %s | | | | |%n",
+                            v,
+                            widths,
+                            ((Number) r.get("batch")).intValue(),
+                            String.valueOf(r.get("error")).replace("|", "\\|")));
+                    continue;
+                }
                 sb.append(String.format(
                         Locale.ROOT,
                         "| %s | %s | %d | %.3f | %.1f | %.4f | %.1f | %.1f |%n",
