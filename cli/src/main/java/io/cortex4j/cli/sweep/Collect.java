@@ -706,30 +706,31 @@ public final class Collect {
             total += c.runs();
             failed += c.failed().size();
         }
-        sb.append(String.format(
-                Locale.ROOT,
-                "Every table here comes from the suite `%s` (sha256 %s…), collected on %s from %d of its %d runs"
-                        + " (%d cells%s); the runs ran at commit%s %s on %s. Each number is the mean ± sample std"
-                        + " over a cell's seeds (n = the runs done); `results.json` beside the sweep names the run,"
-                        + " seed, commit, config hash, backend and device of every number.\n\n",
-                s.name(),
-                String.valueOf(json.get("suite_sha256")).substring(0, 12),
-                LocalDate.now(),
-                done,
-                total,
-                cells.size(),
-                failed > 0 ? ", " + failed + " runs failed: listed at the end" : "",
-                ((List<?>) json.get("commits")).size() == 1 ? "" : "s",
-                String.join(
-                        ", ",
-                        ((List<?>) json.get("commits"))
-                                .stream()
-                                        .map(c -> "`" + abbrev(String.valueOf(c)) + "`")
-                                        .toList()),
-                String.join(
-                        "; ",
-                        ((List<?>) json.get("devices"))
-                                .stream().map(String::valueOf).toList())));
+        if (!cells.isEmpty())
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "Every table here comes from the suite `%s` (sha256 %s…), collected on %s from %d of its %d runs"
+                            + " (%d cells%s); the runs ran at commit%s %s on %s. Each number is the mean ± sample std"
+                            + " over a cell's seeds (n = the runs done); `results.json` beside the sweep names the run,"
+                            + " seed, commit, config hash, backend and device of every number.\n\n",
+                    s.name(),
+                    String.valueOf(json.get("suite_sha256")).substring(0, 12),
+                    LocalDate.now(),
+                    done,
+                    total,
+                    cells.size(),
+                    failed > 0 ? ", " + failed + " runs failed: listed at the end" : "",
+                    ((List<?>) json.get("commits")).size() == 1 ? "" : "s",
+                    String.join(
+                            ", ",
+                            ((List<?>) json.get("commits"))
+                                    .stream()
+                                            .map(c -> "`" + abbrev(String.valueOf(c)) + "`")
+                                            .toList()),
+                    String.join(
+                            "; ",
+                            ((List<?>) json.get("devices"))
+                                    .stream().map(String::valueOf).toList())));
         for (Map.Entry<String, List<CellResult>> g : groups(cells).entrySet()) {
             List<CellResult> group = g.getValue();
             sb.append("## ").append(g.getKey()).append("\n\n");
