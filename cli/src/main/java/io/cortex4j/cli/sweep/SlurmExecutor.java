@@ -299,13 +299,17 @@ public final class SlurmExecutor {
         while (true) {
             Map<String, String> q = queuedRuns();
             if (q.isEmpty()) return;
-            long running =
-                    q.values().stream().filter(v -> v.endsWith("RUNNING")).count();
-            long done = sweep.runs().stream()
-                    .filter(r -> sweep.state(r) == Sweep.State.DONE)
-                    .count();
-            String line = String.format(
-                    Locale.ROOT, "waiting: %d runs done, %d running, %d pending", done, running, q.size() - running);
+            long done = 0, running = 0, pending = 0;
+            for (Sweep.Run r : sweep.runs()) {
+                // a task that has written its summary counts as done, though squeue may list it a moment longer
+                if (sweep.state(r) == Sweep.State.DONE) done++;
+                else if (q.containsKey(r.id())) {
+                    if (q.get(r.id()).endsWith("RUNNING")) running++;
+                    else pending++;
+                }
+            }
+            String line =
+                    String.format(Locale.ROOT, "waiting: %d runs done, %d running, %d pending", done, running, pending);
             if (!line.equals(last)) {
                 out.println(line);
                 out.flush();
