@@ -425,6 +425,7 @@ public final class Main implements Callable<Integer> {
                         : "unavailable (" + p.unavailableReason().replaceAll(" \\(searched [^)]*\\)", "") + ")";
                 out.println("backend  " + p.name() + ": " + why);
             }
+            out.println("gemm     cpu: " + io.cortex4j.backend.cpu.Blas.describe());
             for (String line : CudaInfo.report(CudaLibraries.system())) out.println("cuda     " + line);
             try {
                 out.println("data     " + DataDirectory.resolve(null));

@@ -56,6 +56,9 @@ public final class Nd4jCpuBackend implements Backend {
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
+    /** The GEMM library ({@link Blas}: a current OpenBLAS, where chosen), or null: ND4J's OpenBLAS. */
+    private final Blas blas;
+
     public Nd4jCpuBackend() {
         this(Long.getLong("cortex4j.cpu.blasThreshold", 32_768L));
     }
@@ -71,6 +74,12 @@ public final class Nd4jCpuBackend implements Backend {
      *                      whenever possible and work in the smallest chunks, which only tests want)
      */
     public Nd4jCpuBackend(long blasThreshold, int threads, double grainScale) {
+        this(blasThreshold, threads, grainScale, Blas.get());
+    }
+
+    /** With {@code blas} (null: ND4J's OpenBLAS) for the GEMMs, whatever {@code -Dcortex4j.blas} says (tests). */
+    Nd4jCpuBackend(long blasThreshold, int threads, double grainScale, Blas blas) {
+        this.blas = blas;
         if (threads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
         if (!(grainScale >= 0)) throw new IllegalArgumentException("grainScale must be ≥ 0, got " + grainScale);
         this.blasThreshold = blasThreshold;
@@ -183,7 +192,8 @@ public final class Nd4jCpuBackend implements Backend {
     @Override
     public String device() {
         return "CPU: " + Runtime.getRuntime().availableProcessors() + " cores, ND4J "
-                + Nd4j.getBackend().getClass().getSimpleName() + ", OpenBLAS threads "
+                + Nd4j.getBackend().getClass().getSimpleName() + ", GEMM "
+                + (blas != null ? blas.name() : "ND4J's OpenBLAS 0.3.19") + ", OpenBLAS threads "
                 + openblas.blas_get_num_threads();
     }
 
@@ -275,6 +285,25 @@ public final class Nd4jCpuBackend implements Backend {
         if (m == 0 || n == 0) return;
         if ((long) m * n * k >= blasThreshold && k > 0 && m == 1 && !transA) { // one row: a matrix-vector product
             gemv(transB, alpha, A, B, beta, C, n, k);
+            return;
+        }
+        if ((long) m * n * k >= blasThreshold && k > 0 && blas != null) {
+            if (C.f64) blas.dgemm(transA, transB, m, n, k, alpha, A.seg, A.cols(), B.seg, B.cols(), beta, C.seg, n);
+            else
+                blas.sgemm(
+                        transA,
+                        transB,
+                        m,
+                        n,
+                        k,
+                        (float) alpha,
+                        A.seg,
+                        A.cols(),
+                        B.seg,
+                        B.cols(),
+                        (float) beta,
+                        C.seg,
+                        n);
             return;
         }
         if ((long) m * n * k >= blasThreshold && k > 0) {

@@ -1,0 +1,380 @@
+package io.cortex4j.backend.cpu;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * The CPU backend's GEMM library: a current OpenBLAS (0.3.31, from org.bytedeco's build, its native
+ * files packed into this jar at build time) loaded through the foreign-function API with its own
+ * symbol namespace ({@code dlopen(RTLD_LOCAL | RTLD_DEEPBIND)}), so that it cannot clash with the
+ * OpenBLAS 0.3.19 that ND4J loads: the two libraries live side by side, and each resolves its own
+ * symbols. ND4J's OpenBLAS does not know CPUs newer than 2021 (on this project's AVX-512 machines it
+ * falls back to a generic kernel unless {@code OPENBLAS_CORETYPE} pins one); 0.3.31 picks the kernel
+ * for the CPU it finds.
+ *
+ * <p>The kernel is chosen by the library itself. An {@code OPENBLAS_CORETYPE} in the environment
+ * (set for ND4J's old OpenBLAS) is not passed on to it; {@code -Dcortex4j.blas.coretype=NAME} forces a
+ * kernel. Either way the loaded library must pass a check against a plain reference GEMM (both
+ * transposes, odd sizes) before it is used; where it is missing for this platform, cannot be loaded or
+ * fails the check, the backend uses ND4J's OpenBLAS and {@link #describe()} says why.
+ *
+ * <p>For now it is chosen with {@code -Dcortex4j.blas=openblas} (the launcher passes
+ * {@code CORTEX4J_BLAS=openblas} on): its kernels sum in another order than ND4J's, so float32 results
+ * move by an ulp or so, and the default stays on the path whose bits the golden reference file holds.
+ */
+public final class Blas {
+    static final String VERSION = "0.3.31";
+    /** In load order: libgfortran (no RUNPATH) finds libquadmath by its name once it is loaded; libgcc_s is the system's. */
+    static final List<String> FILES = List.of("libquadmath.so.0", "libgfortran.so.5", "libopenblas.so.0");
+
+    private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+    private static final int RTLD_NOW = 2, RTLD_DEEPBIND = 8;
+
+    /** What {@code -Dcortex4j.blas} chooses: {@code openblas} loads the current OpenBLAS; anything else, ND4J's. */
+    private static final Blas INSTANCE = "openblas".equals(System.getProperty("cortex4j.blas"))
+            ? load()
+            : new Blas(
+                    null,
+                    null,
+                    null,
+                    "the default, whose numbers the golden file holds; -Dcortex4j.blas=openblas chooses OpenBLAS "
+                            + VERSION);
+
+    private static Blas loaded;
+
+    /** The current OpenBLAS, loaded (once) whatever the property says, or null where it cannot be: for tests and benchmarks. */
+    static synchronized Blas current() {
+        if (loaded == null) loaded = INSTANCE.sgemm != null ? INSTANCE : load();
+        return loaded.sgemm == null ? null : loaded;
+    }
+
+    /** Why {@link #current()} is null, or null. */
+    static String whyNot() {
+        return current() == null ? loaded.why : null;
+    }
+
+    /** {@code OpenBLAS 0.3.31 (Cooperlake kernels)}. */
+    String name() {
+        return "OpenBLAS " + VERSION + " (" + kernel + " kernels)";
+    }
+
+    private final MethodHandle sgemm, dgemm;
+    private final String kernel;
+    private final String why;
+
+    private Blas(MethodHandle sgemm, MethodHandle dgemm, String kernel, String why) {
+        this.sgemm = sgemm;
+        this.dgemm = dgemm;
+        this.kernel = kernel;
+        this.why = why;
+    }
+
+    /** The library, or null where the backend uses ND4J's OpenBLAS ({@link #describe()} says why). */
+    static Blas get() {
+        return INSTANCE.sgemm == null ? null : INSTANCE;
+    }
+
+    /** What does the GEMMs: {@code OpenBLAS 0.3.31 (SkylakeX kernels)}, or ND4J's OpenBLAS and why. */
+    public static String describe() {
+        return INSTANCE.sgemm != null ? INSTANCE.name() : "ND4J's OpenBLAS 0.3.19 (" + INSTANCE.why + ")";
+    }
+
+    private static Blas load() {
+        String platform = platform();
+        if (platform == null)
+            return new Blas(
+                    null,
+                    null,
+                    null,
+                    "no OpenBLAS " + VERSION + " packed for " + System.getProperty("os.name") + " "
+                            + System.getProperty("os.arch"));
+        String res = "/io/cortex4j/blas/" + platform + "/";
+        if (Blas.class.getResource(res + "libopenblas.so.0") == null)
+            return new Blas(null, null, null, "this build has no OpenBLAS " + VERSION + " for " + platform);
+        try {
+            Path dir = extract(res);
+            Linker linker = Linker.nativeLinker();
+            SymbolLookup libc = linker.defaultLookup();
+            MethodHandle dlopen = linker.downcallHandle(
+                    libc.find("dlopen").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+            MethodHandle dlsym = linker.downcallHandle(
+                    libc.find("dlsym").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+            MethodHandle dlerror = linker.downcallHandle(
+                    libc.find("dlerror").orElseThrow(), FunctionDescriptor.of(ValueLayout.ADDRESS));
+            MethodHandle getenv = linker.downcallHandle(
+                    libc.find("getenv").orElseThrow(), FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+            MethodHandle setenv = linker.downcallHandle(
+                    libc.find("setenv").orElseThrow(),
+                    FunctionDescriptor.of(
+                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+            MethodHandle unsetenv = linker.downcallHandle(
+                    libc.find("unsetenv").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+            Arena arena = Arena.global();
+            MemorySegment name = arena.allocateFrom("OPENBLAS_CORETYPE");
+            MemorySegment before = (MemorySegment) getenv.invokeExact(name);
+            String pinned = before.equals(MemorySegment.NULL)
+                    ? null
+                    : before.reinterpret(256).getString(0);
+            String forced = System.getProperty("cortex4j.blas.coretype");
+            // the library reads OPENBLAS_CORETYPE once, as it loads: ours, or none (it detects the CPU)
+            int r = forced != null
+                    ? (int) setenv.invokeExact(name, arena.allocateFrom(forced), 1)
+                    : (int) unsetenv.invokeExact(name);
+            MemorySegment handle;
+            try {
+                handle = MemorySegment.NULL;
+                for (String f : FILES) {
+                    handle = (MemorySegment)
+                            dlopen.invokeExact(arena.allocateFrom(dir.resolve(f).toString()), RTLD_NOW | RTLD_DEEPBIND);
+                    if (handle.equals(MemorySegment.NULL)) break;
+                }
+            } finally {
+                int s = pinned != null
+                        ? (int) setenv.invokeExact(name, arena.allocateFrom(pinned), 1)
+                        : (int) unsetenv.invokeExact(name);
+            }
+            if (handle.equals(MemorySegment.NULL)) {
+                MemorySegment e = (MemorySegment) dlerror.invokeExact();
+                return new Blas(
+                        null,
+                        null,
+                        null,
+                        "dlopen failed: "
+                                + (e.equals(MemorySegment.NULL)
+                                        ? "?"
+                                        : e.reinterpret(1000).getString(0)));
+            }
+            MemorySegment sg = (MemorySegment) dlsym.invokeExact(handle, arena.allocateFrom("cblas_sgemm"));
+            MemorySegment dg = (MemorySegment) dlsym.invokeExact(handle, arena.allocateFrom("cblas_dgemm"));
+            MemorySegment cn = (MemorySegment) dlsym.invokeExact(handle, arena.allocateFrom("openblas_get_corename"));
+            if (sg.equals(MemorySegment.NULL) || dg.equals(MemorySegment.NULL) || cn.equals(MemorySegment.NULL))
+                return new Blas(
+                        null, null, null, "the library lacks cblas_sgemm, cblas_dgemm or openblas_get_corename");
+            ValueLayout I = ValueLayout.JAVA_INT, P = ValueLayout.ADDRESS;
+            MethodHandle s = linker.downcallHandle(
+                    sg,
+                    FunctionDescriptor.ofVoid(
+                            I, I, I, I, I, I, ValueLayout.JAVA_FLOAT, P, I, P, I, ValueLayout.JAVA_FLOAT, P, I),
+                    Linker.Option.critical(false));
+            MethodHandle d = linker.downcallHandle(
+                    dg,
+                    FunctionDescriptor.ofVoid(
+                            I, I, I, I, I, I, ValueLayout.JAVA_DOUBLE, P, I, P, I, ValueLayout.JAVA_DOUBLE, P, I),
+                    Linker.Option.critical(false));
+            MemorySegment core = (MemorySegment)
+                    linker.downcallHandle(cn, FunctionDescriptor.of(P)).invokeExact();
+            String kernel = core.equals(MemorySegment.NULL)
+                    ? "?"
+                    : core.reinterpret(256).getString(0);
+            Blas b = new Blas(s, d, kernel, null);
+            String wrong = b.check();
+            if (wrong != null)
+                return new Blas(
+                        null,
+                        null,
+                        null,
+                        "OpenBLAS " + VERSION + " with " + kernel + " kernels failed the check: " + wrong);
+            return b;
+        } catch (Throwable t) {
+            return new Blas(null, null, null, "OpenBLAS " + VERSION + " could not be loaded: " + t);
+        }
+    }
+
+    /** {@code linux-x86_64}, {@code linux-arm64}, or null. */
+    static String platform() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        if (!os.contains("linux")) return null;
+        if (arch.equals("amd64") || arch.equals("x86_64")) return "linux-x86_64";
+        if (arch.equals("aarch64") || arch.equals("arm64")) return "linux-arm64";
+        return null;
+    }
+
+    /** The native files, copied once into a folder of the temporary directory named by their size (whole, or not at all). */
+    private static Path extract(String res) throws IOException {
+        long size = 0;
+        for (String f : FILES) {
+            try (InputStream in = Blas.class.getResourceAsStream(res + f)) {
+                if (in == null) throw new IOException("missing " + res + f);
+                size += in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+        }
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "cortex4j-openblas-" + VERSION + "-" + size);
+        if (Files.isRegularFile(dir.resolve(".complete"))) return dir;
+        Path tmp = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "cortex4j-openblas-");
+        for (String f : FILES) {
+            try (InputStream in = Blas.class.getResourceAsStream(res + f)) {
+                Files.copy(in, tmp.resolve(f));
+            }
+        }
+        Files.createFile(tmp.resolve(".complete"));
+        try {
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException
+                | java.nio.file.DirectoryNotEmptyException
+                | AtomicMoveNotSupportedException e) {
+            // another process got there first: use theirs
+            if (!Files.isRegularFile(dir.resolve(".complete"))) throw e;
+        }
+        return dir;
+    }
+
+    /** Row-major {@code C = alpha·op(A)·op(B) + beta·C} in float32; the segments are the tensors' buffers. */
+    void sgemm(
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            MemorySegment a,
+            int lda,
+            MemorySegment b,
+            int ldb,
+            float beta,
+            MemorySegment c,
+            int ldc) {
+        try {
+            sgemm.invokeExact(
+                    ROW_MAJOR,
+                    ta ? TRANS : NO_TRANS,
+                    tb ? TRANS : NO_TRANS,
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    a,
+                    lda,
+                    b,
+                    ldb,
+                    beta,
+                    c,
+                    ldc);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cblas_sgemm failed", t);
+        }
+    }
+
+    /** Row-major {@code C = alpha·op(A)·op(B) + beta·C} in float64. */
+    void dgemm(
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            MemorySegment a,
+            int lda,
+            MemorySegment b,
+            int ldb,
+            double beta,
+            MemorySegment c,
+            int ldc) {
+        try {
+            dgemm.invokeExact(
+                    ROW_MAJOR,
+                    ta ? TRANS : NO_TRANS,
+                    tb ? TRANS : NO_TRANS,
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    a,
+                    lda,
+                    b,
+                    ldb,
+                    beta,
+                    c,
+                    ldc);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cblas_dgemm failed", t);
+        }
+    }
+
+    /**
+     * The loaded kernels against a plain triple loop in double, every transpose, sizes that are not
+     * multiples of any vector width, float32 and float64: null, or what was wrong.
+     */
+    String check() {
+        Random rnd = new Random(7);
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {64, 48, 96}, {129, 67, 250}};
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] s : shapes) {
+                int m = s[0], n = s[1], k = s[2];
+                for (int t = 0; t < 4; t++) {
+                    boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                    double[] a = new double[m * k], b = new double[k * n], c = new double[m * n];
+                    for (int i = 0; i < a.length; i++) a[i] = rnd.nextGaussian();
+                    for (int i = 0; i < b.length; i++) b[i] = rnd.nextGaussian();
+                    for (int i = 0; i < c.length; i++) c[i] = rnd.nextGaussian();
+                    double alpha = 0.75, beta = -0.5;
+                    double[] want = new double[m * n];
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < n; j++) {
+                            double acc = 0;
+                            for (int p = 0; p < k; p++)
+                                acc += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+                            want[i * n + j] = alpha * acc + beta * c[i * n + j];
+                        }
+                    MemorySegment fa = arena.allocate(4L * a.length),
+                            fb = arena.allocate(4L * b.length),
+                            fc = arena.allocate(4L * c.length);
+                    MemorySegment da = arena.allocate(8L * a.length),
+                            db = arena.allocate(8L * b.length),
+                            dc = arena.allocate(8L * c.length);
+                    for (int i = 0; i < a.length; i++) {
+                        fa.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) a[i]);
+                        da.setAtIndex(ValueLayout.JAVA_DOUBLE, i, a[i]);
+                    }
+                    for (int i = 0; i < b.length; i++) {
+                        fb.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) b[i]);
+                        db.setAtIndex(ValueLayout.JAVA_DOUBLE, i, b[i]);
+                    }
+                    for (int i = 0; i < c.length; i++) {
+                        fc.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) c[i]);
+                        dc.setAtIndex(ValueLayout.JAVA_DOUBLE, i, c[i]);
+                    }
+                    int lda = ta ? m : k, ldb = tb ? k : n;
+                    sgemm(ta, tb, m, n, k, (float) alpha, fa, lda, fb, ldb, (float) beta, fc, n);
+                    dgemm(ta, tb, m, n, k, alpha, da, lda, db, ldb, beta, dc, n);
+                    for (int i = 0; i < want.length; i++) {
+                        double scale = Math.sqrt(k) + Math.abs(want[i]);
+                        double ef = Math.abs(fc.getAtIndex(ValueLayout.JAVA_FLOAT, i) - want[i]);
+                        double ed = Math.abs(dc.getAtIndex(ValueLayout.JAVA_DOUBLE, i) - want[i]);
+                        if (!(ef <= 1e-5 * scale) || !(ed <= 1e-12 * scale))
+                            return String.format(
+                                    Locale.ROOT,
+                                    "%dx%dx%d%s%s element %d: float32 off by %.3g, float64 by %.3g",
+                                    m,
+                                    n,
+                                    k,
+                                    ta ? " Aᵀ" : "",
+                                    tb ? " Bᵀ" : "",
+                                    i,
+                                    ef,
+                                    ed);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+}

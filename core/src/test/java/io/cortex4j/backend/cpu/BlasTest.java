@@ -1,0 +1,97 @@
+package io.cortex4j.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.cortex4j.tensor.DType;
+import io.cortex4j.tensor.Tensor;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The current OpenBLAS ({@link Blas}) against a plain reference: the library's own check, then the
+ * CPU backend's GEMM on it for every shape class the models use (dense layers forward and back at
+ * the batch sizes of the configs, the convolutions' im2col products, single rows, long and short
+ * inner dimensions, all four transposes), in float32 and float64, whichever kernel the library chose.
+ */
+class BlasTest {
+    /** [m, n, k] of the models' GEMMs. */
+    static final int[][] SHAPES = {
+        {128, 256, 784}, // LE MLP layer 1 forward, batch 128
+        {256, 784, 128}, // its weight gradient (Bᵀ·X)
+        {128, 784, 256}, // its error carried down
+        {32, 500, 784}, // BurstCCN MLP, batch 32
+        {100, 53, 53}, // GLE MNIST-1D recurrent-width layer, batch 100
+        {4608, 20, 75}, // LeNet5 conv 1 as im2col: 128·6·6 patches × 20 filters × 3·5·5
+        {50, 500, 500}, // LeNet5 conv 2 weight gradient shape class
+        {1, 100, 784}, // microcircuit at batch 1: one row
+        {7, 13, 3}, // odd and tiny
+        {33, 65, 129}, // one past the vector widths
+    };
+
+    @Test
+    void theLibraryPassesItsOwnCheck() {
+        Blas b = Blas.current();
+        assumeTrue(b != null, "no current OpenBLAS here: " + Blas.whyNot());
+        assertNull(b.check(), b.name());
+    }
+
+    @Test
+    void everyModelShapeMatchesAPlainReference() {
+        Blas lib = Blas.current();
+        assumeTrue(lib != null, "no current OpenBLAS here: " + Blas.whyNot());
+        Random rnd = new Random(11);
+        try (Nd4jCpuBackend be = new Nd4jCpuBackend(0, 2, 1.0, lib)) {
+            for (int[] s : SHAPES) {
+                int m = s[0], n = s[1], k = s[2];
+                for (int t = 0; t < 4; t++) {
+                    boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                    double[] a = gaussian(rnd, m * k), b = gaussian(rnd, k * n), c0 = gaussian(rnd, m * n);
+                    double alpha = 0.5, beta = 0.25;
+                    double[] want = new double[m * n];
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < n; j++) {
+                            double acc = 0;
+                            for (int p = 0; p < k; p++)
+                                acc += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+                            want[i * n + j] = alpha * acc + beta * c0[i * n + j];
+                        }
+                    for (DType d : DType.values()) {
+                        try (Tensor A = ta ? be.fromHost(d, a, k, m) : be.fromHost(d, a, m, k);
+                                Tensor B = tb ? be.fromHost(d, b, n, k) : be.fromHost(d, b, k, n);
+                                Tensor C = be.fromHost(d, c0, m, n)) {
+                            be.gemm(ta, tb, alpha, A, B, beta, C);
+                            double[] got = C.toHost();
+                            double tol = d == DType.FLOAT32 ? 2e-6 : 1e-13;
+                            for (int i = 0; i < want.length; i++) {
+                                double err = Math.abs(got[i] - want[i]) / (Math.sqrt(k) + Math.abs(want[i]));
+                                int at = i;
+                                assertTrue(
+                                        err <= tol,
+                                        () -> String.format(
+                                                "%s %dx%dx%d%s%s element %d: %s, want %s (%s)",
+                                                d,
+                                                m,
+                                                n,
+                                                k,
+                                                ta ? " Aᵀ" : "",
+                                                tb ? " Bᵀ" : "",
+                                                at,
+                                                got[at],
+                                                want[at],
+                                                lib.name()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static double[] gaussian(Random rnd, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = rnd.nextGaussian();
+        return v;
+    }
+}
