@@ -29,6 +29,12 @@ done
 rm -f "$cp_file"
 cp cuda-kernels/target/cortex4j-cuda-kernels-*[0-9T].jar cli/target/cortex4j-cli.jar .gpu.tmp/lib/ 2>/dev/null || cp cuda-kernels/target/cortex4j-cuda-kernels-*.jar cli/target/cortex4j-cli.jar .gpu.tmp/lib/
 cp cli/target/lib/picocli-*.jar .gpu.tmp/lib/   # the command line of the CLI (info, the alignment run's train)
+# core's jar without the CPU backend's OpenBLAS natives (io/cortex4j/blas/, ~40 MB unpacked): the GPU host has no ND4J either
+for j in .gpu.tmp/lib/cortex4j-core-*.jar; do
+  case "$j" in *-tests.jar) continue ;; esac
+  x="$(mktemp -d)" && (cd "$x" && "$jdk/bin/jar" --extract --file "$OLDPWD/$j") && rm -rf "$x/io/cortex4j/blas" \
+    && rm "$j" && "$jdk/bin/jar" --create --file "$j" -C "$x" . && rm -rf "$x"
+done
 "$jdk/bin/jar" --create --file .gpu.tmp/lib/cortex4j-cuda-kernels-tests.jar -C cuda-kernels/target/test-classes .
 mkdir -p .gpu.tmp/src/main/cuda && cp cuda-kernels/src/main/cuda/* .gpu.tmp/src/main/cuda/   # the kernel sources, for the nvcc/NVRTC compile tests
 
