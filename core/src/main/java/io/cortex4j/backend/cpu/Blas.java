@@ -20,7 +20,7 @@ import java.util.Random;
 
 /**
  * The CPU backend's GEMM library: a current OpenBLAS (0.3.31, from org.bytedeco's build, its native
- * files packed into this jar at build time) loaded through the foreign-function API with its own
+ * files for linux-x86_64 and linux-arm64 packed into this jar at build time) loaded through the foreign-function API with its own
  * symbol namespace ({@code dlopen(RTLD_LOCAL | RTLD_DEEPBIND)}), so that it cannot clash with the
  * OpenBLAS 0.3.19 that ND4J loads: the two libraries live side by side, and each resolves its own
  * symbols. ND4J's OpenBLAS does not know CPUs newer than 2021 (on this project's AVX-512 machines it
@@ -39,7 +39,10 @@ import java.util.Random;
  */
 public final class Blas {
     static final String VERSION = "0.3.31";
-    /** In load order: libgfortran (no RUNPATH) finds libquadmath by its name once it is loaded; libgcc_s is the system's. */
+    /**
+     * In load order, those packed for the platform (arm64 has no libquadmath): libgfortran (no RUNPATH)
+     * finds libquadmath by its name once it is loaded; libgcc_s is the system's.
+     */
     static final List<String> FILES = List.of("libquadmath.so.0", "libgfortran.so.5", "libopenblas.so.0");
 
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
@@ -142,6 +145,7 @@ public final class Blas {
             try {
                 handle = MemorySegment.NULL;
                 for (String f : FILES) {
+                    if (!Files.exists(dir.resolve(f))) continue;
                     handle = (MemorySegment)
                             dlopen.invokeExact(arena.allocateFrom(dir.resolve(f).toString()), RTLD_NOW | RTLD_DEEPBIND);
                     if (handle.equals(MemorySegment.NULL)) break;
@@ -213,7 +217,7 @@ public final class Blas {
         long size = 0;
         for (String f : FILES) {
             try (InputStream in = Blas.class.getResourceAsStream(res + f)) {
-                if (in == null) throw new IOException("missing " + res + f);
+                if (in == null) continue;
                 size += in.transferTo(java.io.OutputStream.nullOutputStream());
             }
         }
@@ -222,7 +226,7 @@ public final class Blas {
         Path tmp = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "cortex4j-openblas-");
         for (String f : FILES) {
             try (InputStream in = Blas.class.getResourceAsStream(res + f)) {
-                Files.copy(in, tmp.resolve(f));
+                if (in != null) Files.copy(in, tmp.resolve(f));
             }
         }
         Files.createFile(tmp.resolve(".complete"));
