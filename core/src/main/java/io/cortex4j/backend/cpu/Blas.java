@@ -77,6 +77,14 @@ public final class Blas {
     }
 
     private final MethodHandle sgemm, dgemm;
+    /** openblas_set_num_threads, or null. */
+    private MethodHandle setThreads;
+
+    private int threadsNow = -1;
+    private int threadsMax = Runtime.getRuntime().availableProcessors();
+    /** Multiply-adds below which a GEMM runs on the calling thread alone. */
+    static final long SINGLE_THREAD_BELOW = Long.getLong("cortex4j.blas.singleThreadBelow", 1L << 22);
+
     private final String kernel;
     private final String why;
 
@@ -189,6 +197,16 @@ public final class Blas {
                     ? "?"
                     : core.reinterpret(256).getString(0);
             Blas b = new Blas(s, d, kernel, null);
+            MemorySegment st =
+                    (MemorySegment) dlsym.invokeExact(handle, arena.allocateFrom("openblas_set_num_threads"));
+            MemorySegment gt =
+                    (MemorySegment) dlsym.invokeExact(handle, arena.allocateFrom("openblas_get_num_threads"));
+            if (!st.equals(MemorySegment.NULL) && !gt.equals(MemorySegment.NULL)) {
+                b.setThreads = linker.downcallHandle(st, FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+                b.threadsMax = (int) linker.downcallHandle(gt, FunctionDescriptor.of(ValueLayout.JAVA_INT))
+                        .invokeExact();
+                b.threadsNow = b.threadsMax;
+            }
             String wrong = b.check();
             if (wrong != null)
                 return new Blas(
@@ -200,6 +218,18 @@ public final class Blas {
         } catch (Throwable t) {
             return new Blas(null, null, null, "OpenBLAS " + VERSION + " could not be loaded: " + t);
         }
+    }
+
+    private static MemorySegment segment(Arena arena, float[] v) {
+        MemorySegment m = arena.allocate(4L * v.length, 64);
+        MemorySegment.copy(v, 0, m, ValueLayout.JAVA_FLOAT, 0, v.length);
+        return m;
+    }
+
+    private static MemorySegment segment(Arena arena, double[] v) {
+        MemorySegment m = arena.allocate(8L * v.length, 64);
+        MemorySegment.copy(v, 0, m, ValueLayout.JAVA_DOUBLE, 0, v.length);
+        return m;
     }
 
     /** {@code linux-x86_64}, {@code linux-arm64}, or null. */
@@ -256,6 +286,7 @@ public final class Blas {
             float beta,
             MemorySegment c,
             int ldc) {
+        threadsFor((long) m * n * k);
         try {
             sgemm.invokeExact(
                     ROW_MAJOR,
@@ -292,6 +323,7 @@ public final class Blas {
             double beta,
             MemorySegment c,
             int ldc) {
+        threadsFor((long) m * n * k);
         try {
             dgemm.invokeExact(
                     ROW_MAJOR,
@@ -314,13 +346,36 @@ public final class Blas {
     }
 
     /**
+     * One thread for a small GEMM, all for a large one: OpenBLAS 0.3.31 splits even small products
+     * across its threads, whose hand-offs then cost more than the product (the microcircuit 784-100-10
+     * at batch 32: 1.8 ms per step against 0.47 on ND4J's OpenBLAS).
+     */
+    private void threadsFor(long work) {
+        if (setThreads == null) return;
+        int want = work < SINGLE_THREAD_BELOW ? 1 : threadsMax;
+        if (want == threadsNow) return;
+        try {
+            setThreads.invokeExact(want);
+        } catch (Throwable t) {
+            throw new IllegalStateException("openblas_set_num_threads failed", t);
+        }
+        threadsNow = want;
+    }
+
+    /**
      * The loaded kernels against a plain triple loop in double, every transpose, sizes that are not
      * multiples of any vector width, float32 and float64: null, or what was wrong.
      */
     String check() {
         Random rnd = new Random(7);
         int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {64, 48, 96}, {129, 67, 250}};
-        try (Arena arena = Arena.ofConfined()) {
+        // The buffers are made as the backend makes its tensors' (global memory, bulk copies, no
+        // element access from Java): a confined arena's segments and element reads here, at class
+        // initialisation, left the JIT's profiles of the backend's own segment accesses mixed, and its
+        // elementwise ops 10-100x slower afterwards (the microcircuit at batch 32: 1.3-2.0 ms a step
+        // against 0.40 without the check).
+        Arena arena = Arena.global();
+        {
             for (int[] s : shapes) {
                 int m = s[0], n = s[1], k = s[2];
                 for (int t = 0; t < 4; t++) {
@@ -338,31 +393,23 @@ public final class Blas {
                                 acc += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
                             want[i * n + j] = alpha * acc + beta * c[i * n + j];
                         }
-                    MemorySegment fa = arena.allocate(4L * a.length),
-                            fb = arena.allocate(4L * b.length),
-                            fc = arena.allocate(4L * c.length);
-                    MemorySegment da = arena.allocate(8L * a.length),
-                            db = arena.allocate(8L * b.length),
-                            dc = arena.allocate(8L * c.length);
-                    for (int i = 0; i < a.length; i++) {
-                        fa.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) a[i]);
-                        da.setAtIndex(ValueLayout.JAVA_DOUBLE, i, a[i]);
-                    }
-                    for (int i = 0; i < b.length; i++) {
-                        fb.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) b[i]);
-                        db.setAtIndex(ValueLayout.JAVA_DOUBLE, i, b[i]);
-                    }
-                    for (int i = 0; i < c.length; i++) {
-                        fc.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) c[i]);
-                        dc.setAtIndex(ValueLayout.JAVA_DOUBLE, i, c[i]);
-                    }
+                    float[] af = new float[a.length], bf = new float[b.length], cf = new float[c.length];
+                    for (int i = 0; i < a.length; i++) af[i] = (float) a[i];
+                    for (int i = 0; i < b.length; i++) bf[i] = (float) b[i];
+                    for (int i = 0; i < c.length; i++) cf[i] = (float) c[i];
+                    MemorySegment fa = segment(arena, af), fb = segment(arena, bf), fc = segment(arena, cf);
+                    MemorySegment da = segment(arena, a), db = segment(arena, b), dc = segment(arena, c);
                     int lda = ta ? m : k, ldb = tb ? k : n;
                     sgemm(ta, tb, m, n, k, (float) alpha, fa, lda, fb, ldb, (float) beta, fc, n);
                     dgemm(ta, tb, m, n, k, alpha, da, lda, db, ldb, beta, dc, n);
+                    float[] gotF = new float[want.length];
+                    double[] gotD = new double[want.length];
+                    MemorySegment.copy(fc, ValueLayout.JAVA_FLOAT, 0, gotF, 0, gotF.length);
+                    MemorySegment.copy(dc, ValueLayout.JAVA_DOUBLE, 0, gotD, 0, gotD.length);
                     for (int i = 0; i < want.length; i++) {
                         double scale = Math.sqrt(k) + Math.abs(want[i]);
-                        double ef = Math.abs(fc.getAtIndex(ValueLayout.JAVA_FLOAT, i) - want[i]);
-                        double ed = Math.abs(dc.getAtIndex(ValueLayout.JAVA_DOUBLE, i) - want[i]);
+                        double ef = Math.abs(gotF[i] - want[i]);
+                        double ed = Math.abs(gotD[i] - want[i]);
                         if (!(ef <= 1e-5 * scale) || !(ed <= 1e-12 * scale))
                             return String.format(
                                     Locale.ROOT,
