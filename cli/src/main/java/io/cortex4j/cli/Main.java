@@ -223,11 +223,7 @@ public final class Main implements Callable<Integer> {
             Progress progress = new Progress(System.out, quiet);
             if (java.nio.file.Files.isRegularFile(cfg)) {
                 Experiment there = Experiment.load(cfg, List.of());
-                Experiment extended = Experiment.parse(
-                        there.toYaml(),
-                        cfg.toString(),
-                        List.of("schedule.epochs=" + e.schedule().epochs()));
-                if (!extended.equals(e))
+                if (!there.sameRunAs(e))
                     throw new RunDirectoryException(runDir + " holds a run of another config than " + config
                             + "; choose another --run-dir (or resume that run with --resume " + runDir + ")");
                 Integer more = there.schedule().epochs() == e.schedule().epochs()

@@ -1,5 +1,6 @@
 package io.cortex4j.cli;
 
+import io.cortex4j.cli.sweep.Collect;
 import io.cortex4j.run.RunDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -34,12 +35,11 @@ final class Seeds {
                 else all = false;
             }
             if (!all) continue;
-            double mean = 0, var = 0;
-            for (double x : v) mean += x / v.length;
-            for (double x : v) var += (x - mean) * (x - mean) / Math.max(1, v.length - 1);
+            double[] ms = Collect.meanAndStd(v);
+            double mean = ms[0], std = ms[1];
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("mean", mean);
-            if (v.length > 1) m.put("std", Math.sqrt(var));
+            if (v.length > 1) m.put("std", std);
             m.put("values", v);
             agg.put(key, m);
             if (key.endsWith("_acc") || key.startsWith("angle_B")) {
@@ -47,12 +47,7 @@ final class Seeds {
                 out.println(
                         v.length > 1
                                 ? String.format(
-                                        Locale.ROOT,
-                                        "%-16s %.2f ± %.2f  (n=%d)",
-                                        key,
-                                        k * mean,
-                                        k * Math.sqrt(var),
-                                        v.length)
+                                        Locale.ROOT, "%-16s %.2f ± %.2f  (n=%d)", key, k * mean, k * std, v.length)
                                 : String.format(Locale.ROOT, "%-16s %.2f  (n=1)", key, k * mean));
             }
         }

@@ -146,6 +146,19 @@ public record Experiment(
         return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     }
 
+    /**
+     * Whether {@code other} is this run's experiment but for {@code schedule.epochs}: a run extended
+     * (or to be extended) by {@code --epochs} is still the same run.
+     */
+    public boolean sameRunAs(Experiment other) {
+        return equals(other)
+                || parse(
+                                toYaml(),
+                                "",
+                                List.of("schedule.epochs=" + other.schedule().epochs()))
+                        .equals(other);
+    }
+
     /** Equal experiments have equal values; where they were read from does not count. */
     @Override
     public boolean equals(Object o) {

@@ -182,10 +182,16 @@ public final class Collect {
         List<Double> v = new ArrayList<>();
         for (RunResult r : c.done()) if (r.summary().get(key) instanceof Number n) v.add(n.doubleValue());
         if (v.isEmpty()) return null;
+        double[] ms = meanAndStd(v.stream().mapToDouble(Double::doubleValue).toArray());
+        return new double[] {ms[0], ms[1], v.size()};
+    }
+
+    /** The mean and the sample standard deviation of {@code v} (NaN for one value): the numbers over seeds everywhere. */
+    public static double[] meanAndStd(double[] v) {
         double mean = 0, var = 0;
-        for (double x : v) mean += x / v.size();
-        for (double x : v) var += (x - mean) * (x - mean) / Math.max(1, v.size() - 1);
-        return new double[] {mean, v.size() > 1 ? Math.sqrt(var) : Double.NaN, v.size()};
+        for (double x : v) mean += x / v.length;
+        for (double x : v) var += (x - mean) * (x - mean) / Math.max(1, v.length - 1);
+        return new double[] {mean, v.length > 1 ? Math.sqrt(var) : Double.NaN};
     }
 
     /** The published entry for a cell and key: the first whose match fits the cell. */

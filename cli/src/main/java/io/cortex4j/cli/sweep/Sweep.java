@@ -219,20 +219,10 @@ public final class Sweep {
                     + "); move it away to run this cell again");
         }
         Experiment now = Experiment.parse(r.yaml(), "the suite's config of " + r.id(), List.of());
-        if (!sameExceptEpochs(there, now))
+        if (!there.sameRunAs(now))
             throw new RunDirectoryException("run " + r.id() + " in " + runDir(r)
                     + " was made with another config than the suite now gives it (" + firstDifference(there, now)
                     + "); give the suite another name, or move that run directory away to run it again");
-    }
-
-    /** Equal, or equal but for schedule.epochs (a run extended by train --resume --epochs). */
-    private static boolean sameExceptEpochs(Experiment a, Experiment b) {
-        return a.equals(b)
-                || Experiment.parse(
-                                a.toYaml(),
-                                "",
-                                List.of("schedule.epochs=" + b.schedule().epochs()))
-                        .equals(b);
     }
 
     private static String firstDifference(Experiment a, Experiment b) {
