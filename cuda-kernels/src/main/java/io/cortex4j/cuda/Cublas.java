@@ -18,7 +18,13 @@ import java.nio.file.Path;
  * C = op(A)·op(B) is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ with the operands swapped, which needs no copies).
  */
 public final class Cublas {
-    private static final int OP_N = 0, OP_T = 1, DEFAULT_MATH = 0, TF32_TENSOR_OP_MATH = 3;
+    /** cublasOperation_t: CUBLAS_OP_N, CUBLAS_OP_T. */
+    static final int OP_N = 0, OP_T = 1;
+    /** cublasMath_t: CUBLAS_DEFAULT_MATH, CUBLAS_TF32_TENSOR_OP_MATH. */
+    static final int DEFAULT_MATH = 0, TF32_TENSOR_OP_MATH = 3;
+    /** cublasStatus_t: CUBLAS_STATUS_SUCCESS. */
+    static final int STATUS_SUCCESS = 0;
+
     private final NativeLibrary lib;
     private final MethodHandle create,
             destroy,
@@ -236,7 +242,7 @@ public final class Cublas {
     }
 
     private static void check(int status, String call) {
-        if (status != 0) throw new CudaException(call + " failed: " + statusName(status));
+        if (status != STATUS_SUCCESS) throw new CudaException(call + " failed: " + statusName(status));
     }
 
     /** cublasStatus_t names (cublas_api.h). */

@@ -277,7 +277,7 @@ public final class CudaBackend implements Backend {
         for (int i = 0; i < MAX_ARGS; i++) argPointers.setAtIndex(ADDRESS, i, argValues.asSlice(8L * i, 8));
         gemmScalars = arena.allocate(16, 8);
         hostScalar = arena.allocate(16, 8);
-        nodeParams = arena.allocate(128, 8);
+        nodeParams = arena.allocate(CudaDriver.KERNEL_NODE_PARAMS_V2);
 
         scratch = drv.malloc(8L * MAX_PARTIALS + 64);
         partials = scratch;

@@ -8,7 +8,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
@@ -28,6 +30,55 @@ public final class CudaDriver {
             ATTR_GLOBAL_MEMORY_BUS_WIDTH = 37;
     /** CUstreamCaptureMode: capture only this thread's work. */
     public static final int CAPTURE_MODE_THREAD_LOCAL = 1;
+    /** CUresult (and the 0 every call is checked against): CUDA_SUCCESS. */
+    static final int SUCCESS = 0;
+    /** CUstream_flags: the stream does not synchronise with the legacy NULL stream. */
+    static final int STREAM_NON_BLOCKING = 1;
+    /** CUevent_flags: the default (timing) event. */
+    static final int EVENT_DEFAULT = 0;
+    /** CUstreamCaptureStatus: the stream is capturing. */
+    static final int CAPTURE_STATUS_ACTIVE = 1;
+
+    /**
+     * CUDA_KERNEL_NODE_PARAMS_v1 (cuda.h), which the unversioned cuGraphExecKernelNodeSetParams reads:
+     * the field names are the header's (BindingLayoutTest compares every offset and size with it).
+     */
+    static final StructLayout KERNEL_NODE_PARAMS_V1 = MemoryLayout.structLayout(
+            ADDRESS.withName("func"),
+            JAVA_INT.withName("gridDimX"),
+            JAVA_INT.withName("gridDimY"),
+            JAVA_INT.withName("gridDimZ"),
+            JAVA_INT.withName("blockDimX"),
+            JAVA_INT.withName("blockDimY"),
+            JAVA_INT.withName("blockDimZ"),
+            JAVA_INT.withName("sharedMemBytes"),
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("kernelParams"),
+            ADDRESS.withName("extra"));
+
+    /**
+     * CUDA_KERNEL_NODE_PARAMS_v2 (cuda.h), which cuGraphExecKernelNodeSetParams_v2 reads: v1 followed
+     * by the kernel and context handles. {@link #setKernelNodeParams} writes only v1's fields (the
+     * rest zero), so either entry point reads it correctly.
+     */
+    static final StructLayout KERNEL_NODE_PARAMS_V2 = MemoryLayout.structLayout(java.util.stream.Stream.concat(
+                    KERNEL_NODE_PARAMS_V1.memberLayouts().stream(),
+                    java.util.stream.Stream.of(ADDRESS.withName("kern"), ADDRESS.withName("ctx")))
+            .toArray(MemoryLayout[]::new));
+
+    private static final long NODE_FUNC = nodeField("func"),
+            NODE_GRID_X = nodeField("gridDimX"),
+            NODE_GRID_Y = nodeField("gridDimY"),
+            NODE_GRID_Z = nodeField("gridDimZ"),
+            NODE_BLOCK_X = nodeField("blockDimX"),
+            NODE_BLOCK_Y = nodeField("blockDimY"),
+            NODE_BLOCK_Z = nodeField("blockDimZ"),
+            NODE_SHARED_MEM = nodeField("sharedMemBytes"),
+            NODE_KERNEL_PARAMS = nodeField("kernelParams");
+
+    private static long nodeField(String name) {
+        return KERNEL_NODE_PARAMS_V2.byteOffset(MemoryLayout.PathElement.groupElement(name));
+    }
 
     private final NativeLibrary lib;
     private final MethodHandle init,
@@ -282,7 +333,7 @@ public final class CudaDriver {
     // ------------------------------------------------------------------------------- streams, events, graphs
 
     public MemorySegment createStream() {
-        return outAddress("cuStreamCreate", p -> (int) streamCreate.invokeExact(p, 1 /* CU_STREAM_NON_BLOCKING */));
+        return outAddress("cuStreamCreate", p -> (int) streamCreate.invokeExact(p, STREAM_NON_BLOCKING));
     }
 
     public void destroyStream(MemorySegment s) {
@@ -294,7 +345,7 @@ public final class CudaDriver {
     }
 
     public MemorySegment createEvent() {
-        return outAddress("cuEventCreate", p -> (int) eventCreate.invokeExact(p, 0));
+        return outAddress("cuEventCreate", p -> (int) eventCreate.invokeExact(p, EVENT_DEFAULT));
     }
 
     public void destroyEvent(MemorySegment e) {
@@ -353,7 +404,7 @@ public final class CudaDriver {
             else
                 call("cuStreamGetCaptureInfo", () ->
                         (int) captureInfo.invokeExact(stream, status, none, none, deps, count));
-            if (status.get(JAVA_INT, 0) != 1 /* CU_STREAM_CAPTURE_STATUS_ACTIVE */)
+            if (status.get(JAVA_INT, 0) != CAPTURE_STATUS_ACTIVE)
                 throw new CudaException("cuStreamGetCaptureInfo: the stream is not capturing");
             long n = count.get(JAVA_LONG, 0);
             if (n != 1)
@@ -366,7 +417,7 @@ public final class CudaDriver {
     /**
      * Gives kernel node {@code node} of the executable graph {@code exec} new launch arguments (a
      * 1-D launch of {@code f}, as {@link #launch}); launches of {@code exec} already queued keep the
-     * old ones. {@code scratch} holds the parameter struct (at least 72 bytes).
+     * old ones. {@code scratch} holds the parameter struct (at least {@link #KERNEL_NODE_PARAMS_V2}'s size).
      */
     public void setKernelNodeParams(
             MemorySegment exec,
@@ -377,18 +428,17 @@ public final class CudaDriver {
             int sharedBytes,
             MemorySegment params,
             MemorySegment scratch) {
-        // CUDA_KERNEL_NODE_PARAMS_v2: func; gridDim x,y,z; blockDim x,y,z; sharedMemBytes; kernelParams; extra; kern;
-        // ctx
+        // CUDA_KERNEL_NODE_PARAMS_v2 (KERNEL_NODE_PARAMS_V2): the v1 fields set, extra, kern and ctx zero
         scratch.fill((byte) 0);
-        scratch.set(ADDRESS, 0, f);
-        scratch.set(JAVA_INT, 8, grid);
-        scratch.set(JAVA_INT, 12, 1);
-        scratch.set(JAVA_INT, 16, 1);
-        scratch.set(JAVA_INT, 20, block);
-        scratch.set(JAVA_INT, 24, 1);
-        scratch.set(JAVA_INT, 28, 1);
-        scratch.set(JAVA_INT, 32, sharedBytes);
-        scratch.set(ADDRESS, 40, params);
+        scratch.set(ADDRESS, NODE_FUNC, f);
+        scratch.set(JAVA_INT, NODE_GRID_X, grid);
+        scratch.set(JAVA_INT, NODE_GRID_Y, 1);
+        scratch.set(JAVA_INT, NODE_GRID_Z, 1);
+        scratch.set(JAVA_INT, NODE_BLOCK_X, block);
+        scratch.set(JAVA_INT, NODE_BLOCK_Y, 1);
+        scratch.set(JAVA_INT, NODE_BLOCK_Z, 1);
+        scratch.set(JAVA_INT, NODE_SHARED_MEM, sharedBytes);
+        scratch.set(ADDRESS, NODE_KERNEL_PARAMS, params);
         call("cuGraphExecKernelNodeSetParams", () -> (int) execKernelNodeSetParams.invokeExact(exec, node, scratch));
     }
 
@@ -398,7 +448,7 @@ public final class CudaDriver {
             MemorySegment p = a.allocate(ADDRESS);
             int rc = (int) endCapture.invokeExact(stream, p);
             MemorySegment graph = p.get(ADDRESS, 0);
-            if (rc == 0 && graph.address() != 0) {
+            if (rc == SUCCESS && graph.address() != 0) {
                 int ignored = (int) graphDestroy.invokeExact(graph);
             }
         } catch (Throwable t) {
@@ -433,7 +483,7 @@ public final class CudaDriver {
         } catch (Throwable t) {
             throw NativeLibrary.rethrow(t);
         }
-        if (rc != 0) throw new CudaException(what + " failed: " + describe(rc));
+        if (rc != SUCCESS) throw new CudaException(what + " failed: " + describe(rc));
     }
 
     private int outInt(String what, OutCall c) {
@@ -465,8 +515,8 @@ public final class CudaDriver {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment n = a.allocate(ADDRESS), s = a.allocate(ADDRESS);
             int r1 = (int) errorName.invokeExact(rc, n), r2 = (int) errorString.invokeExact(rc, s);
-            String name = r1 == 0 ? n.get(ADDRESS, 0).reinterpret(128).getString(0) : "CUresult " + rc;
-            String text = r2 == 0 ? s.get(ADDRESS, 0).reinterpret(512).getString(0) : "";
+            String name = r1 == SUCCESS ? n.get(ADDRESS, 0).reinterpret(128).getString(0) : "CUresult " + rc;
+            String text = r2 == SUCCESS ? s.get(ADDRESS, 0).reinterpret(512).getString(0) : "";
             return text.isEmpty() ? name : name + ": " + text;
         } catch (Throwable t) {
             return "CUresult " + rc;

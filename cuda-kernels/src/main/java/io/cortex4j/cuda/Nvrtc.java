@@ -18,6 +18,9 @@ import java.util.List;
  * NVRTC needs no GPU, so this runs wherever libnvrtc is installed.
  */
 public final class Nvrtc {
+    /** nvrtcResult: NVRTC_SUCCESS. */
+    static final int SUCCESS = 0;
+
     private final NativeLibrary lib;
     private final MethodHandle version,
             create,
@@ -99,7 +102,7 @@ public final class Nvrtc {
                 for (int i = 0; i < opts.size(); i++) argv.setAtIndex(ADDRESS, i, a.allocateFrom(opts.get(i)));
                 int rc = (int) compile.invokeExact(prog, opts.size(), argv);
                 String text = log(a, prog);
-                if (rc != 0)
+                if (rc != SUCCESS)
                     throw new CudaException(
                             "NVRTC could not compile " + name + " for " + arch + " (" + error(rc) + "):\n" + text);
                 boolean isCubin = arch.startsWith("sm_");
@@ -140,6 +143,6 @@ public final class Nvrtc {
     }
 
     private void check(int rc, String call) {
-        if (rc != 0) throw new CudaException(call + " failed: " + error(rc));
+        if (rc != SUCCESS) throw new CudaException(call + " failed: " + error(rc));
     }
 }
