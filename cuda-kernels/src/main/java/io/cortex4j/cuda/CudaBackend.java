@@ -81,14 +81,17 @@ public final class CudaBackend implements Backend {
     /** NVRTC options of every kernel source: no FMA contraction, for bit-compatibility with the CPU backend (OPS.md). */
     public static final List<String> NVRTC_OPTIONS = List.of("--fmad=false");
 
-    private static final int BLOCK = 256;
-    private static final int MAX_GRID = 1 << 20;
+    /** Threads per block of every launch ([E] kernels, tiles, rows, partials: the kernels' 256 suggested). */
+    static final int BLOCK = 256;
+    /** Largest grid issued: every kernel grid-strides, so fewer blocks than items just loop. */
+    static final int MAX_GRID = 1 << 20;
+
     private static final int MAX_ARGS = 32;
     private static final long CUBLAS_WORKSPACE = 32L << 20;
     /** Partial sums of the [P] reductions: G = min(1024, max(1, ceil(n / 8192))) (OPS.md). */
     private static final int MAX_PARTIALS = 1024;
 
-    private static final long ROWS_PER_CHUNK = 256;
+    static final long ROWS_PER_CHUNK = 256;
     private static final ThreadLocal<CudaBackend> CURRENT = new ThreadLocal<>();
 
     private final CudaDriver drv;
@@ -385,22 +388,60 @@ public final class CudaBackend implements Backend {
         return this;
     }
 
-    /** Launches f with the arguments set since the last launch on grid × BLOCK threads. */
-    private void launchGrid(MemorySegment f, long grid, int block) {
+    /** A 1-D launch as issued: {@code grid} blocks of {@code block} threads, no dynamic shared memory. */
+    record Launch(int grid, int block) {}
+
+    /** The launch of {@code blocks} blocks of {@code block} threads: the grid capped at {@link #MAX_GRID}; null (nothing to launch) for none. */
+    static Launch launchOf(long blocks, int block) {
+        return blocks <= 0 ? null : new Launch((int) Math.min(blocks, MAX_GRID), block);
+    }
+
+    /** [E]: one thread per item, grid-stride. */
+    static Launch elementwise(long count) {
+        return launchOf((count + BLOCK - 1) / BLOCK, BLOCK);
+    }
+
+    /** [T] block_transpose: one block per 32 × 32 tile of each of {@code blocks} [p, q] blocks. */
+    static Launch transposeTiles(long blocks, int p, int q) {
+        return launchOf(blocks * ((p + 31) / 32) * ((q + 31) / 32), BLOCK);
+    }
+
+    /** [B]/[R] one block per row (softmax_rows_block, scatter_rows). */
+    static Launch perRow(long rows) {
+        return launchOf(rows, BLOCK);
+    }
+
+    /** [C] column_sums_partial over m [rows, n]: one block per (32-column tile, chunk of ROWS_PER_CHUNK rows). */
+    static Launch columnTiles(int rows, int n) {
+        long chunks = (rows + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
+        return launchOf(((n + 31) / 32) * chunks, BLOCK);
+    }
+
+    /** [P] the partial sums of a reduction over n elements: G = partialsFor(n) blocks. */
+    static Launch partialSums(long n) {
+        return launchOf(partialsFor(n), BLOCK);
+    }
+
+    /** The one block of a reduction's *_finish kernel. */
+    static Launch finish() {
+        return launchOf(1, BLOCK);
+    }
+
+    /** Launches f with the arguments set since the last launch as {@code l} says (nothing for null). */
+    private void launchGrid(MemorySegment f, Launch l) {
         int count = argCount;
         argCount = 0;
-        if (grid <= 0) return;
-        int g = (int) Math.min(grid, MAX_GRID);
-        if (recording != null) recording.kernel(f.address(), g, block, argValues, count);
-        else drv.launch(f, g, block, 0, stream, argPointers);
+        if (l == null) return;
+        if (recording != null) recording.kernel(f.address(), l.grid(), l.block(), argValues, count);
+        else drv.launch(f, l.grid(), l.block(), 0, stream, argPointers);
     }
 
     /** [E]: one thread per item, grid-stride. */
     private void launchE(MemorySegment f, long count) {
-        launchGrid(f, (count + BLOCK - 1) / BLOCK, BLOCK);
+        launchGrid(f, elementwise(count));
     }
 
-    private static int partialsFor(long n) {
+    static int partialsFor(long n) {
         return (int) Math.min(MAX_PARTIALS, Math.max(1, (n + 8191) / 8192));
     }
 
@@ -622,8 +663,12 @@ public final class CudaBackend implements Backend {
     }
 
     private void blockTransposeLaunch(CudaTensor s, CudaTensor t, long blocks, int p, int q, double alpha) {
-        long tiles = blocks * ((p + 31) / 32) * ((q + 31) / 32);
-        ptr(s).ptr(t).i64(blocks).i32(p).i32(q).f64(alpha).launchGrid(kBlockTranspose[d(s)], tiles, 256);
+        ptr(s).ptr(t)
+                .i64(blocks)
+                .i32(p)
+                .i32(q)
+                .f64(alpha)
+                .launchGrid(kBlockTranspose[d(s)], transposeTiles(blocks, p, q));
     }
 
     @Override
@@ -1027,7 +1072,7 @@ public final class CudaBackend implements Backend {
                 .i64(rows)
                 .i32(n)
                 .i64(ROWS_PER_CHUNK)
-                .launchGrid(kColumnSumsPartial[d(M)], ((n + 31) / 32) * chunks, 256);
+                .launchGrid(kColumnSumsPartial[d(M)], columnTiles(rows, n));
         ptr(part).ptr(R).i64(chunks).i32(n).f64(alpha).f64(beta).launchE(kColumnSumsFinish[d(M)], n);
     }
 
@@ -1042,7 +1087,7 @@ public final class CudaBackend implements Backend {
         enter();
         if (X.length() == 0) return;
         if (n <= SOFTMAX_THREAD_PER_ROW_MAX) ptr(X).ptr(O).i64(rows).i32(n).launchE(kSoftmax[d(X)], rows);
-        else ptr(X).ptr(O).i64(rows).i32(n).launchGrid(kSoftmaxBlock[d(X)], rows, 256);
+        else ptr(X).ptr(O).i64(rows).i32(n).launchGrid(kSoftmaxBlock[d(X)], perRow(rows));
     }
 
     private CudaBackend geometry(int batch, ConvGeometry g) {
@@ -1106,7 +1151,7 @@ public final class CudaBackend implements Backend {
         enter();
         if (D.length() == 0) return;
         indexOpsPending = true;
-        ptr(S).ptr(I).ptr(D).i64(batch).i32(m).i32(n).ptr(indexFlag).launchGrid(kScatter[d(D)], batch, 256);
+        ptr(S).ptr(I).ptr(D).i64(batch).i32(m).i32(n).ptr(indexFlag).launchGrid(kScatter[d(D)], perRow(batch));
     }
 
     // ------------------------------------------------------------------------------------ reductions (host values)
@@ -1138,8 +1183,8 @@ public final class CudaBackend implements Backend {
             return 0.0;
         }
         int g = partialsFor(n);
-        ptr(X).i64(n).ptr(partials).launchGrid(kSumPartials[d(X)], g, BLOCK);
-        ptr(partials).i32(g).ptr(result).launchGrid(kSumFinish, 1, BLOCK);
+        ptr(X).i64(n).ptr(partials).launchGrid(kSumPartials[d(X)], partialSums(n));
+        ptr(partials).i32(g).ptr(result).launchGrid(kSumFinish, finish());
         return readResult();
     }
 
@@ -1154,8 +1199,8 @@ public final class CudaBackend implements Backend {
             return 0.0;
         }
         int g = partialsFor(n);
-        ptr(X).ptr(Y).i64(n).ptr(partials).launchGrid(kDotPartials[d(X)], g, BLOCK);
-        ptr(partials).i32(g).ptr(result).launchGrid(kSumFinish, 1, BLOCK);
+        ptr(X).ptr(Y).i64(n).ptr(partials).launchGrid(kDotPartials[d(X)], partialSums(n));
+        ptr(partials).i32(g).ptr(result).launchGrid(kSumFinish, finish());
         return readResult();
     }
 
@@ -1169,8 +1214,8 @@ public final class CudaBackend implements Backend {
             return 0.0;
         }
         int g = partialsFor(n);
-        ptr(X).i64(n).ptr(partials).launchGrid(kMaxAbsPartials[d(X)], g, BLOCK);
-        ptr(partials).i32(g).ptr(result).launchGrid(kMaxAbsFinish, 1, BLOCK);
+        ptr(X).i64(n).ptr(partials).launchGrid(kMaxAbsPartials[d(X)], partialSums(n));
+        ptr(partials).i32(g).ptr(result).launchGrid(kMaxAbsFinish, finish());
         return readResult();
     }
 
