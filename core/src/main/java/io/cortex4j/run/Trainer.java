@@ -1,5 +1,6 @@
 package io.cortex4j.run;
 
+import io.cortex4j.backend.cpu.Nd4jCpuBackend;
 import io.cortex4j.config.Binder;
 import io.cortex4j.config.DataSpec;
 import io.cortex4j.config.RunSpec;
@@ -40,6 +41,10 @@ public final class Trainer implements AutoCloseable {
     private final Experiment e;
     private final Path dir;
     private final Progress progress;
+    /** Whether this process has said that the CPU backend's GEMM kernels are older than the CPU. */
+    private static final java.util.concurrent.atomic.AtomicBoolean GEMM_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     private final Family<Record, Network> family;
     private final Backend backend;
     private final Network net;
@@ -83,6 +88,8 @@ public final class Trainer implements AutoCloseable {
         TaskData data = suppliedData != null ? suppliedData : openData(e, sizes.inputs());
         if (data != null) checkShapes(e, sizes, data, presentation);
         this.backend = Backends.create(run.backend());
+        if (backend instanceof Nd4jCpuBackend cpu && cpu.gemmWarning() != null && !GEMM_WARNED.getAndSet(true))
+            System.err.println("warning: " + cpu.gemmWarning());
         Network student = null, teacher = null;
         try {
             int batch = e.schedule().batch();

@@ -46,7 +46,7 @@ public final class Blas {
     static final List<String> FILES = List.of("libquadmath.so.0", "libgfortran.so.5", "libopenblas.so.0");
 
     private static final int ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
-    private static final int RTLD_NOW = 2, RTLD_DEEPBIND = 8;
+    private static final int RTLD_NOW = 2, RTLD_NOLOAD = 4, RTLD_DEEPBIND = 8;
 
     /** What {@code -Dcortex4j.blas} chooses: {@code openblas} loads the current OpenBLAS; anything else, ND4J's. */
     private static final Blas INSTANCE = "openblas".equals(System.getProperty("cortex4j.blas"))
@@ -100,9 +100,86 @@ public final class Blas {
         return INSTANCE.sgemm == null ? null : INSTANCE;
     }
 
-    /** What does the GEMMs: {@code OpenBLAS 0.3.31 (SkylakeX kernels)}, or ND4J's OpenBLAS and why. */
+    /**
+     * What does the GEMMs: {@code OpenBLAS 0.3.31 (SkylakeX kernels)}, or ND4J's OpenBLAS with its
+     * kernels and why; where ND4J's OpenBLAS runs pre-AVX2 kernels on a CPU with AVX2 (it does not know
+     * CPUs newer than 2021 and falls back), it says so and how to get the fast ones.
+     */
     public static String describe() {
-        return INSTANCE.sgemm != null ? INSTANCE.name() : "ND4J's OpenBLAS 0.3.19 (" + INSTANCE.why + ")";
+        if (INSTANCE.sgemm != null) return INSTANCE.name();
+        String k = nd4jKernel();
+        String s = "ND4J's OpenBLAS 0.3.19 (" + (k != null ? k + " kernels; " : "") + INSTANCE.why + ")";
+        String slow = nd4jKernelWarning();
+        return slow == null ? s : s + ". WARNING: " + slow;
+    }
+
+    /** Those of OpenBLAS's x86-64 kernels that use AVX2 (0.3.19's dynamic list). */
+    private static final List<String> AVX2_KERNELS = List.of("Haswell", "Zen", "SkylakeX", "Cooperlake");
+
+    private static String nd4jKernel;
+    private static boolean nd4jKernelProbed;
+
+    /**
+     * The kernels ND4J's OpenBLAS 0.3.19 chose ({@code openblas_get_corename} of the library ND4J
+     * loaded, e.g. {@code Haswell}), or null where that cannot be found out.
+     */
+    static synchronized String nd4jKernel() {
+        if (nd4jKernelProbed) return nd4jKernel;
+        nd4jKernelProbed = true;
+        try {
+            org.nd4j.linalg.factory.Nd4j.getRandom(); // ND4J loads its OpenBLAS
+            String path = null;
+            for (String p : org.bytedeco.javacpp.Loader.getLoadedLibraries().values())
+                if (p != null && Path.of(p).getFileName().toString().startsWith("libopenblas")) path = p;
+            if (path == null) return null;
+            Linker linker = Linker.nativeLinker();
+            SymbolLookup libc = linker.defaultLookup();
+            MethodHandle dlopen = linker.downcallHandle(
+                    libc.find("dlopen").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+            MethodHandle dlsym = linker.downcallHandle(
+                    libc.find("dlsym").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+            Arena arena = Arena.global();
+            // RTLD_NOLOAD: a handle to the library already loaded, never a second copy
+            MemorySegment h = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(path), RTLD_NOW | RTLD_NOLOAD);
+            if (h.equals(MemorySegment.NULL)) return null;
+            MemorySegment f = (MemorySegment) dlsym.invokeExact(h, arena.allocateFrom("openblas_get_corename"));
+            if (f.equals(MemorySegment.NULL)) return null;
+            MemorySegment core = (MemorySegment) linker.downcallHandle(f, FunctionDescriptor.of(ValueLayout.ADDRESS))
+                    .invokeExact();
+            nd4jKernel = core.equals(MemorySegment.NULL)
+                    ? null
+                    : core.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            nd4jKernel = null;
+        }
+        return nd4jKernel;
+    }
+
+    /**
+     * Where ND4J's OpenBLAS does the GEMMs with kernels older than AVX2 on an x86-64 CPU that has
+     * AVX2 (here: its Barcelona kernels on an AVX-512 EPYC, about a quarter of the pinned speed): what
+     * to do about it; else null.
+     */
+    static String nd4jKernelWarning() {
+        String k = nd4jKernel();
+        if (k == null || AVX2_KERNELS.contains(k) || !cpuHasAvx2()) return null;
+        return "this CPU has AVX2 but ND4J's OpenBLAS 0.3.19 does not know it and runs its old " + k
+                + " kernels (on this project's machines about a quarter of the speed): set"
+                + " OPENBLAS_CORETYPE=Haswell, or use the current OpenBLAS (CORTEX4J_BLAS=openblas ./cortex4j,"
+                + " -Dcortex4j.blas=openblas)";
+    }
+
+    /** Whether /proc/cpuinfo lists avx2 (false where it cannot be read: no warning then). */
+    private static boolean cpuHasAvx2() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo")))
+                if (line.startsWith("flags")) return List.of(line.split("\\s+")).contains("avx2");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
     }
 
     private static Blas load() {

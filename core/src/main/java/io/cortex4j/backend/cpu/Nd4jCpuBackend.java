@@ -196,8 +196,23 @@ public final class Nd4jCpuBackend implements Backend {
     public String device() {
         return "CPU: " + Runtime.getRuntime().availableProcessors() + " cores, ND4J "
                 + Nd4j.getBackend().getClass().getSimpleName() + ", GEMM "
-                + (blas != null ? blas.name() : "ND4J's OpenBLAS 0.3.19") + ", OpenBLAS threads "
+                + (blas != null ? blas.name() : nd4jGemm()) + ", OpenBLAS threads "
                 + openblas.blas_get_num_threads();
+    }
+
+    /**
+     * Where this backend's GEMMs run on ND4J's OpenBLAS with kernels older than the CPU (see
+     * {@link Blas#describe()}): what to do about it; else null.
+     */
+    public String gemmWarning() {
+        return blas != null ? null : Blas.nd4jKernelWarning();
+    }
+
+    /** {@code ND4J's OpenBLAS 0.3.19 (Haswell kernels)}, with a warning where they are older than the CPU. */
+    private static String nd4jGemm() {
+        String k = Blas.nd4jKernel(), slow = Blas.nd4jKernelWarning();
+        return "ND4J's OpenBLAS 0.3.19" + (k != null ? " (" + k + " kernels)" : "")
+                + (slow != null ? " [" + slow + "]" : "");
     }
 
     @Override

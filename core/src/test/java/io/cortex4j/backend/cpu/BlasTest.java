@@ -1,11 +1,14 @@
 package io.cortex4j.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +32,24 @@ class BlasTest {
         {7, 13, 3}, // odd and tiny
         {33, 65, 129}, // one past the vector widths
     };
+
+    /**
+     * The kernels ND4J's OpenBLAS runs are found out (and said by {@code cortex4j info}): those that
+     * {@code OPENBLAS_CORETYPE} pins where it is set. The warning about old kernels follows from the
+     * name alone: none for the AVX2 kernels, one naming the kernels otherwise (on an AVX2 CPU).
+     */
+    @Test
+    void nd4jsKernelsAreNamed() {
+        assumeTrue("linux-x86_64".equals(Blas.platform()), "ND4J's kernel name is looked up on linux-x86_64 only here");
+        String k = Blas.nd4jKernel();
+        assertNotNull(k, "openblas_get_corename of ND4J's OpenBLAS");
+        String pinned = System.getenv("OPENBLAS_CORETYPE");
+        if (pinned != null && !pinned.isBlank()) assertEquals(pinned.toLowerCase(), k.toLowerCase());
+        String w = Blas.nd4jKernelWarning();
+        if (List.of("Haswell", "Zen", "SkylakeX", "Cooperlake").contains(k)) assertNull(w, w);
+        else if (w != null) assertTrue(w.contains(k), w);
+        assertTrue(Blas.describe().contains(k) || Blas.get() != null, Blas.describe());
+    }
 
     @Test
     void theLibraryPassesItsOwnCheck() {
