@@ -110,4 +110,27 @@ class HostCudaCoverageTest {
                 "host-compiled kernels vs the extern \"C\" __global__ kernels of the sources");
         assertTrue(Files.isRegularFile(h.library), h.library + " missing");
     }
+
+    /** No compiler needed: the barrier analysis marks exactly the kernels that reach __syncthreads. */
+    @Test
+    void barrierAnalysisMarksTheKernelsThatSynchronise() {
+        java.util.Set<String> all = new java.util.HashSet<>();
+        for (String name : KernelSources.list()) all.addAll(HostCuda.barrierFunctions(KernelSources.load(name)));
+        for (String k : List.of(
+                "softmax_rows_block_f64",
+                "sum_partials",
+                "max_abs_finish",
+                "column_sums_partial",
+                "scatter_rows",
+                "block_transpose_f64"))
+            assertTrue(all.contains(k), k + " synchronises its block but was not marked: " + all);
+        for (String k : List.of("fill", "column_sums", "softmax_rows", "random_normals", "sigmoid", "im2col"))
+            assertTrue(!all.contains(k), k + " has no barrier but was marked");
+        assertEquals(
+                java.util.Set.of("f", "g"),
+                HostCuda.barrierFunctions("// __syncthreads in a comment\n__device__ void f() { __syncthreads(); }\n"
+                        + "extern \"C\" __global__ void g(int n) { if (n) { f(); } }\n"
+                        + "extern \"C\" __global__ void h(int n) { /* f() */ }\n"),
+                "transitive through a device function, comments ignored");
+    }
 }
