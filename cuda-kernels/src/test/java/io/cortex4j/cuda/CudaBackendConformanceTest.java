@@ -1,6 +1,7 @@
 package io.cortex4j.cuda;
 
 import io.cortex4j.backend.cpu.BackendConformanceTest;
+import io.cortex4j.tensor.Backend;
 import io.cortex4j.tensor.DType;
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -22,7 +23,9 @@ class CudaBackendConformanceTest extends BackendConformanceTest {
     protected Stream<Arguments> backends() {
         if (provider.isAvailable() && backend == null) backend = (CudaBackend) provider.create();
         String name = backend != null ? "cuda" : "cuda (unavailable)";
-        return Arrays.stream(DType.values()).map(d -> Arguments.of(name, backend, d));
+        // JUnit closes AutoCloseable arguments after each case: the cases get a view whose close() does nothing
+        Backend shared = backend != null ? NonClosingBackend.of(backend) : null;
+        return Arrays.stream(DType.values()).map(d -> Arguments.of(name, shared, d));
     }
 
     @BeforeEach
