@@ -28,9 +28,14 @@ class CudaGraphTest {
 
     @BeforeAll
     void start() {
+        be = createBackend();
+    }
+
+    /** The backend under test: on a GPU (skipped where none is usable); {@link HostCudaGraphTest} gives the emulator's. */
+    CudaBackend createBackend() {
         CudaBackendProvider p = new CudaBackendProvider();
         Assumptions.assumeTrue(p.isAvailable(), () -> "CUDA graph tests skipped: " + p.unavailableReason());
-        be = (CudaBackend) p.create();
+        return (CudaBackend) p.create();
     }
 
     @AfterAll

@@ -30,8 +30,8 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * (through the JUnit launcher; its failures fail this test too). Skipped without g++, nvcc or cuda.h.
  */
 class HostCudaCoverageTest {
-    static final List<Class<?>> SUITES =
-            List.of(HostCudaConformanceTest.class, HostCudaGoldenTest.class, HostCudaKernelTest.class);
+    static final List<Class<?>> SUITES = List.of(
+            HostCudaConformanceTest.class, HostCudaGoldenTest.class, HostCudaKernelTest.class, HostCudaGraphTest.class);
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+([A-Za-z_$][A-Za-z0-9_$]*)\\s*\\(");
 
     static List<String> entries(String ptx) {
