@@ -384,6 +384,86 @@ public final class Blas {
         }
     }
 
+    /** OpenBLAS on one thread from now on (until the next {@link #sgemm}/{@link #dgemm}), for {@link #sgemmOnCaller}. */
+    void singleThreaded() {
+        threadsFor(0);
+    }
+
+    /**
+     * As {@link #sgemm}, on the calling thread alone once {@link #singleThreaded} was called: several
+     * threads may run these at once (each product on its own thread).
+     */
+    void sgemmOnCaller(
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            float alpha,
+            MemorySegment a,
+            int lda,
+            MemorySegment b,
+            int ldb,
+            float beta,
+            MemorySegment c,
+            int ldc) {
+        try {
+            sgemm.invokeExact(
+                    ROW_MAJOR,
+                    ta ? TRANS : NO_TRANS,
+                    tb ? TRANS : NO_TRANS,
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    a,
+                    lda,
+                    b,
+                    ldb,
+                    beta,
+                    c,
+                    ldc);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cblas_sgemm failed", t);
+        }
+    }
+
+    /** As {@link #sgemmOnCaller}, in float64. */
+    void dgemmOnCaller(
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            MemorySegment a,
+            int lda,
+            MemorySegment b,
+            int ldb,
+            double beta,
+            MemorySegment c,
+            int ldc) {
+        try {
+            dgemm.invokeExact(
+                    ROW_MAJOR,
+                    ta ? TRANS : NO_TRANS,
+                    tb ? TRANS : NO_TRANS,
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    a,
+                    lda,
+                    b,
+                    ldb,
+                    beta,
+                    c,
+                    ldc);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cblas_dgemm failed", t);
+        }
+    }
+
     /** Row-major {@code C = alpha·op(A)·op(B) + beta·C} in float64. */
     void dgemm(
             boolean ta,

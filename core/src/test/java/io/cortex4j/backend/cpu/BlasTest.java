@@ -31,6 +31,8 @@ class BlasTest {
         {1, 100, 784}, // microcircuit at batch 1: one row
         {7, 13, 3}, // odd and tiny
         {33, 65, 129}, // one past the vector widths
+        {20, 75, 20000}, // a convolution's weight increment (long inner dimension: split along it when Aᵀ)
+        {50, 100, 12833}, // the same, the inner dimension no multiple of the parts
     };
 
     /**
@@ -106,6 +108,38 @@ class BlasTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * The products split along their inner dimension (Aᵀ·B with a long k and a small C) give the same
+     * bits on one thread as on two: the parts are fixed by k alone and summed in order.
+     */
+    @Test
+    void splitProductsDoNotDependOnTheThreadCount() {
+        Blas lib = Blas.current();
+        assumeTrue(lib != null, "no current OpenBLAS here: " + Blas.whyNot());
+        Random rnd = new Random(5);
+        int[][] shapes = {{20, 75, 100352}, {50, 500, 12800}, {7, 9, Nd4jCpuBackend.KSPLIT_MIN_K + 13}};
+        for (DType d : DType.values()) {
+            for (int[] s : shapes) {
+                int m = s[0], n = s[1], k = s[2];
+                double[] a = gaussian(rnd, m * k), b = gaussian(rnd, k * n), c0 = gaussian(rnd, m * n);
+                double[][] got = new double[2][];
+                for (int t = 1; t <= 2; t++) {
+                    try (Nd4jCpuBackend be = new Nd4jCpuBackend(0, t, 1.0, lib)) {
+                        Tensor A = be.fromHost(d, a, k, m), B = be.fromHost(d, b, k, n), C = be.fromHost(d, c0, m, n);
+                        be.gemm(true, false, 0.5, A, B, 0.25, C);
+                        got[t - 1] = C.toHost();
+                    }
+                }
+                for (int i = 0; i < m * n; i++)
+                    assertEquals(
+                            Double.doubleToRawLongBits(got[0][i]),
+                            Double.doubleToRawLongBits(got[1][i]),
+                            d + " " + m + "x" + n + "x" + k + " element " + i + ": one thread " + got[0][i] + ", two "
+                                    + got[1][i]);
             }
         }
     }
