@@ -1611,31 +1611,34 @@ public final class Nd4jCpuBackend implements Backend {
         return (key & ~nan) | (Integer.MAX_VALUE & nan);
     }
 
-    /** 2×2 pooling of one sample (the general loop of {@link #maxPool}, unrolled). */
-    private static void maxPool2(float[] xin, int channels, int height, int width, float[] best, float[] arg) {
+    /**
+     * 2×2 pooling of one sample (the general loop of {@link #maxPool}, unrolled): the order keys of the
+     * whole sample first (one vectorised pass), then per output the first largest key of its four and
+     * that element's own bits.
+     */
+    private static void maxPool2(
+            float[] xin, int channels, int height, int width, float[] best, float[] arg, float[] keyBuf) {
+        int n = channels * height * width;
+        for (int i = 0; i < n; i++) keyBuf[i] = Float.intBitsToFloat(orderKey(Float.floatToRawIntBits(xin[i])));
         int oh = height / 2, ow = width / 2, o = 0;
         for (int c = 0; c < channels; c++) {
             for (int oy = 0; oy < oh; oy++) {
                 int r0 = (c * height + 2 * oy) * width, r1 = r0 + width;
                 for (int ox = 0; ox < ow; ox++, o++) {
-                    int i0 = r0 + 2 * ox, i1 = i0 + 1, i2 = r1 + 2 * ox, i3 = i2 + 1;
-                    int b0 = Float.floatToRawIntBits(xin[i0]), b1 = Float.floatToRawIntBits(xin[i1]);
-                    int b2 = Float.floatToRawIntBits(xin[i2]), b3 = Float.floatToRawIntBits(xin[i3]);
-                    int k0 = orderKey(b0), k1 = orderKey(b1), k2 = orderKey(b2), k3 = orderKey(b3);
-                    // the first element always beats −∞'s key or ties with it (then its index is the first anyway)
-                    int bestKey = k0, bestBits = b0, bestAt = i0;
-                    int t = (int) (((long) bestKey - k1) >> 63);
+                    int i0 = r0 + 2 * ox, i2 = r1 + 2 * ox;
+                    int k0 = Float.floatToRawIntBits(keyBuf[i0]), k1 = Float.floatToRawIntBits(keyBuf[i0 + 1]);
+                    int k2 = Float.floatToRawIntBits(keyBuf[i2]), k3 = Float.floatToRawIntBits(keyBuf[i2 + 1]);
+                    // the first of equal keys wins: a later element only where its key is strictly larger
+                    int bestKey = k0, bestAt = i0;
+                    int t = (int) (((long) bestKey - k1) >> 63); // −1 where k1 > bestKey
                     bestKey = (k1 & t) | (bestKey & ~t);
-                    bestBits = (b1 & t) | (bestBits & ~t);
-                    bestAt = (i1 & t) | (bestAt & ~t);
+                    bestAt = ((i0 + 1) & t) | (bestAt & ~t);
                     t = (int) (((long) bestKey - k2) >> 63);
                     bestKey = (k2 & t) | (bestKey & ~t);
-                    bestBits = (b2 & t) | (bestBits & ~t);
                     bestAt = (i2 & t) | (bestAt & ~t);
                     t = (int) (((long) bestKey - k3) >> 63);
-                    bestBits = (b3 & t) | (bestBits & ~t);
-                    bestAt = (i3 & t) | (bestAt & ~t);
-                    best[o] = Float.intBitsToFloat(bestBits);
+                    bestAt = ((i2 + 1) & t) | (bestAt & ~t);
+                    best[o] = xin[bestAt];
                     arg[o] = bestAt;
                 }
             }
@@ -1661,7 +1664,7 @@ public final class Nd4jCpuBackend implements Backend {
                 for (int b = (int) from; b < to; b++) {
                     load(xs, (long) b * in, xin, in);
                     if (k == 2) {
-                        maxPool2(xin, channels, height, width, best, arg);
+                        maxPool2(xin, channels, height, width, best, arg, partFloats(part, 3, in));
                         store(best, os, (long) b * outLen, outLen);
                         store(arg, as, (long) b * outLen, outLen);
                         continue;
