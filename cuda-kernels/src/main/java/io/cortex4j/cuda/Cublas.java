@@ -63,6 +63,11 @@ public final class Cublas {
         return lib.path;
     }
 
+    /** The library and what this binding bound in it (for BindingSignatureTest). */
+    NativeLibrary library() {
+        return lib;
+    }
+
     /** A cuBLAS handle bound to the current context. */
     public MemorySegment createHandle() {
         try (Arena a = Arena.ofConfined()) {

@@ -205,6 +205,11 @@ public final class CudaDriver {
         return lib.path;
     }
 
+    /** The library and what this binding bound in it (for BindingSignatureTest). */
+    NativeLibrary library() {
+        return lib;
+    }
+
     // ------------------------------------------------------------------------------- devices
 
     public void init() {

@@ -7,12 +7,16 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** One shared library opened for the life of the process, and downcall handles to its functions. */
 final class NativeLibrary {
     private static final Linker LINKER = Linker.nativeLinker();
     final Path path;
     private final SymbolLookup lookup;
+    /** Every function bound by {@link #function}, in binding order (for BindingSignatureTest). */
+    private final Map<String, FunctionDescriptor> bound = new LinkedHashMap<>();
 
     NativeLibrary(Path path) {
         this.path = path;
@@ -27,7 +31,18 @@ final class NativeLibrary {
     MethodHandle function(String name, FunctionDescriptor fd) {
         MemorySegment addr = lookup.find(name)
                 .orElseThrow(() -> new CudaException(path + " has no function " + name + " (too old a version?)"));
-        return LINKER.downcallHandle(addr, fd);
+        MethodHandle handle = LINKER.downcallHandle(addr, fd);
+        synchronized (bound) {
+            bound.put(name, fd);
+        }
+        return handle;
+    }
+
+    /** The symbols bound so far through {@link #function} and their descriptors, in binding order. */
+    Map<String, FunctionDescriptor> boundFunctions() {
+        synchronized (bound) {
+            return new LinkedHashMap<>(bound);
+        }
     }
 
     /** Whether the library exports {@code name}. */

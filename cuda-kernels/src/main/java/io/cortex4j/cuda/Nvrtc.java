@@ -55,6 +55,11 @@ public final class Nvrtc {
         return lib.path;
     }
 
+    /** The library and what this binding bound in it (for BindingSignatureTest). */
+    NativeLibrary library() {
+        return lib;
+    }
+
     /** "major.minor" of this NVRTC. */
     public String version() {
         try (Arena a = Arena.ofConfined()) {
