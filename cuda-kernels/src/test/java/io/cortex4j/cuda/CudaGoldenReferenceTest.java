@@ -61,16 +61,26 @@ class CudaGoldenReferenceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void cudaFloat32MatchesTheCpuReference(String name) {
-        Assumptions.assumeTrue(
-                provider.isAvailable(), () -> "CUDA golden cases skipped: " + provider.unavailableReason());
-        if (backend == null) backend = provider.create();
+        if (backend == null) backend = createBackend();
         GoldenCases.Case c = GoldenCases.byName(name);
         Map<String, GoldenCases.Output> got = GoldenCases.run(c, backend, DType.FLOAT32);
         GoldenCheck.Result r = GoldenCheck.compare(c, got, ref.of(name), ref.source());
         System.out.printf(
-                "golden %-40s cuda float32 vs cpu reference: largest error %.3g (%s), tolerance %.0e%n",
-                name, r.maxError(), r.worst(), c.tolerance());
+                "golden %-40s %s float32 vs cpu reference: largest error %.3g (%s), tolerance %.0e%n",
+                name, label(), r.maxError(), r.worst(), c.tolerance());
         if (!r.passed()) fail(r.message());
+    }
+
+    /** The backend under test: on a GPU (skipped where none is usable); {@link HostCudaGoldenTest} gives the emulator's. */
+    Backend createBackend() {
+        Assumptions.assumeTrue(
+                provider.isAvailable(), () -> "CUDA golden cases skipped: " + provider.unavailableReason());
+        return provider.create();
+    }
+
+    /** How the output names the backend. */
+    String label() {
+        return "cuda";
     }
 
     @AfterAll

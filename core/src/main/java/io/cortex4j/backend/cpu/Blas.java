@@ -363,25 +363,7 @@ public final class Blas {
             MemorySegment c,
             int ldc) {
         threadsFor((long) m * n * k);
-        try {
-            sgemm.invokeExact(
-                    ROW_MAJOR,
-                    ta ? TRANS : NO_TRANS,
-                    tb ? TRANS : NO_TRANS,
-                    m,
-                    n,
-                    k,
-                    alpha,
-                    a,
-                    lda,
-                    b,
-                    ldb,
-                    beta,
-                    c,
-                    ldc);
-        } catch (Throwable t) {
-            throw new IllegalStateException("cblas_sgemm failed", t);
-        }
+        sgemmOnCaller(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     /** OpenBLAS on one thread from now on (until the next {@link #sgemm}/{@link #dgemm}), for {@link #sgemmOnCaller}. */
@@ -480,25 +462,7 @@ public final class Blas {
             MemorySegment c,
             int ldc) {
         threadsFor((long) m * n * k);
-        try {
-            dgemm.invokeExact(
-                    ROW_MAJOR,
-                    ta ? TRANS : NO_TRANS,
-                    tb ? TRANS : NO_TRANS,
-                    m,
-                    n,
-                    k,
-                    alpha,
-                    a,
-                    lda,
-                    b,
-                    ldb,
-                    beta,
-                    c,
-                    ldc);
-        } catch (Throwable t) {
-            throw new IllegalStateException("cblas_dgemm failed", t);
-        }
+        dgemmOnCaller(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     /**
