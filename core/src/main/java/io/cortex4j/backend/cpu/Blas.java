@@ -159,14 +159,14 @@ public final class Blas {
 
     /**
      * Where ND4J's OpenBLAS does the GEMMs with kernels older than AVX2 on an x86-64 CPU that has
-     * AVX2 (here: its Barcelona kernels on an AVX-512 EPYC, about a quarter of the pinned speed): what
+     * AVX2 (here: its Barcelona kernels on an AVX-512 EPYC, less than half the pinned speed): what
      * to do about it; else null.
      */
     static String nd4jKernelWarning() {
         String k = nd4jKernel();
         if (k == null || AVX2_KERNELS.contains(k) || !cpuHasAvx2()) return null;
         return "this CPU has AVX2 but ND4J's OpenBLAS 0.3.19 does not know it and runs its old " + k
-                + " kernels (on this project's machines about a quarter of the speed): set"
+                + " kernels (on this project's machines less than half the speed): set"
                 + " OPENBLAS_CORETYPE=Haswell, or use the current OpenBLAS (CORTEX4J_BLAS=openblas ./cortex4j,"
                 + " -Dcortex4j.blas=openblas)";
     }
