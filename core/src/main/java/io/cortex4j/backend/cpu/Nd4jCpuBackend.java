@@ -959,18 +959,32 @@ public final class Nd4jCpuBackend implements Backend {
         long n = X.length();
         boolean d = X.f64;
         MemorySegment xs = X.seg;
-        if (inCaller(n, COSTLY)) ouRange(xs, d, rng, stream, step, decay, gain, partScratch(0, OU_CHUNK), 0, n);
+        if (inCaller(n, COSTLY))
+            ouRange(xs, d, rng, stream, step, decay, gain, partScratch(0, OU_CHUNK), partFloats(0, 0, OU_CHUNK), 0, n);
         else
             split(
                     n,
                     COSTLY,
-                    (part, from, to) ->
-                            ouRange(xs, d, rng, stream, step, decay, gain, partScratch(part, OU_CHUNK), from, to));
+                    (part, from, to) -> ouRange(
+                            xs,
+                            d,
+                            rng,
+                            stream,
+                            step,
+                            decay,
+                            gain,
+                            partScratch(part, OU_CHUNK),
+                            partFloats(part, 0, OU_CHUNK),
+                            from,
+                            to));
     }
 
     private static final int OU_CHUNK = 2048;
 
-    /** ξ[i] ← decay·ξ[i] + gain·z_i for i in [from, to), z_i the stream's normal at index i, made in chunks into w. */
+    /**
+     * ξ[i] ← decay·ξ[i] + gain·z_i for i in [from, to), z_i the stream's normal at index i, made in chunks
+     * into w; float32 chunks are updated in f (bulk copies: the same arithmetic, in arrays).
+     */
     private static void ouRange(
             MemorySegment xs,
             boolean d,
@@ -980,6 +994,7 @@ public final class Nd4jCpuBackend implements Backend {
             double decay,
             double gain,
             double[] w,
+            float[] f,
             long from,
             long to) {
         for (long at = from; at < to; at += OU_CHUNK) {
@@ -989,7 +1004,9 @@ public final class Nd4jCpuBackend implements Backend {
                 for (int j = 0; j < len; j++)
                     xs.setAtIndex(JAVA_DOUBLE, at + j, decay * xs.getAtIndex(JAVA_DOUBLE, at + j) + gain * w[j]);
             } else {
-                for (int j = 0; j < len; j++) sf(xs, at + j, (float) (decay * gf(xs, at + j) + gain * w[j]));
+                load(xs, at, f, len);
+                for (int j = 0; j < len; j++) f[j] = (float) (decay * f[j] + gain * w[j]);
+                store(f, xs, at, len);
             }
         }
     }
