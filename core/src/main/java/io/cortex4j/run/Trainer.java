@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The one training loop of every family. A run is an {@link Experiment} (family × task ×
@@ -42,8 +43,7 @@ public final class Trainer implements AutoCloseable {
     private final Path dir;
     private final Progress progress;
     /** Whether this process has said that the CPU backend's GEMM kernels are older than the CPU. */
-    private static final java.util.concurrent.atomic.AtomicBoolean GEMM_WARNED =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean GEMM_WARNED = new AtomicBoolean();
 
     private final Family<Record, Network> family;
     private final Backend backend;
@@ -88,8 +88,8 @@ public final class Trainer implements AutoCloseable {
         TaskData data = suppliedData != null ? suppliedData : openData(e, sizes.inputs());
         if (data != null) checkShapes(e, sizes, data, presentation);
         this.backend = Backends.create(run.backend());
-        if (backend instanceof Nd4jCpuBackend cpu && cpu.gemmWarning() != null && !GEMM_WARNED.getAndSet(true))
-            System.err.println("warning: " + cpu.gemmWarning());
+        String slowGemm = backend instanceof Nd4jCpuBackend cpu ? cpu.gemmWarning() : null;
+        if (slowGemm != null && !GEMM_WARNED.getAndSet(true)) System.err.println("warning: " + slowGemm);
         Network student = null, teacher = null;
         try {
             int batch = e.schedule().batch();

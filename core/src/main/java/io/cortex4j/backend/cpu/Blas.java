@@ -6,7 +6,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -116,7 +115,7 @@ public final class Blas {
     /** Those of OpenBLAS's x86-64 kernels that use AVX2 (0.3.19's dynamic list). */
     private static final List<String> AVX2_KERNELS = List.of("Haswell", "Zen", "SkylakeX", "Cooperlake");
 
-    private static String nd4jKernel;
+    private static String nd4jKernel, nd4jKernelWarning;
     private static boolean nd4jKernelProbed;
 
     /**
@@ -124,36 +123,7 @@ public final class Blas {
      * loaded, e.g. {@code Haswell}), or null where that cannot be found out.
      */
     static synchronized String nd4jKernel() {
-        if (nd4jKernelProbed) return nd4jKernel;
-        nd4jKernelProbed = true;
-        try {
-            org.nd4j.linalg.factory.Nd4j.getRandom(); // ND4J loads its OpenBLAS
-            String path = null;
-            for (String p : org.bytedeco.javacpp.Loader.getLoadedLibraries().values())
-                if (p != null && Path.of(p).getFileName().toString().startsWith("libopenblas")) path = p;
-            if (path == null) return null;
-            Linker linker = Linker.nativeLinker();
-            SymbolLookup libc = linker.defaultLookup();
-            MethodHandle dlopen = linker.downcallHandle(
-                    libc.find("dlopen").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-            MethodHandle dlsym = linker.downcallHandle(
-                    libc.find("dlsym").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-            Arena arena = Arena.global();
-            // RTLD_NOLOAD: a handle to the library already loaded, never a second copy
-            MemorySegment h = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(path), RTLD_NOW | RTLD_NOLOAD);
-            if (h.equals(MemorySegment.NULL)) return null;
-            MemorySegment f = (MemorySegment) dlsym.invokeExact(h, arena.allocateFrom("openblas_get_corename"));
-            if (f.equals(MemorySegment.NULL)) return null;
-            MemorySegment core = (MemorySegment) linker.downcallHandle(f, FunctionDescriptor.of(ValueLayout.ADDRESS))
-                    .invokeExact();
-            nd4jKernel = core.equals(MemorySegment.NULL)
-                    ? null
-                    : core.reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            nd4jKernel = null;
-        }
+        probeNd4jKernel();
         return nd4jKernel;
     }
 
@@ -162,13 +132,58 @@ public final class Blas {
      * AVX2 (here: its Barcelona kernels on an AVX-512 EPYC, less than half the pinned speed): what
      * to do about it; else null.
      */
-    static String nd4jKernelWarning() {
-        String k = nd4jKernel();
-        if (k == null || AVX2_KERNELS.contains(k) || !cpuHasAvx2()) return null;
-        return "this CPU has AVX2 but ND4J's OpenBLAS 0.3.19 does not know it and runs its old " + k
+    static synchronized String nd4jKernelWarning() {
+        probeNd4jKernel();
+        return nd4jKernelWarning;
+    }
+
+    /** Finds out ND4J's kernels and whether to warn about them, once per process. */
+    private static void probeNd4jKernel() {
+        if (nd4jKernelProbed) return;
+        nd4jKernelProbed = true;
+        try {
+            org.nd4j.linalg.factory.Nd4j.getRandom(); // ND4J loads its OpenBLAS
+            String path = null;
+            for (String p : org.bytedeco.javacpp.Loader.getLoadedLibraries().values())
+                if (p != null && Path.of(p).getFileName().toString().startsWith("libopenblas")) path = p;
+            if (path == null) return;
+            Arena arena = Arena.global();
+            // RTLD_NOLOAD: a handle to the library already loaded, never a second copy
+            MemorySegment h = (MemorySegment) Dl.OPEN.invokeExact(arena.allocateFrom(path), RTLD_NOW | RTLD_NOLOAD);
+            if (h.equals(MemorySegment.NULL)) return;
+            nd4jKernel = coreName((MemorySegment) Dl.SYM.invokeExact(h, arena.allocateFrom("openblas_get_corename")));
+        } catch (Throwable t) {
+            nd4jKernel = null;
+        }
+        String k = nd4jKernel;
+        if (k == null || AVX2_KERNELS.contains(k) || !cpuHasAvx2()) return;
+        nd4jKernelWarning = "this CPU has AVX2 but ND4J's OpenBLAS 0.3.19 does not know it and runs its old " + k
                 + " kernels (on this project's machines less than half the speed): set"
                 + " OPENBLAS_CORETYPE=Haswell, or use the current OpenBLAS (CORTEX4J_BLAS=openblas ./cortex4j,"
                 + " -Dcortex4j.blas=openblas)";
+    }
+
+    /** What {@code openblas_get_corename} (the function at {@code fn}) says, or null (no such function, no name). */
+    private static String coreName(MemorySegment fn) throws Throwable {
+        if (fn.equals(MemorySegment.NULL)) return null;
+        MemorySegment core = (MemorySegment) Dl.LINKER
+                .downcallHandle(fn, FunctionDescriptor.of(ValueLayout.ADDRESS))
+                .invokeExact();
+        return core.equals(MemorySegment.NULL) ? null : core.reinterpret(256).getString(0);
+    }
+
+    /** The C library's dynamic-loading functions, and the linker that calls them. */
+    private static final class Dl {
+        static final Linker LINKER = Linker.nativeLinker();
+        static final MethodHandle OPEN =
+                libc("dlopen", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        static final MethodHandle SYM =
+                libc("dlsym", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+
+        /** A downcall handle to the C library's {@code name}. */
+        static MethodHandle libc(String name, FunctionDescriptor fd) {
+            return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), fd);
+        }
     }
 
     /** Whether /proc/cpuinfo lists avx2 (false where it cannot be read: no warning then). */
@@ -196,25 +211,16 @@ public final class Blas {
             return new Blas(null, null, null, "this build has no OpenBLAS " + VERSION + " for " + platform);
         try {
             Path dir = extract(res);
-            Linker linker = Linker.nativeLinker();
-            SymbolLookup libc = linker.defaultLookup();
-            MethodHandle dlopen = linker.downcallHandle(
-                    libc.find("dlopen").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-            MethodHandle dlsym = linker.downcallHandle(
-                    libc.find("dlsym").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-            MethodHandle dlerror = linker.downcallHandle(
-                    libc.find("dlerror").orElseThrow(), FunctionDescriptor.of(ValueLayout.ADDRESS));
-            MethodHandle getenv = linker.downcallHandle(
-                    libc.find("getenv").orElseThrow(), FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-            MethodHandle setenv = linker.downcallHandle(
-                    libc.find("setenv").orElseThrow(),
+            Linker linker = Dl.LINKER;
+            MethodHandle dlopen = Dl.OPEN, dlsym = Dl.SYM;
+            MethodHandle dlerror = Dl.libc("dlerror", FunctionDescriptor.of(ValueLayout.ADDRESS));
+            MethodHandle getenv = Dl.libc("getenv", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+            MethodHandle setenv = Dl.libc(
+                    "setenv",
                     FunctionDescriptor.of(
                             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-            MethodHandle unsetenv = linker.downcallHandle(
-                    libc.find("unsetenv").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+            MethodHandle unsetenv =
+                    Dl.libc("unsetenv", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
             Arena arena = Arena.global();
             MemorySegment name = arena.allocateFrom("OPENBLAS_CORETYPE");
             MemorySegment before = (MemorySegment) getenv.invokeExact(name);
@@ -268,11 +274,7 @@ public final class Blas {
                     FunctionDescriptor.ofVoid(
                             I, I, I, I, I, I, ValueLayout.JAVA_DOUBLE, P, I, P, I, ValueLayout.JAVA_DOUBLE, P, I),
                     Linker.Option.critical(false));
-            MemorySegment core = (MemorySegment)
-                    linker.downcallHandle(cn, FunctionDescriptor.of(P)).invokeExact();
-            String kernel = core.equals(MemorySegment.NULL)
-                    ? "?"
-                    : core.reinterpret(256).getString(0);
+            String core = coreName(cn), kernel = core == null ? "?" : core;
             Blas b = new Blas(s, d, kernel, null);
             MemorySegment st =
                     (MemorySegment) dlsym.invokeExact(handle, arena.allocateFrom("openblas_set_num_threads"));
