@@ -484,6 +484,29 @@ public final class Blas {
         threadsNow = want;
     }
 
+    /** Row-major α·op(A)·op(B) + β·C as a plain triple loop in double: the reference of {@link #check} and the tests. */
+    static double[] plainGemm(
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            double[] a,
+            double[] b,
+            double beta,
+            double[] c) {
+        double[] out = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double acc = 0;
+                for (int p = 0; p < k; p++)
+                    acc += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+                out[i * n + j] = alpha * acc + beta * c[i * n + j];
+            }
+        return out;
+    }
+
     /**
      * The loaded kernels against a plain triple loop in double, every transpose, sizes that are not
      * multiples of any vector width, float32 and float64: null, or what was wrong.
@@ -497,54 +520,45 @@ public final class Blas {
         // elementwise ops 10-100x slower afterwards (the microcircuit at batch 32: 1.3-2.0 ms a step
         // against 0.40 without the check).
         Arena arena = Arena.global();
-        {
-            for (int[] s : shapes) {
-                int m = s[0], n = s[1], k = s[2];
-                for (int t = 0; t < 4; t++) {
-                    boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
-                    double[] a = new double[m * k], b = new double[k * n], c = new double[m * n];
-                    for (int i = 0; i < a.length; i++) a[i] = rnd.nextGaussian();
-                    for (int i = 0; i < b.length; i++) b[i] = rnd.nextGaussian();
-                    for (int i = 0; i < c.length; i++) c[i] = rnd.nextGaussian();
-                    double alpha = 0.75, beta = -0.5;
-                    double[] want = new double[m * n];
-                    for (int i = 0; i < m; i++)
-                        for (int j = 0; j < n; j++) {
-                            double acc = 0;
-                            for (int p = 0; p < k; p++)
-                                acc += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
-                            want[i * n + j] = alpha * acc + beta * c[i * n + j];
-                        }
-                    float[] af = new float[a.length], bf = new float[b.length], cf = new float[c.length];
-                    for (int i = 0; i < a.length; i++) af[i] = (float) a[i];
-                    for (int i = 0; i < b.length; i++) bf[i] = (float) b[i];
-                    for (int i = 0; i < c.length; i++) cf[i] = (float) c[i];
-                    MemorySegment fa = segment(arena, af), fb = segment(arena, bf), fc = segment(arena, cf);
-                    MemorySegment da = segment(arena, a), db = segment(arena, b), dc = segment(arena, c);
-                    int lda = ta ? m : k, ldb = tb ? k : n;
-                    sgemm(ta, tb, m, n, k, (float) alpha, fa, lda, fb, ldb, (float) beta, fc, n);
-                    dgemm(ta, tb, m, n, k, alpha, da, lda, db, ldb, beta, dc, n);
-                    float[] gotF = new float[want.length];
-                    double[] gotD = new double[want.length];
-                    MemorySegment.copy(fc, ValueLayout.JAVA_FLOAT, 0, gotF, 0, gotF.length);
-                    MemorySegment.copy(dc, ValueLayout.JAVA_DOUBLE, 0, gotD, 0, gotD.length);
-                    for (int i = 0; i < want.length; i++) {
-                        double scale = Math.sqrt(k) + Math.abs(want[i]);
-                        double ef = Math.abs(gotF[i] - want[i]);
-                        double ed = Math.abs(gotD[i] - want[i]);
-                        if (!(ef <= 1e-5 * scale) || !(ed <= 1e-12 * scale))
-                            return String.format(
-                                    Locale.ROOT,
-                                    "%dx%dx%d%s%s element %d: float32 off by %.3g, float64 by %.3g",
-                                    m,
-                                    n,
-                                    k,
-                                    ta ? " Aᵀ" : "",
-                                    tb ? " Bᵀ" : "",
-                                    i,
-                                    ef,
-                                    ed);
-                    }
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                double[] a = new double[m * k], b = new double[k * n], c = new double[m * n];
+                for (int i = 0; i < a.length; i++) a[i] = rnd.nextGaussian();
+                for (int i = 0; i < b.length; i++) b[i] = rnd.nextGaussian();
+                for (int i = 0; i < c.length; i++) c[i] = rnd.nextGaussian();
+                double alpha = 0.75, beta = -0.5;
+                double[] want = plainGemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+                float[] af = new float[a.length], bf = new float[b.length], cf = new float[c.length];
+                for (int i = 0; i < a.length; i++) af[i] = (float) a[i];
+                for (int i = 0; i < b.length; i++) bf[i] = (float) b[i];
+                for (int i = 0; i < c.length; i++) cf[i] = (float) c[i];
+                MemorySegment fa = segment(arena, af), fb = segment(arena, bf), fc = segment(arena, cf);
+                MemorySegment da = segment(arena, a), db = segment(arena, b), dc = segment(arena, c);
+                int lda = ta ? m : k, ldb = tb ? k : n;
+                sgemm(ta, tb, m, n, k, (float) alpha, fa, lda, fb, ldb, (float) beta, fc, n);
+                dgemm(ta, tb, m, n, k, alpha, da, lda, db, ldb, beta, dc, n);
+                float[] gotF = new float[want.length];
+                double[] gotD = new double[want.length];
+                MemorySegment.copy(fc, ValueLayout.JAVA_FLOAT, 0, gotF, 0, gotF.length);
+                MemorySegment.copy(dc, ValueLayout.JAVA_DOUBLE, 0, gotD, 0, gotD.length);
+                for (int i = 0; i < want.length; i++) {
+                    double scale = Math.sqrt(k) + Math.abs(want[i]);
+                    double ef = Math.abs(gotF[i] - want[i]);
+                    double ed = Math.abs(gotD[i] - want[i]);
+                    if (!(ef <= 1e-5 * scale) || !(ed <= 1e-12 * scale))
+                        return String.format(
+                                Locale.ROOT,
+                                "%dx%dx%d%s%s element %d: float32 off by %.3g, float64 by %.3g",
+                                m,
+                                n,
+                                k,
+                                ta ? " Aᵀ" : "",
+                                tb ? " Bᵀ" : "",
+                                i,
+                                ef,
+                                ed);
                 }
             }
         }

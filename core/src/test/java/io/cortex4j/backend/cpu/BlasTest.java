@@ -72,14 +72,7 @@ class BlasTest {
                     boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
                     double[] a = gaussian(rnd, m * k), b = gaussian(rnd, k * n), c0 = gaussian(rnd, m * n);
                     double alpha = 0.5, beta = 0.25;
-                    double[] want = new double[m * n];
-                    for (int i = 0; i < m; i++)
-                        for (int j = 0; j < n; j++) {
-                            double acc = 0;
-                            for (int p = 0; p < k; p++)
-                                acc += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
-                            want[i * n + j] = alpha * acc + beta * c0[i * n + j];
-                        }
+                    double[] want = Blas.plainGemm(ta, tb, m, n, k, alpha, a, b, beta, c0);
                     for (DType d : DType.values()) {
                         try (Tensor A = ta ? be.fromHost(d, a, k, m) : be.fromHost(d, a, m, k);
                                 Tensor B = tb ? be.fromHost(d, b, n, k) : be.fromHost(d, b, k, n);
