@@ -54,6 +54,8 @@ public final class Nd4jCpuBackend implements Backend {
     private float[][] chunkFloats = new float[11][0];
     /** Per-range long buffers of the split ops. */
     private final long[][] partLongs;
+    /** Per-range int buffers of the split ops (maxPool's order keys). */
+    private final int[][] partInts;
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
@@ -93,6 +95,7 @@ public final class Nd4jCpuBackend implements Backend {
         this.partScratch = new double[threads][];
         this.partFloats = new float[threads][4][];
         this.partLongs = new long[threads][];
+        this.partInts = new int[threads][];
         Nd4j.getRandom(); // initialise ND4J (and the native libraries) eagerly, once
     }
 
@@ -161,6 +164,12 @@ public final class Nd4jCpuBackend implements Backend {
     private float[] partFloats(int part, int slot, int n) {
         float[] a = partFloats[part][slot];
         if (a == null || a.length < n) partFloats[part][slot] = a = new float[n];
+        return a;
+    }
+
+    private int[] partInts(int part, int n) {
+        int[] a = partInts[part];
+        if (a == null || a.length < n) partInts[part] = a = new int[n];
         return a;
     }
 
@@ -1634,17 +1643,16 @@ public final class Nd4jCpuBackend implements Backend {
      * that element's own bits.
      */
     private static void maxPool2(
-            float[] xin, int channels, int height, int width, float[] best, float[] arg, float[] keyBuf) {
+            float[] xin, int channels, int height, int width, float[] best, float[] arg, int[] keys) {
         int n = channels * height * width;
-        for (int i = 0; i < n; i++) keyBuf[i] = Float.intBitsToFloat(orderKey(Float.floatToRawIntBits(xin[i])));
+        for (int i = 0; i < n; i++) keys[i] = orderKey(Float.floatToRawIntBits(xin[i]));
         int oh = height / 2, ow = width / 2, o = 0;
         for (int c = 0; c < channels; c++) {
             for (int oy = 0; oy < oh; oy++) {
                 int r0 = (c * height + 2 * oy) * width, r1 = r0 + width;
                 for (int ox = 0; ox < ow; ox++, o++) {
                     int i0 = r0 + 2 * ox, i2 = r1 + 2 * ox;
-                    int k0 = Float.floatToRawIntBits(keyBuf[i0]), k1 = Float.floatToRawIntBits(keyBuf[i0 + 1]);
-                    int k2 = Float.floatToRawIntBits(keyBuf[i2]), k3 = Float.floatToRawIntBits(keyBuf[i2 + 1]);
+                    int k0 = keys[i0], k1 = keys[i0 + 1], k2 = keys[i2], k3 = keys[i2 + 1];
                     // the first of equal keys wins: a later element only where its key is strictly larger
                     int bestKey = k0, bestAt = i0;
                     int t = (int) (((long) bestKey - k1) >> 63); // −1 where k1 > bestKey
@@ -1681,7 +1689,7 @@ public final class Nd4jCpuBackend implements Backend {
                 for (int b = (int) from; b < to; b++) {
                     load(xs, (long) b * in, xin, in);
                     if (k == 2) {
-                        maxPool2(xin, channels, height, width, best, arg, partFloats(part, 3, in));
+                        maxPool2(xin, channels, height, width, best, arg, partInts(part, in));
                         store(best, os, (long) b * outLen, outLen);
                         store(arg, as, (long) b * outLen, outLen);
                         continue;
