@@ -13,7 +13,7 @@ java="${JAVA:?set JAVA to the java binary}"
 cp="${CP:-.gpu/lib/*}"
 runs="$out/alignment-runs"
 rm -rf "$runs" && mkdir -p "$runs"
-"$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp "$cp" io.cortex4j.cli.Main \
+"$java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow --add-modules=jdk.incubator.vector -cp "$cp" io.cortex4j.cli.Main \
   train configs/alignment-fig3abc.yaml --backend "$backend" --out "$runs" --quiet
 summary="$(ls -d "$runs"/alignment-fig3abc-pal-s123-*/summary.json | head -1)"
 python3 - "$summary" scripts/gpu-check/reference/alignment-fig3abc-pal-s123.json "$backend" <<'PY' | tee "$out/alignment.txt"

@@ -38,7 +38,7 @@ done
 "$jdk/bin/jar" --create --file .gpu.tmp/lib/cortex4j-cuda-kernels-tests.jar -C cuda-kernels/target/test-classes .
 mkdir -p .gpu.tmp/src/main/cuda && cp cuda-kernels/src/main/cuda/* .gpu.tmp/src/main/cuda/   # the kernel sources, for the nvcc/NVRTC compile tests
 
-"$jdk/bin/jlink" --add-modules java.base,java.desktop,java.logging,java.management,java.naming,java.sql,java.xml,jdk.unsupported,jdk.zipfs \
+"$jdk/bin/jlink" --add-modules java.base,java.desktop,java.logging,java.management,java.naming,java.sql,java.xml,jdk.unsupported,jdk.zipfs,jdk.incubator.vector \
   --strip-debug --no-man-pages --no-header-files --compress=zip-6 --output .gpu.tmp/jdk
 tar czf .gpu.tmp/jdk.tar.gz -C .gpu.tmp jdk && rm -rf .gpu.tmp/jdk
 git rev-parse HEAD > .gpu.tmp/COMMIT 2>/dev/null || true

@@ -28,7 +28,7 @@ print(":".join(d for d in dirs if os.path.isdir(d)))
 PY
 )"
 export LD_LIBRARY_PATH="${extra:+$extra:}${CUDA_HOME:+$CUDA_HOME/lib64:}/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
-flags=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dbasedir="$root/.gpu")
+flags=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow --add-modules=jdk.incubator.vector -Dbasedir="$root/.gpu")
 echo "commit $(cat .gpu/COMMIT 2>/dev/null || echo unknown)" | tee "$out/info.txt"
 (nvidia-smi -L || true) 2>&1 | tee -a "$out/info.txt"
 "$java" "${flags[@]}" -cp ".gpu/lib/*" io.cortex4j.cli.Main info 2>&1 | tee -a "$out/info.txt"

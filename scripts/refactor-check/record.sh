@@ -11,7 +11,7 @@ for f in "$cfgs"/*.yaml; do
   n="$(basename "$f" .yaml)"
   rm -rf "$out/$n" "$out/$n.tmp" "$out/$n.err"
   start=$(date +%s)
-  if OPENBLAS_THREAD_TIMEOUT=16 "$java" -Xmx6g --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+  if OPENBLAS_THREAD_TIMEOUT=16 "$java" -Xmx6g --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow --add-modules=jdk.incubator.vector \
        -cp "$cp" io.cortex4j.cli.Main train "$f" --out "$out/$n.tmp" --quiet "$@" > "$out/$n.log" 2>&1; then
     mv "$out/$n.tmp"/* "$out/$n" && rmdir "$out/$n.tmp"
     echo "$n: ok ($(( $(date +%s) - start )) s)"

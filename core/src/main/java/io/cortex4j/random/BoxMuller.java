@@ -49,11 +49,37 @@ final class BoxMuller {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /** The module of the Vector API, resolved only where the JVM runs with {@code --add-modules jdk.incubator.vector}. */
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    /**
+     * Whether {@link #normals} runs {@link BoxMullerVector} (same values, about 2.4× faster): where the
+     * JVM has the Vector API module, its vectors hold 4 doubles or more, and {@code -Dcortex4j.vector=false}
+     * does not turn it off. {@link BoxMullerVector} is not loaded otherwise.
+     */
+    static final boolean VECTOR = ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
+            && !"false".equals(System.getProperty("cortex4j.vector"))
+            && BoxMullerVector.worthIt();
+
+    /** Which code makes the normals, for {@code cortex4j info} and the run's provenance. */
+    static String implementation() {
+        if (VECTOR) return "Vector API, " + BoxMullerVector.bits() + "-bit";
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty())
+            return "array loops (the JVM lacks --add-modules " + VECTOR_MODULE + ", which makes them ~2.4× faster)";
+        return "array loops";
+    }
+
     /**
      * The normals of blocks {@code [j0, j0 + nb)} of (stream, step) under key (k0, k1) into
      * {@code out[o .. o + 4·nb)}: element 4j + 2p + e of the stream, e = 0 (cos) or 1 (sin).
      */
     static void normals(int k0, int k1, int stream, long step, long j0, long nb, double[] out, int o) {
+        if (VECTOR) BoxMullerVector.normals(k0, k1, stream, step, j0, nb, out, o);
+        else arrayNormals(k0, k1, stream, step, j0, nb, out, o);
+    }
+
+    /** {@link #normals} in array loops, whether or not {@link #VECTOR}. */
+    static void arrayNormals(int k0, int k1, int stream, long step, long j0, long nb, double[] out, int o) {
         Scratch sc = SCRATCH.get();
         for (long done = 0; done < nb; done += CHUNK) {
             int n = (int) Math.min(CHUNK, nb - done);

@@ -72,6 +72,11 @@ public final class CounterRandom {
         this.k1 = (int) (seed >>> 32);
     }
 
+    /** Which code makes bulk normals ({@link #normals}): the same values either way. */
+    public static String normalsImplementation() {
+        return BoxMuller.implementation();
+    }
+
     /** @return the seed this generator was created with */
     public long seed() {
         return seed;

@@ -1,6 +1,7 @@
 package io.cortex4j.random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * {@code StrictMath.cos/sin(2π·u)} for the angle words, on every word near a branch point of fdlibm's
  * log and argument reduction, on a random sample, and (with
  * {@code -Dcortex4j.boxmuller.exhaustive=true}) on all 2^32 words; and whole blocks against
- * {@link CounterRandom#normal}.
+ * {@link CounterRandom#normal}; each for the array loops of {@link BoxMuller} and, where the JVM has the
+ * Vector API, for {@link BoxMullerVector}.
  */
 class BoxMullerTest {
     static final int N = 2 * BoxMuller.CHUNK;
@@ -41,8 +43,20 @@ class BoxMullerTest {
             if (bits(r[i]) != bits(Math.sqrt(-2.0 * StrictMath.log(u)))) bad++;
             if (bits(c[i]) != bits(StrictMath.cos(theta)) || bits(s[i]) != bits(StrictMath.sin(theta))) bad++;
         }
+        if (VECTOR_MODULE) { // the same words as radius and as angle words of BoxMullerVector's pairs
+            BoxMullerVector.pairs(w, w, r, c, s, n);
+            for (int i = 0; i < n; i++) {
+                double u = CounterRandom.toUniform(w[i]), theta = CounterRandom.TWO_PI * u;
+                if (bits(r[i]) != bits(Math.sqrt(-2.0 * StrictMath.log(u)))) bad++;
+                if (bits(c[i]) != bits(StrictMath.cos(theta)) || bits(s[i]) != bits(StrictMath.sin(theta))) bad++;
+            }
+        }
         return bad;
     }
+
+    /** Whether this JVM has the Vector API, so that BoxMullerVector is checked beside the array loops. */
+    static final boolean VECTOR_MODULE =
+            ModuleLayer.boot().findModule(BoxMuller.VECTOR_MODULE).isPresent();
 
     static long bits(double x) {
         return Double.doubleToRawLongBits(x);
@@ -96,12 +110,28 @@ class BoxMullerTest {
             long seed = rnd.nextLong(), step = rnd.nextLong(), j0 = rnd.nextLong(1L << 32);
             int stream = rnd.nextInt(), nb = 1 + rnd.nextInt(3 * BoxMuller.CHUNK);
             j0 = Math.min(j0, (1L << 32) - nb);
-            double[] out = new double[4 * nb + 3];
-            BoxMuller.normals((int) seed, (int) (seed >>> 32), stream, step, j0, nb, out, 3);
+            double[] out = new double[4 * nb + 3], vec = new double[4 * nb + 3];
+            BoxMuller.arrayNormals((int) seed, (int) (seed >>> 32), stream, step, j0, nb, out, 3);
+            if (VECTOR_MODULE) BoxMullerVector.normals((int) seed, (int) (seed >>> 32), stream, step, j0, nb, vec, 3);
             CounterRandom rng = new CounterRandom(seed);
-            for (int i = 0; i < 4 * nb; i++)
-                assertEquals(bits(rng.normal(stream, step, 4 * j0 + i)), bits(out[3 + i]), "block " + (j0 + i / 4));
+            for (int i = 0; i < 4 * nb; i++) {
+                long expected = bits(rng.normal(stream, step, 4 * j0 + i));
+                assertEquals(expected, bits(out[3 + i]), "block " + (j0 + i / 4));
+                if (VECTOR_MODULE) assertEquals(expected, bits(vec[3 + i]), "vector, block " + (j0 + i / 4));
+            }
         }
+    }
+
+    /**
+     * The build's test JVMs run with the Vector API (cortex4j.jvmFlags), as {@code ./cortex4j} does: there
+     * BoxMullerVector is checked above and makes the normals where its vectors hold 4 doubles or more.
+     */
+    @Test
+    void theVectorPathIsCheckedAndUsedWhereTheJvmHasIt() {
+        assertTrue(VECTOR_MODULE, "tests must run with --add-modules jdk.incubator.vector (cortex4j.jvmFlags)");
+        assertEquals(
+                BoxMullerVector.worthIt() && !"false".equals(System.getProperty("cortex4j.vector")), BoxMuller.VECTOR);
+        assertTrue(CounterRandom.normalsImplementation().startsWith(BoxMuller.VECTOR ? "Vector API" : "array loops"));
     }
 
     @Test

@@ -207,7 +207,7 @@ public final class Nd4jCpuBackend implements Backend {
         return "CPU: " + Runtime.getRuntime().availableProcessors() + " cores, ND4J "
                 + Nd4j.getBackend().getClass().getSimpleName() + ", GEMM "
                 + (blas != null ? blas.name() : nd4jGemm()) + ", OpenBLAS threads "
-                + openblas.blas_get_num_threads();
+                + openblas.blas_get_num_threads() + ", normals " + CounterRandom.normalsImplementation();
     }
 
     /**
