@@ -422,7 +422,7 @@ public final class Main implements Callable<Integer> {
                 out.println("backend  " + p.name() + ": " + why);
             }
             out.println("gemm     cpu: " + io.cortex4j.backend.cpu.Blas.describe());
-            out.println("normals  cpu: " + io.cortex4j.random.CounterRandom.normalsImplementation());
+            out.println("vectors  cpu: " + io.cortex4j.backend.cpu.Nd4jCpuBackend.vectorPaths());
             for (String line : CudaInfo.report(CudaLibraries.system())) out.println("cuda     " + line);
             try {
                 out.println("data     " + DataDirectory.resolve(null));

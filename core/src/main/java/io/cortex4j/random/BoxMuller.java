@@ -1,5 +1,7 @@
 package io.cortex4j.random;
 
+import io.cortex4j.tensor.VectorApi;
+
 /**
  * The normals of whole Philox blocks, computed in short array loops that C2 vectorises: Philox over
  * many counters at once, then the Box–Muller radius √(−2 ln u) and angle 2πu with fdlibm's
@@ -49,24 +51,18 @@ final class BoxMuller {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** The module of the Vector API, resolved only where the JVM runs with {@code --add-modules jdk.incubator.vector}. */
-    static final String VECTOR_MODULE = "jdk.incubator.vector";
-
     /**
-     * Whether {@link #normals} runs {@link BoxMullerVector} (same values, about 2.4× faster): where the
-     * JVM has the Vector API module, its vectors hold 4 doubles or more, and {@code -Dcortex4j.vector=false}
-     * does not turn it off. {@link BoxMullerVector} is not loaded otherwise.
+     * Whether {@link #normals} runs {@link BoxMullerVector} (same values, about 2.4× faster): where
+     * {@link VectorApi#enabled()} and its vectors hold 4 doubles or more. {@link BoxMullerVector} is not
+     * loaded otherwise.
      */
-    static final boolean VECTOR = ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
-            && !"false".equals(System.getProperty("cortex4j.vector"))
-            && BoxMullerVector.worthIt();
+    static final boolean VECTOR = VectorApi.enabled() && BoxMullerVector.worthIt();
 
     /** Which code makes the normals, for {@code cortex4j info} and the run's provenance. */
     static String implementation() {
-        if (VECTOR) return "Vector API, " + BoxMullerVector.bits() + "-bit";
-        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty())
-            return "array loops (the JVM lacks --add-modules " + VECTOR_MODULE + ", which makes them ~2.4× faster)";
-        return "array loops";
+        if (VECTOR) return BoxMullerVector.bits() + "-bit vectors";
+        String off = VectorApi.offReason();
+        return off == null ? "array loops (vectors narrower than 4 doubles)" : "array loops (" + off + ")";
     }
 
     /**

@@ -11,6 +11,7 @@ import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.OpChecks;
 import io.cortex4j.tensor.Surrogate;
 import io.cortex4j.tensor.Tensor;
+import io.cortex4j.tensor.VectorApi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -85,6 +86,14 @@ public final class Nd4jCpuBackend implements Backend {
 
     /** With {@code blas} (null: ND4J's OpenBLAS) for the GEMMs, whatever {@code -Dcortex4j.blas} says (tests). */
     Nd4jCpuBackend(long blasThreshold, int threads, double grainScale, Blas blas) {
+        this(blasThreshold, threads, grainScale, blas, VectorApi.enabled());
+    }
+
+    /** With or without the Vector API paths (tests: both give the same bits). */
+    Nd4jCpuBackend(long blasThreshold, int threads, double grainScale, Blas blas, boolean vectors) {
+        if (vectors && !VectorApi.enabled())
+            throw new IllegalArgumentException("the Vector API is off here: " + VectorApi.offReason());
+        this.vectors = vectors;
         this.blas = blas;
         if (threads < 1) throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
         if (!(grainScale >= 0)) throw new IllegalArgumentException("grainScale must be ≥ 0, got " + grainScale);
@@ -197,6 +206,12 @@ public final class Nd4jCpuBackend implements Backend {
     // minimum work per thread (elements) by cost class: ~0.3 ns, ~1 ns and ~10 ns per element
     private static final long CHEAP = 1 << 15, MEDIUM = 1 << 13, COSTLY = 1 << 11;
 
+    /**
+     * Whether the float32 im2col/col2im use {@link ConvVector} where the kernel row fits (same bits;
+     * {@link VectorApi}); {@link ConvVector} is not loaded otherwise.
+     */
+    private final boolean vectors;
+
     @Override
     public String name() {
         return "cpu";
@@ -207,7 +222,21 @@ public final class Nd4jCpuBackend implements Backend {
         return "CPU: " + Runtime.getRuntime().availableProcessors() + " cores, ND4J "
                 + Nd4j.getBackend().getClass().getSimpleName() + ", GEMM "
                 + (blas != null ? blas.name() : nd4jGemm()) + ", OpenBLAS threads "
-                + openblas.blas_get_num_threads() + ", normals " + CounterRandom.normalsImplementation();
+                + openblas.blas_get_num_threads() + ", " + vectorPaths();
+    }
+
+    /**
+     * Which of the CPU code's Vector API paths run (same values either way): {@code cortex4j info}, the
+     * device string.
+     */
+    public static String vectorPaths() {
+        String off = VectorApi.offReason();
+        if (off != null)
+            return "Vector API off (" + off + "): normals, im2col, col2im in array loops (same values, slower)";
+        return "Vector API on: normals in " + CounterRandom.normalsImplementation() + ", im2col/col2im "
+                + (ConvVector.im2colFits(5)
+                        ? "in vectors for kernels up to " + ConvVector.maxKernel()
+                        : "in array loops");
     }
 
     /**
@@ -1427,13 +1456,16 @@ public final class Nd4jCpuBackend implements Backend {
         if (!d) { // a sample at a time, in chunks of output rows built row by row in a heap buffer
             MemorySegment xs = X.seg, cs = C.seg;
             int rowLen = ow * patch, chunk = (int) Math.max(1, Math.min(oh, sampleBuffer / rowLen));
+            boolean vector = vectors && ConvVector.im2colFits(k);
             split(batch, Math.max(1, MEDIUM / ((long) oh * rowLen)), (part, from, to) -> {
-                float[] xin = partFloats(part, 0, in), buf = partFloats(part, 1, chunk * rowLen);
+                float[] xin = partFloats(part, 0, in + ConvVector.SLACK),
+                        buf = partFloats(part, 1, chunk * rowLen + ConvVector.SLACK);
                 for (int b = (int) from; b < to; b++) {
                     load(xs, (long) b * in, xin, in);
                     for (int oy0 = 0; oy0 < oh; oy0 += chunk) {
                         int oy1 = Math.min(oh, oy0 + chunk);
-                        im2colRows(xin, ch, h, w, k, s, p, ow, oy0, oy1, buf);
+                        if (vector) ConvVector.im2colRows(xin, ch, h, w, k, s, p, ow, oy0, oy1, buf);
+                        else im2colRows(xin, ch, h, w, k, s, p, ow, oy0, oy1, buf);
                         store(buf, cs, ((long) b * oh + oy0) * rowLen, (oy1 - oy0) * rowLen);
                     }
                 }
@@ -1544,6 +1576,7 @@ public final class Nd4jCpuBackend implements Backend {
             // a sample at a time, in chunks of output rows, row by row (reads in order; ~22 % faster than
             // column by column on LeNet5's shapes): every input element gets its terms in the order of
             // ascending output position (oy, ox), as the float64 loops below add them
+            boolean vector = vectors && ConvVector.col2imFits(k);
             split(batch, Math.max(1, MEDIUM / ((long) oh * rowLen)), (part, from, to) -> {
                 double[] acc = partScratch(part, in);
                 float[] buf = partFloats(part, 1, Math.max(chunk * rowLen, in));
@@ -1552,7 +1585,8 @@ public final class Nd4jCpuBackend implements Backend {
                     for (int oy0 = 0; oy0 < oh; oy0 += chunk) {
                         int oy1 = Math.min(oh, oy0 + chunk);
                         load(cs, ((long) b * oh + oy0) * rowLen, buf, (oy1 - oy0) * rowLen);
-                        col2imRows(buf, ch, h, w, k, s, p, ow, oy0, oy1, acc);
+                        if (vector) ConvVector.col2imRows(buf, ch, h, w, k, s, p, ow, oy0, oy1, acc);
+                        else col2imRows(buf, ch, h, w, k, s, p, ow, oy0, oy1, acc);
                     }
                     for (int i = 0; i < in; i++) buf[i] = (float) acc[i];
                     store(buf, xs, (long) b * in, in);

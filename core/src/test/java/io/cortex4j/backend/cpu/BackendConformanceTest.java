@@ -13,6 +13,7 @@ import io.cortex4j.tensor.ConvGeometry;
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Surrogate;
 import io.cortex4j.tensor.Tensor;
+import io.cortex4j.tensor.VectorApi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -39,6 +40,8 @@ public class BackendConformanceTest {
             out.add(Arguments.of("cpu-blas", new Nd4jCpuBackend(0), d));
             out.add(Arguments.of(
                     "cpu-split3", new Nd4jCpuBackend(0, 3, 0.0), d)); // every op split into 3 ranges where it can
+            if (VectorApi.enabled()) // the array loops where the Vector API paths run by default
+            out.add(Arguments.of("cpu-arrays", new Nd4jCpuBackend(Long.MAX_VALUE, 2, 1.0, null, false), d));
         }
         return out.stream();
     }
