@@ -125,7 +125,7 @@ final class BoxMuller {
 
     // ------------------------------------------------------------------------------ radius
 
-    private static final double LN2_HI = 0x1.62e42feep-1,
+    static final double LN2_HI = 0x1.62e42feep-1,
             LN2_LO = 0x1.a39ef35793c76p-33,
             LG1 = 0x1.5555555555593p-1,
             LG2 = 0x1.999999997fa04p-2,
@@ -183,21 +183,19 @@ final class BoxMuller {
 
     // ------------------------------------------------------------------------------ angle
 
-    private static final double S1 = -0x1.5555555555549p-3,
+    static final double S1 = -0x1.5555555555549p-3,
             S2 = 0x1.111111110f8a6p-7,
             S3 = -0x1.a01a019c161d5p-13,
             S4 = 0x1.71de357b1fe7dp-19,
             S5 = -0x1.ae5e68a2b9cebp-26,
             S6 = 0x1.5d93a5acfd57cp-33;
-    private static final double C1 = 0x1.555555555554cp-5,
+    static final double C1 = 0x1.555555555554cp-5,
             C2 = -0x1.6c16c16c15177p-10,
             C3 = 0x1.a01a019cb159p-16,
             C4 = -0x1.27e4f809c52adp-22,
             C5 = 0x1.1ee9ebdb4b1c4p-29,
             C6 = -0x1.8fae9be8838d4p-37;
-    private static final double INVPIO2 = 0x1.45f306dc9c883p-1,
-            PIO2_1 = 0x1.921fb544p0,
-            PIO2_1T = 0x1.0b4611a626331p-34;
+    static final double INVPIO2 = 0x1.45f306dc9c883p-1, PIO2_1 = 0x1.921fb544p0, PIO2_1T = 0x1.0b4611a626331p-34;
     private static final long QX_BIG = Double.doubleToRawLongBits(0.28125);
 
     /**

@@ -1,5 +1,29 @@
 package io.cortex4j.random;
 
+import static io.cortex4j.random.BoxMuller.C1;
+import static io.cortex4j.random.BoxMuller.C2;
+import static io.cortex4j.random.BoxMuller.C3;
+import static io.cortex4j.random.BoxMuller.C4;
+import static io.cortex4j.random.BoxMuller.C5;
+import static io.cortex4j.random.BoxMuller.C6;
+import static io.cortex4j.random.BoxMuller.INVPIO2;
+import static io.cortex4j.random.BoxMuller.LG1;
+import static io.cortex4j.random.BoxMuller.LG2;
+import static io.cortex4j.random.BoxMuller.LG3;
+import static io.cortex4j.random.BoxMuller.LG4;
+import static io.cortex4j.random.BoxMuller.LG5;
+import static io.cortex4j.random.BoxMuller.LG6;
+import static io.cortex4j.random.BoxMuller.LG7;
+import static io.cortex4j.random.BoxMuller.LN2_HI;
+import static io.cortex4j.random.BoxMuller.LN2_LO;
+import static io.cortex4j.random.BoxMuller.PIO2_1;
+import static io.cortex4j.random.BoxMuller.PIO2_1T;
+import static io.cortex4j.random.BoxMuller.S1;
+import static io.cortex4j.random.BoxMuller.S2;
+import static io.cortex4j.random.BoxMuller.S3;
+import static io.cortex4j.random.BoxMuller.S4;
+import static io.cortex4j.random.BoxMuller.S5;
+import static io.cortex4j.random.BoxMuller.S6;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.XOR;
@@ -25,7 +49,7 @@ import jdk.incubator.vector.VectorSpecies;
  * needed. Lanes where fdlibm takes a rare path are recomputed by the scalar routines, as in
  * {@link BoxMuller}.
  *
- * <p>The algorithms and constants are fdlibm's (see {@link BoxMuller} for its notice).
+ * <p>The algorithms are fdlibm's, the constants {@link BoxMuller}'s (see there for fdlibm's notice).
  */
 final class BoxMullerVector {
     private BoxMullerVector() {}
@@ -213,29 +237,5 @@ final class BoxMullerVector {
         }
     }
 
-    private static final double LN2_HI = 0x1.62e42feep-1,
-            LN2_LO = 0x1.a39ef35793c76p-33,
-            LG1 = 0x1.5555555555593p-1,
-            LG2 = 0x1.999999997fa04p-2,
-            LG3 = 0x1.2492494229359p-2,
-            LG4 = 0x1.c71c51d8e78afp-3,
-            LG5 = 0x1.7466496cb03dep-3,
-            LG6 = 0x1.39a09d078c69fp-3,
-            LG7 = 0x1.2f112df3e5244p-3;
-    private static final double S1 = -0x1.5555555555549p-3,
-            S2 = 0x1.111111110f8a6p-7,
-            S3 = -0x1.a01a019c161d5p-13,
-            S4 = 0x1.71de357b1fe7dp-19,
-            S5 = -0x1.ae5e68a2b9cebp-26,
-            S6 = 0x1.5d93a5acfd57cp-33;
-    private static final double C1 = 0x1.555555555554cp-5,
-            C2 = -0x1.6c16c16c15177p-10,
-            C3 = 0x1.a01a019cb159p-16,
-            C4 = -0x1.27e4f809c52adp-22,
-            C5 = 0x1.1ee9ebdb4b1c4p-29,
-            C6 = -0x1.8fae9be8838d4p-37;
-    private static final double INVPIO2 = 0x1.45f306dc9c883p-1,
-            PIO2_1 = 0x1.921fb544p0,
-            PIO2_1T = 0x1.0b4611a626331p-34;
     private static final double QX_BIG = 0.28125;
 }
