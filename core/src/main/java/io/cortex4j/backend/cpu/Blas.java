@@ -13,8 +13,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -107,7 +109,7 @@ public final class Blas {
     public static String describe() {
         if (INSTANCE.sgemm != null) return INSTANCE.name();
         String k = nd4jKernel();
-        String s = "ND4J's OpenBLAS 0.3.19 (" + (k != null ? k + " kernels; " : "") + INSTANCE.why + ")";
+        String s = "ND4J's OpenBLAS 0.3.19 (" + (k != null ? nd4jKernels() + "; " : "") + INSTANCE.why + ")";
         String slow = nd4jKernelWarning();
         return slow == null ? s : s + ". WARNING: " + slow;
     }
@@ -137,10 +139,68 @@ public final class Blas {
         return nd4jKernelWarning;
     }
 
+    /** {@code Haswell kernels}, with who chose them where it was cortex4j ({@link #pinNd4jKernel}); null where unknown. */
+    static synchronized String nd4jKernels() {
+        probeNd4jKernel();
+        if (nd4jKernel == null) return null;
+        return nd4jKernel + " kernels"
+                + (nd4jPinned != null ? ", chosen by cortex4j: OpenBLAS 0.3.19 does not know this CPU" : "");
+    }
+
+    /** The kernels {@link #pinNd4jKernel} chose for ND4J's OpenBLAS, or null (it detected them itself). */
+    private static String nd4jPinned;
+
+    private static boolean nd4jPinTried;
+
+    /**
+     * Before ND4J loads its OpenBLAS 0.3.19: where that version would run its old Barcelona kernels on
+     * a CPU with AVX2 and FMA, sets {@code OPENBLAS_CORETYPE=Haswell} in this process's environment, the
+     * kernels it picks for Intel's AVX2 CPUs and those the golden reference file was written with.
+     * 0.3.19's detection ({@code driver/others/dynamic.c}) sends AMD and Hygon CPUs of a family after
+     * 0x19 (Zen 5 on) straight to Barcelona, and only those: an unknown Intel CPU gets the kernels of
+     * its features. Nothing happens where {@code OPENBLAS_CORETYPE} is set, where
+     * {@code -Dcortex4j.nd4j.coretype=auto} asks for OpenBLAS's own choice, or where ND4J's OpenBLAS is
+     * already loaded ({@link #nd4jKernelWarning} then says so). The kernels are checked against a plain
+     * GEMM as soon as they are loaded (see {@link #probeNd4jKernel}).
+     */
+    static synchronized void pinNd4jKernel() {
+        if (nd4jPinTried) return;
+        nd4jPinTried = true;
+        if ("auto".equals(System.getProperty("cortex4j.nd4j.coretype"))) return;
+        if (!"amd64".equals(System.getProperty("os.arch"))) return;
+        Map<String, String> cpu = cpuInfo();
+        String vendor = cpu.getOrDefault("vendor_id", "");
+        int family;
+        try {
+            family = Integer.parseInt(cpu.getOrDefault("cpu family", "0").trim());
+        } catch (NumberFormatException e) {
+            return;
+        }
+        List<String> flags = List.of(cpu.getOrDefault("flags", "").trim().split("\\s+"));
+        boolean fallsBack = (vendor.equals("AuthenticAMD") || vendor.equals("HygonGenuine")) && family > 0x19;
+        if (!fallsBack || !flags.contains("avx2") || !flags.contains("fma")) return;
+        try {
+            for (String p : org.bytedeco.javacpp.Loader.getLoadedLibraries().values())
+                if (p != null && Path.of(p).getFileName().toString().startsWith("libopenblas")) return;
+            MethodHandle getenv = Dl.libc("getenv", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+            MethodHandle setenv = Dl.libc(
+                    "setenv",
+                    FunctionDescriptor.of(
+                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+            Arena arena = Arena.global();
+            MemorySegment name = arena.allocateFrom("OPENBLAS_CORETYPE");
+            if (!((MemorySegment) getenv.invokeExact(name)).equals(MemorySegment.NULL)) return;
+            if ((int) setenv.invokeExact(name, arena.allocateFrom("Haswell"), 0) == 0) nd4jPinned = "Haswell";
+        } catch (Throwable t) {
+            nd4jPinned = null; // OpenBLAS then detects the CPU itself, and the warning below tells
+        }
+    }
+
     /** Finds out ND4J's kernels and whether to warn about them, once per process. */
     private static void probeNd4jKernel() {
         if (nd4jKernelProbed) return;
         nd4jKernelProbed = true;
+        pinNd4jKernel();
         try {
             org.nd4j.linalg.factory.Nd4j.getRandom(); // ND4J loads its OpenBLAS
             String path = null;
@@ -156,6 +216,18 @@ public final class Blas {
             nd4jKernel = null;
         }
         String k = nd4jKernel;
+        if (nd4jPinned != null) {
+            if (!nd4jPinned.equals(k))
+                throw new IllegalStateException("ND4J's OpenBLAS was to run its " + nd4jPinned
+                        + " kernels (OPENBLAS_CORETYPE, set by cortex4j) but runs " + k
+                        + "; set OPENBLAS_CORETYPE yourself, or -Dcortex4j.nd4j.coretype=auto");
+            String wrong = check(Blas::nd4jGemm);
+            if (wrong != null)
+                throw new IllegalStateException("ND4J's OpenBLAS with the " + k
+                        + " kernels cortex4j chose for this CPU computes wrong GEMMs (" + wrong
+                        + "); run with -Dcortex4j.nd4j.coretype=auto (OpenBLAS's own choice) or set OPENBLAS_CORETYPE");
+            return;
+        }
         if (k == null || AVX2_KERNELS.contains(k) || !cpuHasAvx2()) return;
         nd4jKernelWarning = "this CPU has AVX2 but ND4J's OpenBLAS 0.3.19 does not know it and runs its old " + k
                 + " kernels (on this project's machines less than half the speed): set"
@@ -188,13 +260,53 @@ public final class Blas {
 
     /** Whether /proc/cpuinfo lists avx2 (false where it cannot be read: no warning then). */
     private static boolean cpuHasAvx2() {
+        return List.of(cpuInfo().getOrDefault("flags", "").trim().split("\\s+")).contains("avx2");
+    }
+
+    /** The first processor's lines of /proc/cpuinfo, key → value (empty where it cannot be read). */
+    private static Map<String, String> cpuInfo() {
+        Map<String, String> info = new HashMap<>();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo")))
-                if (line.startsWith("flags")) return List.of(line.split("\\s+")).contains("avx2");
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.isBlank()) break;
+                int colon = line.indexOf(':');
+                if (colon > 0)
+                    info.putIfAbsent(
+                            line.substring(0, colon).trim(),
+                            line.substring(colon + 1).trim());
+            }
         } catch (IOException | RuntimeException e) {
-            return false;
+            return Map.of();
         }
-        return false;
+        return info;
+    }
+
+    /** ND4J's OpenBLAS through the calls the backend makes ({@code cblas_sgemm}/{@code cblas_dgemm}): {@link #check(GemmPair)}. */
+    private static double[][] nd4jGemm(
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            double[] a,
+            double[] b,
+            double beta,
+            double[] c) {
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        int tA = ta
+                ? org.bytedeco.openblas.global.openblas.CblasTrans
+                : org.bytedeco.openblas.global.openblas.CblasNoTrans;
+        int tB = tb
+                ? org.bytedeco.openblas.global.openblas.CblasTrans
+                : org.bytedeco.openblas.global.openblas.CblasNoTrans;
+        int row = org.bytedeco.openblas.global.openblas.CblasRowMajor;
+        float[] cf = floats(c);
+        org.bytedeco.openblas.global.openblas.cblas_sgemm(
+                row, tA, tB, m, n, k, (float) alpha, floats(a), lda, floats(b), ldb, (float) beta, cf, n);
+        double[] cd = c.clone();
+        org.bytedeco.openblas.global.openblas.cblas_dgemm(row, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, cd, n);
+        return new double[][] {doubles(cf), cd};
     }
 
     private static Blas load() {
@@ -508,18 +620,54 @@ public final class Blas {
     }
 
     /**
+     * One GEMM of a check: α·op(A)·op(B) + β·C (row-major) in float32 (on the operands' float roundings)
+     * and in float64, each result as doubles.
+     */
+    interface GemmPair {
+        double[][] run(
+                boolean ta,
+                boolean tb,
+                int m,
+                int n,
+                int k,
+                double alpha,
+                double[] a,
+                double[] b,
+                double beta,
+                double[] c);
+    }
+
+    /**
      * The loaded kernels against a plain triple loop in double, every transpose, sizes that are not
      * multiples of any vector width, float32 and float64: null, or what was wrong.
      */
     String check() {
-        Random rnd = new Random(7);
-        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {64, 48, 96}, {129, 67, 250}};
         // The buffers are made as the backend makes its tensors' (global memory, bulk copies, no
         // element access from Java): a confined arena's segments and element reads here, at class
         // initialisation, left the JIT's profiles of the backend's own segment accesses mixed, and its
         // elementwise ops 10-100x slower afterwards (the microcircuit at batch 32: 1.3-2.0 ms a step
         // against 0.40 without the check).
         Arena arena = Arena.global();
+        return check((ta, tb, m, n, k, alpha, a, b, beta, c) -> {
+            MemorySegment fa = segment(arena, floats(a)),
+                    fb = segment(arena, floats(b)),
+                    fc = segment(arena, floats(c));
+            MemorySegment da = segment(arena, a), db = segment(arena, b), dc = segment(arena, c);
+            int lda = ta ? m : k, ldb = tb ? k : n;
+            sgemm(ta, tb, m, n, k, (float) alpha, fa, lda, fb, ldb, (float) beta, fc, n);
+            dgemm(ta, tb, m, n, k, alpha, da, lda, db, ldb, beta, dc, n);
+            float[] gotF = new float[c.length];
+            double[] gotD = new double[c.length];
+            MemorySegment.copy(fc, ValueLayout.JAVA_FLOAT, 0, gotF, 0, gotF.length);
+            MemorySegment.copy(dc, ValueLayout.JAVA_DOUBLE, 0, gotD, 0, gotD.length);
+            return new double[][] {doubles(gotF), gotD};
+        });
+    }
+
+    /** {@link #check()}'s shapes and tolerances for any GEMM pair: null, or what was wrong. */
+    static String check(GemmPair gemm) {
+        Random rnd = new Random(7);
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 9}, {64, 48, 96}, {129, 67, 250}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             for (int t = 0; t < 4; t++) {
@@ -530,23 +678,11 @@ public final class Blas {
                 for (int i = 0; i < c.length; i++) c[i] = rnd.nextGaussian();
                 double alpha = 0.75, beta = -0.5;
                 double[] want = plainGemm(ta, tb, m, n, k, alpha, a, b, beta, c);
-                float[] af = new float[a.length], bf = new float[b.length], cf = new float[c.length];
-                for (int i = 0; i < a.length; i++) af[i] = (float) a[i];
-                for (int i = 0; i < b.length; i++) bf[i] = (float) b[i];
-                for (int i = 0; i < c.length; i++) cf[i] = (float) c[i];
-                MemorySegment fa = segment(arena, af), fb = segment(arena, bf), fc = segment(arena, cf);
-                MemorySegment da = segment(arena, a), db = segment(arena, b), dc = segment(arena, c);
-                int lda = ta ? m : k, ldb = tb ? k : n;
-                sgemm(ta, tb, m, n, k, (float) alpha, fa, lda, fb, ldb, (float) beta, fc, n);
-                dgemm(ta, tb, m, n, k, alpha, da, lda, db, ldb, beta, dc, n);
-                float[] gotF = new float[want.length];
-                double[] gotD = new double[want.length];
-                MemorySegment.copy(fc, ValueLayout.JAVA_FLOAT, 0, gotF, 0, gotF.length);
-                MemorySegment.copy(dc, ValueLayout.JAVA_DOUBLE, 0, gotD, 0, gotD.length);
+                double[][] got = gemm.run(ta, tb, m, n, k, alpha, a, b, beta, c); // float32: their roundings
                 for (int i = 0; i < want.length; i++) {
                     double scale = Math.sqrt(k) + Math.abs(want[i]);
-                    double ef = Math.abs(gotF[i] - want[i]);
-                    double ed = Math.abs(gotD[i] - want[i]);
+                    double ef = Math.abs(got[0][i] - want[i]);
+                    double ed = Math.abs(got[1][i] - want[i]);
                     if (!(ef <= 1e-5 * scale) || !(ed <= 1e-12 * scale))
                         return String.format(
                                 Locale.ROOT,
@@ -563,5 +699,17 @@ public final class Blas {
             }
         }
         return null;
+    }
+
+    private static float[] floats(double[] x) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) f[i] = (float) x[i];
+        return f;
+    }
+
+    private static double[] doubles(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) d[i] = x[i];
+        return d;
     }
 }

@@ -58,6 +58,10 @@ public final class Nd4jCpuBackend implements Backend {
     /** Per-range int buffers of the split ops (maxPool's order keys). */
     private final int[][] partInts;
 
+    static {
+        Blas.pinNd4jKernel(); // before ND4J loads its OpenBLAS: its kernels where it does not know the CPU
+    }
+
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     /** The GEMM library ({@link Blas}: a current OpenBLAS, where chosen), or null: ND4J's OpenBLAS. */
@@ -106,6 +110,7 @@ public final class Nd4jCpuBackend implements Backend {
         this.partLongs = new long[threads][];
         this.partInts = new int[threads][];
         Nd4j.getRandom(); // initialise ND4J (and the native libraries) eagerly, once
+        Blas.nd4jKernel(); // its kernels found out, and checked where cortex4j chose them (Blas.pinNd4jKernel)
     }
 
     /** A contiguous range {@code [from, to)} of an op's work, the {@code part}-th of those it was split into. */
@@ -249,9 +254,8 @@ public final class Nd4jCpuBackend implements Backend {
 
     /** {@code ND4J's OpenBLAS 0.3.19 (Haswell kernels)}, with a warning where they are older than the CPU. */
     private static String nd4jGemm() {
-        String k = Blas.nd4jKernel(), slow = Blas.nd4jKernelWarning();
-        return "ND4J's OpenBLAS 0.3.19" + (k != null ? " (" + k + " kernels)" : "")
-                + (slow != null ? " [" + slow + "]" : "");
+        String k = Blas.nd4jKernels(), slow = Blas.nd4jKernelWarning();
+        return "ND4J's OpenBLAS 0.3.19" + (k != null ? " (" + k + ")" : "") + (slow != null ? " [" + slow + "]" : "");
     }
 
     @Override

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cortex4j.tensor.DType;
 import io.cortex4j.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,56 @@ class BlasTest {
         if (List.of("Haswell", "Zen", "SkylakeX", "Cooperlake").contains(k)) assertNull(w, w);
         else if (w != null) assertTrue(w.contains(k), w);
         assertTrue(Blas.describe().contains(k) || Blas.get() != null, Blas.describe());
+    }
+
+    /**
+     * In a JVM started without {@code OPENBLAS_CORETYPE}: on a CPU that ND4J's OpenBLAS 0.3.19 sends to
+     * its Barcelona kernels (AMD/Hygon after family 0x19, with AVX2 and FMA) cortex4j chooses Haswell,
+     * checks them and says so, with no warning; {@code -Dcortex4j.nd4j.coretype=auto} leaves OpenBLAS's
+     * own choice (Barcelona there, with the warning). Elsewhere nothing is chosen for it.
+     */
+    @Test
+    void nd4jsKernelsAreChosenWhereItDoesNotKnowTheCpu() throws Exception {
+        assumeTrue("linux-x86_64".equals(Blas.platform()), "ND4J's kernel name is looked up on linux-x86_64 only here");
+        String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
+        java.util.regex.Matcher fam = java.util.regex.Pattern.compile("(?m)^cpu family\\s*:\\s*(\\d+)")
+                .matcher(cpuinfo);
+        boolean amd = cpuinfo.contains("AuthenticAMD") || cpuinfo.contains("HygonGenuine");
+        boolean unknownToIt = amd
+                && fam.find()
+                && Integer.parseInt(fam.group(1)) > 0x19
+                && cpuinfo.contains(" avx2")
+                && cpuinfo.contains(" fma");
+        String chosen = probeInChild();
+        String auto = probeInChild("-Dcortex4j.nd4j.coretype=auto");
+        if (unknownToIt) {
+            assertTrue(chosen.startsWith("Haswell kernels, chosen by cortex4j"), chosen);
+            assertTrue(chosen.endsWith("warning: null"), chosen);
+            assertTrue(auto.startsWith("Barcelona kernels"), auto);
+            assertTrue(auto.contains("WARNING") || auto.contains("does not know it"), auto);
+        } else {
+            assertTrue(!chosen.contains("chosen by cortex4j"), chosen);
+            assertEquals(auto.replaceAll("warning: .*", ""), chosen.replaceAll("warning: .*", ""));
+        }
+    }
+
+    /** What {@link Nd4jKernelProbe} prints in a JVM of this class path without OPENBLAS_CORETYPE. */
+    static String probeInChild(String... jvmFlags) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(jvmFlags));
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
+        cmd.add(Nd4jKernelProbe.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("OPENBLAS_CORETYPE");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out.lines()
+                .filter(l -> l.startsWith("kernels: "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(out))
+                .substring("kernels: ".length());
     }
 
     @Test
