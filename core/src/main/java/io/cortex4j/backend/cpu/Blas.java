@@ -182,15 +182,10 @@ public final class Blas {
         try {
             for (String p : org.bytedeco.javacpp.Loader.getLoadedLibraries().values())
                 if (p != null && Path.of(p).getFileName().toString().startsWith("libopenblas")) return;
-            MethodHandle getenv = Dl.libc("getenv", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-            MethodHandle setenv = Dl.libc(
-                    "setenv",
-                    FunctionDescriptor.of(
-                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
             Arena arena = Arena.global();
             MemorySegment name = arena.allocateFrom("OPENBLAS_CORETYPE");
-            if (!((MemorySegment) getenv.invokeExact(name)).equals(MemorySegment.NULL)) return;
-            if ((int) setenv.invokeExact(name, arena.allocateFrom("Haswell"), 0) == 0) nd4jPinned = "Haswell";
+            if (!((MemorySegment) Dl.GETENV.invokeExact(name)).equals(MemorySegment.NULL)) return;
+            if ((int) Dl.SETENV.invokeExact(name, arena.allocateFrom("Haswell"), 0) == 0) nd4jPinned = "Haswell";
         } catch (Throwable t) {
             nd4jPinned = null; // OpenBLAS then detects the CPU itself, and the warning below tells
         }
@@ -251,6 +246,15 @@ public final class Blas {
                 libc("dlopen", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
         static final MethodHandle SYM =
                 libc("dlsym", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        // the process environment, which a native library reads as it loads (OPENBLAS_CORETYPE)
+        static final MethodHandle GETENV =
+                libc("getenv", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        static final MethodHandle SETENV = libc(
+                "setenv",
+                FunctionDescriptor.of(
+                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        static final MethodHandle UNSETENV =
+                libc("unsetenv", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
 
         /** A downcall handle to the C library's {@code name}. */
         static MethodHandle libc(String name, FunctionDescriptor fd) {
@@ -326,24 +330,17 @@ public final class Blas {
             Linker linker = Dl.LINKER;
             MethodHandle dlopen = Dl.OPEN, dlsym = Dl.SYM;
             MethodHandle dlerror = Dl.libc("dlerror", FunctionDescriptor.of(ValueLayout.ADDRESS));
-            MethodHandle getenv = Dl.libc("getenv", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS));
-            MethodHandle setenv = Dl.libc(
-                    "setenv",
-                    FunctionDescriptor.of(
-                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-            MethodHandle unsetenv =
-                    Dl.libc("unsetenv", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
             Arena arena = Arena.global();
             MemorySegment name = arena.allocateFrom("OPENBLAS_CORETYPE");
-            MemorySegment before = (MemorySegment) getenv.invokeExact(name);
+            MemorySegment before = (MemorySegment) Dl.GETENV.invokeExact(name);
             String pinned = before.equals(MemorySegment.NULL)
                     ? null
                     : before.reinterpret(256).getString(0);
             String forced = System.getProperty("cortex4j.blas.coretype");
             // the library reads OPENBLAS_CORETYPE once, as it loads: ours, or none (it detects the CPU)
             int r = forced != null
-                    ? (int) setenv.invokeExact(name, arena.allocateFrom(forced), 1)
-                    : (int) unsetenv.invokeExact(name);
+                    ? (int) Dl.SETENV.invokeExact(name, arena.allocateFrom(forced), 1)
+                    : (int) Dl.UNSETENV.invokeExact(name);
             MemorySegment handle;
             try {
                 handle = MemorySegment.NULL;
@@ -355,8 +352,8 @@ public final class Blas {
                 }
             } finally {
                 int s = pinned != null
-                        ? (int) setenv.invokeExact(name, arena.allocateFrom(pinned), 1)
-                        : (int) unsetenv.invokeExact(name);
+                        ? (int) Dl.SETENV.invokeExact(name, arena.allocateFrom(pinned), 1)
+                        : (int) Dl.UNSETENV.invokeExact(name);
             }
             if (handle.equals(MemorySegment.NULL)) {
                 MemorySegment e = (MemorySegment) dlerror.invokeExact();
