@@ -176,7 +176,7 @@ public final class Blas {
         } catch (NumberFormatException e) {
             return;
         }
-        List<String> flags = List.of(cpu.getOrDefault("flags", "").trim().split("\\s+"));
+        List<String> flags = cpuFlags();
         boolean fallsBack = (vendor.equals("AuthenticAMD") || vendor.equals("HygonGenuine")) && family > 0x19;
         if (!fallsBack || !flags.contains("avx2") || !flags.contains("fma")) return;
         try {
@@ -264,11 +264,24 @@ public final class Blas {
 
     /** Whether /proc/cpuinfo lists avx2 (false where it cannot be read: no warning then). */
     private static boolean cpuHasAvx2() {
-        return List.of(cpuInfo().getOrDefault("flags", "").trim().split("\\s+")).contains("avx2");
+        return cpuFlags().contains("avx2");
     }
 
-    /** The first processor's lines of /proc/cpuinfo, key → value (empty where it cannot be read). */
+    /** The first processor's flags in /proc/cpuinfo (none where it cannot be read). */
+    private static List<String> cpuFlags() {
+        return List.of(cpuInfo().getOrDefault("flags", "").trim().split("\\s+"));
+    }
+
+    /** The first processor's lines of /proc/cpuinfo, key → value (empty where it cannot be read); read once. */
     private static Map<String, String> cpuInfo() {
+        return CpuInfo.FIRST;
+    }
+
+    private static final class CpuInfo {
+        static final Map<String, String> FIRST = readCpuInfo();
+    }
+
+    private static Map<String, String> readCpuInfo() {
         Map<String, String> info = new HashMap<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
